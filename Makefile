@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xtcp: build the module against Debian's linux-headers, and drive the test
+# harnesses. `make demo` and `make check` are the two commands a new machine
+# needs; both install their own dependencies first.
+
+KVER ?= $(shell $(CURDIR)/scripts/kver.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD ?= $(CURDIR)/build
+export KVER KDIR BUILD
+
+SELFTEST_SRC := $(wildcard scripts/selftests/*.c)
+SELFTEST_BIN := $(patsubst scripts/selftests/%.c,$(BUILD)/selftests/%,$(SELFTEST_SRC))
+SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
+		   -Iinclude/uapi -Iscripts/selftests
+
+.PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
+	style check install clean
+
+all: module
+
+check-kver:
+	@test -n "$(KVER)" || { echo "xtcp: no Debian linux-headers found; run 'make deps'" >&2; exit 1; }
+
+module: check-kver
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+deps:
+	scripts/deps.sh
+
+$(BUILD)/selftests/%: scripts/selftests/%.c $(wildcard scripts/selftests/*.h) include/uapi/linux/xtcp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $<
+
+selftests: $(SELFTEST_BIN)
+
+initramfs: module selftests
+	scripts/vm/mkinitramfs.sh
+
+vm: deps
+	$(MAKE) initramfs
+	scripts/vm/run.sh shell
+
+demo: deps
+	$(MAKE) initramfs
+	scripts/vm/run.sh demo
+
+kunit:
+	scripts/kunit.sh
+
+vmtest:
+	$(MAKE) initramfs
+	scripts/vm/run.sh test
+
+style: check-kver
+	scripts/style.sh
+
+check:
+	scripts/check.sh
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	install -D -m 0644 include/uapi/linux/xtcp.h $(DESTDIR)/usr/include/linux/xtcp.h
+
+clean:
+	-test -z "$(KVER)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

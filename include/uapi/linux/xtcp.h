@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * xtcp: TCP's connection establishment as a protocol family of its own.
+ *
+ * Userspace API. AF_XTCP is the module's default family number; a module
+ * loaded with another "family" parameter reports the running value in
+ * /sys/module/xtcp/parameters/family, and programs that must cope with that
+ * should read it from there. Likewise IPPROTO_XTCP and the "ipproto"
+ * parameter.
+ *
+ * Addresses are struct sockaddr_in with sin_family = AF_XTCP (AF_INET is
+ * accepted on input).
+ */
+#ifndef _UAPI_LINUX_XTCP_H
+#define _UAPI_LINUX_XTCP_H
+
+#define AF_XTCP		18
+#define PF_XTCP		AF_XTCP
+
+/* IP protocol number that carries xtcp segments (RFC 3692 experimental). */
+#define IPPROTO_XTCP	253
+
+/* Level for xtcp's own socket options. Fixed, whatever "ipproto" is. */
+#define SOL_XTCP	253
+
+#endif /* _UAPI_LINUX_XTCP_H */

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive path: every segment that reaches xtcp's IP protocol handler is
+ * checked before anything in it is believed. The checks, in order: it is
+ * addressed to this host; it holds a full 20-byte header; its data offset
+ * points inside the segment and past the fixed header; its checksum (TCP
+ * pseudo-header, protocol 6) is right; its options parse. Each failure is
+ * counted in /proc/net/xtcp_stat and the segment is freed with a drop
+ * reason that `perf trace -e skb:kfree_skb` shows.
+ *
+ * The skb may be a clone (raw sockets bound to our protocol number take
+ * theirs first), so nothing here writes to packet data.
+ */
+#include <linux/ip.h>
+#include <linux/skbuff.h>
+#include <net/dropreason.h>
+#include <net/ip.h>
+
+#include "xtcp.h"
+#include "wire.h"
+
+/* What xtcp_input_validate() found wrong; 0 means nothing. */
+enum xtcp_input_verdict {
+	XTCP_SEG_OK,
+	XTCP_SEG_SHORT,
+	XTCP_SEG_BAD_DOFF,
+	XTCP_SEG_BAD_CSUM,
+	XTCP_SEG_BAD_OPTS,
+};
+
+/*
+ * Checks the transport part of @skb (skb->data at the xtcp header, network
+ * header set). On success the whole header, options included, is in the
+ * linear area and @opts holds the parsed options.
+ */
+static enum xtcp_input_verdict
+xtcp_input_validate(struct sk_buff *skb, struct xtcp_options *opts)
+{
+	const struct tcphdr *th;
+	unsigned int hdrlen;
+
+	if (!pskb_may_pull(skb, XTCP_HDR_LEN))
+		return XTCP_SEG_SHORT;
+
+	th = (const struct tcphdr *)skb->data;
+	hdrlen = th->doff * 4;
+	if (hdrlen < XTCP_HDR_LEN || hdrlen > skb->len)
+		return XTCP_SEG_BAD_DOFF;
+	if (!pskb_may_pull(skb, hdrlen))
+		return XTCP_SEG_SHORT;
+
+	/*
+	 * Trust CHECKSUM_UNNECESSARY and CHECKSUM_PARTIAL (our own segments on
+	 * loopback); verify a device's CHECKSUM_COMPLETE sum against the
+	 * pseudo-header; compute the rest in full. Handshake segments are
+	 * small, so checking here, before any lookup, costs little.
+	 */
+	if (skb_checksum_init(skb, XTCP_CSUM_PROTO, inet_compute_pseudo) ||
+	    skb_checksum_complete(skb))
+		return XTCP_SEG_BAD_CSUM;
+
+	/* pskb_may_pull() may have moved the header */
+	th = (const struct tcphdr *)skb->data;
+	if (xtcp_options_parse((const u8 *)(th + 1), hdrlen - XTCP_HDR_LEN,
+			       opts))
+		return XTCP_SEG_BAD_OPTS;
+	return XTCP_SEG_OK;
+}
+
+static void xtcp_input_drop_bad(struct net *net, struct sk_buff *skb,
+				enum xtcp_input_verdict verdict)
+{
+	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
+
+	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
+	switch (verdict) {
+	case XTCP_SEG_SHORT:
+		XTCP_INC_STATS(net, XTCP_MIB_INSHORT);
+		reason = SKB_DROP_REASON_PKT_TOO_SMALL;
+		break;
+	case XTCP_SEG_BAD_DOFF:
+		XTCP_INC_STATS(net, XTCP_MIB_INBADDOFF);
+		break;
+	case XTCP_SEG_BAD_CSUM:
+		XTCP_INC_STATS(net, XTCP_MIB_INCSUMERRORS);
+		reason = SKB_DROP_REASON_TCP_CSUM;
+		break;
+	case XTCP_SEG_BAD_OPTS:
+		XTCP_INC_STATS(net, XTCP_MIB_INBADOPTS);
+		break;
+	case XTCP_SEG_OK:
+		break;
+	}
+	kfree_skb_reason(skb, reason);
+}
+
+/**
+ * xtcp_input_rcv() - IP protocol handler for xtcp segments
+ * @skb: the segment, skb->data at the transport header
+ *
+ * Consumes @skb in every case. Always returns 0: a negative value would make
+ * the IP layer resubmit the packet to another protocol.
+ *
+ * Return: 0.
+ */
+int xtcp_input_rcv(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb->dev);
+	enum xtcp_input_verdict verdict;
+	struct xtcp_options opts;
+
+	/* Link-layer broadcast or multicast, or another host's frame. */
+	if (skb->pkt_type != PACKET_HOST) {
+		XTCP_INC_STATS(net, XTCP_MIB_INNOTHOST);
+		kfree_skb_reason(skb, SKB_DROP_REASON_OTHERHOST);
+		return 0;
+	}
+
+	XTCP_INC_STATS(net, XTCP_MIB_INSEGS);
+	verdict = xtcp_input_validate(skb, &opts);
+	if (verdict != XTCP_SEG_OK) {
+		xtcp_input_drop_bad(net, skb, verdict);
+		return 0;
+	}
+
+	/* No socket can own a segment until the handshake exists. */
+	XTCP_INC_STATS(net, XTCP_MIB_INNOSOCKET);
+	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/input_test.c"
+#endif

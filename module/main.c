@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp module glue: parameters, per-netns state, and registration with the
+ * socket layer and IPv4. Nothing else lives here.
+ *
+ * Load order: per-netns state first (the receive handler uses it), then
+ * the proto and the socket family, and the IP protocol handler last, so no
+ * segment arrives before everything it needs exists. Unload goes in
+ * reverse; inet_del_protocol() and sock_unregister() wait for readers in
+ * flight, so nothing of ours runs once they return.
+ */
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/net_namespace.h>
+#include <net/protocol.h>
+#include <net/sock.h>
+
+#include "xtcp.h"
+
+int xtcp_family = AF_XTCP;
+module_param_named(family, xtcp_family, int, 0444);
+MODULE_PARM_DESC(family, "address family number of AF_XTCP (1..45, default 18)");
+
+int xtcp_ipproto = IPPROTO_XTCP;
+module_param_named(ipproto, xtcp_ipproto, int, 0444);
+MODULE_PARM_DESC(ipproto, "IPv4 protocol number carrying xtcp segments (1..254, default 253)");
+
+unsigned int xtcp_net_id __read_mostly;
+
+static int __net_init xtcp_net_init(struct net *net)
+{
+	return xtcp_stats_net_init(net);
+}
+
+static void __net_exit xtcp_net_exit(struct net *net)
+{
+	xtcp_stats_net_exit(net);
+}
+
+static struct pernet_operations xtcp_net_ops = {
+	.init	= xtcp_net_init,
+	.exit	= xtcp_net_exit,
+	.id	= &xtcp_net_id,
+	.size	= sizeof(struct xtcp_net),
+};
+
+static const struct net_protocol xtcp_protocol = {
+	.handler	= xtcp_input_rcv,
+	/* no_policy clear: the IP layer applies IPsec input policy for us */
+};
+
+static int __init xtcp_init(void)
+{
+	int err;
+
+	/* NPROTO bounds the socket layer's family table. */
+	if (xtcp_family < 1 || xtcp_family >= NPROTO) {
+		pr_err("family=%d out of range 1..%d\n", xtcp_family,
+		       NPROTO - 1);
+		return -EINVAL;
+	}
+	/* 0 is IPv6 hop-by-hop options on the wire, 255 is reserved. */
+	if (xtcp_ipproto < 1 || xtcp_ipproto > 254) {
+		pr_err("ipproto=%d out of range 1..254\n", xtcp_ipproto);
+		return -EINVAL;
+	}
+	xtcp_family_ops.family = xtcp_family;
+	xtcp_stream_ops.family = xtcp_family;
+
+	err = register_pernet_subsys(&xtcp_net_ops);
+	if (err) {
+		pr_err("cannot set up per-netns state: %d\n", err);
+		return err;
+	}
+
+	err = proto_register(&xtcp_prot, 1);
+	if (err) {
+		pr_err("cannot register proto: %d\n", err);
+		goto out_pernet;
+	}
+
+	err = sock_register(&xtcp_family_ops);
+	if (err) {
+		if (err == -EEXIST)
+			pr_err("address family %d is taken by another protocol; load with family=<free number>\n",
+			       xtcp_family);
+		else
+			pr_err("cannot register address family %d: %d\n",
+			       xtcp_family, err);
+		goto out_proto;
+	}
+
+	/* inet_add_protocol() says only "slot taken", as -1 */
+	if (inet_add_protocol(&xtcp_protocol, xtcp_ipproto) < 0) {
+		pr_err("IP protocol %d is taken by another protocol; load with ipproto=<free number>\n",
+		       xtcp_ipproto);
+		err = -EBUSY;
+		goto out_family;
+	}
+
+	pr_info("loaded: address family %d, IP protocol %d\n", xtcp_family,
+		xtcp_ipproto);
+	return 0;
+
+out_family:
+	sock_unregister(xtcp_family);
+out_proto:
+	proto_unregister(&xtcp_prot);
+out_pernet:
+	unregister_pernet_subsys(&xtcp_net_ops);
+	return err;
+}
+
+static void __exit xtcp_exit(void)
+{
+	inet_del_protocol(&xtcp_protocol, xtcp_ipproto);
+	sock_unregister(xtcp_family);
+	proto_unregister(&xtcp_prot);
+	unregister_pernet_subsys(&xtcp_net_ops);
+	pr_info("unloaded\n");
+}
+
+module_init(xtcp_init);
+module_exit(xtcp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("xtcp: TCP connection establishment as a protocol family of its own");
+MODULE_AUTHOR("The xtcp developers");
+MODULE_VERSION("0.1");
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/seq_test.c"
+#endif

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TCP option parsing for xtcp segments.
+ *
+ * The parser is strict about structure and lenient about content: an option
+ * list that cannot be walked (a kind with no length byte, a length under 2,
+ * an option running past the header) or a known option with the wrong length
+ * makes the whole segment malformed, because nothing after that point can be
+ * trusted. Unknown kinds with a sane length are skipped (RFC 9293 3.1 asks
+ * for that), and so is everything after End of Option List.
+ */
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/string.h>
+#include <asm/unaligned.h>
+
+#include "xtcp.h"
+#include "wire.h"
+
+static bool xtcp_options_len_ok(u8 kind, u8 olen)
+{
+	switch (kind) {
+	case XTCP_OPT_MSS:
+		return olen == XTCP_OLEN_MSS;
+	case XTCP_OPT_WSCALE:
+		return olen == XTCP_OLEN_WSCALE;
+	case XTCP_OPT_SACK_PERM:
+		return olen == XTCP_OLEN_SACK_PERM;
+	case XTCP_OPT_SACK:
+		/* one to four blocks fit in 40 bytes of options */
+		return olen > 2 && (olen - 2) % XTCP_OLEN_SACK_BLOCK == 0;
+	case XTCP_OPT_TS:
+		return olen == XTCP_OLEN_TS;
+	default:
+		return true;
+	}
+}
+
+/**
+ * xtcp_options_parse() - parse the option bytes of a segment
+ * @ptr: first option byte (just past the fixed 20-byte header)
+ * @len: number of option bytes (data offset * 4 - 20)
+ * @opts: filled with what was found; zeroed first
+ *
+ * Return: 0, or -EINVAL if the option list is malformed.
+ */
+int xtcp_options_parse(const u8 *ptr, unsigned int len,
+		       struct xtcp_options *opts)
+{
+	unsigned int i = 0;
+
+	memset(opts, 0, sizeof(*opts));
+	while (i < len) {
+		u8 kind = ptr[i];
+		u8 olen;
+
+		if (kind == XTCP_OPT_EOL)
+			break;
+		if (kind == XTCP_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2)
+			return -EINVAL;
+		olen = ptr[i + 1];
+		if (olen < 2 || olen > len - i)
+			return -EINVAL;
+		if (!xtcp_options_len_ok(kind, olen))
+			return -EINVAL;
+
+		switch (kind) {
+		case XTCP_OPT_MSS:
+			opts->mss = get_unaligned_be16(ptr + i + 2);
+			break;
+		case XTCP_OPT_WSCALE:
+			opts->wscale = min_t(u8, ptr[i + 2], XTCP_MAX_WSCALE);
+			opts->has_wscale = 1;
+			break;
+		case XTCP_OPT_SACK_PERM:
+			opts->sack_ok = 1;
+			break;
+		case XTCP_OPT_SACK:
+			opts->has_sack = 1;
+			break;
+		case XTCP_OPT_TS:
+			opts->tsval = get_unaligned_be32(ptr + i + 2);
+			opts->tsecr = get_unaligned_be32(ptr + i + 6);
+			opts->has_ts = 1;
+			break;
+		}
+		i += olen;
+	}
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/options_test.c"
+#endif

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-netns counters and /proc/net/xtcp_stat.
+ *
+ * Counters are per-CPU so that the receive path never takes a lock or
+ * bounces a cache line to count; a reader sums them. The file prints one
+ * "Name value" pair per line, which is easy for both people and awk.
+ */
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/seq_file_net.h>
+
+#include "xtcp.h"
+
+static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
+	[XTCP_MIB_INSEGS]	= "InSegs",
+	[XTCP_MIB_INERRS]	= "InErrs",
+	[XTCP_MIB_INCSUMERRORS]	= "InCsumErrors",
+	[XTCP_MIB_INSHORT]	= "InShortSegs",
+	[XTCP_MIB_INBADDOFF]	= "InBadDataOffset",
+	[XTCP_MIB_INBADOPTS]	= "InBadOptions",
+	[XTCP_MIB_INNOTHOST]	= "InNotForHost",
+	[XTCP_MIB_INNOSOCKET]	= "InNoSocket",
+};
+
+static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,
+				    enum xtcp_mib_field field)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(mib, cpu)->mibs[field];
+	return sum;
+}
+
+static int xtcp_stats_seq_show(struct seq_file *seq, void *v)
+{
+	struct xtcp_net *xn = xtcp_net(seq_file_single_net(seq));
+	int i;
+
+	for (i = 0; i < XTCP_MIB_MAX; i++)
+		seq_printf(seq, "%s %lu\n", xtcp_stats_names[i],
+			   xtcp_stats_sum(xn->mib, i));
+	return 0;
+}
+
+/**
+ * xtcp_stats_net_init() - set up a namespace's counters and stat file
+ * @net: the namespace being created (or present at module load)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xtcp_stats_net_init(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_net(net);
+
+	xn->mib = alloc_percpu(struct xtcp_mib);
+	if (!xn->mib)
+		return -ENOMEM;
+	if (!proc_create_net_single("xtcp_stat", 0444, net->proc_net,
+				    xtcp_stats_seq_show, NULL)) {
+		free_percpu(xn->mib);
+		xn->mib = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * xtcp_stats_net_exit() - undo xtcp_stats_net_init()
+ * @net: the namespace going away
+ */
+void xtcp_stats_net_exit(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_net(net);
+
+	remove_proc_entry("xtcp_stat", net->proc_net);
+	free_percpu(xn->mib);
+	xn->mib = NULL;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xtcp wire format. A segment is a TCP segment (RFC 9293), header and
+ * options byte for byte, carried in IPv4 under protocol xtcp_ipproto. The
+ * checksum covers the TCP pseudo-header with protocol 6, so rewriting the
+ * IP protocol byte (and the IP header checksum) turns an xtcp packet into
+ * a TCP packet and back.
+ */
+#ifndef _XTCP_WIRE_H
+#define _XTCP_WIRE_H
+
+#include <linux/in.h>
+#include <linux/tcp.h>
+
+/* Protocol number in the checksum's pseudo-header: always TCP's. */
+#define XTCP_CSUM_PROTO		IPPROTO_TCP
+
+#define XTCP_HDR_LEN		((unsigned int)sizeof(struct tcphdr))
+#define XTCP_MAX_HDR_LEN	60	/* data offset is 4 bits of words */
+
+/* Option kinds (IANA TCP option registry) and their lengths. */
+#define XTCP_OPT_EOL		0
+#define XTCP_OPT_NOP		1
+#define XTCP_OPT_MSS		2
+#define XTCP_OPT_WSCALE		3
+#define XTCP_OPT_SACK_PERM	4
+#define XTCP_OPT_SACK		5
+#define XTCP_OPT_TS		8
+
+#define XTCP_OLEN_MSS		4
+#define XTCP_OLEN_WSCALE	3
+#define XTCP_OLEN_SACK_PERM	2
+#define XTCP_OLEN_SACK_BLOCK	8
+#define XTCP_OLEN_TS		10
+
+/* RFC 7323 2.3: a larger shift is treated as 14. */
+#define XTCP_MAX_WSCALE		14
+
+#endif /* _XTCP_WIRE_H */

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the in-VM shell tests (busybox sh). iproute2 is called by path:
+# busybox would otherwise run its own, smaller `ip` applet.
+
+KO=/xtcp/xtcp.ko
+IP=/sbin/ip
+failures=0
+
+log() { echo "$*"; }
+
+# check DESCRIPTION COMMAND...: run COMMAND, record ok or FAIL.
+check() {
+	desc=$1
+	shift
+	if "$@"; then
+		echo "  ok: $desc"
+	else
+		echo "  FAIL: $desc"
+		failures=$((failures + 1))
+	fi
+}
+
+done_test() {
+	[ "$failures" -eq 0 ] || echo "$failures check(s) failed"
+	[ "$failures" -eq 0 ]
+	exit $?
+}
+
+loaded() { [ -d /sys/module/xtcp ]; }
+not_loaded() { ! loaded; }
+
+unload() {
+	loaded || return 0
+	rmmod xtcp
+}
+
+# load [PARAMS...]: insmod, keeping its error text for the log.
+load() {
+	insmod "$KO" "$@"
+}
+
+stat_of() { # stat_of NAME [NETNS]
+	if [ -n "${2:-}" ]; then
+		$IP netns exec "$2" cat /proc/net/xtcp_stat
+	else
+		cat /proc/net/xtcp_stat
+	fi | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+
+# eq A B: numeric equality that also logs the values on failure.
+eq() {
+	[ "$1" = "$2" ] && return 0
+	echo "    got '$1', want '$2'"
+	return 1
+}
+
+mkdir -p /run /var/run 2>/dev/null

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * socket(AF_XTCP, ...) and the calls on a fresh socket: what succeeds, and
+ * the errno of everything that must fail, as TCP would give it (or
+ * EOPNOTSUPP for calls the handshake work has not implemented yet).
+ */
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "xtcp_test.h"
+
+static void check_socket_types(int af, int proto)
+{
+	static const struct { int type; const char *name; } bad_types[] = {
+		{ SOCK_DGRAM, "SOCK_DGRAM" }, { SOCK_RAW, "SOCK_RAW" },
+		{ SOCK_SEQPACKET, "SOCK_SEQPACKET" }, { SOCK_RDM, "SOCK_RDM" },
+	};
+	static const int bad_protos[] = { IPPROTO_TCP, IPPROTO_UDP, 1, 252, 255 };
+	char what[96];
+	unsigned int i;
+	int fd;
+
+	fd = socket(af, SOCK_STREAM, 0);
+	xt_check(fd >= 0, "socket(AF_XTCP=%d, SOCK_STREAM, 0) = %d", af, fd);
+	close(fd);
+	fd = socket(af, SOCK_STREAM, proto);
+	xt_check(fd >= 0, "socket(AF_XTCP, SOCK_STREAM, %d) = %d", proto, fd);
+	close(fd);
+
+	fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	xt_check(fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) &&
+		 (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+		 "SOCK_NONBLOCK|SOCK_CLOEXEC honoured");
+	close(fd);
+
+	for (i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
+		snprintf(what, sizeof(what), "socket(AF_XTCP, %s, 0)",
+			 bad_types[i].name);
+		xt_check_errno(socket(af, bad_types[i].type, 0),
+			       ESOCKTNOSUPPORT, what);
+	}
+	for (i = 0; i < sizeof(bad_protos) / sizeof(bad_protos[0]); i++) {
+		if (bad_protos[i] == proto)
+			continue;
+		snprintf(what, sizeof(what), "socket(AF_XTCP, SOCK_STREAM, %d)",
+			 bad_protos[i]);
+		xt_check_errno(socket(af, SOCK_STREAM, bad_protos[i]),
+			       EPROTONOSUPPORT, what);
+	}
+}
+
+static void check_fresh_socket(int af, int proto)
+{
+	struct sockaddr_in sin = { .sin_family = af, .sin_port = htons(5000) };
+	socklen_t len = sizeof(sin);
+	struct pollfd pfd;
+	int fd, v, fds[2];
+	char buf[4] = "abc";
+
+	fd = socket(af, SOCK_STREAM, 0);
+	if (fd < 0)
+		xt_fatal("socket");
+
+	len = sizeof(v);
+	xt_check(getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == 0 && v == af,
+		 "SO_DOMAIN is AF_XTCP (%d)", v);
+	xt_check(getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 &&
+		 v == SOCK_STREAM, "SO_TYPE is SOCK_STREAM (%d)", v);
+	xt_check(getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) == 0 &&
+		 v == proto, "SO_PROTOCOL is %d (%d)", proto, v);
+	v = 1;
+	xt_check(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v)) == 0,
+		 "SOL_SOCKET options work (SO_REUSEADDR)");
+	xt_check_errno(setsockopt(fd, SOL_XTCP, 1, &v, sizeof(v)), ENOPROTOOPT,
+		       "setsockopt(SOL_XTCP, unknown)");
+	len = sizeof(v);
+	xt_check_errno(getsockopt(fd, SOL_XTCP, 1, &v, &len), ENOPROTOOPT,
+		       "getsockopt(SOL_XTCP, unknown)");
+
+	/* An unbound, unconnected socket, as TCP reports it. */
+	memset(&sin, 0xff, sizeof(sin));
+	len = sizeof(sin);
+	xt_check(getsockname(fd, (struct sockaddr *)&sin, &len) == 0 &&
+		 len == sizeof(sin) && sin.sin_family == af &&
+		 sin.sin_port == 0 && sin.sin_addr.s_addr == 0,
+		 "getsockname: family %d, 0.0.0.0:0", sin.sin_family);
+	len = sizeof(sin);
+	xt_check_errno(getpeername(fd, (struct sockaddr *)&sin, &len), ENOTCONN,
+		       "getpeername on an unconnected socket");
+	xt_check_errno(shutdown(fd, SHUT_RDWR), ENOTCONN,
+		       "shutdown on an unconnected socket");
+	xt_check_errno(shutdown(fd, 7), EINVAL, "shutdown(how=7)");
+
+	pfd.fd = fd;
+	pfd.events = POLLIN | POLLOUT;
+	xt_check(poll(&pfd, 1, 0) == 1 && pfd.revents == (POLLOUT | POLLHUP),
+		 "poll on a fresh socket: POLLOUT|POLLHUP, as TCP (revents 0x%x)",
+		 pfd.revents);
+
+	xt_check_errno(ioctl(fd, 0x89ff, 0), ENOTTY, "unknown ioctl");
+
+	/* Not yet implemented: must say so, never crash. */
+	sin.sin_family = af;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(5000);
+	xt_check_errno(bind(fd, (struct sockaddr *)&sin, sizeof(sin)),
+		       EOPNOTSUPP, "bind (not yet implemented)");
+	xt_check_errno(listen(fd, 5), EOPNOTSUPP, "listen (not yet implemented)");
+	xt_check_errno(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+		       EOPNOTSUPP, "connect (not yet implemented)");
+	xt_check_errno(accept(fd, NULL, NULL), EOPNOTSUPP,
+		       "accept (not yet implemented)");
+	xt_check_errno((int)send(fd, buf, 3, MSG_NOSIGNAL), EOPNOTSUPP,
+		       "send (no data path yet)");
+	xt_check_errno((int)recv(fd, buf, 3, MSG_DONTWAIT), EOPNOTSUPP,
+		       "recv (no data path yet)");
+	xt_check_errno(socketpair(af, SOCK_STREAM, 0, fds), EOPNOTSUPP,
+		       "socketpair");
+	xt_check(close(fd) == 0, "close");
+}
+
+int main(void)
+{
+	int af = xt_family(), proto = xt_ipproto();
+
+	xt_log("socket_api: AF_XTCP=%d, IPPROTO_XTCP=%d", af, proto);
+	check_socket_types(af, proto);
+	check_fresh_socket(af, proto);
+	return xt_done();
+}

@@ -4,9 +4,7 @@
  * source file by Kbuild, so the rest of the module is written against one
  * API. Supported: Debian 12's 6.1 and 6.12 kernels.
  *
- * Each entry names the kernel that changed the API. Nothing the module uses
- * so far differs between 6.1 and 6.12 (the default proto_ops are the
- * kernel's own sock_no_* functions, whose types follow the kernel's).
+ * Each entry names the kernel that changed the API.
  */
 #ifndef _XTCP_COMPAT_H
 #define _XTCP_COMPAT_H
@@ -15,6 +13,23 @@
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #error "xtcp supports Linux 6.1 and later"
+#endif
+
+/*
+ * 6.10 passes accept() its flags in a struct proto_accept_arg. Define
+ * the handler as XTCP_ACCEPT_FN(name) and read the flags with
+ * XTCP_ACCEPT_FLAGS.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define XTCP_ACCEPT_FN(name) \
+	int name(struct socket *sock, struct socket *newsock, \
+		 struct proto_accept_arg *xtcp_accept_arg)
+#define XTCP_ACCEPT_FLAGS	(xtcp_accept_arg->flags)
+#else
+#define XTCP_ACCEPT_FN(name) \
+	int name(struct socket *sock, struct socket *newsock, \
+		 int xtcp_accept_flags, bool xtcp_accept_kern)
+#define XTCP_ACCEPT_FLAGS	(xtcp_accept_flags)
 #endif
 
 #endif /* _XTCP_COMPAT_H */

@@ -15,6 +15,8 @@
 #include <linux/skbuff.h>
 #include <net/dropreason.h>
 #include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
 
 #include "xtcp.h"
 #include "wire.h"
@@ -94,6 +96,34 @@ static void xtcp_input_drop_bad(struct net *net, struct sk_buff *skb,
 	kfree_skb_reason(skb, reason);
 }
 
+/* Header fields the state machines use, in host order, into skb->cb. */
+static void xtcp_input_fill_cb(struct sk_buff *skb,
+			       const struct xtcp_options *opts)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	cb->flags = xtcp_wire_flags(th);
+	cb->doff = th->doff * 4;
+	cb->seq = ntohl(th->seq);
+	cb->ack_seq = ntohl(th->ack_seq);
+	cb->end_seq = cb->seq + skb->len - cb->doff + th->syn + th->fin;
+	cb->window = ntohs(th->window);
+	cb->opts = *opts;
+}
+
+/* Hand a segment to its full socket, or to the backlog if a process has it. */
+static void xtcp_input_to_sock(struct sock *sk, struct sk_buff *skb)
+{
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		xtcp_conn_rcv(sk, skb);
+	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				READ_ONCE(sk->sk_sndbuf)))
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
+	bh_unlock_sock(sk);
+}
+
 /**
  * xtcp_input_rcv() - IP protocol handler for xtcp segments
  * @skb: the segment, skb->data at the transport header
@@ -107,10 +137,19 @@ int xtcp_input_rcv(struct sk_buff *skb)
 {
 	struct net *net = dev_net(skb->dev);
 	enum xtcp_input_verdict verdict;
+	const struct tcphdr *th;
+	const struct iphdr *iph;
+	struct xtcp_ehash_node *eh;
 	struct xtcp_options opts;
+	struct sock *sk;
 
-	/* Link-layer broadcast or multicast, or another host's frame. */
-	if (skb->pkt_type != PACKET_HOST) {
+	/*
+	 * Link-layer broadcast or multicast, another host's frame, or an IP
+	 * broadcast or multicast destination: no connection lives there,
+	 * and nothing may be answered.
+	 */
+	if (skb->pkt_type != PACKET_HOST ||
+	    (skb_rtable(skb) && skb_rtable(skb)->rt_type != RTN_LOCAL)) {
 		XTCP_INC_STATS(net, XTCP_MIB_INNOTHOST);
 		kfree_skb_reason(skb, SKB_DROP_REASON_OTHERHOST);
 		return 0;
@@ -122,9 +161,37 @@ int xtcp_input_rcv(struct sk_buff *skb)
 		xtcp_input_drop_bad(net, skb, verdict);
 		return 0;
 	}
+	xtcp_input_fill_cb(skb, &opts);
+	th = (const struct tcphdr *)skb->data;
+	iph = ip_hdr(skb);
 
-	/* No socket can own a segment until the handshake exists. */
+	eh = xtcp_table_ehash_lookup(net, iph->daddr, th->dest, iph->saddr,
+				     th->source);
+	if (eh) {
+		if (eh->kind == XTCP_EH_REQ) {
+			struct xtcp_request *req = xtcp_eh_req(eh);
+
+			xtcp_req_rcv(req, skb);
+			xtcp_req_put(req);
+		} else {
+			sk = xtcp_eh_sk(eh);
+			xtcp_input_to_sock(sk, skb);
+			sock_put(sk);
+		}
+		return 0;
+	}
+
+	sk = xtcp_table_listen_lookup(net, iph->daddr, th->dest,
+				      inet_iif(skb));
+	if (sk) {
+		xtcp_req_listen_rcv(sk, skb);
+		sock_put(sk);
+		return 0;
+	}
+
+	/* RFC 9293 3.10.7.1: a segment for no connection gets a RST */
 	XTCP_INC_STATS(net, XTCP_MIB_INNOSOCKET);
+	xtcp_output_reset(net, skb);
 	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 	return 0;
 }

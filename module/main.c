@@ -26,15 +26,39 @@ int xtcp_ipproto = IPPROTO_XTCP;
 module_param_named(ipproto, xtcp_ipproto, int, 0444);
 MODULE_PARM_DESC(ipproto, "IPv4 protocol number carrying xtcp segments (1..254, default 253)");
 
+/* Handshake limits; per-netns sysctls will take their place. */
+int xtcp_syn_retries = XTCP_SYN_RETRIES;
+int xtcp_synack_retries = XTCP_SYNACK_RETRIES;
+int xtcp_max_syn_backlog = XTCP_MAX_SYN_BACKLOG;
+
 unsigned int xtcp_net_id __read_mostly;
 
 static int __net_init xtcp_net_init(struct net *net)
 {
-	return xtcp_stats_net_init(net);
+	int err;
+
+	err = xtcp_stats_net_init(net);
+	if (err)
+		return err;
+	err = xtcp_output_net_init(net);
+	if (err)
+		goto out_stats;
+	err = xtcp_proc_net_init(net);
+	if (err)
+		goto out_output;
+	return 0;
+
+out_output:
+	xtcp_output_net_exit(net);
+out_stats:
+	xtcp_stats_net_exit(net);
+	return err;
 }
 
 static void __net_exit xtcp_net_exit(struct net *net)
 {
+	xtcp_proc_net_exit(net);
+	xtcp_output_net_exit(net);
 	xtcp_stats_net_exit(net);
 }
 
@@ -68,10 +92,22 @@ static int __init xtcp_init(void)
 	xtcp_family_ops.family = xtcp_family;
 	xtcp_stream_ops.family = xtcp_family;
 
+	xtcp_secure_init();
+	err = xtcp_table_init();
+	if (err) {
+		pr_err("cannot allocate the connection tables: %d\n", err);
+		return err;
+	}
+	err = xtcp_req_init();
+	if (err) {
+		pr_err("cannot create the request sock cache: %d\n", err);
+		goto out_table;
+	}
+
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err) {
 		pr_err("cannot set up per-netns state: %d\n", err);
-		return err;
+		goto out_req;
 	}
 
 	err = proto_register(&xtcp_prot, 1);
@@ -99,8 +135,9 @@ static int __init xtcp_init(void)
 		goto out_family;
 	}
 
-	pr_info("loaded: address family %d, IP protocol %d\n", xtcp_family,
-		xtcp_ipproto);
+	pr_info("loaded: address family %d, IP protocol %d, %u ehash buckets, request sock %zu bytes, socket %u bytes\n",
+		xtcp_family, xtcp_ipproto, xtcp_ehash_entries,
+		sizeof(struct xtcp_request), xtcp_prot.obj_size);
 	return 0;
 
 out_family:
@@ -109,6 +146,10 @@ out_proto:
 	proto_unregister(&xtcp_prot);
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
+out_req:
+	xtcp_req_exit();
+out_table:
+	xtcp_table_exit();
 	return err;
 }
 
@@ -118,6 +159,8 @@ static void __exit xtcp_exit(void)
 	sock_unregister(xtcp_family);
 	proto_unregister(&xtcp_prot);
 	unregister_pernet_subsys(&xtcp_net_ops);
+	xtcp_req_exit();
+	xtcp_table_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,24 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AF_XTCP socket layer: socket creation and the proto_ops a program
- * reaches through the socket calls.
+ * The AF_XTCP socket layer: what a program reaches through the socket
+ * calls. Semantics, errno values and poll events are TCP's (the calls
+ * follow net/ipv4/af_inet.c's stream paths), except where noted.
  *
  * A socket is an inet_sock underneath, so that the IPv4 output path can
- * send for it, but its family is AF_XTCP and every call lands here. Calls
- * that the handshake work has not implemented yet answer EOPNOTSUPP; calls
- * whose TCP answer depends only on the socket being unconnected (getname,
- * shutdown, poll) already give TCP's answer.
+ * send for it, but its family is AF_XTCP and every call lands here.
  */
+#include <linux/capability.h>
 #include <linux/in.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <linux/socket.h>
 #include <net/inet_sock.h>
+#include <net/ip.h>
+#include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
 #include "xtcp.h"
+
+#define XTCPF(state)	(1 << (state))
+
+/* Addresses come as sockaddr_in with AF_XTCP, or AF_INET for porting. */
+static bool xtcp_sock_family_ok(sa_family_t family)
+{
+	return family == xtcp_family || family == AF_INET;
+}
+
+static void xtcp_sock_destruct(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	/* a socket freed while still findable would be a use-after-free */
+	WARN_ON_ONCE(xs->eh.hashed || xs->bound ||
+		     !hlist_unhashed(&xs->listen_node));
+}
 
 static int xtcp_sock_release(struct socket *sock)
 {
@@ -28,11 +47,268 @@ static int xtcp_sock_release(struct socket *sock)
 		return 0;
 
 	lock_sock(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	xtcp_conn_close(sk);
 	sock_orphan(sk);
 	release_sock(sk);
 	sock->sk = NULL;
 	sock_put(sk);
+	return 0;
+}
+
+static int xtcp_sock_bind(struct socket *sock, struct sockaddr *uaddr,
+			  int addr_len)
+{
+	DECLARE_SOCKADDR(struct sockaddr_in *, sin, uaddr);
+	struct sock *sk = sock->sk;
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	__be32 addr;
+	int chk, err;
+	u16 port;
+
+	if (addr_len < (int)sizeof(*sin))
+		return -EINVAL;
+	addr = sin->sin_addr.s_addr;
+	if (!xtcp_sock_family_ok(sin->sin_family) &&
+	    /* like TCP: AF_UNSPEC is tolerated for the wildcard address */
+	    (sin->sin_family != AF_UNSPEC || addr != htonl(INADDR_ANY)))
+		return -EAFNOSUPPORT;
+
+	chk = inet_addr_type(net, addr);
+	if (!inet_addr_valid_or_nonlocal(net, inet, addr, chk))
+		return -EADDRNOTAVAIL;
+	port = ntohs(sin->sin_port);
+	if (port && inet_port_requires_bind_service(net, port) &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sk->sk_state != TCP_CLOSE || xtcp_sk(sk)->bound)
+		goto out;
+	inet->inet_rcv_saddr = addr;
+	inet->inet_saddr = addr;
+	/* send from the device's address to broadcast/multicast binds */
+	if (chk == RTN_MULTICAST || chk == RTN_BROADCAST)
+		inet->inet_saddr = 0;
+	err = xtcp_table_bind(sk, port);
+	if (err) {
+		inet->inet_rcv_saddr = 0;
+		inet->inet_saddr = 0;
+		goto out;
+	}
+	if (addr)
+		sk->sk_userlocks |= SOCK_BINDADDR_LOCK;
+	sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	inet->inet_daddr = 0;
+	inet->inet_dport = 0;
+	sk_dst_reset(sk);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int xtcp_sock_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	unsigned int somaxconn;
+	int old, err;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sock->state != SS_UNCONNECTED)
+		goto out;
+	old = sk->sk_state;
+	if (!(XTCPF(old) & (XTCPF(TCP_CLOSE) | XTCPF(TCP_LISTEN))))
+		goto out;
+
+	/* as TCP: clamp to somaxconn; the result is what XTCP_BACKLOG reads */
+	somaxconn = READ_ONCE(sock_net(sk)->core.sysctl_somaxconn);
+	if ((unsigned int)backlog > somaxconn)
+		backlog = somaxconn;
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+
+	if (old != TCP_LISTEN) {
+		if (!xtcp_sk(sk)->bound) {
+			err = xtcp_table_bind(sk, 0);
+			if (err)
+				goto out;
+		}
+		err = xtcp_table_listen_start(sk);
+		if (err)
+			goto out;
+		WRITE_ONCE(sk->sk_ack_backlog, 0);
+		xtcp_table_listen_add(sk);
+	}
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* Wait while the handshake runs. Returns the time left. */
+static long xtcp_sock_wait_connect(struct sock *sk, long timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (XTCPF(sk->sk_state) & (XTCPF(TCP_SYN_SENT) | XTCPF(TCP_SYN_RECV))) {
+		release_sock(sk);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+		lock_sock(sk);
+		if (signal_pending(current) || !timeo)
+			break;
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return timeo;
+}
+
+static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
+			     int addr_len, int flags)
+{
+	DECLARE_SOCKADDR(struct sockaddr_in *, sin, uaddr);
+	struct sock *sk = sock->sk;
+	long timeo;
+	int err;
+
+	if (addr_len < (int)sizeof(sin->sin_family))
+		return -EINVAL;
+
+	lock_sock(sk);
+	if (sin->sin_family == AF_UNSPEC) {
+		/* connect(AF_UNSPEC) disconnects, as in TCP */
+		xtcp_conn_disconnect(sk);
+		sock->state = SS_UNCONNECTED;
+		err = 0;
+		goto out;
+	}
+
+	switch (sock->state) {
+	default:
+		err = -EINVAL;
+		goto out;
+	case SS_CONNECTED:
+		err = -EISCONN;
+		goto out;
+	case SS_CONNECTING:
+		err = -EALREADY;
+		break;
+	case SS_UNCONNECTED:
+		err = -EISCONN;
+		if (sk->sk_state != TCP_CLOSE)
+			goto out;
+		err = -EINVAL;
+		if (addr_len < (int)sizeof(*sin))
+			goto out;
+		err = -EAFNOSUPPORT;
+		if (!xtcp_sock_family_ok(sin->sin_family))
+			goto out;
+		err = xtcp_conn_connect(sk, sin->sin_addr.s_addr,
+					sin->sin_port);
+		if (err < 0)
+			goto out;
+		sock->state = SS_CONNECTING;
+		err = -EINPROGRESS;
+		break;
+	}
+
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	if (XTCPF(sk->sk_state) & (XTCPF(TCP_SYN_SENT) | XTCPF(TCP_SYN_RECV))) {
+		/* non-blocking, or SO_SNDTIMEO ran out: err as set above */
+		if (!timeo || !xtcp_sock_wait_connect(sk, timeo))
+			goto out;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			goto out;
+	}
+
+	if (sk->sk_state == TCP_CLOSE) {
+		/* refused, timed out, or reset */
+		err = sock_error(sk) ? : -ECONNABORTED;
+		sock->state = SS_UNCONNECTED;
+		xtcp_conn_disconnect(sk);
+		goto out;
+	}
+	sock->state = SS_CONNECTED;
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* Wait for a child on the accept queue. Returns 0 or -errno. */
+static int xtcp_sock_wait_accept(struct sock *sk, long timeo)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	DEFINE_WAIT(wait);
+	int err;
+
+	for (;;) {
+		prepare_to_wait_exclusive(sk_sleep(sk), &wait,
+					  TASK_INTERRUPTIBLE);
+		release_sock(sk);
+		if (list_empty_careful(&xs->accept_queue))
+			timeo = schedule_timeout(timeo);
+		lock_sock(sk);
+		err = 0;
+		if (!list_empty_careful(&xs->accept_queue))
+			break;
+		err = -EINVAL;
+		if (sk->sk_state != TCP_LISTEN)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+	}
+	finish_wait(sk_sleep(sk), &wait);
+	return err;
+}
+
+static XTCP_ACCEPT_FN(xtcp_sock_accept)
+{
+	struct sock *sk = sock->sk, *child = NULL;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sk->sk_state != TCP_LISTEN)
+		goto out;
+	if (list_empty_careful(&xs->accept_queue)) {
+		timeo = sock_rcvtimeo(sk, XTCP_ACCEPT_FLAGS & O_NONBLOCK);
+		err = -EAGAIN;
+		if (!timeo)
+			goto out;
+		err = xtcp_sock_wait_accept(sk, timeo);
+		if (err)
+			goto out;
+	}
+	spin_lock_bh(&xs->accept_lock);
+	if (!list_empty(&xs->accept_queue)) {
+		struct xtcp_sock *cxs = list_first_entry(&xs->accept_queue,
+							 struct xtcp_sock,
+							 accept_node);
+
+		list_del_init(&cxs->accept_node);
+		sk_acceptq_removed(sk);
+		child = &cxs->inet.sk;
+	}
+	spin_unlock_bh(&xs->accept_lock);
+	err = child ? 0 : -EAGAIN;
+out:
+	release_sock(sk);
+	if (!child)
+		return err;
+
+	/* the accept queue's reference becomes the new socket's */
+	lock_sock(child);
+	sock_graft(child, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(child);
 	return 0;
 }
 
@@ -47,8 +323,8 @@ static int xtcp_sock_getname(struct socket *sock, struct sockaddr *uaddr,
 	sin->sin_family = xtcp_family;
 	lock_sock(sk);
 	if (peer) {
-		if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
-		    sk->sk_state == TCP_SYN_SENT) {
+		if (!inet->inet_dport ||
+		    (XTCPF(sk->sk_state) & (XTCPF(TCP_CLOSE) | XTCPF(TCP_SYN_SENT)))) {
 			release_sock(sk);
 			return -ENOTCONN;
 		}
@@ -56,7 +332,8 @@ static int xtcp_sock_getname(struct socket *sock, struct sockaddr *uaddr,
 		sin->sin_addr.s_addr = inet->inet_daddr;
 	} else {
 		sin->sin_port = inet->inet_sport;
-		sin->sin_addr.s_addr = inet->inet_rcv_saddr;
+		sin->sin_addr.s_addr = inet->inet_rcv_saddr ? :
+				       inet->inet_saddr;
 	}
 	release_sock(sk);
 	return sizeof(*sin);
@@ -66,13 +343,25 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 			       poll_table *wait)
 {
 	struct sock *sk = sock->sk;
+	int state = smp_load_acquire(&sk->sk_state);
+	u8 shutdown = READ_ONCE(sk->sk_shutdown);
 	__poll_t mask = 0;
 
 	sock_poll_wait(file, sock, wait);
 
-	/* As TCP: an unconnected socket is writable and hung up. */
-	if (READ_ONCE(sk->sk_state) == TCP_CLOSE)
-		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLHUP;
+	if (state == TCP_LISTEN)
+		return READ_ONCE(sk->sk_ack_backlog) ? EPOLLIN | EPOLLRDNORM : 0;
+
+	/* as tcp_poll(), for a stack with no data path yet */
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV &&
+	    !(shutdown & SEND_SHUTDOWN))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	/* pairs with the barrier before sk_error_report() */
+	smp_rmb();
 	if (READ_ONCE(sk->sk_err))
 		mask |= EPOLLERR;
 	return mask;
@@ -80,11 +369,42 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 
 static int xtcp_sock_shutdown(struct socket *sock, int how)
 {
-	/* SHUT_RD/SHUT_WR/SHUT_RDWR are 0..2; TCP checks them first */
-	if (how < SHUT_RD || how > SHUT_RDWR)
+	struct sock *sk = sock->sk;
+	int err = 0;
+
+	/* SHUT_RD/WR/RDWR (0..2) become RCV/SEND_SHUTDOWN bits (1..3) */
+	how++;
+	if ((how & ~SHUTDOWN_MASK) || !how)
 		return -EINVAL;
-	/* Nothing can be connected before the handshake exists. */
-	return -ENOTCONN;
+
+	lock_sock(sk);
+	if (sock->state == SS_CONNECTING) {
+		if (XTCPF(sk->sk_state) &
+		    (XTCPF(TCP_SYN_SENT) | XTCPF(TCP_SYN_RECV) | XTCPF(TCP_CLOSE)))
+			sock->state = SS_DISCONNECTING;
+		else
+			sock->state = SS_CONNECTED;
+	}
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		err = -ENOTCONN;
+		fallthrough;
+	default:
+		/* no FIN until the data path exists: the bits only */
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		break;
+	case TCP_LISTEN:
+		if (!(how & RCV_SHUTDOWN))
+			break;
+		fallthrough;
+	case TCP_SYN_SENT:
+		xtcp_conn_disconnect(sk);
+		sock->state = SS_UNCONNECTED;
+		break;
+	}
+	sk->sk_state_change(sk);
+	release_sock(sk);
+	return err;
 }
 
 static int xtcp_sock_ioctl(struct socket *sock, unsigned int cmd,
@@ -97,28 +417,69 @@ static int xtcp_sock_ioctl(struct socket *sock, unsigned int cmd,
 static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 				sockptr_t optval, unsigned int optlen)
 {
-	/* SOL_SOCKET never gets here; xtcp has no options of its own yet. */
+	/* SOL_SOCKET never gets here; xtcp has no settable options yet. */
 	return -ENOPROTOOPT;
 }
 
 static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 				char __user *optval, int __user *optlen)
 {
-	return -ENOPROTOOPT;
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_listen_info info = {};
+	int len, val;
+	void *src;
+
+	if (level != SOL_XTCP)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case XTCP_BACKLOG:
+		val = READ_ONCE(sk->sk_max_ack_backlog);
+		src = &val;
+		len = min_t(int, len, sizeof(val));
+		break;
+	case XTCP_LISTEN_INFO:
+		lock_sock(sk);
+		if (sk->sk_state != TCP_LISTEN) {
+			release_sock(sk);
+			return -EINVAL;
+		}
+		spin_lock_bh(&xs->accept_lock);
+		info.backlog = sk->sk_max_ack_backlog;
+		info.accept_qlen = sk->sk_ack_backlog;
+		info.syn_qlen = xs->syn_qlen;
+		spin_unlock_bh(&xs->accept_lock);
+		info.overflows = atomic_long_read(&xs->listen_overflows);
+		info.drops = atomic_long_read(&xs->listen_drops);
+		release_sock(sk);
+		src = &info;
+		len = min_t(int, len, sizeof(info));
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	if (put_user(len, optlen) || copy_to_user(optval, src, len))
+		return -EFAULT;
+	return 0;
 }
 
 /* family is filled in from the module parameter before registration */
 struct proto_ops xtcp_stream_ops __ro_after_init = {
 	.owner		= THIS_MODULE,
 	.release	= xtcp_sock_release,
-	.bind		= sock_no_bind,
-	.connect	= sock_no_connect,
+	.bind		= xtcp_sock_bind,
+	.connect	= xtcp_sock_connect,
 	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
+	.accept		= xtcp_sock_accept,
 	.getname	= xtcp_sock_getname,
 	.poll		= xtcp_sock_poll,
 	.ioctl		= xtcp_sock_ioctl,
-	.listen		= sock_no_listen,
+	.listen		= xtcp_sock_listen,
 	.shutdown	= xtcp_sock_shutdown,
 	.setsockopt	= xtcp_sock_setsockopt,
 	.getsockopt	= xtcp_sock_getsockopt,
@@ -131,6 +492,7 @@ struct proto xtcp_prot = {
 	.name		= "XTCP",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct xtcp_sock),
+	.backlog_rcv	= xtcp_conn_backlog_rcv,
 };
 
 static int xtcp_sock_create(struct net *net, struct socket *sock,
@@ -151,8 +513,13 @@ static int xtcp_sock_create(struct net *net, struct socket *sock,
 	sock->ops = &xtcp_stream_ops;
 	sock_init_data(sock, sk);
 	sk->sk_protocol = xtcp_ipproto;
+	sk->sk_backlog_rcv = xtcp_conn_backlog_rcv;
+	sk->sk_destruct = xtcp_sock_destruct;
+	/* lookups run under RCU without the socket lock */
+	sock_set_flag(sk, SOCK_RCU_FREE);
 	/* -1: take the TTL from the route, as an unconfigured TCP socket does */
 	inet_sk(sk)->uc_ttl = -1;
+	xtcp_conn_init_sock(sk);
 	return 0;
 }
 

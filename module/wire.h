@@ -33,6 +33,19 @@
 #define XTCP_OLEN_SACK_BLOCK	8
 #define XTCP_OLEN_TS		10
 
+/* Flag bits of header byte 13, in wire order. */
+#define XTCP_FLAG_FIN		0x01
+#define XTCP_FLAG_SYN		0x02
+#define XTCP_FLAG_RST		0x04
+#define XTCP_FLAG_PSH		0x08
+#define XTCP_FLAG_ACK		0x10
+#define XTCP_FLAG_URG		0x20
+
+static inline u8 xtcp_wire_flags(const struct tcphdr *th)
+{
+	return ((const u8 *)th)[13] & 0x3f;
+}
+
 /* RFC 7323 2.3: a larger shift is treated as 14. */
 #define XTCP_MAX_WSCALE		14
 

@@ -31,6 +31,30 @@ enum xtcp_mib_field {
 	XTCP_MIB_INBADOPTS,		/* ... of which: malformed options */
 	XTCP_MIB_INNOTHOST,		/* not addressed to this host */
 	XTCP_MIB_INNOSOCKET,		/* valid, but no socket wants it */
+	XTCP_MIB_OUTSEGS,
+	XTCP_MIB_OUTRSTS,
+	XTCP_MIB_ACTIVEOPENS,		/* connect() sent a SYN */
+	XTCP_MIB_PASSIVEOPENS,		/* a request sock became a child */
+	XTCP_MIB_ATTEMPTFAILS,		/* handshakes that failed */
+	XTCP_MIB_ESTABRESETS,		/* ESTABLISHED -> CLOSE by RST */
+	XTCP_MIB_CURRESTAB,		/* sockets ESTABLISHED now */
+	XTCP_MIB_LISTENOVERFLOWS,	/* accept queue full */
+	XTCP_MIB_LISTENDROPS,		/* SYNs and ACKs a listener dropped */
+	XTCP_MIB_SYNQUEUEFULL,		/* ... of which: request limit */
+	XTCP_MIB_REQTIMEOUTS,		/* request socks that expired */
+	XTCP_MIB_EMBRYONICRSTS,		/* request socks dropped by RST/SYN */
+	XTCP_MIB_SYNRETRANS,		/* SYNs and SYN-ACKs sent again */
+	XTCP_MIB_SYNACKRESENDS,		/* SYN-ACKs resent for a repeated SYN */
+	XTCP_MIB_CONNECTTIMEOUTS,	/* connect() gave up: ETIMEDOUT */
+	XTCP_MIB_CONNECTREFUSED,	/* connect() got RST: ECONNREFUSED */
+	XTCP_MIB_PORTSEXHAUSTED,	/* connect() found no free port */
+	XTCP_MIB_CHALLENGEACKS,		/* RFC 5961 challenge ACKs sent */
+	XTCP_MIB_CHALLENGELIMITED,	/* ... withheld by the rate limit */
+	XTCP_MIB_OUTOFWINDOW,		/* segments outside the window */
+	XTCP_MIB_BADACKS,		/* unacceptable ACK numbers */
+	XTCP_MIB_INDATADROPPED,		/* payload dropped: no data path yet */
+	XTCP_MIB_INNOTIMESTAMP,		/* no TSopt though negotiated */
+	XTCP_MIB_LISTENIGNORED,		/* RST or SYN+FIN at a listener */
 	XTCP_MIB_MAX
 };
 
@@ -41,6 +65,7 @@ struct xtcp_mib {
 /* Per-netns state, from net_generic(). */
 struct xtcp_net {
 	struct xtcp_mib __percpu *mib;
+	struct sock *ctl_sk;		/* sends segments no socket owns */
 };
 
 extern unsigned int xtcp_net_id;
@@ -53,6 +78,8 @@ static inline struct xtcp_net *xtcp_net(const struct net *net)
 /* Safe from any context: per-CPU increments need no lock. */
 #define XTCP_INC_STATS(net, field) \
 	this_cpu_inc(xtcp_net(net)->mib->mibs[field])
+#define XTCP_DEC_STATS(net, field) \
+	this_cpu_dec(xtcp_net(net)->mib->mibs[field])
 
 /* Options of a segment, as parsed by xtcp_options_parse(). */
 struct xtcp_options {
@@ -66,10 +93,242 @@ struct xtcp_options {
 	u32 tsecr;
 };
 
+/*
+ * A received segment's header fields in host order, kept in skb->cb once
+ * the segment is validated (the IP layer is done with the cb by then).
+ */
+struct xtcp_skb_cb {
+	u32 seq;
+	u32 end_seq;		/* seq + payload + SYN + FIN */
+	u32 ack_seq;
+	u16 window;		/* as on the wire, unscaled */
+	u8 flags;		/* XTCP_FLAG_* */
+	u8 doff;		/* header bytes */
+	struct xtcp_options opts;
+};
+
+#define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/* A segment to send. */
+struct xtcp_seg {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	u32 seq;
+	u32 ack;
+	u16 window;		/* as it goes on the wire */
+	u8 flags;		/* XTCP_FLAG_* */
+	u8 wscale;
+	u16 mss;		/* 0: no MSS option */
+	u8 has_wscale:1,
+	   sack_ok:1,
+	   has_ts:1;
+	u32 tsval;
+	u32 tsecr;
+};
+
+/*
+ * The part of a connection that the established-hash (ehash) sees. Request
+ * socks and full sockets both embed one, so a lookup by 4-tuple finds either
+ * kind and a promotion can swap one for the other in place.
+ */
+enum xtcp_ehash_kind {
+	XTCP_EH_SOCK,
+	XTCP_EH_REQ,
+};
+
+struct xtcp_ehash_node {
+	struct hlist_node node;
+	possible_net_t net;
+	__be32 laddr;
+	__be32 raddr;
+	__be16 lport;
+	__be16 rport;
+	u8 kind;		/* enum xtcp_ehash_kind */
+	u8 hashed;		/* in the table; changed under its bucket lock */
+};
+
+/*
+ * Negotiated handshake options, as a request sock records them and a
+ * promoted child inherits them.
+ */
+struct xtcp_negotiated {
+	u16 mss;		/* peer's MSS, 536 if it sent none */
+	u8 snd_wscale:4,	/* shift the peer applies to its windows */
+	   rcv_wscale:4;	/* shift we apply to ours */
+	u8 wscale_ok:1,
+	   sack_ok:1,
+	   tstamp_ok:1;
+};
+
+/*
+ * A request sock: a SYN received on a listener, answered with a SYN-ACK, not
+ * yet acknowledged. Kept small (see xtcp_req_test_size). References: one
+ * while hashed in the ehash, one while its timer is pending, and temporary
+ * ones taken by lookups.
+ */
+struct xtcp_request {
+	struct xtcp_ehash_node eh;
+	refcount_t refcnt;
+	u8 num_retrans;		/* SYN-ACKs sent again */
+	u8 num_timeout;		/* timer expiries */
+	struct xtcp_negotiated opt;
+	struct sock *listener;	/* holds a reference */
+	struct list_head lnode;	/* on the listener's request list */
+	struct timer_list timer;
+	u32 snt_isn;		/* our ISN */
+	u32 rcv_isn;		/* the peer's ISN */
+	u32 ts_recent;		/* the peer's last TSval */
+	u32 ts_off;		/* offset of our TSvals for this 4-tuple */
+	u32 snd_wnd;		/* the peer's window from the SYN, unscaled */
+	unsigned long synack_stamp; /* jiffies of the last SYN-ACK (rate limit) */
+	int iif;		/* interface the SYN came in on */
+	struct rcu_head rcu;
+};
+
 /* An xtcp socket. inet_sock first: the IPv4 output path relies on it. */
 struct xtcp_sock {
 	struct inet_sock inet;
+
+	/* everything of ours, reset as one by xtcp_conn_init_sock() */
+	struct_group(priv,
+
+		struct xtcp_ehash_node eh;	/* while it has a 4-tuple */
+		struct hlist_node bind_node;	/* while it holds a local port */
+		struct hlist_node listen_node;	/* while listening */
+		u8 bound:1,			/* in the bind table */
+		   bind_explicit:1,		/* port chosen by bind(), not connect() */
+		   passive:1;			/* SYN_RECV from a listener (MUST-11) */
+
+		/* listener: request socks and finished children, under accept_lock */
+		spinlock_t accept_lock;
+		struct list_head accept_queue;	/* children, oldest first */
+		struct list_head req_list;	/* request socks */
+		unsigned int syn_qlen;		/* entries on req_list */
+		atomic_long_t listen_overflows;	/* per-listener drop counts */
+		atomic_long_t listen_drops;
+		int abort_on_overflow;		/* -1: follow the sysctl */
+
+		/* child: on its listener's accept_queue */
+		struct list_head accept_node;
+
+		/* connection */
+		u32 iss;
+		u32 snd_una;
+		u32 snd_nxt;
+		u32 irs;
+		u32 rcv_nxt;
+		u32 snd_wnd;			/* peer's window, scaled */
+		u32 rcv_wnd;			/* ours, unscaled */
+		u16 mss;			/* effective send MSS */
+		u16 advmss;			/* what we advertised */
+		struct xtcp_negotiated opt;
+		u32 ts_recent;
+		u32 ts_off;
+		u8 syn_retries;			/* SYNs sent again */
+		unsigned long rto;		/* current retransmit timeout, jiffies */
+		unsigned long challenge_stamp;	/* second of the last challenge ACK */
+		u32 challenge_count;		/* challenge ACKs in that second */
+	);
 };
+
+static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
+{
+	return (struct xtcp_sock *)sk;
+}
+
+static inline struct sock *xtcp_eh_sk(struct xtcp_ehash_node *eh)
+{
+	return &container_of(eh, struct xtcp_sock, eh)->inet.sk;
+}
+
+static inline struct xtcp_request *xtcp_eh_req(struct xtcp_ehash_node *eh)
+{
+	return container_of(eh, struct xtcp_request, eh);
+}
+
+/* Defaults until the per-netns sysctls exist. */
+#define XTCP_TIMEOUT_INIT	HZ		/* RFC 6298 initial RTO */
+#define XTCP_SYN_RETRIES	6
+#define XTCP_SYNACK_RETRIES	5
+#define XTCP_MAX_SYN_BACKLOG	4096
+#define XTCP_MSS_DEFAULT	536		/* RFC 9293 3.7.1, IPv4 */
+#define XTCP_MSS_FROM_ROUTE	0xffff		/* xtcp_seg.mss: ask the route */
+#define XTCP_RCV_WND_INIT	65535U		/* SYN windows are never scaled */
+#define XTCP_RCV_WSCALE		7		/* room for a 8 MiB window */
+#define XTCP_CHALLENGE_PER_SEC	10		/* per socket, RFC 5961 10 */
+
+/* main.c */
+extern int xtcp_syn_retries;
+extern int xtcp_synack_retries;
+extern int xtcp_max_syn_backlog;
+
+/* proc.c */
+int xtcp_proc_net_init(struct net *net);
+void xtcp_proc_net_exit(struct net *net);
+
+/* table.c */
+extern unsigned int xtcp_ehash_entries;
+int xtcp_table_init(void);
+void xtcp_table_exit(void);
+struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
+						__be32 laddr, __be16 lport,
+						__be32 raddr, __be16 rport);
+int xtcp_table_ehash_insert(struct xtcp_ehash_node *eh);
+bool xtcp_table_ehash_remove(struct xtcp_ehash_node *eh);
+bool xtcp_table_ehash_replace(struct xtcp_ehash_node *old,
+			      struct xtcp_ehash_node *new);
+spinlock_t *xtcp_table_ehash_lock(struct xtcp_ehash_node *eh);
+void xtcp_table_ehash_walk(const struct net *net,
+			   bool (*fn)(struct xtcp_ehash_node *eh, void *arg),
+			   void *arg);
+void xtcp_table_listen_add(struct sock *sk);
+void xtcp_table_listen_remove(struct sock *sk);
+struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
+				      __be16 dport, int dif);
+void xtcp_table_listen_walk(const struct net *net,
+			    bool (*fn)(struct sock *sk, void *arg), void *arg);
+int xtcp_table_bind(struct sock *sk, u16 port);
+int xtcp_table_listen_start(struct sock *sk);
+int xtcp_table_connect_hash(struct sock *sk, u32 port_offset);
+void xtcp_table_inherit_port(struct sock *child, struct sock *listener);
+void xtcp_table_unbind(struct sock *sk);
+
+/* secure.c */
+void xtcp_secure_init(void);
+u32 xtcp_secure_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+u32 xtcp_secure_ts_off(__be32 saddr, __be32 daddr);
+u32 xtcp_secure_port_offset(const struct net *net, __be32 saddr,
+			    __be32 daddr, __be16 dport);
+u32 xtcp_secure_ts_now(void);
+
+/* output.c */
+struct sk_buff *xtcp_output_build(const struct xtcp_seg *s, gfp_t gfp);
+int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif, u8 tos);
+int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s);
+void xtcp_output_reset(struct net *net, struct sk_buff *skb);
+int xtcp_output_net_init(struct net *net);
+void xtcp_output_net_exit(struct net *net);
+
+/* request.c */
+int xtcp_req_init(void);
+void xtcp_req_exit(void);
+void xtcp_req_put(struct xtcp_request *req);
+void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb);
+void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
+void xtcp_req_drop_all(struct sock *lsk);
+
+/* conn.c */
+int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport);
+int xtcp_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_conn_init_sock(struct sock *sk);
+void xtcp_conn_set_established(struct sock *sk);
+void xtcp_conn_close(struct sock *sk);
+void xtcp_conn_disconnect(struct sock *sk);
+void xtcp_conn_abort_child(struct sock *child);
+void xtcp_conn_ack_fill(struct sock *sk, struct xtcp_seg *s);
 
 /* socket.c */
 extern struct proto xtcp_prot;

@@ -32,8 +32,19 @@ loaded() { [ -d /sys/module/xtcp ]; }
 not_loaded() { ! loaded; }
 
 unload() {
-	loaded || return 0
-	rmmod xtcp
+	unload_wait
+}
+
+# unload_wait: rmmod, retrying for up to 5 s. A closed socket is freed
+# after an RCU grace period, and only then lets go of the module.
+unload_wait() {
+	i=0
+	while loaded && ! rmmod xtcp 2>/dev/null; do
+		[ $i -ge 100 ] && return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+	not_loaded
 }
 
 # load [PARAMS...]: insmod, keeping its error text for the log.

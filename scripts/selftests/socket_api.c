@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/socket.h>
 
 #include "xtcp_test.h"
@@ -74,11 +75,17 @@ static void check_fresh_socket(int af, int proto)
 	v = 1;
 	xt_check(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v)) == 0,
 		 "SOL_SOCKET options work (SO_REUSEADDR)");
-	xt_check_errno(setsockopt(fd, SOL_XTCP, 1, &v, sizeof(v)), ENOPROTOOPT,
+	xt_check_errno(setsockopt(fd, SOL_XTCP, 9999, &v, sizeof(v)), ENOPROTOOPT,
 		       "setsockopt(SOL_XTCP, unknown)");
 	len = sizeof(v);
-	xt_check_errno(getsockopt(fd, SOL_XTCP, 1, &v, &len), ENOPROTOOPT,
+	xt_check_errno(getsockopt(fd, SOL_XTCP, 9999, &v, &len), ENOPROTOOPT,
 		       "getsockopt(SOL_XTCP, unknown)");
+
+	pfd.fd = fd;
+	pfd.events = POLLIN | POLLOUT;
+	xt_check(poll(&pfd, 1, 0) == 1 && pfd.revents == (POLLOUT | POLLHUP),
+		 "poll on a fresh socket: POLLOUT|POLLHUP, as TCP (revents 0x%x)",
+		 pfd.revents);
 
 	/* An unbound, unconnected socket, as TCP reports it. */
 	memset(&sin, 0xff, sizeof(sin));
@@ -94,25 +101,34 @@ static void check_fresh_socket(int af, int proto)
 		       "shutdown on an unconnected socket");
 	xt_check_errno(shutdown(fd, 7), EINVAL, "shutdown(how=7)");
 
-	pfd.fd = fd;
-	pfd.events = POLLIN | POLLOUT;
-	xt_check(poll(&pfd, 1, 0) == 1 && pfd.revents == (POLLOUT | POLLHUP),
-		 "poll on a fresh socket: POLLOUT|POLLHUP, as TCP (revents 0x%x)",
+	/* after shutdown(RDWR), as TCP: readable (EOF) and hung up */
+	xt_check(poll(&pfd, 1, 0) == 1 && pfd.revents == (POLLIN | POLLHUP),
+		 "poll after shutdown: POLLIN|POLLHUP, as TCP (revents 0x%x)",
 		 pfd.revents);
 
-	xt_check_errno(ioctl(fd, 0x89ff, 0), ENOTTY, "unknown ioctl");
+	xt_check_errno(ioctl(fd, TCGETS, 0), ENOTTY, "ioctl that is not for sockets (TCGETS)");
 
-	/* Not yet implemented: must say so, never crash. */
+	/* Bad arguments get TCP's errno. */
 	sin.sin_family = af;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons(5000);
+	sin.sin_port = 0;
+	xt_check_errno(bind(fd, (struct sockaddr *)&sin, sizeof(sin) - 1),
+		       EINVAL, "bind with a short address");
+	sin.sin_family = AF_INET6;
 	xt_check_errno(bind(fd, (struct sockaddr *)&sin, sizeof(sin)),
-		       EOPNOTSUPP, "bind (not yet implemented)");
-	xt_check_errno(listen(fd, 5), EOPNOTSUPP, "listen (not yet implemented)");
+		       EAFNOSUPPORT, "bind with family AF_INET6");
+	sin.sin_family = af;
+	sin.sin_addr.s_addr = htonl(0xc0000299);	/* not ours */
+	xt_check_errno(bind(fd, (struct sockaddr *)&sin, sizeof(sin)),
+		       EADDRNOTAVAIL, "bind to an address that is not local");
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	xt_check_errno(accept(fd, NULL, NULL), EINVAL,
+		       "accept on a socket that is not listening");
+	xt_check_errno(connect(fd, (struct sockaddr *)&sin, 1), EINVAL,
+		       "connect with a short address");
+	sin.sin_family = AF_INET6;
 	xt_check_errno(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
-		       EOPNOTSUPP, "connect (not yet implemented)");
-	xt_check_errno(accept(fd, NULL, NULL), EOPNOTSUPP,
-		       "accept (not yet implemented)");
+		       EAFNOSUPPORT, "connect with family AF_INET6");
 	xt_check_errno((int)send(fd, buf, 3, MSG_NOSIGNAL), EOPNOTSUPP,
 		       "send (no data path yet)");
 	xt_check_errno((int)recv(fd, buf, 3, MSG_DONTWAIT), EOPNOTSUPP,

@@ -23,4 +23,24 @@
 /* Level for xtcp's own socket options. Fixed, whatever "ipproto" is. */
 #define SOL_XTCP	253
 
+#include <linux/types.h>
+
+/*
+ * getsockopt(SOL_XTCP, XTCP_BACKLOG): int, the listen() backlog in force
+ * after clamping to net.core.somaxconn.
+ */
+#define XTCP_BACKLOG		10
+
+/* getsockopt(SOL_XTCP, XTCP_LISTEN_INFO): a listener's queues. */
+#define XTCP_LISTEN_INFO	11
+
+struct xtcp_listen_info {
+	__u32 backlog;		/* effective backlog */
+	__u32 accept_qlen;	/* connections waiting for accept() */
+	__u32 syn_qlen;		/* handshakes in progress (request socks) */
+	__u32 pad;
+	__u64 overflows;	/* accept queue was full */
+	__u64 drops;		/* SYNs and final ACKs dropped */
+};
+
 #endif /* _UAPI_LINUX_XTCP_H */

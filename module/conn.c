@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Full sockets on the wire: the active open (connect), simultaneous open,
+ * the ESTABLISHED checks of RFC 9293 and RFC 5961 that a handshake-only
+ * stack needs, and tearing a connection down.
+ *
+ * Segments for a socket arrive in softirq context; if a process holds the
+ * socket lock they wait on the socket backlog and run at release_sock(),
+ * so all of this runs with the socket to itself.
+ *
+ * There is no data path yet: payload and FIN are counted and dropped, not
+ * acknowledged, and close() of a connection sends RST.
+ */
+#include <linux/jiffies.h>
+#include <net/inet_sock.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+#include "seq.h"
+#include "wire.h"
+
+#define XTCP_RTO_MAX	(120 * HZ)
+
+static void xtcp_conn_timer(struct timer_list *t);
+
+/**
+ * xtcp_conn_init_sock() - reset the xtcp part of a new or cloned socket
+ * @sk: the socket
+ */
+void xtcp_conn_init_sock(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	memset(&xs->priv, 0, sizeof(xs->priv));
+	/* the ehash bucket of even an unhashed socket must be computable */
+	xs->eh.kind = XTCP_EH_SOCK;
+	write_pnet(&xs->eh.net, sock_net(sk));
+	INIT_HLIST_NODE(&xs->bind_node);
+	INIT_HLIST_NODE(&xs->listen_node);
+	spin_lock_init(&xs->accept_lock);
+	INIT_LIST_HEAD(&xs->accept_queue);
+	INIT_LIST_HEAD(&xs->req_list);
+	INIT_LIST_HEAD(&xs->accept_node);
+	xs->abort_on_overflow = -1;
+	xs->rcv_wnd = XTCP_RCV_WND_INIT;
+	xs->rto = XTCP_TIMEOUT_INIT;
+	timer_setup(&sk->sk_timer, xtcp_conn_timer, 0);
+}
+
+/* State changes keep CurrEstab right and publish the state for poll(). */
+static void xtcp_conn_set_state(struct sock *sk, int state)
+{
+	int old = sk->sk_state;
+
+	if (old == TCP_ESTABLISHED && state != TCP_ESTABLISHED)
+		XTCP_DEC_STATS(sock_net(sk), XTCP_MIB_CURRESTAB);
+	else if (state == TCP_ESTABLISHED && old != TCP_ESTABLISHED)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CURRESTAB);
+	smp_store_release(&sk->sk_state, state);
+}
+
+/**
+ * xtcp_conn_set_established() - enter ESTABLISHED
+ * @sk: the socket
+ */
+void xtcp_conn_set_established(struct sock *sk)
+{
+	xtcp_conn_set_state(sk, TCP_ESTABLISHED);
+}
+
+static u32 xtcp_conn_tsval(const struct xtcp_sock *xs)
+{
+	return xtcp_secure_ts_now() + xs->ts_off;
+}
+
+/**
+ * xtcp_conn_ack_fill() - a bare ACK of @sk's current state
+ * @sk: the socket
+ * @s: filled in
+ */
+void xtcp_conn_ack_fill(struct sock *sk, struct xtcp_seg *s)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	memset(s, 0, sizeof(*s));
+	s->seq = xs->snd_nxt;
+	s->ack = xs->rcv_nxt;
+	s->flags = XTCP_FLAG_ACK;
+	s->window = min_t(u32, xs->rcv_wnd >> xs->opt.rcv_wscale, 65535);
+	if (xs->opt.tstamp_ok) {
+		s->has_ts = 1;
+		s->tsval = xtcp_conn_tsval(xs);
+		s->tsecr = xs->ts_recent;
+	}
+}
+
+static void xtcp_conn_send_ack(struct sock *sk)
+{
+	struct xtcp_seg s;
+
+	xtcp_conn_ack_fill(sk, &s);
+	xtcp_output_sk(sk, &s);
+}
+
+/*
+ * RFC 5961: challenge ACKs and ACKs for out-of-window segments, limited
+ * per socket (a global limit is a side channel, CVE-2016-5696).
+ */
+static void xtcp_conn_challenge_ack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long now = jiffies / HZ;
+	struct net *net = sock_net(sk);
+
+	if (xs->challenge_stamp != now) {
+		xs->challenge_stamp = now;
+		xs->challenge_count = 0;
+	}
+	if (++xs->challenge_count > XTCP_CHALLENGE_PER_SEC) {
+		XTCP_INC_STATS(net, XTCP_MIB_CHALLENGELIMITED);
+		return;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_CHALLENGEACKS);
+	xtcp_conn_send_ack(sk);
+}
+
+/* Our SYN, or in a simultaneous open our SYN-ACK, with our options. */
+static void xtcp_conn_send_syn(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool synack = sk->sk_state == TCP_SYN_RECV;
+	struct xtcp_seg s = {
+		.seq = xs->iss,
+		.flags = XTCP_FLAG_SYN,
+		/* RFC 7323 2.2: the window of a SYN is never scaled */
+		.window = XTCP_RCV_WND_INIT,
+		.mss = xs->advmss,
+	};
+
+	if (synack) {
+		s.flags |= XTCP_FLAG_ACK;
+		s.ack = xs->rcv_nxt;
+		s.sack_ok = xs->opt.sack_ok;
+		s.has_wscale = xs->opt.wscale_ok;
+		s.wscale = xs->opt.rcv_wscale;
+		s.has_ts = xs->opt.tstamp_ok;
+		s.tsecr = xs->ts_recent;
+	} else {
+		/* offer everything; the peer's answer decides */
+		s.sack_ok = 1;
+		s.has_wscale = 1;
+		s.wscale = XTCP_RCV_WSCALE;
+		s.has_ts = 1;
+	}
+	if (s.has_ts)
+		s.tsval = xtcp_conn_tsval(xs);
+	xtcp_output_sk(sk, &s);
+}
+
+static void xtcp_conn_unhash(struct sock *sk)
+{
+	if (xtcp_table_ehash_remove(&xtcp_sk(sk)->eh))
+		sock_put(sk);		/* the ehash's reference */
+}
+
+/*
+ * The connection is over: report @err (if any) to the process, leave the
+ * ehash, give back a port that connect() chose, wake everyone.
+ */
+static void xtcp_conn_done(struct sock *sk, int err)
+{
+	sk_stop_timer(sk, &sk->sk_timer);
+	xtcp_conn_set_state(sk, TCP_CLOSE);
+	xtcp_conn_unhash(sk);
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		xtcp_table_unbind(sk);
+	if (err) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+	}
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_state_change(sk);
+}
+
+/**
+ * xtcp_conn_connect() - start an active open; the socket lock is held
+ * @sk: the socket, in CLOSE
+ * @daddr: destination address
+ * @dport: destination port
+ *
+ * Return: 0 with the SYN sent and the socket in SYN_SENT, or a negative
+ * errno (-ENETUNREACH, -EADDRNOTAVAIL, ...).
+ */
+int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct flowi4 *fl4 = &inet->cork.fl.u.ip4;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+	__be16 orig_sport = inet->inet_sport;
+	bool set_saddr = false;
+	struct rtable *rt;
+	int err;
+
+	rt = ip_route_connect(fl4, daddr, inet->inet_saddr,
+			      sk->sk_bound_dev_if, sk->sk_protocol,
+			      orig_sport, dport, sk);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+		ip_rt_put(rt);
+		return -ENETUNREACH;
+	}
+	if (!inet->inet_saddr) {
+		inet->inet_saddr = fl4->saddr;
+		set_saddr = true;
+	}
+	if (!inet->inet_rcv_saddr)
+		inet->inet_rcv_saddr = inet->inet_saddr;
+	inet->inet_daddr = daddr;
+	inet->inet_dport = dport;
+
+	/* the ehash holds a reference from here on */
+	sock_hold(sk);
+	err = xtcp_table_connect_hash(sk,
+				      xtcp_secure_port_offset(net, inet->inet_saddr,
+							      daddr, dport));
+	if (err) {
+		__sock_put(sk);
+		if (!xs->bound)
+			XTCP_INC_STATS(net, XTCP_MIB_PORTSEXHAUSTED);
+		goto fail;
+	}
+	rt = ip_route_newports(fl4, rt, orig_sport, dport, inet->inet_sport,
+			       dport, sk);
+	if (IS_ERR(rt)) {
+		err = PTR_ERR(rt);
+		rt = NULL;
+		xtcp_conn_unhash(sk);
+		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+			xtcp_table_unbind(sk);
+		goto fail;
+	}
+	sk_setup_caps(sk, &rt->dst);
+
+	xs->iss = xtcp_secure_isn(inet->inet_saddr, daddr, inet->inet_sport,
+				  dport);
+	xs->snd_una = xs->iss;
+	xs->snd_nxt = xs->iss + 1;
+	xs->ts_off = xtcp_secure_ts_off(inet->inet_saddr, daddr);
+	xs->advmss = dst_metric_advmss(&rt->dst);
+	xs->mss = xs->advmss;
+	xs->rto = XTCP_TIMEOUT_INIT;
+	xs->syn_retries = 0;
+	xs->passive = 0;
+	WRITE_ONCE(sk->sk_err, 0);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	xtcp_conn_set_state(sk, TCP_SYN_SENT);
+	XTCP_INC_STATS(net, XTCP_MIB_ACTIVEOPENS);
+	xtcp_conn_send_syn(sk);
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + xs->rto);
+	return 0;
+
+fail:
+	if (rt)
+		ip_rt_put(rt);
+	inet->inet_daddr = 0;
+	inet->inet_dport = 0;
+	if (set_saddr && !(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet->inet_saddr = 0;
+		inet->inet_rcv_saddr = 0;
+	}
+	return err;
+}
+
+/* SYN (or SYN-ACK) retransmission while the handshake is under way. */
+static void xtcp_conn_timer(struct timer_list *t)
+{
+	struct sock *sk = from_timer(sk, t, sk_timer);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk)) {
+		/* try again shortly rather than race the process */
+		sk_reset_timer(sk, &sk->sk_timer, jiffies + HZ / 20);
+		goto out;
+	}
+	if (sk->sk_state != TCP_SYN_SENT &&
+	    !(sk->sk_state == TCP_SYN_RECV && !xs->passive))
+		goto out;
+	if (xs->syn_retries >= READ_ONCE(xtcp_syn_retries)) {
+		XTCP_INC_STATS(net, XTCP_MIB_CONNECTTIMEOUTS);
+		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
+		xtcp_conn_done(sk, ETIMEDOUT);
+		goto out;
+	}
+	xs->syn_retries++;
+	xs->rto = min_t(unsigned long, xs->rto * 2, XTCP_RTO_MAX);
+	XTCP_INC_STATS(net, XTCP_MIB_SYNRETRANS);
+	xtcp_conn_send_syn(sk);
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + xs->rto);
+out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/* Take the peer's SYN options. */
+static void xtcp_conn_take_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->irs = cb->seq;
+	xs->rcv_nxt = cb->seq + 1;
+	xs->opt.mss = cb->opts.mss ? cb->opts.mss : XTCP_MSS_DEFAULT;
+	xs->mss = min(xs->advmss, xs->opt.mss);
+	xs->opt.wscale_ok = cb->opts.has_wscale;
+	xs->opt.snd_wscale = cb->opts.has_wscale ? cb->opts.wscale : 0;
+	xs->opt.rcv_wscale = cb->opts.has_wscale ? XTCP_RCV_WSCALE : 0;
+	xs->opt.sack_ok = cb->opts.sack_ok;
+	xs->opt.tstamp_ok = cb->opts.has_ts;
+	xs->ts_recent = cb->opts.tsval;
+	/* a SYN's window is never scaled */
+	xs->snd_wnd = cb->window;
+}
+
+static void xtcp_conn_established_now(struct sock *sk, u32 ack)
+{
+	xtcp_sk(sk)->snd_una = ack;
+	sk_stop_timer(sk, &sk->sk_timer);
+	xtcp_conn_set_established(sk);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_state_change(sk);
+}
+
+/* RFC 9293 3.10.7.3, SYN-SENT. */
+static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+	bool ack_ok = false;
+
+	if (cb->flags & XTCP_FLAG_ACK) {
+		if (!xtcp_seq_after(cb->ack_seq, xs->iss) ||
+		    xtcp_seq_after(cb->ack_seq, xs->snd_nxt)) {
+			XTCP_INC_STATS(net, XTCP_MIB_BADACKS);
+			xtcp_output_reset(net, skb);
+			return;
+		}
+		ack_ok = true;
+	}
+	if (cb->flags & XTCP_FLAG_RST) {
+		if (ack_ok) {
+			XTCP_INC_STATS(net, XTCP_MIB_CONNECTREFUSED);
+			XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
+			xtcp_conn_done(sk, ECONNREFUSED);
+		}
+		return;
+	}
+	if (!(cb->flags & XTCP_FLAG_SYN))
+		return;
+
+	xtcp_conn_take_syn(sk, cb);
+	if (ack_ok) {
+		if (xs->opt.wscale_ok)
+			xs->snd_wnd = (u32)cb->window << xs->opt.snd_wscale;
+		xtcp_conn_established_now(sk, cb->ack_seq);
+		xtcp_conn_send_ack(sk);
+		return;
+	}
+	/* Simultaneous open (RFC 9293 MUST-10): SYN-RECEIVED, send SYN-ACK. */
+	xs->passive = 0;
+	xtcp_conn_set_state(sk, TCP_SYN_RECV);
+	xtcp_conn_send_syn(sk);
+}
+
+/* Is the segment's sequence range acceptable (RFC 9293 3.10.7.4)? */
+static bool xtcp_conn_seq_ok(const struct xtcp_sock *xs,
+			     const struct xtcp_skb_cb *cb)
+{
+	if (cb->end_seq == cb->seq)
+		return xs->rcv_wnd ?
+		       xtcp_seq_in_window(cb->seq, xs->rcv_nxt, xs->rcv_wnd) :
+		       cb->seq == xs->rcv_nxt;
+	return xs->rcv_wnd &&
+	       xtcp_seq_before(cb->seq, xs->rcv_nxt + xs->rcv_wnd) &&
+	       xtcp_seq_after(cb->end_seq, xs->rcv_nxt);
+}
+
+/*
+ * Checks shared by SYN-RECEIVED (active) and ESTABLISHED. Return true if
+ * the segment survives them, with its ACK to be looked at next.
+ */
+static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+
+	if (xs->opt.tstamp_ok && !cb->opts.has_ts &&
+	    !(cb->flags & XTCP_FLAG_RST)) {
+		XTCP_INC_STATS(net, XTCP_MIB_INNOTIMESTAMP);
+		return false;
+	}
+	/*
+	 * The SYN-ACK that crosses ours in a simultaneous open repeats the
+	 * SYN we already took: let it through to the ACK check (RFC 5961 4.2
+	 * exempts it too).
+	 */
+	if (sk->sk_state == TCP_SYN_RECV &&
+	    (cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK)) ==
+	    (XTCP_FLAG_SYN | XTCP_FLAG_ACK) && !(cb->flags & XTCP_FLAG_RST) &&
+	    cb->seq + 1 == xs->rcv_nxt && cb->ack_seq == xs->snd_nxt)
+		return true;
+
+	if (!xtcp_conn_seq_ok(xs, cb)) {
+		XTCP_INC_STATS(net, XTCP_MIB_OUTOFWINDOW);
+		if (!(cb->flags & XTCP_FLAG_RST))
+			xtcp_conn_challenge_ack(sk);
+		return false;
+	}
+	if (cb->flags & XTCP_FLAG_RST) {
+		/* RFC 5961 3.2: only an exact RST resets */
+		if (cb->seq != xs->rcv_nxt) {
+			xtcp_conn_challenge_ack(sk);
+			return false;
+		}
+		if (sk->sk_state == TCP_SYN_RECV) {
+			/* active open (MUST-11): the connection is refused */
+			XTCP_INC_STATS(net, XTCP_MIB_CONNECTREFUSED);
+			XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
+			xtcp_conn_done(sk, ECONNREFUSED);
+		} else {
+			XTCP_INC_STATS(net, XTCP_MIB_ESTABRESETS);
+			xtcp_conn_done(sk, ECONNRESET);
+		}
+		return false;
+	}
+	if (cb->flags & XTCP_FLAG_SYN) {
+		/* RFC 5961 4.2: a SYN in a synchronized state */
+		xtcp_conn_challenge_ack(sk);
+		return false;
+	}
+	return cb->flags & XTCP_FLAG_ACK;
+}
+
+static void xtcp_conn_rcv_synrecv(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xtcp_conn_validate(sk, skb))
+		return;
+	if (xtcp_seq_after(cb->ack_seq, xs->snd_una) &&
+	    !xtcp_seq_after(cb->ack_seq, xs->snd_nxt)) {
+		xs->snd_wnd = (u32)cb->window << xs->opt.snd_wscale;
+		xtcp_conn_established_now(sk, cb->ack_seq);
+		return;
+	}
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
+	xtcp_output_reset(sock_net(sk), skb);
+}
+
+static void xtcp_conn_rcv_established(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xtcp_conn_validate(sk, skb))
+		return;
+	if (xtcp_seq_after(cb->ack_seq, xs->snd_nxt)) {
+		/* acknowledges what we never sent */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
+		xtcp_conn_challenge_ack(sk);
+		return;
+	}
+	if (xtcp_seq_after(cb->ack_seq, xs->snd_una))
+		xs->snd_una = cb->ack_seq;
+	xs->snd_wnd = (u32)cb->window << xs->opt.snd_wscale;
+	/* RFC 7323 4.3, simplified: the segment starts at or before RCV.NXT */
+	if (cb->opts.has_ts && !xtcp_seq_after(cb->seq, xs->rcv_nxt))
+		xs->ts_recent = cb->opts.tsval;
+	if (cb->end_seq != cb->seq)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_INDATADROPPED);
+}
+
+/**
+ * xtcp_conn_rcv() - a segment for a full socket, socket to ourselves
+ * @sk: the socket (bh-locked and not owned by a process, or from backlog)
+ * @skb: the segment, validated, XTCP_SKB_CB filled; consumed
+ */
+void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+		xtcp_conn_rcv_synsent(sk, skb);
+		break;
+	case TCP_SYN_RECV:
+		xtcp_conn_rcv_synrecv(sk, skb);
+		break;
+	case TCP_ESTABLISHED:
+		xtcp_conn_rcv_established(sk, skb);
+		break;
+	default:
+		/* on its way out of the ehash: as if no socket were there */
+		xtcp_output_reset(sock_net(sk), skb);
+		break;
+	}
+	consume_skb(skb);
+}
+
+/**
+ * xtcp_conn_backlog_rcv() - segments queued while a process held the lock
+ * @sk: the socket
+ * @skb: the segment
+ *
+ * Return: 0.
+ */
+int xtcp_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	xtcp_conn_rcv(sk, skb);
+	return 0;
+}
+
+/* Abort a synchronized connection: RST to the peer, then done. */
+static void xtcp_conn_reset(struct sock *sk)
+{
+	struct xtcp_seg s;
+
+	if (sk->sk_state == TCP_ESTABLISHED || sk->sk_state == TCP_SYN_RECV) {
+		xtcp_conn_ack_fill(sk, &s);
+		s.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
+		s.has_ts = 0;		/* RFC 7323: none on a RST */
+		xtcp_output_sk(sk, &s);
+		if (sk->sk_state == TCP_ESTABLISHED)
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ESTABRESETS);
+	}
+}
+
+/**
+ * xtcp_conn_abort_child() - reset and release a child nobody accepted
+ * @child: the child; the caller's reference (the accept queue's) is dropped
+ */
+void xtcp_conn_abort_child(struct sock *child)
+{
+	local_bh_disable();
+	bh_lock_sock(child);
+	if (xtcp_sk(child)->eh.hashed)
+		xtcp_conn_reset(child);
+	sock_set_flag(child, SOCK_DEAD);
+	xtcp_conn_done(child, 0);
+	xtcp_table_unbind(child);
+	bh_unlock_sock(child);
+	local_bh_enable();
+	sock_put(child);
+}
+
+/* Stop listening: no new requests, none kept, no child left unaccepted. */
+static void xtcp_conn_stop_listen(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_sock *cxs;
+
+	/* under accept_lock, so a promotion sees either LISTEN or not */
+	spin_lock_bh(&xs->accept_lock);
+	xtcp_conn_set_state(sk, TCP_CLOSE);
+	spin_unlock_bh(&xs->accept_lock);
+	xtcp_table_listen_remove(sk);
+	xtcp_req_drop_all(sk);
+
+	spin_lock_bh(&xs->accept_lock);
+	while (!list_empty(&xs->accept_queue)) {
+		cxs = list_first_entry(&xs->accept_queue, struct xtcp_sock,
+				       accept_node);
+		list_del_init(&cxs->accept_node);
+		sk_acceptq_removed(sk);
+		spin_unlock_bh(&xs->accept_lock);
+		xtcp_conn_abort_child(&cxs->inet.sk);
+		spin_lock_bh(&xs->accept_lock);
+	}
+	spin_unlock_bh(&xs->accept_lock);
+}
+
+/**
+ * xtcp_conn_disconnect() - back to CLOSE, the socket lock held
+ * @sk: the socket
+ *
+ * A listener stops listening; a handshake stops; a connection is reset.
+ * A port that bind() chose is kept, one that connect() or listen() chose
+ * is given back, as TCP does.
+ */
+void xtcp_conn_disconnect(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_conn_stop_listen(sk);
+	} else {
+		xtcp_conn_reset(sk);
+		sk_stop_timer_sync(sk, &sk->sk_timer);
+		xtcp_conn_set_state(sk, TCP_CLOSE);
+		xtcp_conn_unhash(sk);
+	}
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		xtcp_table_unbind(sk);
+	inet->inet_daddr = 0;
+	inet->inet_dport = 0;
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet->inet_saddr = 0;
+		inet->inet_rcv_saddr = 0;
+	}
+	sk_dst_reset(sk);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+}
+
+/**
+ * xtcp_conn_close() - everything close() must undo; the socket lock held
+ * @sk: the socket
+ */
+void xtcp_conn_close(struct sock *sk)
+{
+	xtcp_conn_disconnect(sk);
+	xtcp_table_unbind(sk);
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building and sending segments.
+ *
+ * A full socket sends through ip_queue_xmit(), which routes for it and
+ * caches the route. Everything sent without a socket of its own (RSTs for
+ * segments nobody owns, SYN-ACKs and ACKs of request socks) goes through a
+ * per-netns control socket: a kernel raw socket at our protocol number,
+ * unhashed so it never receives, whose only use is to carry the netns and
+ * IP defaults into ip_build_and_send_pkt().
+ *
+ * Checksums are always computed here, in full. Handshake segments are
+ * small, and CHECKSUM_PARTIAL on devices that only offload TCP and UDP
+ * would depend on the stack's software fallback for our protocol number.
+ */
+#include <linux/ip.h>
+#include <linux/skbuff.h>
+#include <asm/unaligned.h>
+#include <net/checksum.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+
+#include "xtcp.h"
+#include "wire.h"
+
+/* Headroom for link layer and IP header, room for the largest header. */
+#define XTCP_SKB_ROOM	(MAX_HEADER + sizeof(struct iphdr) + XTCP_MAX_HDR_LEN)
+
+static unsigned int xtcp_output_opts_len(const struct xtcp_seg *s)
+{
+	unsigned int len = 0;
+
+	if (s->mss)
+		len += 4;
+	if (s->has_ts)
+		len += 12;		/* SACK-permitted rides in its padding */
+	else if (s->sack_ok)
+		len += 4;
+	if (s->has_wscale)
+		len += 4;
+	return len;
+}
+
+/* The layout Linux uses, so captures of both look alike. */
+static void xtcp_output_write_opts(u8 *p, const struct xtcp_seg *s)
+{
+	if (s->mss) {
+		*p++ = XTCP_OPT_MSS;
+		*p++ = XTCP_OLEN_MSS;
+		put_unaligned_be16(s->mss, p);
+		p += 2;
+	}
+	if (s->has_ts) {
+		if (s->sack_ok) {
+			*p++ = XTCP_OPT_SACK_PERM;
+			*p++ = XTCP_OLEN_SACK_PERM;
+		} else {
+			*p++ = XTCP_OPT_NOP;
+			*p++ = XTCP_OPT_NOP;
+		}
+		*p++ = XTCP_OPT_TS;
+		*p++ = XTCP_OLEN_TS;
+		put_unaligned_be32(s->tsval, p);
+		put_unaligned_be32(s->tsecr, p + 4);
+		p += 8;
+	} else if (s->sack_ok) {
+		*p++ = XTCP_OPT_NOP;
+		*p++ = XTCP_OPT_NOP;
+		*p++ = XTCP_OPT_SACK_PERM;
+		*p++ = XTCP_OLEN_SACK_PERM;
+	}
+	if (s->has_wscale) {
+		*p++ = XTCP_OPT_NOP;
+		*p++ = XTCP_OPT_WSCALE;
+		*p++ = XTCP_OLEN_WSCALE;
+		*p++ = s->wscale;
+	}
+}
+
+/**
+ * xtcp_output_build() - a segment as described by @s, checksum included
+ * @s: what to send
+ * @gfp: allocation context
+ *
+ * Return: the skb, skb->data at the xtcp header, or NULL.
+ */
+struct sk_buff *xtcp_output_build(const struct xtcp_seg *s, gfp_t gfp)
+{
+	unsigned int hdrlen = XTCP_HDR_LEN + xtcp_output_opts_len(s);
+	struct sk_buff *skb;
+	struct tcphdr *th;
+
+	skb = alloc_skb(XTCP_SKB_ROOM, gfp);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, XTCP_SKB_ROOM);
+	th = skb_push(skb, hdrlen);
+	skb_reset_transport_header(skb);
+	memset(th, 0, XTCP_HDR_LEN);
+	th->source = s->sport;
+	th->dest = s->dport;
+	th->seq = htonl(s->seq);
+	th->ack_seq = htonl(s->ack);
+	th->doff = hdrlen / 4;
+	((u8 *)th)[13] = s->flags;
+	th->window = htons(s->window);
+	xtcp_output_write_opts((u8 *)(th + 1), s);
+	th->check = csum_tcpudp_magic(s->saddr, s->daddr, hdrlen,
+				      XTCP_CSUM_PROTO,
+				      csum_partial(th, hdrlen, 0));
+	skb->ip_summed = CHECKSUM_NONE;
+	return skb;
+}
+
+static void xtcp_output_count(struct net *net, const struct xtcp_seg *s)
+{
+	XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
+	if (s->flags & XTCP_FLAG_RST)
+		XTCP_INC_STATS(net, XTCP_MIB_OUTRSTS);
+}
+
+/**
+ * xtcp_output_ctl() - send a segment that no socket owns
+ * @net: namespace to send in
+ * @s: the segment
+ * @oif: output interface to insist on, or 0
+ * @tos: IP TOS byte
+ *
+ * Return: 0, or a negative errno if it could not be built or routed.
+ */
+int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif, u8 tos)
+{
+	struct sock *ctl = xtcp_net(net)->ctl_sk;
+	struct xtcp_seg seg = *s;
+	struct sk_buff *skb;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	flowi4_init_output(&fl4, oif, 0, tos, RT_SCOPE_UNIVERSE, xtcp_ipproto,
+			   0, s->daddr, s->saddr, s->dport, s->sport,
+			   sock_net_uid(net, NULL));
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (seg.mss == XTCP_MSS_FROM_ROUTE)
+		seg.mss = dst_metric_advmss(&rt->dst);
+	skb = xtcp_output_build(&seg, GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		return -ENOMEM;
+	}
+	skb_dst_set(skb, &rt->dst);
+	xtcp_output_count(net, &seg);
+	ip_build_and_send_pkt(skb, ctl, seg.saddr, seg.daddr, NULL, tos);
+	return 0;
+}
+
+/**
+ * xtcp_output_sk() - send a segment of a full socket
+ * @sk: the socket, connected (addresses and ports set)
+ * @s: the segment; addresses and ports are taken from @sk
+ *
+ * Return: 0 or a negative errno.
+ */
+int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct sk_buff *skb;
+	int err;
+
+	s->saddr = inet->inet_saddr;
+	s->daddr = inet->inet_daddr;
+	s->sport = inet->inet_sport;
+	s->dport = inet->inet_dport;
+	skb = xtcp_output_build(s, GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	xtcp_output_count(sock_net(sk), s);
+	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	return net_xmit_eval(err);
+}
+
+/**
+ * xtcp_output_reset() - answer a segment nobody owns with a RST
+ * @net: namespace
+ * @skb: the segment, validated (skb->data at its header)
+ *
+ * RFC 9293 3.10.7.1: a segment with ACK gets <SEQ=SEG.ACK><CTL=RST>;
+ * one without gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. A RST is
+ * never answered.
+ */
+void xtcp_output_reset(struct net *net, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	struct xtcp_seg s = {
+		.saddr = ip_hdr(skb)->daddr,
+		.daddr = ip_hdr(skb)->saddr,
+		.sport = th->dest,
+		.dport = th->source,
+	};
+
+	if (cb->flags & XTCP_FLAG_RST)
+		return;
+	if (cb->flags & XTCP_FLAG_ACK) {
+		s.seq = cb->ack_seq;
+		s.flags = XTCP_FLAG_RST;
+	} else {
+		s.ack = cb->end_seq;
+		s.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
+	}
+	xtcp_output_ctl(net, &s, 0, ip_hdr(skb)->tos);
+}
+
+/**
+ * xtcp_output_net_init() - create @net's control socket
+ * @net: namespace
+ *
+ * Return: 0 or a negative errno.
+ */
+int xtcp_output_net_init(struct net *net)
+{
+	return inet_ctl_sock_create(&xtcp_net(net)->ctl_sk, PF_INET, SOCK_RAW,
+				    xtcp_ipproto, net);
+}
+
+/**
+ * xtcp_output_net_exit() - destroy @net's control socket
+ * @net: namespace
+ */
+void xtcp_output_net_exit(struct net *net)
+{
+	inet_ctl_sock_destroy(xtcp_net(net)->ctl_sk);
+	xtcp_net(net)->ctl_sk = NULL;
+}

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Request socks: the passive side of a handshake between SYN and final ACK.
+ *
+ * A SYN on a listener creates a struct xtcp_request (our own small object,
+ * not a socket), puts it on the listener's request list and in the ehash,
+ * arms its timer and answers with a SYN-ACK. The timer resends the SYN-ACK
+ * with exponential backoff and, after the last retry, drops the request.
+ * A valid final ACK promotes it: a child socket is cloned from the
+ * listener, takes the request's place in the ehash in one step, and joins
+ * the listener's accept queue.
+ *
+ * References: the ehash holds one and a pending timer holds one; lookups
+ * take their own. The timer is only (re)armed under the ehash bucket lock
+ * while the request is hashed, so once a request is unhashed, a
+ * timer_delete() that finds the timer pending is the last word on it.
+ */
+#include <linux/slab.h>
+#include <linux/timer.h>
+#include <net/inet_sock.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+#include "seq.h"
+#include "wire.h"
+
+static struct kmem_cache *xtcp_req_cachep __read_mostly;
+
+/* Largest gap between SYN-ACKs, as TCP's maximum RTO. */
+#define XTCP_RTO_MAX		(120 * HZ)
+/* At most one SYN-ACK or ACK per this long for repeated or stray segments. */
+#define XTCP_REQ_OOW_RATELIMIT	(HZ / 2)
+
+static void xtcp_req_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(xtcp_req_cachep,
+			container_of(head, struct xtcp_request, rcu));
+}
+
+/**
+ * xtcp_req_put() - drop a reference to a request sock
+ * @req: the request
+ */
+void xtcp_req_put(struct xtcp_request *req)
+{
+	if (refcount_dec_and_test(&req->refcnt)) {
+		sock_put(req->listener);
+		/* lookups may still be walking past it */
+		call_rcu(&req->rcu, xtcp_req_free_rcu);
+	}
+}
+
+static struct net *xtcp_req_net(const struct xtcp_request *req)
+{
+	return read_pnet(&req->eh.net);
+}
+
+/* Take @req off its listener's list and out of the ehash. */
+static void xtcp_req_unlink(struct xtcp_request *req)
+{
+	struct xtcp_sock *lxs = xtcp_sk(req->listener);
+
+	spin_lock_bh(&lxs->accept_lock);
+	if (!list_empty(&req->lnode)) {
+		list_del_init(&req->lnode);
+		lxs->syn_qlen--;
+	}
+	spin_unlock_bh(&lxs->accept_lock);
+	if (xtcp_table_ehash_remove(&req->eh))
+		xtcp_req_put(req);
+}
+
+static void xtcp_req_cancel_timer(struct xtcp_request *req)
+{
+	if (timer_delete(&req->timer))
+		xtcp_req_put(req);
+}
+
+/* Drop a request for good. The caller holds a reference. */
+static void xtcp_req_drop(struct xtcp_request *req)
+{
+	xtcp_req_unlink(req);
+	xtcp_req_cancel_timer(req);
+}
+
+static void xtcp_req_seg_init(const struct xtcp_request *req,
+			      struct xtcp_seg *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->saddr = req->eh.laddr;
+	s->daddr = req->eh.raddr;
+	s->sport = req->eh.lport;
+	s->dport = req->eh.rport;
+	s->seq = req->snt_isn + 1;
+	s->ack = req->rcv_isn + 1;
+	s->window = XTCP_RCV_WND_INIT >> req->opt.rcv_wscale;
+	if (req->opt.tstamp_ok) {
+		s->has_ts = 1;
+		s->tsval = xtcp_secure_ts_now() + req->ts_off;
+		s->tsecr = req->ts_recent;
+	}
+}
+
+static void xtcp_req_send(struct xtcp_request *req, struct xtcp_seg *s)
+{
+	struct sock *lsk = req->listener;
+
+	xtcp_output_ctl(xtcp_req_net(req), s, READ_ONCE(lsk->sk_bound_dev_if),
+			inet_sk(lsk)->tos);
+}
+
+static void xtcp_req_send_synack(struct xtcp_request *req)
+{
+	struct xtcp_seg s;
+
+	xtcp_req_seg_init(req, &s);
+	s.seq = req->snt_isn;
+	s.flags = XTCP_FLAG_SYN | XTCP_FLAG_ACK;
+	/* RFC 7323 2.2: the window of a SYN-ACK is never scaled */
+	s.window = XTCP_RCV_WND_INIT;
+	s.mss = XTCP_MSS_FROM_ROUTE;
+	s.sack_ok = req->opt.sack_ok;
+	if (req->opt.wscale_ok) {
+		s.has_wscale = 1;
+		s.wscale = req->opt.rcv_wscale;
+	}
+	WRITE_ONCE(req->synack_stamp, jiffies);
+	xtcp_req_send(req, &s);
+}
+
+/* An ACK for an unacceptable segment, at most one per rate-limit period. */
+static void xtcp_req_send_ack(struct xtcp_request *req)
+{
+	unsigned long last = READ_ONCE(req->synack_stamp);
+	struct xtcp_seg s;
+
+	if (time_before(jiffies, last + XTCP_REQ_OOW_RATELIMIT))
+		return;
+	WRITE_ONCE(req->synack_stamp, jiffies);
+	xtcp_req_seg_init(req, &s);
+	s.flags = XTCP_FLAG_ACK;
+	xtcp_req_send(req, &s);
+}
+
+static unsigned long xtcp_req_timeout(const struct xtcp_request *req)
+{
+	return min_t(unsigned long, XTCP_TIMEOUT_INIT << req->num_timeout,
+		     XTCP_RTO_MAX);
+}
+
+static void xtcp_req_timer(struct timer_list *t)
+{
+	struct xtcp_request *req = from_timer(req, t, timer);
+	struct sock *lsk = req->listener;
+	struct net *net = xtcp_req_net(req);
+	spinlock_t *lock;
+	bool resend = false;
+
+	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN) {
+		xtcp_req_unlink(req);
+		goto out;
+	}
+	if (req->num_timeout >= READ_ONCE(xtcp_synack_retries)) {
+		XTCP_INC_STATS(net, XTCP_MIB_REQTIMEOUTS);
+		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
+		xtcp_req_unlink(req);
+		goto out;
+	}
+
+	lock = xtcp_table_ehash_lock(&req->eh);
+	if (req->eh.hashed) {
+		req->num_timeout++;
+		req->num_retrans++;
+		/* the timer's reference passes to the re-armed timer */
+		mod_timer(&req->timer, jiffies + xtcp_req_timeout(req));
+		resend = true;
+	}
+	spin_unlock_bh(lock);
+	if (resend) {
+		XTCP_INC_STATS(net, XTCP_MIB_SYNRETRANS);
+		xtcp_req_send_synack(req);
+		return;
+	}
+out:
+	xtcp_req_put(req);
+}
+
+/**
+ * xtcp_req_listen_rcv() - a segment for a listener that matched nothing
+ * @lsk: the listener (reference held by the caller)
+ * @skb: the segment, validated, XTCP_SKB_CB filled; consumed
+ *
+ * RFC 9293 3.10.7.2: RST is ignored, an ACK gets a RST, a SYN (without
+ * FIN) starts a handshake, anything else is dropped.
+ */
+void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct net *net = sock_net(lsk);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_request *req;
+	unsigned int limit;
+
+	if (cb->flags & XTCP_FLAG_RST)
+		goto ignore;
+	if (cb->flags & XTCP_FLAG_ACK) {
+		xtcp_output_reset(net, skb);
+		goto drop;
+	}
+	if (!(cb->flags & XTCP_FLAG_SYN) || (cb->flags & XTCP_FLAG_FIN))
+		goto ignore;
+
+	if (READ_ONCE(lsk->sk_ack_backlog) > READ_ONCE(lsk->sk_max_ack_backlog)) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+		atomic_long_inc(&lxs->listen_overflows);
+		goto listen_drop;
+	}
+	/* backlog + 1, as the accept queue: listen(fd, 0) takes one */
+	limit = min_t(unsigned int, READ_ONCE(lsk->sk_max_ack_backlog) + 1,
+		      READ_ONCE(xtcp_max_syn_backlog));
+	if (READ_ONCE(lxs->syn_qlen) >= limit) {
+		XTCP_INC_STATS(net, XTCP_MIB_SYNQUEUEFULL);
+		goto listen_drop;
+	}
+
+	req = kmem_cache_zalloc(xtcp_req_cachep, GFP_ATOMIC);
+	if (!req)
+		goto listen_drop;
+	req->eh.kind = XTCP_EH_REQ;
+	write_pnet(&req->eh.net, net);
+	req->eh.laddr = iph->daddr;
+	req->eh.raddr = iph->saddr;
+	req->eh.lport = th->dest;
+	req->eh.rport = th->source;
+	/* ours + the ehash's + the timer's */
+	refcount_set(&req->refcnt, 3);
+	sock_hold(lsk);
+	req->listener = lsk;
+	INIT_LIST_HEAD(&req->lnode);
+	timer_setup(&req->timer, xtcp_req_timer, 0);
+	req->rcv_isn = cb->seq;
+	req->snt_isn = xtcp_secure_isn(iph->daddr, iph->saddr, th->dest,
+				       th->source);
+	req->ts_off = xtcp_secure_ts_off(iph->daddr, iph->saddr);
+	req->snd_wnd = cb->window;
+	req->iif = inet_iif(skb);
+	req->opt.mss = cb->opts.mss ? cb->opts.mss : XTCP_MSS_DEFAULT;
+	if (cb->opts.has_wscale) {
+		req->opt.wscale_ok = 1;
+		req->opt.snd_wscale = cb->opts.wscale;
+		req->opt.rcv_wscale = XTCP_RCV_WSCALE;
+	}
+	req->opt.sack_ok = cb->opts.sack_ok;
+	if (cb->opts.has_ts) {
+		req->opt.tstamp_ok = 1;
+		req->ts_recent = cb->opts.tsval;
+	}
+
+	spin_lock_bh(&lxs->accept_lock);
+	if (lsk->sk_state != TCP_LISTEN) {
+		spin_unlock_bh(&lxs->accept_lock);
+		goto free_req;
+	}
+	list_add_tail(&req->lnode, &lxs->req_list);
+	lxs->syn_qlen++;
+	spin_unlock_bh(&lxs->accept_lock);
+
+	mod_timer(&req->timer, jiffies + xtcp_req_timeout(req));
+	if (xtcp_table_ehash_insert(&req->eh)) {
+		/* the same SYN on another CPU got there first */
+		xtcp_req_put(req);	/* the ehash's, never taken */
+		xtcp_req_drop(req);
+		xtcp_req_put(req);
+		goto drop;
+	}
+	/* a close that ran before we were hashed could not see us */
+	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN) {
+		xtcp_req_drop(req);
+		xtcp_req_put(req);
+		goto drop;
+	}
+	xtcp_req_send_synack(req);
+	xtcp_req_put(req);
+	consume_skb(skb);
+	return;
+
+free_req:
+	sock_put(lsk);
+	kmem_cache_free(xtcp_req_cachep, req);
+listen_drop:
+	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+	atomic_long_inc(&lxs->listen_drops);
+	goto drop;
+ignore:
+	XTCP_INC_STATS(net, XTCP_MIB_LISTENIGNORED);
+drop:
+	kfree_skb(skb);
+}
+
+/* A child socket for @req, cloned from its listener, ESTABLISHED. */
+static struct sock *xtcp_req_make_child(struct xtcp_request *req,
+					const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sock *child;
+	struct inet_sock *inet;
+	struct xtcp_sock *xs;
+
+	child = sk_clone_lock(req->listener, GFP_ATOMIC);
+	if (!child)
+		return NULL;
+	xs = xtcp_sk(child);
+	inet = inet_sk(child);
+	/* the clone copied the listener's IP options pointer: not ours */
+	RCU_INIT_POINTER(inet->inet_opt, NULL);
+	inet->mc_list = NULL;
+	xtcp_conn_init_sock(child);
+	child->sk_ack_backlog = 0;
+	child->sk_max_ack_backlog = 0;
+
+	inet->inet_daddr = req->eh.raddr;
+	inet->inet_dport = req->eh.rport;
+	inet->inet_rcv_saddr = req->eh.laddr;
+	inet->inet_saddr = req->eh.laddr;
+	xs->eh.kind = XTCP_EH_SOCK;
+	write_pnet(&xs->eh.net, xtcp_req_net(req));
+	xs->eh.laddr = req->eh.laddr;
+	xs->eh.raddr = req->eh.raddr;
+	xs->eh.lport = req->eh.lport;
+	xs->eh.rport = req->eh.rport;
+
+	xs->iss = req->snt_isn;
+	xs->snd_una = req->snt_isn + 1;
+	xs->snd_nxt = req->snt_isn + 1;
+	xs->irs = req->rcv_isn;
+	xs->rcv_nxt = req->rcv_isn + 1;
+	xs->opt = req->opt;
+	xs->snd_wnd = (u32)cb->window << req->opt.snd_wscale;
+	xs->mss = req->opt.mss;
+	xs->ts_off = req->ts_off;
+	xs->ts_recent = cb->opts.has_ts ? cb->opts.tsval : req->ts_recent;
+	xs->passive = 1;
+	xtcp_conn_set_established(child);
+	bh_unlock_sock(child);
+	return child;
+}
+
+/*
+ * A valid final ACK: replace @req by a child socket and queue it for
+ * accept(). With the accept queue full the ACK is dropped and the request
+ * kept, so the SYN-ACK is resent and the client's next ACK can succeed.
+ */
+static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
+{
+	struct sock *lsk = req->listener;
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct net *net = sock_net(lsk);
+	struct sock *child;
+
+	if (sk_acceptq_is_full(lsk)) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+		atomic_long_inc(&lxs->listen_overflows);
+		atomic_long_inc(&lxs->listen_drops);
+		return;
+	}
+	child = xtcp_req_make_child(req, skb);
+	if (!child) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+		atomic_long_inc(&lxs->listen_drops);
+		return;
+	}
+	xtcp_table_inherit_port(child, lsk);
+	if (!xtcp_table_ehash_replace(&req->eh, &xtcp_sk(child)->eh)) {
+		/* expired or promoted on another CPU meanwhile */
+		xtcp_conn_abort_child(child);
+		return;
+	}
+	xtcp_req_put(req);		/* the ehash's reference */
+	xtcp_req_cancel_timer(req);
+
+	spin_lock_bh(&lxs->accept_lock);
+	if (lsk->sk_state != TCP_LISTEN) {
+		spin_unlock_bh(&lxs->accept_lock);
+		xtcp_conn_abort_child(child);
+		return;
+	}
+	if (!list_empty(&req->lnode)) {
+		list_del_init(&req->lnode);
+		lxs->syn_qlen--;
+	}
+	list_add_tail(&xtcp_sk(child)->accept_node, &lxs->accept_queue);
+	sk_acceptq_added(lsk);
+	spin_unlock_bh(&lxs->accept_lock);
+
+	XTCP_INC_STATS(net, XTCP_MIB_PASSIVEOPENS);
+	lsk->sk_data_ready(lsk);
+}
+
+/**
+ * xtcp_req_rcv() - a segment for a request sock
+ * @req: the request (reference held by the caller)
+ * @skb: the segment, validated, XTCP_SKB_CB filled; consumed
+ */
+void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = xtcp_req_net(req);
+	u32 rcv_nxt = req->rcv_isn + 1;
+	u8 flags = cb->flags;
+	bool acceptable;
+
+	/* The SYN again: our SYN-ACK was lost. Resend it, rate-limited. */
+	if ((flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK | XTCP_FLAG_RST |
+		      XTCP_FLAG_FIN)) == XTCP_FLAG_SYN &&
+	    cb->seq == req->rcv_isn) {
+		unsigned long last = READ_ONCE(req->synack_stamp);
+
+		if (time_after_eq(jiffies, last + XTCP_REQ_OOW_RATELIMIT)) {
+			XTCP_INC_STATS(net, XTCP_MIB_SYNACKRESENDS);
+			xtcp_req_send_synack(req);
+		}
+		goto drop;
+	}
+
+	/* RFC 9293 3.10.7.4 first check, with our initial window */
+	if (cb->end_seq == cb->seq)
+		acceptable = xtcp_seq_in_window(cb->seq, rcv_nxt,
+						XTCP_RCV_WND_INIT);
+	else
+		acceptable = xtcp_seq_before(cb->seq,
+					     rcv_nxt + XTCP_RCV_WND_INIT) &&
+			     xtcp_seq_after(cb->end_seq, rcv_nxt);
+	if (!acceptable) {
+		XTCP_INC_STATS(net, XTCP_MIB_OUTOFWINDOW);
+		if (!(flags & XTCP_FLAG_RST))
+			xtcp_req_send_ack(req);
+		goto drop;
+	}
+
+	/* An in-window RST or SYN ends the attempt (a SYN also gets a RST). */
+	if (flags & (XTCP_FLAG_RST | XTCP_FLAG_SYN)) {
+		if (!(flags & XTCP_FLAG_RST))
+			xtcp_output_reset(net, skb);
+		XTCP_INC_STATS(net, XTCP_MIB_EMBRYONICRSTS);
+		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
+		xtcp_req_drop(req);
+		goto drop;
+	}
+	if (!(flags & XTCP_FLAG_ACK))
+		goto drop;
+	if (cb->ack_seq != req->snt_isn + 1) {
+		XTCP_INC_STATS(net, XTCP_MIB_BADACKS);
+		xtcp_output_reset(net, skb);
+		goto drop;
+	}
+	if (req->opt.tstamp_ok && !cb->opts.has_ts) {
+		/* RFC 7323 3.2: drop non-RST segments without TSopt */
+		XTCP_INC_STATS(net, XTCP_MIB_INNOTIMESTAMP);
+		goto drop;
+	}
+	xtcp_req_promote(req, skb);
+	if (cb->end_seq != cb->seq)
+		XTCP_INC_STATS(net, XTCP_MIB_INDATADROPPED);
+drop:
+	consume_skb(skb);
+}
+
+/**
+ * xtcp_req_drop_all() - drop every request sock of a closing listener
+ * @lsk: the listener, already out of TCP_LISTEN
+ */
+void xtcp_req_drop_all(struct sock *lsk)
+{
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct xtcp_request *req;
+
+	spin_lock_bh(&lxs->accept_lock);
+	while (!list_empty(&lxs->req_list)) {
+		req = list_first_entry(&lxs->req_list, struct xtcp_request,
+				       lnode);
+		list_del_init(&req->lnode);
+		lxs->syn_qlen--;
+		/* a request on the list is alive: the ehash still holds it */
+		refcount_inc(&req->refcnt);
+		spin_unlock_bh(&lxs->accept_lock);
+		xtcp_req_drop(req);
+		xtcp_req_put(req);
+		spin_lock_bh(&lxs->accept_lock);
+	}
+	spin_unlock_bh(&lxs->accept_lock);
+}
+
+int __init xtcp_req_init(void)
+{
+	xtcp_req_cachep = kmem_cache_create("xtcp_request",
+					    sizeof(struct xtcp_request), 0, 0,
+					    NULL);
+	return xtcp_req_cachep ? 0 : -ENOMEM;
+}
+
+void xtcp_req_exit(void)
+{
+	/* the last requests may still be in call_rcu() */
+	rcu_barrier();
+	kmem_cache_destroy(xtcp_req_cachep);
+}

@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp's connection tables, shared by all network namespaces (every key
+ * includes the namespace):
+ *
+ *  - the ehash, keyed by the 4-tuple through a secret siphash key, holding
+ *    request socks and full sockets side by side. Lookups run under RCU
+ *    and take a reference; writers hold the bucket's spinlock. A promotion
+ *    swaps a request sock for its child with one hlist_replace_rcu(), so a
+ *    concurrent lookup sees one or the other, never neither or both.
+ *  - the listener hash, keyed by (netns, port); an exact local address
+ *    wins over the wildcard. Listen and close are rare: one lock.
+ *  - the bind table, keyed by (netns, port): every socket that holds a
+ *    local port, for bind() conflicts and ephemeral port choice.
+ *
+ * Lock order: a bind bucket lock may be held while taking an ehash bucket
+ * lock (connect() reserves its port and 4-tuple together), never the other
+ * way round. All three are taken with BHs off, since the receive path
+ * takes the ehash locks in softirq context.
+ */
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+
+struct xtcp_table_bucket {
+	struct hlist_head chain;
+	spinlock_t lock;
+};
+
+static struct xtcp_table_bucket *xtcp_ehash __read_mostly;
+static unsigned int xtcp_ehash_mask __read_mostly;
+static siphash_key_t xtcp_ehash_key __read_mostly;
+
+#define XTCP_LHASH_BITS		9
+#define XTCP_BHASH_BITS		12
+static struct hlist_head xtcp_lhash[1 << XTCP_LHASH_BITS];
+static DEFINE_SPINLOCK(xtcp_lhash_lock);
+static struct xtcp_table_bucket xtcp_bhash[1 << XTCP_BHASH_BITS];
+
+unsigned int xtcp_ehash_entries;
+module_param_named(ehash_entries, xtcp_ehash_entries, uint, 0444);
+MODULE_PARM_DESC(ehash_entries, "ehash buckets (power of 2; 0: sized from memory)");
+
+/* --- ehash --- */
+
+static u32 xtcp_table_ehashfn(const struct net *net, __be32 laddr,
+			      __be16 lport, __be32 raddr, __be16 rport)
+{
+	return (u32)siphash_4u32((__force u32)laddr, (__force u32)raddr,
+				 (__force u32)lport << 16 | (__force u32)rport,
+				 net_hash_mix(net), &xtcp_ehash_key);
+}
+
+static struct xtcp_table_bucket *
+xtcp_table_ebucket(const struct xtcp_ehash_node *eh)
+{
+	return &xtcp_ehash[xtcp_table_ehashfn(read_pnet(&eh->net), eh->laddr,
+					      eh->lport, eh->raddr,
+					      eh->rport) & xtcp_ehash_mask];
+}
+
+static bool xtcp_table_ematch(const struct xtcp_ehash_node *eh,
+			      const struct net *net, __be32 laddr,
+			      __be16 lport, __be32 raddr, __be16 rport)
+{
+	return eh->laddr == laddr && eh->raddr == raddr &&
+	       eh->lport == lport && eh->rport == rport &&
+	       net_eq(read_pnet(&eh->net), net);
+}
+
+/* Take a reference unless the entry is already on its way out. */
+static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
+{
+	if (eh->kind == XTCP_EH_REQ)
+		return refcount_inc_not_zero(&xtcp_eh_req(eh)->refcnt);
+	return refcount_inc_not_zero(&xtcp_eh_sk(eh)->sk_refcnt);
+}
+
+/**
+ * xtcp_table_ehash_lookup() - find a request sock or socket by 4-tuple
+ * @net: namespace of the segment
+ * @laddr: local address
+ * @lport: local port
+ * @raddr: remote address
+ * @rport: remote port
+ *
+ * Return: the entry with a reference held (xtcp_req_put() or sock_put()
+ * by kind), or NULL.
+ */
+struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
+						__be32 laddr, __be16 lport,
+						__be32 raddr, __be16 rport)
+{
+	u32 hash = xtcp_table_ehashfn(net, laddr, lport, raddr, rport);
+	struct xtcp_table_bucket *b = &xtcp_ehash[hash & xtcp_ehash_mask];
+	struct xtcp_ehash_node *eh;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(eh, &b->chain, node) {
+		if (xtcp_table_ematch(eh, net, laddr, lport, raddr, rport) &&
+		    xtcp_table_ehold(eh)) {
+			rcu_read_unlock();
+			return eh;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+static bool xtcp_table_ehash_taken(struct xtcp_table_bucket *b,
+				   const struct xtcp_ehash_node *new)
+{
+	struct xtcp_ehash_node *eh;
+
+	hlist_for_each_entry(eh, &b->chain, node)
+		if (xtcp_table_ematch(eh, read_pnet(&new->net), new->laddr,
+				      new->lport, new->raddr, new->rport))
+			return true;
+	return false;
+}
+
+/**
+ * xtcp_table_ehash_insert() - add an entry whose 4-tuple must be unique
+ * @eh: the entry, key filled in
+ *
+ * Return: 0, or -EADDRINUSE if the 4-tuple is already in the table.
+ */
+int xtcp_table_ehash_insert(struct xtcp_ehash_node *eh)
+{
+	struct xtcp_table_bucket *b = xtcp_table_ebucket(eh);
+	int err = 0;
+
+	spin_lock_bh(&b->lock);
+	if (xtcp_table_ehash_taken(b, eh)) {
+		err = -EADDRINUSE;
+	} else {
+		hlist_add_head_rcu(&eh->node, &b->chain);
+		eh->hashed = 1;
+	}
+	spin_unlock_bh(&b->lock);
+	return err;
+}
+
+/**
+ * xtcp_table_ehash_remove() - take an entry out of the ehash
+ * @eh: the entry
+ *
+ * Return: true if this call removed it (the caller owns the table's
+ * reference now), false if it was not hashed.
+ */
+bool xtcp_table_ehash_remove(struct xtcp_ehash_node *eh)
+{
+	struct xtcp_table_bucket *b = xtcp_table_ebucket(eh);
+	bool removed = false;
+
+	spin_lock_bh(&b->lock);
+	if (eh->hashed) {
+		hlist_del_init_rcu(&eh->node);
+		eh->hashed = 0;
+		removed = true;
+	}
+	spin_unlock_bh(&b->lock);
+	return removed;
+}
+
+/**
+ * xtcp_table_ehash_replace() - swap a hashed entry for another, atomically
+ * @old: the hashed entry (a request sock)
+ * @new: its replacement with the same key (the child socket)
+ *
+ * Return: true if swapped; false if @old was no longer hashed (it expired
+ * or another CPU promoted it first), in which case @new is not hashed.
+ */
+bool xtcp_table_ehash_replace(struct xtcp_ehash_node *old,
+			      struct xtcp_ehash_node *new)
+{
+	struct xtcp_table_bucket *b = xtcp_table_ebucket(old);
+	bool done = false;
+
+	spin_lock_bh(&b->lock);
+	if (old->hashed) {
+		hlist_replace_rcu(&old->node, &new->node);
+		old->hashed = 0;
+		new->hashed = 1;
+		done = true;
+	}
+	spin_unlock_bh(&b->lock);
+	return done;
+}
+
+/**
+ * xtcp_table_ehash_lock() - lock the bucket of @eh, with BHs off
+ * @eh: an entry, key filled in
+ *
+ * For callers that must change an entry's state consistently with its
+ * being hashed (request timers re-arm only while hashed).
+ *
+ * Return: the lock to pass to spin_unlock_bh().
+ */
+spinlock_t *xtcp_table_ehash_lock(struct xtcp_ehash_node *eh)
+{
+	spinlock_t *lock = &xtcp_table_ebucket(eh)->lock;
+
+	spin_lock_bh(lock);
+	return lock;
+}
+
+/**
+ * xtcp_table_ehash_walk() - call @fn on each entry of @net, under RCU
+ * @net: namespace
+ * @fn: callback; returns false to stop
+ * @arg: passed to @fn
+ */
+void xtcp_table_ehash_walk(const struct net *net,
+			   bool (*fn)(struct xtcp_ehash_node *eh, void *arg),
+			   void *arg)
+{
+	struct xtcp_ehash_node *eh;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i <= xtcp_ehash_mask; i++) {
+		hlist_for_each_entry_rcu(eh, &xtcp_ehash[i].chain, node) {
+			if (!net_eq(read_pnet(&eh->net), net))
+				continue;
+			if (!fn(eh, arg))
+				goto out;
+		}
+	}
+out:
+	rcu_read_unlock();
+}
+
+/* --- listener hash --- */
+
+static struct hlist_head *xtcp_table_lbucket(const struct net *net, u16 port)
+{
+	return &xtcp_lhash[hash_32(net_hash_mix(net) ^ port, XTCP_LHASH_BITS)];
+}
+
+void xtcp_table_listen_add(struct sock *sk)
+{
+	spin_lock_bh(&xtcp_lhash_lock);
+	hlist_add_head_rcu(&xtcp_sk(sk)->listen_node,
+			   xtcp_table_lbucket(sock_net(sk), inet_sk(sk)->inet_num));
+	spin_unlock_bh(&xtcp_lhash_lock);
+}
+
+void xtcp_table_listen_remove(struct sock *sk)
+{
+	spin_lock_bh(&xtcp_lhash_lock);
+	if (!hlist_unhashed(&xtcp_sk(sk)->listen_node))
+		hlist_del_init_rcu(&xtcp_sk(sk)->listen_node);
+	spin_unlock_bh(&xtcp_lhash_lock);
+}
+
+/**
+ * xtcp_table_listen_lookup() - find the listener for a new connection
+ * @net: namespace
+ * @daddr: destination address of the segment
+ * @dport: destination port
+ * @dif: interface the segment arrived on
+ *
+ * A listener bound to @daddr beats one bound to the wildcard; a listener
+ * bound to a device only hears segments from that device.
+ *
+ * Return: the listener with a reference held, or NULL.
+ */
+struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
+				      __be16 dport, int dif)
+{
+	u16 port = ntohs(dport);
+	struct sock *best = NULL;
+	struct xtcp_sock *xs;
+	int best_score = 0;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(xs, xtcp_table_lbucket(net, port),
+				 listen_node) {
+		struct sock *sk = &xs->inet.sk;
+		int score = 1;
+
+		if (xs->inet.inet_num != port ||
+		    !net_eq(sock_net(sk), net))
+			continue;
+		if (xs->inet.inet_rcv_saddr) {
+			if (xs->inet.inet_rcv_saddr != daddr)
+				continue;
+			score += 2;
+		}
+		if (sk->sk_bound_dev_if) {
+			if (sk->sk_bound_dev_if != dif)
+				continue;
+			score++;
+		}
+		if (score > best_score) {
+			best = sk;
+			best_score = score;
+		}
+	}
+	if (best && !refcount_inc_not_zero(&best->sk_refcnt))
+		best = NULL;
+	rcu_read_unlock();
+	return best;
+}
+
+/**
+ * xtcp_table_listen_walk() - call @fn on each listener of @net, under RCU
+ * @net: namespace
+ * @fn: callback; returns false to stop
+ * @arg: passed to @fn
+ */
+void xtcp_table_listen_walk(const struct net *net,
+			    bool (*fn)(struct sock *sk, void *arg), void *arg)
+{
+	struct xtcp_sock *xs;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < ARRAY_SIZE(xtcp_lhash); i++)
+		hlist_for_each_entry_rcu(xs, &xtcp_lhash[i], listen_node)
+			if (net_eq(sock_net(&xs->inet.sk), net) &&
+			    !fn(&xs->inet.sk, arg))
+				goto out;
+out:
+	rcu_read_unlock();
+}
+
+/* --- bind table --- */
+
+static struct xtcp_table_bucket *xtcp_table_bbucket(const struct net *net,
+						    u16 port)
+{
+	return &xtcp_bhash[hash_32(net_hash_mix(net) ^ port, XTCP_BHASH_BITS)];
+}
+
+/*
+ * Would @sk, taking port @port, clash with @sk2? TCP's rules: sockets on
+ * different devices never clash; two SO_REUSEADDR sockets share a port
+ * unless the other one listens; otherwise the addresses clash when equal
+ * or when either is the wildcard.
+ */
+static bool xtcp_table_bind_clash(const struct sock *sk, const struct sock *sk2,
+				  __be32 addr)
+{
+	__be32 addr2 = inet_sk(sk2)->inet_rcv_saddr;
+
+	if (sk == sk2)
+		return false;
+	if (sk->sk_bound_dev_if && sk2->sk_bound_dev_if &&
+	    sk->sk_bound_dev_if != sk2->sk_bound_dev_if)
+		return false;
+	if (sk->sk_reuse && sk2->sk_reuse && sk2->sk_state != TCP_LISTEN)
+		return false;
+	return !addr || !addr2 || addr == addr2;
+}
+
+static bool xtcp_table_port_clash(struct xtcp_table_bucket *b,
+				  const struct sock *sk, u16 port)
+{
+	struct xtcp_sock *xs;
+
+	hlist_for_each_entry(xs, &b->chain, bind_node)
+		if (xs->inet.inet_num == port &&
+		    net_eq(sock_net(&xs->inet.sk), sock_net(sk)) &&
+		    xtcp_table_bind_clash(sk, &xs->inet.sk,
+					  inet_sk(sk)->inet_rcv_saddr))
+			return true;
+	return false;
+}
+
+/* Add @sk to bucket @b as the owner of @port. Bucket lock held. */
+static void xtcp_table_bind_add(struct xtcp_table_bucket *b, struct sock *sk,
+				u16 port, bool explicit)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	inet_sk(sk)->inet_num = port;
+	inet_sk(sk)->inet_sport = htons(port);
+	xs->bind_explicit = explicit;
+	xs->bound = 1;
+	hlist_add_head(&xs->bind_node, &b->chain);
+}
+
+/**
+ * xtcp_table_bind() - give @sk a local port, as bind() does
+ * @sk: the socket, inet_rcv_saddr already set
+ * @port: the port wanted (host order), or 0 for any free one
+ *
+ * Return: 0, -EADDRINUSE if @port clashes, or -EADDRNOTAVAIL if no port
+ * of the local range is free.
+ */
+int xtcp_table_bind(struct sock *sk, u16 port)
+{
+	struct net *net = sock_net(sk);
+	struct xtcp_table_bucket *b;
+	int low, high, i;
+	u32 remaining, offset;
+
+	if (port) {
+		b = xtcp_table_bbucket(net, port);
+		spin_lock_bh(&b->lock);
+		if (xtcp_table_port_clash(b, sk, port)) {
+			spin_unlock_bh(&b->lock);
+			return -EADDRINUSE;
+		}
+		xtcp_table_bind_add(b, sk, port, true);
+		spin_unlock_bh(&b->lock);
+		return 0;
+	}
+
+	inet_get_local_port_range(net, &low, &high);
+	remaining = high - low + 1;
+	offset = get_random_u32_below(remaining);
+	for (i = 0; i < remaining; i++) {
+		port = low + (offset + i) % remaining;
+		if (inet_is_local_reserved_port(net, port))
+			continue;
+		b = xtcp_table_bbucket(net, port);
+		spin_lock_bh(&b->lock);
+		if (!xtcp_table_port_clash(b, sk, port)) {
+			/* bind(0) still counts as a bind: the port is ours */
+			xtcp_table_bind_add(b, sk, port, true);
+			spin_unlock_bh(&b->lock);
+			return 0;
+		}
+		spin_unlock_bh(&b->lock);
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/**
+ * xtcp_table_listen_start() - enter LISTEN unless another listener clashes
+ * @sk: the socket, bound
+ *
+ * A port shared under SO_REUSEADDR may have one listener only. The check
+ * and the state change happen under the bind bucket lock, so two sockets
+ * cannot both pass it.
+ *
+ * Return: 0 or -EADDRINUSE.
+ */
+int xtcp_table_listen_start(struct sock *sk)
+{
+	u16 port = inet_sk(sk)->inet_num;
+	struct xtcp_table_bucket *b = xtcp_table_bbucket(sock_net(sk), port);
+	struct xtcp_sock *xs;
+	int err = 0;
+
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(xs, &b->chain, bind_node) {
+		struct sock *sk2 = &xs->inet.sk;
+
+		if (sk2 == sk || xs->inet.inet_num != port ||
+		    !net_eq(sock_net(sk2), sock_net(sk)))
+			continue;
+		if (sk2->sk_state == TCP_LISTEN &&
+		    xtcp_table_bind_clash(sk2, sk, xs->inet.inet_rcv_saddr)) {
+			err = -EADDRINUSE;
+			break;
+		}
+	}
+	if (!err)
+		smp_store_release(&sk->sk_state, TCP_LISTEN);
+	spin_unlock_bh(&b->lock);
+	return err;
+}
+
+/* A port that bind() handed out is not shared with connect()'s choices. */
+static bool xtcp_table_port_explicit(struct xtcp_table_bucket *b,
+				     const struct net *net, u16 port)
+{
+	struct xtcp_sock *xs;
+
+	hlist_for_each_entry(xs, &b->chain, bind_node)
+		if (xs->inet.inet_num == port && xs->bind_explicit &&
+		    net_eq(sock_net(&xs->inet.sk), net))
+			return true;
+	return false;
+}
+
+/**
+ * xtcp_table_connect_hash() - reserve the 4-tuple of a connecting socket
+ * @sk: the socket; addresses and destination port set. If it has no local
+ *	port yet, one is chosen.
+ * @port_offset: where to start in the local range for this destination
+ *	(RFC 6056 algorithm 3: a keyed hash, so each destination walks the
+ *	range from its own place)
+ *
+ * The port is free for us if no bind() holds it and the resulting 4-tuple
+ * is in no use. Port and 4-tuple are reserved under the bind bucket lock,
+ * so two connects cannot take the same pair.
+ *
+ * Return: 0, or -EADDRNOTAVAIL when every port is in use (or, for a bound
+ * socket, when its 4-tuple is taken).
+ */
+int xtcp_table_connect_hash(struct sock *sk, u32 port_offset)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	struct xtcp_table_bucket *b;
+	int low, high, err;
+	u32 remaining, i;
+	u16 port;
+
+	xs->eh.kind = XTCP_EH_SOCK;
+	write_pnet(&xs->eh.net, net);
+	xs->eh.laddr = inet->inet_saddr;
+	xs->eh.raddr = inet->inet_daddr;
+	xs->eh.rport = inet->inet_dport;
+
+	if (xs->bound) {
+		xs->eh.lport = inet->inet_sport;
+		err = xtcp_table_ehash_insert(&xs->eh);
+		return err ? -EADDRNOTAVAIL : 0;
+	}
+
+	inet_get_local_port_range(net, &low, &high);
+	remaining = high - low + 1;
+	for (i = 0; i < remaining; i++) {
+		port = low + (port_offset + i) % remaining;
+		if (inet_is_local_reserved_port(net, port))
+			continue;
+		b = xtcp_table_bbucket(net, port);
+		spin_lock_bh(&b->lock);
+		if (!xtcp_table_port_explicit(b, net, port)) {
+			xs->eh.lport = htons(port);
+			if (!xtcp_table_ehash_insert(&xs->eh)) {
+				xtcp_table_bind_add(b, sk, port, false);
+				spin_unlock_bh(&b->lock);
+				return 0;
+			}
+		}
+		spin_unlock_bh(&b->lock);
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/**
+ * xtcp_table_inherit_port() - a new child takes its listener's port
+ * @child: the child, not yet visible anywhere
+ * @listener: its listener
+ */
+void xtcp_table_inherit_port(struct sock *child, struct sock *listener)
+{
+	u16 port = inet_sk(listener)->inet_num;
+	struct xtcp_table_bucket *b = xtcp_table_bbucket(sock_net(child), port);
+
+	spin_lock_bh(&b->lock);
+	xtcp_table_bind_add(b, child, port, xtcp_sk(listener)->bind_explicit);
+	spin_unlock_bh(&b->lock);
+}
+
+/**
+ * xtcp_table_unbind() - give up the local port
+ * @sk: the socket
+ */
+void xtcp_table_unbind(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_table_bucket *b;
+
+	if (!xs->bound)
+		return;
+	b = xtcp_table_bbucket(sock_net(sk), inet_sk(sk)->inet_num);
+	spin_lock_bh(&b->lock);
+	hlist_del_init(&xs->bind_node);
+	xs->bound = 0;
+	xs->bind_explicit = 0;
+	spin_unlock_bh(&b->lock);
+}
+
+/* --- setup --- */
+
+int __init xtcp_table_init(void)
+{
+	unsigned int n = xtcp_ehash_entries, i;
+
+	if (!n) {
+		/* one bucket per 64 KiB of RAM, like TCP's order of magnitude */
+		n = clamp_t(unsigned long, totalram_pages() >> (16 - PAGE_SHIFT),
+			    1024, 1U << 20);
+	}
+	n = roundup_pow_of_two(clamp_t(unsigned int, n, 16, 1U << 24));
+	xtcp_ehash = kvmalloc_array(n, sizeof(*xtcp_ehash), GFP_KERNEL);
+	if (!xtcp_ehash)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		INIT_HLIST_HEAD(&xtcp_ehash[i].chain);
+		spin_lock_init(&xtcp_ehash[i].lock);
+	}
+	xtcp_ehash_mask = n - 1;
+	xtcp_ehash_entries = n;
+	get_random_bytes(&xtcp_ehash_key, sizeof(xtcp_ehash_key));
+
+	for (i = 0; i < ARRAY_SIZE(xtcp_lhash); i++)
+		INIT_HLIST_HEAD(&xtcp_lhash[i]);
+	for (i = 0; i < ARRAY_SIZE(xtcp_bhash); i++) {
+		INIT_HLIST_HEAD(&xtcp_bhash[i].chain);
+		spin_lock_init(&xtcp_bhash[i].lock);
+	}
+	return 0;
+}
+
+void xtcp_table_exit(void)
+{
+	kvfree(xtcp_ehash);
+	xtcp_ehash = NULL;
+}

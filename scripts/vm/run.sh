@@ -1,0 +1,189 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test VM: scripts/vm/run.sh test|shell|demo|bench [test name...]
+#
+#   test   run the selftests (all, or the named ones); results go to
+#          $BUILD/results/vm.txt as PASS|FAIL vm:<name>, plus vm:boot (the
+#          runner finished) and vm:kernel-clean (no warning, oops, splat)
+#   shell  interactive shell on the serial console, xtcp.ko loaded
+#   demo   run demo.sh, console streamed to the terminal
+#   bench  run bench.sh
+#
+# Serial ports: ttyS0 is the console, logged to $BUILD/vm/console-MODE.log;
+# ttyS1 is the result channel, saved as $BUILD/vm/results-MODE.txt.
+#
+# Environment (all optional):
+#   XTCP_VM_KERNEL   kernel to boot: a bzImage, or a vmlinux ELF with a PVH
+#                    entry (CONFIG_PVH), which boots faster (default:
+#                    Debian's for $KVER, fetched and decompressed)
+#   XTCP_VM_INITRD   initramfs (default: $BUILD/vm/initramfs-$KVER.cpio.gz)
+#   XTCP_VM_ACCEL    tcg (default) or kvm
+#   XTCP_VM_TIMEOUT  seconds before the VM is killed (0 = never; default
+#                    1200, 3600 for bench, never for shell)
+#   XTCP_VM_SMP, XTCP_VM_MEM  vCPUs (2) and memory (1G)
+#   XTCP_VM_APPEND   extra kernel command line
+#   XTCP_VM_TESTS    test names to run, comma or space separated
+#   XTCP_VM_VERBOSE  1: stream the whole console in test mode, not only the
+#                    runner's "=== " lines
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+xtcp_need_kver
+
+usage() { xtcp_die "usage: $0 test|shell|demo|bench [test name...]"; }
+mode=${1:-}
+[ $# -eq 0 ] || shift
+case $mode in test | shell | demo | bench) ;; *) usage ;; esac
+
+kernel=${XTCP_VM_KERNEL:-}
+if [ -z "$kernel" ]; then
+	img=$("$XTCP_TOP/scripts/vm/fetch-kernel.sh")
+	kernel=$img/boot/vmlinux-$KVER
+	[ -f "$kernel" ] || kernel=$img/boot/vmlinuz-$KVER
+fi
+[ -f "$kernel" ] || xtcp_die "no kernel image $kernel"
+initrd=${XTCP_VM_INITRD:-$BUILD/vm/initramfs-$KVER.cpio.gz}
+[ -f "$initrd" ] || xtcp_die "no $initrd: run 'make initramfs' first"
+newer=$(find "${XTCP_KO:-$XTCP_TOP/xtcp.ko}" "$BUILD/selftests" "$XTCP_TOP/scripts/selftests" \
+	"$XTCP_TOP"/scripts/vm/{init,demo.sh,mkinitramfs.sh} -newer "$initrd" -type f \
+	2>/dev/null | head -n 3 || true)
+[ -z "$newer" ] || echo "xtcp: warning: $initrd is older than ${newer//$'\n'/, } (run 'make initramfs')" >&2
+
+mkdir -p "$BUILD/vm"
+log=$BUILD/vm/console-$mode.log
+res=$BUILD/vm/results-$mode.txt
+rm -f "$log" "$res"
+
+case ${XTCP_VM_ACCEL:-tcg} in
+tcg) accel=(-accel tcg) ;;
+kvm) accel=(-accel kvm -cpu host) ;;
+*) xtcp_die "XTCP_VM_ACCEL must be tcg or kvm" ;;
+esac
+
+case $mode in
+shell) tmo=${XTCP_VM_TIMEOUT:-0} ;;
+bench) tmo=${XTCP_VM_TIMEOUT:-3600} ;;
+*) tmo=${XTCP_VM_TIMEOUT:-1200} ;;
+esac
+
+# Warnings, oopses and lockups must end the run at once, with a log that
+# says which test was running. mitigations=off: page-table isolation and
+# friends cost a lot under TCG and change nothing we test.
+append="console=ttyS0 edd=off printk.time=1 panic_on_warn=1 oops=panic panic=-1"
+append+=" softlockup_panic=1 mitigations=off cryptomgr.notests xtcpmode=$mode"
+tests=$(echo "${XTCP_VM_TESTS:-} $*" | tr -s ', ' ',,' | sed 's/^,//; s/,$//')
+[ -z "$tests" ] || append+=" xtcptests=$tests"
+if [ "$mode" = shell ] && [ -t 0 ] && size=$(stty size 2>/dev/null); then
+	append+=" xtcprows=${size% *} xtcpcols=${size#* }"
+fi
+append+=" ${XTCP_VM_APPEND:-}"
+
+# ttyS0 on stdio (logged); in shell mode multiplexed with the QEMU monitor
+# (Ctrl-A c) and Ctrl-C passed to the guest.
+# shellcheck disable=SC2054 # the commas are QEMU's option syntax
+if [ "$mode" = shell ]; then
+	con=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$log"
+		-serial chardev:con -mon chardev=con,mode=readline)
+else
+	con=(-chardev "stdio,id=con,logfile=$log" -serial chardev:con)
+fi
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp "${XTCP_VM_SMP:-2}"
+	-m "${XTCP_VM_MEM:-1G}" -nodefaults -no-user-config -display none
+	-no-reboot -kernel "$kernel" -initrd "$initrd" -append "$append"
+	"${con[@]}" -chardev "file,id=res,path=$res" -serial chardev:res)
+
+if [ "$mode" = shell ]; then
+	[ "$tmo" = 0 ] || exec timeout --foreground -k 10 "$tmo" "${qemu[@]}"
+	exec "${qemu[@]}"
+fi
+
+# Kernel messages (timestamped lines) that mean the kernel is not clean.
+# The allowlist covers the echoed command line and debug kernels' banners.
+bad='WARNING:|BUG:|Oops|Kernel panic|refcount_t|general protection|Call Trace|UBSAN|KASAN|kmemleak|lockdep|possible circular locking|INFO: task .* blocked|watchdog: BUG'
+benign='ommand line:|kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread started'
+kmsg='^\[ *[0-9]+\.[0-9]+\] '
+
+# What the terminal shows (the log keeps everything): the runner's progress
+# in test mode, the script's output in demo and bench modes, and kernel
+# messages only when they are bad news.
+filter() {
+	if [ "${XTCP_VM_VERBOSE:-0}" = 1 ]; then
+		cat
+	elif [ "$mode" = test ]; then
+		sed -u 's/\r$//' | grep --line-buffered -E "^=== |$bad" || true
+	else
+		sed -u 's/\r$//' | K=$kmsg B=$bad awk '$0 !~ ENVIRON["K"] || $0 ~ ENVIRON["B"] { print; fflush() }'
+	fi
+}
+
+# The guest powers off when done; a panic reboots it, which -no-reboot turns
+# into QEMU exiting too. --foreground: Ctrl-C still stops QEMU.
+start=$SECONDS
+rc=0
+timeout --foreground -k 10 "$tmo" "${qemu[@]}" </dev/null | filter || rc=$?
+secs=$((SECONDS - start))
+[ "$rc" -ne 124 ] || echo "xtcp: VM killed after ${tmo}s (XTCP_VM_TIMEOUT)"
+[ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || echo "xtcp: qemu exited with status $rc"
+echo "xtcp: VM ran ${secs}s; console log $log"
+
+touch "$res"
+results=$(tr -d '\r' <"$res")
+done_seen=0
+! grep -qx DONE <<<"$results" || done_seen=1
+dirty=$(tr -d '\r' <"$log" | grep -E "\[ *[0-9]+\.[0-9]+\] .*($bad)" | grep -Ev "$benign" || true)
+
+fail=0
+report_fail() {
+	echo "xtcp: console log: $log (last 60 lines below)"
+	tail -n 60 "$log" | tr -d '\r'
+	[ -z "$dirty" ] || { echo "xtcp: kernel messages that fail vm:kernel-clean:"; head -n 20 <<<"$dirty"; }
+	exit 1
+}
+
+if [ "$mode" != test ]; then
+	verdict=$(grep -E "^(PASS|FAIL|SKIP) $mode\$" <<<"$results" | tail -n 1 || true)
+	! grep -qx 'FAIL modules' <<<"$results" || { echo "xtcp: kernel modules failed to load"; fail=1; }
+	[ "$done_seen" = 1 ] || { echo "xtcp: the VM did not finish (crash, panic or timeout)"; fail=1; }
+	[ -z "$dirty" ] || { echo "xtcp: the kernel logged warnings or errors"; fail=1; }
+	case $verdict in
+	"PASS $mode") ;;
+	"SKIP $mode") echo "xtcp: no $mode script in the initramfs"; fail=1 ;;
+	*) echo "xtcp: $mode failed"; fail=1 ;;
+	esac
+	[ "$fail" = 0 ] || report_fail
+	echo "xtcp: $mode OK"
+	exit 0
+fi
+
+# Test mode: one result line per test. SKIPs are printed, not recorded.
+xtcp_results_reset vm
+declare -A reported=()
+while read -r verdict name _; do
+	case $verdict in
+	PASS) xtcp_result PASS vm "$name" ;;
+	FAIL) xtcp_result FAIL vm "$name"; fail=1 ;;
+	SKIP) echo "SKIP vm:$name" ;;
+	*) continue ;;
+	esac
+	reported[$name]=1
+done <<<"$results"
+# A test that started but never reported is the one the VM died in.
+while read -r name; do
+	if [ -n "$name" ] && [ -z "${reported[$name]:-}" ]; then
+		xtcp_result FAIL vm "$name"
+		fail=1
+	fi
+done < <(tr -d '\r' <"$log" | sed -n 's/^=== RUN \([^ ]*\).*/\1/p')
+if [ "$done_seen" = 1 ]; then
+	xtcp_result PASS vm boot
+else
+	xtcp_result FAIL vm boot
+	fail=1
+fi
+if [ -z "$dirty" ]; then
+	xtcp_result PASS vm kernel-clean
+else
+	xtcp_result FAIL vm kernel-clean
+	fail=1
+fi
+[ "$fail" = 0 ] || report_fail

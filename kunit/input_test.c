@@ -13,7 +13,8 @@
 #define XTCP_TEST_DADDR		htonl(0xc0000202)	/* 192.0.2.2 */
 
 struct xtcp_input_seg {
-	unsigned int doff;		/* header words; 0 means from optlen */
+	bool set_doff;			/* use doff, not the real length */
+	unsigned int doff;		/* header words, if set_doff */
 	const u8 *opts;
 	unsigned int optlen;
 	unsigned int payload;
@@ -37,7 +38,7 @@ static unsigned int xtcp_input_fill(const struct xtcp_input_seg *s, u8 *buf)
 	th->source = htons(40000);
 	th->dest = htons(80);
 	th->seq = htonl(0x01020304);
-	th->doff = s->doff ? s->doff : hdrlen / 4;
+	th->doff = s->set_doff ? s->doff : hdrlen / 4;
 	th->syn = 1;
 	th->window = htons(65535);
 	memcpy(buf + XTCP_HDR_LEN, s->opts, s->optlen);
@@ -151,7 +152,9 @@ static void xtcp_input_test_doff_too_small(struct kunit *test)
 
 	/* right checksum each time: only the offset is wrong */
 	for (doff = 0; doff < 5; doff++) {
-		struct xtcp_input_seg s = { .doff = doff, .payload = 8 };
+		struct xtcp_input_seg s = {
+			.set_doff = true, .doff = doff, .payload = 8,
+		};
 		struct xtcp_options opts;
 
 		KUNIT_EXPECT_EQ(test, xtcp_input_check(test, &s, &opts),
@@ -161,7 +164,7 @@ static void xtcp_input_test_doff_too_small(struct kunit *test)
 
 static void xtcp_input_test_doff_past_end(struct kunit *test)
 {
-	struct xtcp_input_seg s = { .doff = 15, .payload = 8 };
+	struct xtcp_input_seg s = { .set_doff = true, .doff = 15, .payload = 8 };
 	struct xtcp_options opts;
 
 	KUNIT_EXPECT_EQ(test, xtcp_input_check(test, &s, &opts),

@@ -34,7 +34,8 @@ void xtcp_conn_init_sock(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	memset(&xs->priv, 0, sizeof(xs->priv));
+	memset((u8 *)xs + offsetof(struct xtcp_sock, eh), 0,
+	       sizeof(*xs) - offsetof(struct xtcp_sock, eh));
 	/* the ehash bucket of even an unhashed socket must be computable */
 	xs->eh.kind = XTCP_EH_SOCK;
 	write_pnet(&xs->eh.net, sock_net(sk));
@@ -59,6 +60,7 @@ static void xtcp_conn_set_state(struct sock *sk, int state)
 		XTCP_DEC_STATS(sock_net(sk), XTCP_MIB_CURRESTAB);
 	else if (state == TCP_ESTABLISHED && old != TCP_ESTABLISHED)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CURRESTAB);
+	/* pairs with the acquire in poll(): a state seen is a state set up */
 	smp_store_release(&sk->sk_state, state);
 }
 

@@ -156,36 +156,32 @@ static void xtcp_req_timer(struct timer_list *t)
 	struct xtcp_request *req = from_timer(req, t, timer);
 	struct sock *lsk = req->listener;
 	struct net *net = xtcp_req_net(req);
-	spinlock_t *lock;
-	bool resend = false;
 
+	/*
+	 * A reference of our own: once re-armed, the timer's reference can
+	 * be taken by a promotion on another CPU while we still send.
+	 */
+	refcount_inc(&req->refcnt);
 	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN) {
 		xtcp_req_unlink(req);
-		goto out;
-	}
-	if (req->num_timeout >= READ_ONCE(xtcp_synack_retries)) {
+	} else if (req->num_timeout >= READ_ONCE(xtcp_synack_retries)) {
 		XTCP_INC_STATS(net, XTCP_MIB_REQTIMEOUTS);
 		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 		xtcp_req_unlink(req);
-		goto out;
-	}
-
-	lock = xtcp_table_ehash_lock(&req->eh);
-	if (req->eh.hashed) {
+	} else {
 		req->num_timeout++;
-		req->num_retrans++;
 		/* the timer's reference passes to the re-armed timer */
-		mod_timer(&req->timer, jiffies + xtcp_req_timeout(req));
-		resend = true;
+		if (xtcp_table_ehash_mod_timer(&req->eh, &req->timer,
+					       jiffies + xtcp_req_timeout(req))) {
+			req->num_retrans++;
+			XTCP_INC_STATS(net, XTCP_MIB_SYNRETRANS);
+			xtcp_req_send_synack(req);
+			xtcp_req_put(req);
+			return;
+		}
 	}
-	spin_unlock_bh(lock);
-	if (resend) {
-		XTCP_INC_STATS(net, XTCP_MIB_SYNRETRANS);
-		xtcp_req_send_synack(req);
-		return;
-	}
-out:
-	xtcp_req_put(req);
+	xtcp_req_put(req);	/* the timer's */
+	xtcp_req_put(req);	/* ours */
 }
 
 /**
@@ -314,6 +310,8 @@ static struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	child = sk_clone_lock(req->listener, GFP_ATOMIC);
 	if (!child)
 		return NULL;
+	/* sk_clone_lock() returns it bh-locked; tell sparse so */
+	__acquire(&child->sk_lock.slock);
 	xs = xtcp_sk(child);
 	inet = inet_sk(child);
 	/* the clone copied the listener's IP options pointer: not ours */

@@ -323,8 +323,13 @@ static int xtcp_sock_getname(struct socket *sock, struct sockaddr *uaddr,
 	sin->sin_family = xtcp_family;
 	lock_sock(sk);
 	if (peer) {
+		/*
+		 * peer == 2 is accept() asking for a child's peer: TCP gives
+		 * it even when the peer has reset the connection meanwhile.
+		 */
 		if (!inet->inet_dport ||
-		    (XTCPF(sk->sk_state) & (XTCPF(TCP_CLOSE) | XTCPF(TCP_SYN_SENT)))) {
+		    (peer == 1 &&
+		     (XTCPF(sk->sk_state) & (XTCPF(TCP_CLOSE) | XTCPF(TCP_SYN_SENT))))) {
 			release_sock(sk);
 			return -ENOTCONN;
 		}
@@ -343,11 +348,14 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 			       poll_table *wait)
 {
 	struct sock *sk = sock->sk;
-	int state = smp_load_acquire(&sk->sk_state);
-	u8 shutdown = READ_ONCE(sk->sk_shutdown);
 	__poll_t mask = 0;
+	u8 shutdown;
+	int state;
 
 	sock_poll_wait(file, sock, wait);
+	/* pairs with the release in every state change */
+	state = smp_load_acquire(&sk->sk_state);
+	shutdown = READ_ONCE(sk->sk_shutdown);
 
 	if (state == TCP_LISTEN)
 		return READ_ONCE(sk->sk_ack_backlog) ? EPOLLIN | EPOLLRDNORM : 0;
@@ -360,7 +368,7 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV &&
 	    !(shutdown & SEND_SHUTDOWN))
 		mask |= EPOLLOUT | EPOLLWRNORM;
-	/* pairs with the barrier before sk_error_report() */
+	/* read sk_err after the state, as tcp_poll() does */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err))
 		mask |= EPOLLERR;

@@ -33,7 +33,7 @@
 
 struct xtcp_table_bucket {
 	struct hlist_head chain;
-	spinlock_t lock;
+	spinlock_t lock;		/* writers of chain; readers use RCU */
 };
 
 static struct xtcp_table_bucket *xtcp_ehash __read_mostly;
@@ -43,8 +43,11 @@ static siphash_key_t xtcp_ehash_key __read_mostly;
 #define XTCP_LHASH_BITS		9
 #define XTCP_BHASH_BITS		12
 static struct hlist_head xtcp_lhash[1 << XTCP_LHASH_BITS];
+/* guards the listener hash's chains; readers use RCU */
 static DEFINE_SPINLOCK(xtcp_lhash_lock);
 static struct xtcp_table_bucket xtcp_bhash[1 << XTCP_BHASH_BITS];
+#define XTCP_PERTURB_SIZE	256
+static atomic_t xtcp_table_perturb[XTCP_PERTURB_SIZE];
 
 unsigned int xtcp_ehash_entries;
 module_param_named(ehash_entries, xtcp_ehash_entries, uint, 0444);
@@ -198,20 +201,30 @@ bool xtcp_table_ehash_replace(struct xtcp_ehash_node *old,
 }
 
 /**
- * xtcp_table_ehash_lock() - lock the bucket of @eh, with BHs off
+ * xtcp_table_ehash_mod_timer() - re-arm a timer only while @eh is hashed
  * @eh: an entry, key filled in
+ * @timer: its timer
+ * @expires: when it should fire
  *
- * For callers that must change an entry's state consistently with its
- * being hashed (request timers re-arm only while hashed).
+ * A request sock's timer must not come back to life after the request has
+ * left the ehash (promoted, dropped): testing and arming under the bucket
+ * lock makes that impossible.
  *
- * Return: the lock to pass to spin_unlock_bh().
+ * Return: true if armed, false if @eh is no longer hashed.
  */
-spinlock_t *xtcp_table_ehash_lock(struct xtcp_ehash_node *eh)
+bool xtcp_table_ehash_mod_timer(struct xtcp_ehash_node *eh,
+				struct timer_list *timer, unsigned long expires)
 {
-	spinlock_t *lock = &xtcp_table_ebucket(eh)->lock;
+	struct xtcp_table_bucket *b = xtcp_table_ebucket(eh);
+	bool armed = false;
 
-	spin_lock_bh(lock);
-	return lock;
+	spin_lock_bh(&b->lock);
+	if (eh->hashed) {
+		mod_timer(timer, expires);
+		armed = true;
+	}
+	spin_unlock_bh(&b->lock);
+	return armed;
 }
 
 /**
@@ -463,13 +476,15 @@ int xtcp_table_listen_start(struct sock *sk)
 		    !net_eq(sock_net(sk2), sock_net(sk)))
 			continue;
 		if (sk2->sk_state == TCP_LISTEN &&
-		    xtcp_table_bind_clash(sk2, sk, xs->inet.inet_rcv_saddr)) {
+		    xtcp_table_bind_clash(sk, sk2, inet_sk(sk)->inet_rcv_saddr)) {
 			err = -EADDRINUSE;
 			break;
 		}
 	}
-	if (!err)
+	if (!err) {
+		/* pairs with the acquire in poll(): LISTEN seen means set up */
 		smp_store_release(&sk->sk_state, TCP_LISTEN);
+	}
 	spin_unlock_bh(&b->lock);
 	return err;
 }
@@ -492,8 +507,7 @@ static bool xtcp_table_port_explicit(struct xtcp_table_bucket *b,
  * @sk: the socket; addresses and destination port set. If it has no local
  *	port yet, one is chosen.
  * @port_offset: where to start in the local range for this destination
- *	(RFC 6056 algorithm 3: a keyed hash, so each destination walks the
- *	range from its own place)
+ *	(a keyed hash of the addresses, RFC 6056 algorithm 4)
  *
  * The port is free for us if no bind() holds it and the resulting 4-tuple
  * is in no use. Port and 4-tuple are reserved under the bind bucket lock,
@@ -510,6 +524,7 @@ int xtcp_table_connect_hash(struct sock *sk, u32 port_offset)
 	struct xtcp_table_bucket *b;
 	int low, high, err;
 	u32 remaining, i;
+	atomic_t *perturb;
 	u16 port;
 
 	xs->eh.kind = XTCP_EH_SOCK;
@@ -523,6 +538,14 @@ int xtcp_table_connect_hash(struct sock *sk, u32 port_offset)
 		err = xtcp_table_ehash_insert(&xs->eh);
 		return err ? -EADDRNOTAVAIL : 0;
 	}
+
+	/*
+	 * RFC 6056 algorithm 4: a per-destination-bucket counter moves the
+	 * start on with every connect, so a port just given back is not
+	 * handed out again at once for the same destination.
+	 */
+	perturb = &xtcp_table_perturb[port_offset % XTCP_PERTURB_SIZE];
+	port_offset += atomic_inc_return(perturb);
 
 	inet_get_local_port_range(net, &low, &high);
 	remaining = high - low + 1;

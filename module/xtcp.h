@@ -191,46 +191,43 @@ struct xtcp_request {
 struct xtcp_sock {
 	struct inet_sock inet;
 
-	/* everything of ours, reset as one by xtcp_conn_init_sock() */
-	struct_group(priv,
+	/* from here on ours: xtcp_conn_init_sock() clears it all */
+	struct xtcp_ehash_node eh;	/* while it has a 4-tuple */
+	struct hlist_node bind_node;	/* while it holds a local port */
+	struct hlist_node listen_node;	/* while listening */
+	u8 bound:1,			/* in the bind table */
+	   bind_explicit:1,		/* port chosen by bind(), not connect() */
+	   passive:1;			/* SYN_RECV from a listener (MUST-11) */
 
-		struct xtcp_ehash_node eh;	/* while it has a 4-tuple */
-		struct hlist_node bind_node;	/* while it holds a local port */
-		struct hlist_node listen_node;	/* while listening */
-		u8 bound:1,			/* in the bind table */
-		   bind_explicit:1,		/* port chosen by bind(), not connect() */
-		   passive:1;			/* SYN_RECV from a listener (MUST-11) */
+	/* listener: request socks and finished children, under accept_lock */
+	spinlock_t accept_lock;
+	struct list_head accept_queue;	/* children, oldest first */
+	struct list_head req_list;	/* request socks */
+	unsigned int syn_qlen;		/* entries on req_list */
+	atomic_long_t listen_overflows;	/* per-listener drop counts */
+	atomic_long_t listen_drops;
+	int abort_on_overflow;		/* -1: follow the sysctl */
 
-		/* listener: request socks and finished children, under accept_lock */
-		spinlock_t accept_lock;
-		struct list_head accept_queue;	/* children, oldest first */
-		struct list_head req_list;	/* request socks */
-		unsigned int syn_qlen;		/* entries on req_list */
-		atomic_long_t listen_overflows;	/* per-listener drop counts */
-		atomic_long_t listen_drops;
-		int abort_on_overflow;		/* -1: follow the sysctl */
+	/* child: on its listener's accept_queue */
+	struct list_head accept_node;
 
-		/* child: on its listener's accept_queue */
-		struct list_head accept_node;
-
-		/* connection */
-		u32 iss;
-		u32 snd_una;
-		u32 snd_nxt;
-		u32 irs;
-		u32 rcv_nxt;
-		u32 snd_wnd;			/* peer's window, scaled */
-		u32 rcv_wnd;			/* ours, unscaled */
-		u16 mss;			/* effective send MSS */
-		u16 advmss;			/* what we advertised */
-		struct xtcp_negotiated opt;
-		u32 ts_recent;
-		u32 ts_off;
-		u8 syn_retries;			/* SYNs sent again */
-		unsigned long rto;		/* current retransmit timeout, jiffies */
-		unsigned long challenge_stamp;	/* second of the last challenge ACK */
-		u32 challenge_count;		/* challenge ACKs in that second */
-	);
+	/* connection */
+	u32 iss;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 irs;
+	u32 rcv_nxt;
+	u32 snd_wnd;			/* peer's window, scaled */
+	u32 rcv_wnd;			/* ours, unscaled */
+	u16 mss;			/* effective send MSS */
+	u16 advmss;			/* what we advertised */
+	struct xtcp_negotiated opt;
+	u32 ts_recent;
+	u32 ts_off;
+	u8 syn_retries;			/* SYNs sent again */
+	unsigned long rto;		/* current retransmit timeout, jiffies */
+	unsigned long challenge_stamp;	/* second of the last challenge ACK */
+	u32 challenge_count;		/* challenge ACKs in that second */
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
@@ -279,7 +276,8 @@ int xtcp_table_ehash_insert(struct xtcp_ehash_node *eh);
 bool xtcp_table_ehash_remove(struct xtcp_ehash_node *eh);
 bool xtcp_table_ehash_replace(struct xtcp_ehash_node *old,
 			      struct xtcp_ehash_node *new);
-spinlock_t *xtcp_table_ehash_lock(struct xtcp_ehash_node *eh);
+bool xtcp_table_ehash_mod_timer(struct xtcp_ehash_node *eh,
+				struct timer_list *timer, unsigned long expires);
 void xtcp_table_ehash_walk(const struct net *net,
 			   bool (*fn)(struct xtcp_ehash_node *eh, void *arg),
 			   void *arg);

@@ -371,8 +371,10 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	if (ack_ok) {
 		if (xs->opt.wscale_ok)
 			xs->snd_wnd = (u32)cb->window << xs->opt.snd_wscale;
-		xtcp_conn_established_now(sk, cb->ack_seq);
+		xs->snd_una = cb->ack_seq;
+		/* the ACK leaves before connect() returns and can close */
 		xtcp_conn_send_ack(sk);
+		xtcp_conn_established_now(sk, cb->ack_seq);
 		return;
 	}
 	/* Simultaneous open (RFC 9293 MUST-10): SYN-RECEIVED, send SYN-ACK. */

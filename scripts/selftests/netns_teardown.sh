@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A namespace deleted while it holds a listener with request socks (whose
+# SYN-ACKs are never answered) and unaccepted children: when its last
+# process exits, everything of xtcp in it goes, with no warning, no leak
+# (kmem_cache_destroy at rmmod would complain) and no timer left behind.
+#
+#   ns_c (192.0.2.2) veth_c ---- veth_s (192.0.2.1) ns_s
+#   SYNs from sendsyn;           listener on 8080 that never accepts,
+#   SYN-ACKs dropped on ingress  4 loopback clients in its queue
+. /xtcp/bin/lib.sh
+
+TC=/sbin/tc
+cleanup() { $IP netns del ns_c 2>/dev/null; $IP netns del ns_s 2>/dev/null; }
+trap cleanup EXIT
+
+$IP netns add ns_c
+$IP netns add ns_s
+$IP -n ns_c link add veth_c type veth peer name veth_s netns ns_s
+$IP -n ns_c addr add 192.0.2.2/24 dev veth_c
+$IP -n ns_s addr add 192.0.2.1/24 dev veth_s
+for ns in ns_c ns_s; do
+	$IP -n $ns link set lo up
+done
+$IP -n ns_c link set veth_c up
+$IP -n ns_s link set veth_s up
+$TC -n ns_c qdisc add dev veth_c clsact || exit 1
+$TC -n ns_c filter add dev veth_c ingress protocol ip u32 \
+	match ip protocol 253 0xff action drop || exit 1
+
+$IP netns exec ns_s holdsock listen 8080 4 >/tmp/hold.log 2>&1 &
+pid=$!
+i=0
+while ! grep -q ready /tmp/hold.log && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check "listener with 4 unaccepted children" grep -q ready /tmp/hold.log
+check "20 SYNs sent" $IP netns exec ns_c sendsyn 192.0.2.1 20 8080
+sleep 0.3
+synrecv=$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)
+estab=$($IP netns exec ns_s cat /proc/net/xtcp | grep -c ESTABLISHED)
+check "20 request socks" eq "$synrecv" 20
+check "8 ESTABLISHED entries (4 clients, 4 children)" eq "$estab" 8
+
+$IP netns del ns_s
+check "namespace deleted, its process still holds it" kill -0 $pid
+kill $pid
+wait $pid 2>/dev/null
+check "everything gone: rmmod succeeds" unload_wait
+check "reload" load
+done_test

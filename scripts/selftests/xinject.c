@@ -1,0 +1,1926 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xinject SCENARIO: one handshake or security rule of xtcp, checked with
+ * crafted segments. Run by inject.sh inside the "injector" namespace xi:
+ *
+ *   xs (192.0.2.1/24) vs ---- vi (192.0.2.2/24) xi
+ *                             tc ingress on vi drops IP protocol 253
+ *
+ * xtcp is loaded for every namespace, so xi's own stack would answer what
+ * xs sends; the tc filter keeps the replies away from it. We see them with
+ * an AF_PACKET tap (ETH_P_ALL taps run before tc ingress) on vi, and send
+ * through a raw IPv4 socket at the xtcp protocol number. The sockets under
+ * test (listeners, connecting sockets) are created inside xs by setns(),
+ * and stay there when we come back: a socket keeps its namespace. xs's
+ * counters and /proc/net/xtcp are read the same way.
+ *
+ * Every segment sent and received is printed. `xinject list` names the
+ * scenarios. Exit status as the other selftests: 0 pass, 1 fail.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
+
+#include "xtcp_test.h"
+
+#define SRV_ADDR	"192.0.2.1"	/* xs */
+#define INJ_ADDR	"192.0.2.2"	/* xi, the source of what we send */
+#define INJ_IF		"vi"		/* xi's end of the veth */
+#define LPORT		8080		/* the listener's port in xs */
+#define ROUTE_MSS	1460		/* veth MTU 1500 - 40 */
+#define SYN_WND		65535		/* window field of SYN and SYN-ACK */
+#define OUR_WSCALE	7		/* the shift xtcp offers */
+#define REQ_WND		65535U		/* a request sock's receive window */
+#define REPLY_MS	400		/* a reply comes within this */
+#define NONE_MS		250		/* listen this long for no reply */
+
+#define F_FIN	0x01
+#define F_SYN	0x02
+#define F_RST	0x04
+#define F_PSH	0x08
+#define F_ACK	0x10
+#define F_URG	0x20
+
+enum { NS_XI, NS_XS, NS_XN, NS_MAX };
+static const char * const ns_names[NS_MAX] = { "xi", "xs", "xn" };
+static int ns_fd[NS_MAX] = { -1, -1, -1 };
+
+static int raw_fd;		/* sends */
+static int pkt_fd;		/* captures */
+static int proto;		/* xtcp's IP protocol number */
+static int family;		/* AF_XTCP as loaded */
+static uint32_t srv_addr, inj_addr;	/* network order */
+static uint16_t port_next = 40000;	/* our ports, one per connection */
+
+/* Options to send; has_* 0 means absent. */
+struct opts {
+	int has_mss, has_ws, sack, has_ts;
+	uint16_t mss;
+	uint8_t ws;
+	uint32_t tsval, tsecr;
+};
+
+/* A segment, as sent or as received and parsed. */
+struct seg {
+	uint32_t saddr, daddr;	/* network order */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	unsigned int paylen;
+	int csum_ok, opts_ok;
+	int mss;		/* -1: no MSS option */
+	int ws;			/* -1: no window scale option */
+	int sack_ok;
+	int has_ts;
+	uint32_t tsval, tsecr;
+};
+
+/*
+ * One connection as the injector sees it: our port and ISN, the server
+ * side's port and ISN, and what the server must be at once synchronized.
+ */
+struct conn {
+	uint16_t cport;		/* ours */
+	uint16_t sport;		/* xs's */
+	uint32_t isn;		/* our ISN */
+	uint32_t iss;		/* xs's ISN, once seen */
+	int ts;			/* timestamps negotiated */
+	uint32_t tsval;		/* our next TSval */
+	uint32_t ts_recent;	/* xs's last TSval */
+	int fd;			/* xs's socket for it (accepted or connecting) */
+	int synacked;		/* xs's listener sent its SYN-ACK (c_syn()) */
+};
+
+/* ---- namespaces, counters, /proc/net/xtcp ---- */
+
+static void ns_enter(int ns)
+{
+	if (setns(ns_fd[ns], CLONE_NEWNET))
+		xt_fatal("setns(%s)", ns_names[ns]);
+}
+
+static int ns_open(const char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/var/run/netns/%s", name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	return fd;
+}
+
+static long ns_stat(int ns, const char *name)
+{
+	long v;
+
+	ns_enter(ns);
+	v = xt_stat(name);
+	ns_enter(NS_XI);
+	if (v < 0)
+		xt_fatal("no counter %s in %s's /proc/net/xtcp_stat", name,
+			 ns_names[ns]);
+	return v;
+}
+
+static long xs_stat(const char *name)
+{
+	return ns_stat(NS_XS, name);
+}
+
+/*
+ * Lines of @ns's /proc/net/xtcp with this local port, remote port (0: any
+ * remote, including the listener's 0.0.0.0:0) and state (NULL: any).
+ * Local and remote addresses are xs's and ours, whatever the port.
+ */
+static int proc_count(int ns, uint16_t lport, uint16_t rport,
+		      const char *state)
+{
+	char line[256], local[64], remote[64], st[32], want_l[32], want_r[32];
+	int n = 0, sl;
+	FILE *f;
+
+	snprintf(want_l, sizeof(want_l), ":%u", lport);
+	snprintf(want_r, sizeof(want_r), "%s:%u", INJ_ADDR, rport);
+	ns_enter(ns);
+	f = fopen("/proc/net/xtcp", "r");
+	ns_enter(NS_XI);
+	if (!f)
+		xt_fatal("open %s's /proc/net/xtcp", ns_names[ns]);
+	while (fgets(line, sizeof(line), f)) {
+		size_t ll;
+
+		if (sscanf(line, "%d %63s %63s %31s", &sl, local, remote, st) != 4)
+			continue;
+		ll = strlen(local);
+		if (ll < strlen(want_l) ||
+		    strcmp(local + ll - strlen(want_l), want_l))
+			continue;
+		if (rport && strcmp(remote, want_r))
+			continue;
+		if (state && strcmp(st, state))
+			continue;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void proc_dump(int ns)
+{
+	char line[256];
+	FILE *f;
+
+	ns_enter(ns);
+	f = fopen("/proc/net/xtcp", "r");
+	ns_enter(NS_XI);
+	if (!f)
+		return;
+	printf("  %s /proc/net/xtcp:\n", ns_names[ns]);
+	while (fgets(line, sizeof(line), f))
+		printf("    %s", line);
+	fclose(f);
+}
+
+/* ---- sockets under test ---- */
+
+static void sin_fill(struct sockaddr_in *sin, const char *addr, uint16_t port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = family;
+	sin->sin_port = htons(port);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
+		xt_fatal("bad address %s", addr);
+}
+
+/* An xtcp listener in @ns on @addr:@port. */
+static int ns_listen(int ns, const char *addr, uint16_t port, int backlog)
+{
+	struct sockaddr_in sin;
+	int fd;
+
+	ns_enter(ns);
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		xt_fatal("socket(%d, SOCK_STREAM) in %s", family, ns_names[ns]);
+	sin_fill(&sin, addr, port);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(fd, backlog))
+		xt_fatal("bind/listen %s:%u in %s", addr, port, ns_names[ns]);
+	ns_enter(NS_XI);
+	xt_log("  listener on %s:%u in %s", addr, port, ns_names[ns]);
+	return fd;
+}
+
+static int xs_listen(void)
+{
+	return ns_listen(NS_XS, SRV_ADDR, LPORT, 16);
+}
+
+/* A non-blocking connect() in @ns from SRV_ADDR:@lport to us at @rport. */
+static int ns_connect(int ns, uint16_t lport, uint16_t rport)
+{
+	struct sockaddr_in sin;
+	int fd, r;
+
+	ns_enter(ns);
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		xt_fatal("socket in %s", ns_names[ns]);
+	sin_fill(&sin, SRV_ADDR, lport);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		xt_fatal("bind %s:%u in %s", SRV_ADDR, lport, ns_names[ns]);
+	sin_fill(&sin, INJ_ADDR, rport);
+	r = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	ns_enter(NS_XI);
+	xt_check(r == -1 && errno == EINPROGRESS,
+		 "connect() %s:%u -> %s:%u in %s: EINPROGRESS (got %d, %s)",
+		 SRV_ADDR, lport, INJ_ADDR, rport, ns_names[ns], r,
+		 r ? strerror(errno) : "no error");
+	return fd;
+}
+
+/* accept() within @ms, or -1. */
+static int accept_within(int lfd, int ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	return accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
+}
+
+static int sock_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return -1;
+	return err;
+}
+
+static short poll_now(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	if (poll(&p, 1, 0) < 0)
+		return -1;
+	return p.revents;
+}
+
+/* Wait up to @ms for any of @events on @fd; returns revents. */
+static short poll_wait(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	if (poll(&p, 1, ms) < 0)
+		return -1;
+	return p.revents;
+}
+
+/* ---- segments: format, build, send, capture ---- */
+
+static void seg_str(const struct seg *s, char *buf, size_t len)
+{
+	char fl[8], opt[96] = "";
+	char *p = fl;
+	int o = 0;
+
+	if (s->flags & F_SYN)
+		*p++ = 'S';
+	if (s->flags & F_FIN)
+		*p++ = 'F';
+	if (s->flags & F_RST)
+		*p++ = 'R';
+	if (s->flags & F_PSH)
+		*p++ = 'P';
+	if (s->flags & F_URG)
+		*p++ = 'U';
+	if (s->flags & F_ACK)
+		*p++ = '.';
+	if (p == fl)
+		*p++ = '-';
+	*p = 0;
+	if (s->mss >= 0)
+		o += snprintf(opt + o, sizeof(opt) - o, "mss %d,", s->mss);
+	if (s->ws >= 0)
+		o += snprintf(opt + o, sizeof(opt) - o, "ws %d,", s->ws);
+	if (s->sack_ok)
+		o += snprintf(opt + o, sizeof(opt) - o, "sackOK,");
+	if (s->has_ts)
+		o += snprintf(opt + o, sizeof(opt) - o, "ts %u ecr %u,",
+			      s->tsval, s->tsecr);
+	if (o)
+		opt[o - 1] = 0;
+	snprintf(buf, len, "%u > %u [%s] seq %u ack %u win %u%s%s%s len %u%s%s",
+		 s->sport, s->dport, fl, s->seq, s->ack, s->win,
+		 o ? " <" : "", opt, o ? ">" : "", s->paylen,
+		 s->csum_ok ? "" : " BAD-CHECKSUM",
+		 s->opts_ok ? "" : " BAD-OPTIONS");
+}
+
+/* Linux's option layout: MSS, SACK-permitted/NOPs + TS, NOP + WS. */
+static unsigned int opts_build(uint8_t *p, const struct opts *o)
+{
+	unsigned int n = 0;
+
+	if (!o)
+		return 0;
+	if (o->has_mss) {
+		p[n++] = 2;
+		p[n++] = 4;
+		p[n++] = o->mss >> 8;
+		p[n++] = o->mss & 0xff;
+	}
+	if (o->has_ts) {
+		p[n++] = o->sack ? 4 : 1;
+		p[n++] = o->sack ? 2 : 1;
+		p[n++] = 8;
+		p[n++] = 10;
+		p[n++] = o->tsval >> 24;
+		p[n++] = o->tsval >> 16;
+		p[n++] = o->tsval >> 8;
+		p[n++] = o->tsval;
+		p[n++] = o->tsecr >> 24;
+		p[n++] = o->tsecr >> 16;
+		p[n++] = o->tsecr >> 8;
+		p[n++] = o->tsecr;
+	} else if (o->sack) {
+		p[n++] = 1;
+		p[n++] = 1;
+		p[n++] = 4;
+		p[n++] = 2;
+	}
+	if (o->has_ws) {
+		p[n++] = 1;
+		p[n++] = 3;
+		p[n++] = 3;
+		p[n++] = o->ws;
+	}
+	return n;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* Parse a TCP-format segment of @len bytes into @s. */
+static void seg_parse(const uint8_t *b, size_t len, uint32_t saddr,
+		      uint32_t daddr, struct seg *s)
+{
+	uint8_t copy[1600];
+	unsigned int doff, i;
+
+	memset(s, 0, sizeof(*s));
+	s->saddr = saddr;
+	s->daddr = daddr;
+	s->sport = b[0] << 8 | b[1];
+	s->dport = b[2] << 8 | b[3];
+	s->seq = get32(b + 4);
+	s->ack = get32(b + 8);
+	s->flags = b[13] & 0x3f;
+	s->win = b[14] << 8 | b[15];
+	s->mss = -1;
+	s->ws = -1;
+	s->opts_ok = 1;
+	doff = (b[12] >> 4) * 4;
+	if (doff < 20 || doff > len) {
+		s->opts_ok = 0;
+		doff = 20;
+	}
+	s->paylen = len - doff;
+
+	memcpy(copy, b, len);
+	xt_set_csum(copy, len, saddr, daddr, 6);
+	s->csum_ok = copy[16] == b[16] && copy[17] == b[17];
+
+	for (i = 20; i < doff;) {
+		uint8_t kind = b[i], olen;
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff || (olen = b[i + 1]) < 2 || i + olen > doff) {
+			s->opts_ok = 0;
+			break;
+		}
+		if (kind == 2 && olen == 4)
+			s->mss = b[i + 2] << 8 | b[i + 3];
+		else if (kind == 3 && olen == 3)
+			s->ws = b[i + 2];
+		else if (kind == 4 && olen == 2)
+			s->sack_ok = 1;
+		else if (kind == 8 && olen == 10) {
+			s->has_ts = 1;
+			s->tsval = get32(b + i + 2);
+			s->tsecr = get32(b + i + 6);
+		} else if (kind <= 8) {
+			s->opts_ok = 0;
+		}
+		i += olen;
+	}
+}
+
+static int quiet;	/* don't print sent segments (bursts) */
+
+static void send_seg(uint16_t sport, uint16_t dport, uint8_t flags,
+		     uint32_t seq, uint32_t ack, uint16_t win,
+		     const struct opts *o, unsigned int paylen)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	uint8_t b[1500];
+	unsigned int optlen, len;
+	struct seg s;
+	char str[256];
+
+	memset(b, 0, sizeof(b));
+	b[0] = sport >> 8;
+	b[1] = sport;
+	b[2] = dport >> 8;
+	b[3] = dport;
+	put32(b + 4, seq);
+	put32(b + 8, ack);
+	optlen = opts_build(b + 20, o);
+	b[12] = ((20 + optlen) / 4) << 4;
+	b[13] = flags;
+	b[14] = win >> 8;
+	b[15] = win;
+	len = 20 + optlen + paylen;
+	memset(b + 20 + optlen, 'x', paylen);
+	xt_set_csum(b, len, inj_addr, srv_addr, 6);
+
+	dst.sin_addr.s_addr = srv_addr;
+	if (sendto(raw_fd, b, len, 0, (struct sockaddr *)&dst,
+		   sizeof(dst)) != (ssize_t)len)
+		xt_fatal("sendto");
+	if (!quiet) {
+		seg_parse(b, len, inj_addr, srv_addr, &s);
+		seg_str(&s, str, sizeof(str));
+		xt_log("  > %s", str);
+	}
+}
+
+/*
+ * The next xtcp segment that xs sent us (not our own, outgoing ones),
+ * within @ms. Returns 1 with @s filled, 0 on timeout.
+ */
+static int recv_any(struct seg *s, int ms)
+{
+	double end = xt_now() + ms / 1000.0;
+	uint8_t b[2048];
+
+	for (;;) {
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		struct pollfd p = { .fd = pkt_fd, .events = POLLIN };
+		double left = end - xt_now();
+		unsigned int ihl, tot;
+		uint32_t sa, da;
+		ssize_t n;
+
+		if (left <= 0)
+			return 0;
+		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		n = recvfrom(pkt_fd, b, sizeof(b), MSG_DONTWAIT,
+			     (struct sockaddr *)&sll, &sl);
+		if (n < 20 || sll.sll_pkttype == PACKET_OUTGOING ||
+		    sll.sll_protocol != htons(ETH_P_IP))
+			continue;
+		if ((b[0] >> 4) != 4 || b[9] != proto)
+			continue;
+		ihl = (b[0] & 0xf) * 4;
+		tot = b[2] << 8 | b[3];
+		if (tot > n)
+			tot = n;
+		if (tot < ihl + 20)
+			continue;
+		memcpy(&sa, b + 12, 4);
+		memcpy(&da, b + 16, 4);
+		seg_parse(b + ihl, tot - ihl, sa, da, s);
+		return 1;
+	}
+}
+
+/* Drop whatever the tap has queued. */
+static void recv_flush(void)
+{
+	struct seg s;
+
+	while (recv_any(&s, 0))
+		;
+}
+
+/* Is @s a resend of @c's SYN-ACK (the request's retransmit timer)? */
+static int is_synack_rtx(const struct conn *c, const struct seg *s)
+{
+	return c->synacked && s->flags == (F_SYN | F_ACK) && s->seq == c->iss &&
+	       s->ack == c->isn + 1;
+}
+
+/*
+ * The next segment of connection @c within @ms: from xs's port to ours.
+ * Others are printed and skipped; so are resends of c's SYN-ACK by the
+ * request's timer (it fires 1 s after the SYN) when @skip_rtx is set.
+ */
+static int recv_conn(const struct conn *c, struct seg *s, int ms,
+		     int skip_rtx)
+{
+	double end = xt_now() + ms / 1000.0;
+	char str[256];
+
+	for (;;) {
+		double left = end - xt_now();
+
+		if (left < 0 || !recv_any(s, (int)(left * 1000)))
+			return 0;
+		seg_str(s, str, sizeof(str));
+		if (s->sport != c->sport || s->dport != c->cport) {
+			xt_log("  < %s (other connection, skipped)", str);
+			continue;
+		}
+		if (skip_rtx && is_synack_rtx(c, s)) {
+			xt_log("  < %s (SYN-ACK resent by the timer, skipped)",
+			       str);
+			continue;
+		}
+		xt_log("  < %s%s%s", str,
+		       s->saddr == srv_addr ? "" : " (NOT FROM " SRV_ADDR ")",
+		       s->daddr == inj_addr ? "" : " (NOT TO " INJ_ADDR ")");
+		return 1;
+	}
+}
+
+/* A reply on @c must come: checked, with its checksum and source. */
+static int expect_seg(const struct conn *c, struct seg *s, const char *what)
+{
+	int got = recv_conn(c, s, REPLY_MS, 1);
+
+	xt_check(got, "%s: xs answers", what);
+	if (got)
+		xt_check(s->csum_ok && s->opts_ok && s->saddr == srv_addr,
+			 "%s: answer well-formed (checksum, options) and from %s",
+			 what, SRV_ADDR);
+	return got;
+}
+
+/* Nothing may come on @c for NONE_MS (SYN-ACK timer resends excepted). */
+static void expect_none(const struct conn *c, const char *what)
+{
+	struct seg s;
+	int got = recv_conn(c, &s, NONE_MS, 1);
+
+	xt_check(!got, "%s: no answer within %d ms", what, NONE_MS);
+}
+
+/* ---- connections ---- */
+
+static void conn_init(struct conn *c, uint16_t sport)
+{
+	memset(c, 0, sizeof(*c));
+	c->cport = port_next++;
+	c->sport = sport;
+	/* distinct per connection, easy to read in the log */
+	c->isn = 1000000u * (c->cport - 39000u);
+	c->tsval = 5000u + c->cport;
+	c->fd = -1;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* Send on @c, with TS (our next TSval, echoing ts_recent) if @ts. */
+static void c_send(struct conn *c, uint8_t flags, uint32_t seq, uint32_t ack,
+		   unsigned int paylen, int ts)
+{
+	struct opts o = { 0 };
+
+	if (ts) {
+		o.has_ts = 1;
+		o.tsval = c->tsval++;
+		o.tsecr = c->ts_recent;
+	}
+	send_seg(c->cport, c->sport, flags, seq, ack, 65535, ts ? &o : NULL,
+		 paylen);
+}
+
+/* Send @c's SYN (ISN c->isn) with options @o. */
+static void c_send_syn(struct conn *c, const struct opts *o)
+{
+	send_seg(c->cport, c->sport, F_SYN, c->isn, 0, 65535, o, 0);
+}
+
+/*
+ * SYN with options @o to xs's listener; the SYN-ACK must come, with
+ * ack = ISN + 1. Returns 0 with c->iss set, -1 if it did not.
+ */
+static int c_syn(struct conn *c, const struct opts *o, struct seg *synack)
+{
+	struct seg s;
+
+	c_send_syn(c, o);
+	if (!synack)
+		synack = &s;
+	if (!expect_seg(c, synack, "SYN"))
+		return -1;
+	xt_check(synack->flags == (F_SYN | F_ACK) && synack->ack == c->isn + 1,
+		 "SYN answered by SYN-ACK with ack = ISN + 1 = %u", c->isn + 1);
+	if (synack->flags != (F_SYN | F_ACK))
+		return -1;
+	c->iss = synack->seq;
+	c->synacked = 1;
+	c->ts = o && o->has_ts && synack->has_ts;
+	if (synack->has_ts)
+		c->ts_recent = synack->tsval;
+	return 0;
+}
+
+/* The final ACK, with @paylen bytes, then accept(). Returns 0 or -1. */
+static int c_ack_accept(struct conn *c, int lfd, unsigned int paylen)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+
+	c_send(c, F_ACK, c->isn + 1, c->iss + 1, paylen, c->ts);
+	c->fd = accept_within(lfd, 1000);
+	xt_check(c->fd >= 0, "final ACK: accept() returns the connection");
+	if (c->fd < 0)
+		return -1;
+	xt_check(!getpeername(c->fd, (struct sockaddr *)&peer, &len) &&
+		 peer.sin_family == family &&
+		 peer.sin_addr.s_addr == inj_addr &&
+		 ntohs(peer.sin_port) == c->cport,
+		 "accepted socket's peer is %s:%u, family %d (got family %d, port %u)",
+		 INJ_ADDR, c->cport, family, peer.sin_family,
+		 ntohs(peer.sin_port));
+	return 0;
+}
+
+/* A connection to xs's listener, accepted. Returns 0 or -1. */
+static int c_establish(struct conn *c, int lfd, const struct opts *o)
+{
+	if (c_syn(c, o, NULL))
+		return -1;
+	return c_ack_accept(c, lfd, 0);
+}
+
+static const struct opts opts_ts = {
+	.has_mss = 1, .mss = 1460, .has_ts = 1, .tsval = 777,
+};
+
+/* Server state on @c: ACKs carry seq = ISS + 1, ack = ISN + 1. */
+static void check_ack_of(const struct conn *c, const struct seg *s,
+			 const char *what)
+{
+	xt_check(s->flags == F_ACK && s->seq == c->iss + 1 &&
+		 s->ack == c->isn + 1,
+		 "%s: ACK <seq %u, ack %u> (SND.NXT, RCV.NXT)", what,
+		 c->iss + 1, c->isn + 1);
+}
+
+static void check_rst_seq(const struct seg *s, uint32_t seq, const char *what)
+{
+	xt_check(s->flags == F_RST && s->seq == seq,
+		 "%s: RST <seq %u>, no ACK flag", what, seq);
+}
+
+static void check_rst_ack(const struct seg *s, uint32_t ack, const char *what)
+{
+	xt_check(s->flags == (F_RST | F_ACK) && s->seq == 0 && s->ack == ack,
+		 "%s: RST|ACK <seq 0, ack %u>", what, ack);
+}
+
+static int c_reqs(const struct conn *c)
+{
+	return proc_count(NS_XS, c->sport, c->cport, "SYN_RECV");
+}
+
+static int c_estab(const struct conn *c)
+{
+	return proc_count(NS_XS, c->sport, c->cport, "ESTABLISHED");
+}
+
+/* ---- scenarios: listener (RFC 9293 3.10.7.2) ---- */
+
+static void sc_listen_rst(void)
+{
+	long ign = xs_stat("ListenIgnored"), rsts = xs_stat("OutRsts");
+	struct conn c;
+
+	xs_listen();
+	conn_init(&c, LPORT);
+	c_send(&c, F_RST, 1000, 0, 0, 0);
+	expect_none(&c, "RST to a listener");
+	c_send(&c, F_RST | F_ACK, 2000, 12345, 0, 0);
+	expect_none(&c, "RST|ACK to a listener");
+	xt_check(xs_stat("ListenIgnored") - ign == 2,
+		 "ListenIgnored +2 (got %+ld)", xs_stat("ListenIgnored") - ign);
+	xt_check(xs_stat("OutRsts") == rsts, "OutRsts unchanged");
+	xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
+		 "no request sock for the 4-tuple");
+}
+
+static void sc_listen_ack(void)
+{
+	static const struct {
+		uint8_t flags;
+		unsigned int len;
+		const char *what;
+	} t[] = {
+		{ F_ACK, 0, "ACK to a listener" },
+		{ F_SYN | F_ACK, 0, "SYN-ACK to a listener" },
+		{ F_ACK | F_PSH, 20, "ACK with data to a listener" },
+		{ F_FIN | F_ACK, 0, "FIN|ACK to a listener" },
+	};
+	unsigned int i;
+	struct seg s;
+
+	xs_listen();
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct conn c;
+		uint32_t ack = 0xabc00000u + i * 7777;
+
+		conn_init(&c, LPORT);
+		c_send(&c, t[i].flags, c.isn, ack, t[i].len, 0);
+		if (expect_seg(&c, &s, t[i].what))
+			check_rst_seq(&s, ack, t[i].what);
+		xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
+			 "%s: no request sock", t[i].what);
+	}
+}
+
+static void sc_listen_synfin(void)
+{
+	long ign = xs_stat("ListenIgnored");
+	struct conn c;
+
+	xs_listen();
+	conn_init(&c, LPORT);
+	c_send(&c, F_SYN | F_FIN, c.isn, 0, 0, 0);
+	expect_none(&c, "SYN+FIN to a listener");
+	xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
+		 "SYN+FIN made no request sock");
+	xt_check(xs_stat("ListenIgnored") - ign == 1, "ListenIgnored +1 (got %+ld)",
+		 xs_stat("ListenIgnored") - ign);
+}
+
+static void sc_listen_noflags(void)
+{
+	static const struct {
+		uint8_t flags;
+		unsigned int len;
+		const char *what;
+	} t[] = {
+		{ 0, 0, "no flags" },
+		{ 0, 10, "no flags, data" },
+		{ F_FIN, 0, "FIN" },
+		{ F_PSH, 10, "PSH, data" },
+		{ F_URG, 0, "URG" },
+		{ F_FIN | F_PSH | F_URG, 5, "FIN|PSH|URG" },
+	};
+	long out = xs_stat("OutSegs");
+	unsigned int i;
+
+	xs_listen();
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct conn c;
+
+		conn_init(&c, LPORT);
+		c_send(&c, t[i].flags, c.isn, 0, t[i].len, 0);
+		expect_none(&c, t[i].what);
+		xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
+			 "%s: no request sock", t[i].what);
+	}
+	xt_check(xs_stat("OutSegs") == out, "xs sent nothing (OutSegs unchanged)");
+}
+
+/* ---- scenarios: SYN-ACK ---- */
+
+static void sc_synack_basic(void)
+{
+	struct conn c;
+	struct seg s;
+
+	xs_listen();
+	conn_init(&c, LPORT);
+	if (c_syn(&c, NULL, &s))
+		return;
+	xt_check(s.flags == (F_SYN | F_ACK), "flags exactly SYN|ACK");
+	xt_check(s.win == SYN_WND, "window %u (got %u)", SYN_WND, s.win);
+	xt_check(s.mss == ROUTE_MSS, "MSS option %d, from the route (got %d)",
+		 ROUTE_MSS, s.mss);
+	xt_check(s.ws < 0 && !s.sack_ok && !s.has_ts,
+		 "a SYN without options gets MSS only: no WS, SACK_PERM, TS");
+	xt_check(s.paylen == 0, "no payload");
+	xt_check(c_reqs(&c) == 1, "/proc/net/xtcp shows the request as SYN_RECV");
+	if (c_reqs(&c) != 1)
+		proc_dump(NS_XS);
+}
+
+static void sc_synack_opts(void)
+{
+	static const struct {
+		struct opts o;
+		const char *what;
+	} t[] = {
+		{ { .has_mss = 1, .mss = 1200 }, "MSS only" },
+		{ { .has_ws = 1, .ws = 2 }, "WS only" },
+		{ { .sack = 1 }, "SACK_PERM only" },
+		{ { .has_ts = 1, .tsval = 0x11223344 }, "TS only" },
+		{ { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 5, .sack = 1,
+		    .has_ts = 1, .tsval = 0xfedcba98 }, "MSS, WS, SACK_PERM, TS" },
+		{ { .has_ws = 1, .ws = 0, .has_ts = 1, .tsval = 1 }, "WS 0, TS" },
+	};
+	unsigned int i;
+
+	xs_listen();
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const struct opts *o = &t[i].o;
+		struct conn c;
+		struct seg s;
+
+		xt_log("  -- SYN with %s", t[i].what);
+		conn_init(&c, LPORT);
+		if (c_syn(&c, o, &s))
+			continue;
+		xt_check(s.mss == ROUTE_MSS, "%s: MSS %d (got %d)", t[i].what,
+			 ROUTE_MSS, s.mss);
+		xt_check(s.win == SYN_WND, "%s: window %u (got %u)", t[i].what,
+			 SYN_WND, s.win);
+		if (o->has_ws)
+			xt_check(s.ws == OUR_WSCALE, "%s: WS %d (got %d)",
+				 t[i].what, OUR_WSCALE, s.ws);
+		else
+			xt_check(s.ws < 0, "%s: no WS", t[i].what);
+		xt_check(s.sack_ok == o->sack, "%s: SACK_PERM %s", t[i].what,
+			 o->sack ? "present" : "absent");
+		if (o->has_ts)
+			xt_check(s.has_ts && s.tsecr == o->tsval,
+				 "%s: TS with TSecr = the SYN's TSval %u",
+				 t[i].what, o->tsval);
+		else
+			xt_check(!s.has_ts, "%s: no TS", t[i].what);
+	}
+}
+
+/* RFC 7323 2.2: the window of a SYN-ACK is never scaled. */
+static void sc_synack_window(void)
+{
+	static const int shifts[] = { 14, 9, 7, 1, 0, -1 };
+	unsigned int i;
+
+	xs_listen();
+	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+		struct opts o = { .has_mss = 1, .mss = 1460 };
+		struct conn c;
+		struct seg s;
+
+		if (shifts[i] >= 0) {
+			o.has_ws = 1;
+			o.ws = shifts[i];
+		}
+		conn_init(&c, LPORT);
+		if (c_syn(&c, &o, &s))
+			continue;
+		xt_check(s.win == SYN_WND,
+			 "SYN with WS %d: SYN-ACK window %u, unscaled (got %u)",
+			 shifts[i], SYN_WND, s.win);
+		if (shifts[i] >= 0)
+			xt_check(s.ws == OUR_WSCALE, "... and WS %d (got %d)",
+				 OUR_WSCALE, s.ws);
+	}
+}
+
+/* ---- scenarios: request socks ---- */
+
+static int same_synack(const struct seg *a, const struct seg *b)
+{
+	return a->flags == b->flags && a->seq == b->seq && a->ack == b->ack &&
+	       a->win == b->win && a->mss == b->mss && a->ws == b->ws &&
+	       a->sack_ok == b->sack_ok && a->has_ts == b->has_ts &&
+	       (!a->has_ts || a->tsecr == b->tsecr);
+}
+
+static void sc_syn_repeat(void)
+{
+	struct opts o = { .has_mss = 1, .mss = 1460, .has_ws = 1, .ws = 7,
+			  .sack = 1, .has_ts = 1, .tsval = 4242 };
+	long resends = xs_stat("SynAckResends");
+	struct seg first, s;
+	struct conn c;
+	double t0;
+	int got;
+
+	xs_listen();
+	conn_init(&c, LPORT);
+	if (c_syn(&c, &o, &first))
+		return;
+	t0 = xt_now();
+
+	xt_log("  -- the same SYN again at once: the SYN-ACK again");
+	c_send_syn(&c, &o);
+	got = recv_conn(&c, &s, REPLY_MS, 0);
+	xt_check(got, "repeated SYN answered");
+	if (got)
+		xt_check(same_synack(&first, &s),
+			 "... by the same SYN-ACK (ISN %u, same options)", c.iss);
+
+	xt_log("  -- and again, within 500 ms: nothing");
+	c_send_syn(&c, &o);
+	got = recv_conn(&c, &s, NONE_MS, 0);
+	xt_check(!got, "second repeat within 500 ms not answered");
+
+	/* 600 ms after the last answer, before the timer's resend at 1 s */
+	while (xt_now() < t0 + 0.6)
+		usleep(5000);
+	xt_log("  -- again 600 ms later: answered");
+	c_send_syn(&c, &o);
+	got = recv_conn(&c, &s, REPLY_MS, 0);
+	xt_check(got && same_synack(&first, &s),
+		 "repeat after 500 ms answered by the same SYN-ACK");
+
+	xt_check(xs_stat("SynAckResends") - resends == 2,
+		 "SynAckResends +2 (got %+ld)", xs_stat("SynAckResends") - resends);
+	xt_check(c_reqs(&c) == 1,
+		 "exactly one SYN_RECV line for the 4-tuple (got %d)", c_reqs(&c));
+	xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 1,
+		 "and no other line for it");
+	if (c_reqs(&c) != 1)
+		proc_dump(NS_XS);
+}
+
+/* Window [ISN+1, ISN+1+65535), ISN chosen to make it wrap 2^32. */
+static void sc_req_oow(void)
+{
+	long oow = xs_stat("OutOfWindow"), passive = xs_stat("PassiveOpens");
+	struct conn c, d;
+	struct seg s;
+	double t0;
+	int lfd = xs_listen();
+
+	conn_init(&c, LPORT);
+	c.isn = 0xffffff00u;
+	if (c_syn(&c, NULL, NULL))
+		return;
+
+	xt_log("  -- ACK just past the window: duplicate ACK");
+	c_send(&c, F_ACK, c.isn + 1 + REQ_WND, c.iss + 1, 0, 0);
+	if (expect_seg(&c, &s, "ACK at RCV.NXT + 65535"))
+		check_ack_of(&c, &s, "ACK at RCV.NXT + 65535");
+	xt_log("  -- another at once, just before the window: rate-limited");
+	c_send(&c, F_ACK, c.isn, c.iss + 1, 0, 0);
+	expect_none(&c, "second out-of-window ACK within 500 ms");
+	xt_log("  -- out-of-window RSTs: ignored");
+	c_send(&c, F_RST, c.isn + 1 + REQ_WND + 1000, 0, 0, 0);
+	c_send(&c, F_RST | F_ACK, c.isn - 5, c.iss + 1, 0, 0);
+	expect_none(&c, "out-of-window RSTs");
+	xt_check(xs_stat("OutOfWindow") - oow == 4, "OutOfWindow +4 (got %+ld)",
+		 xs_stat("OutOfWindow") - oow);
+	xt_check(c_reqs(&c) == 1, "the request is kept");
+
+	xt_log("  -- a second request, 600 ms after its SYN-ACK");
+	conn_init(&d, LPORT);
+	if (c_syn(&d, NULL, NULL))
+		return;
+	t0 = xt_now();
+	while (xt_now() < t0 + 0.6)
+		usleep(5000);
+	c_send(&d, F_ACK | F_PSH, d.isn - 1000, d.iss + 1, 10, 0);
+	if (expect_seg(&d, &s, "old data before the window"))
+		check_ack_of(&d, &s, "old data before the window");
+
+	xt_log("  -- the kept request still completes");
+	if (!c_ack_accept(&c, lfd, 0))
+		xt_check(xs_stat("PassiveOpens") - passive == 1,
+			 "PassiveOpens +1");
+}
+
+static void sc_req_rst(void)
+{
+	long emb = xs_stat("EmbryonicRsts");
+	struct conn a, b, n;
+	struct seg s;
+
+	xs_listen();
+	conn_init(&a, LPORT);
+	conn_init(&b, LPORT);
+	if (c_syn(&a, NULL, NULL) || c_syn(&b, NULL, NULL))
+		return;
+	xt_log("  -- RST at RCV.NXT");
+	c_send(&a, F_RST, a.isn + 1, 0, 0, 0);
+	expect_none(&a, "in-window RST");
+	xt_check(c_reqs(&a) == 0, "request dropped");
+	xt_log("  -- RST|ACK inside the window, not at RCV.NXT");
+	c_send(&b, F_RST | F_ACK, b.isn + 1 + 30000, b.iss + 1, 0, 0);
+	expect_none(&b, "in-window RST|ACK");
+	xt_check(c_reqs(&b) == 0, "request dropped");
+	xt_check(xs_stat("EmbryonicRsts") - emb == 2, "EmbryonicRsts +2 (got %+ld)",
+		 xs_stat("EmbryonicRsts") - emb);
+
+	xt_log("  -- the final ACK now meets the listener: RST");
+	c_send(&a, F_ACK, a.isn + 1, a.iss + 1, 0, 0);
+	if (expect_seg(&a, &s, "ACK after the request was dropped"))
+		check_rst_seq(&s, a.iss + 1, "ACK after the request was dropped");
+
+	xt_log("  -- the listener is unharmed (RFC 9293 MUST-11, passive)");
+	xt_check(proc_count(NS_XS, LPORT, 0, "LISTEN") == 1, "still LISTEN");
+	conn_init(&n, LPORT);
+	c_syn(&n, NULL, NULL);
+}
+
+static void sc_req_syn(void)
+{
+	long emb = xs_stat("EmbryonicRsts");
+	struct conn c;
+	struct seg s;
+	uint32_t seq;
+
+	xs_listen();
+	conn_init(&c, LPORT);
+	if (c_syn(&c, NULL, NULL))
+		return;
+	seq = c.isn + 1 + 100;
+	c_send(&c, F_SYN, seq, 0, 0, 0);
+	if (expect_seg(&c, &s, "in-window SYN with another ISN"))
+		check_rst_ack(&s, seq + 1, "in-window SYN with another ISN");
+	xt_check(c_reqs(&c) == 0, "request dropped");
+	xt_check(xs_stat("EmbryonicRsts") - emb == 1, "EmbryonicRsts +1 (got %+ld)",
+		 xs_stat("EmbryonicRsts") - emb);
+	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	if (expect_seg(&c, &s, "the old final ACK"))
+		check_rst_seq(&s, c.iss + 1, "the old final ACK meets the listener");
+}
+
+static void sc_req_bad_ack(void)
+{
+	long bad = xs_stat("BadAcks"), passive = xs_stat("PassiveOpens");
+	static const int32_t off[] = { 2, 0, -1000, 0x40000000 };
+	int lfd = xs_listen();
+	struct conn c;
+	struct seg s;
+	unsigned int i;
+
+	conn_init(&c, LPORT);
+	if (c_syn(&c, NULL, NULL))
+		return;
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		uint32_t ack = c.iss + off[i];
+		char what[64];
+
+		snprintf(what, sizeof(what), "ACK with ack = ISS%+d", off[i]);
+		c_send(&c, F_ACK, c.isn + 1, ack, 0, 0);
+		if (expect_seg(&c, &s, what))
+			check_rst_seq(&s, ack, what);
+	}
+	xt_check(xs_stat("BadAcks") - bad == 4, "BadAcks +4 (got %+ld)",
+		 xs_stat("BadAcks") - bad);
+	xt_check(c_reqs(&c) == 1, "the request is kept");
+	xt_check(accept_within(lfd, 0) < 0, "nothing to accept");
+	if (!c_ack_accept(&c, lfd, 0))
+		xt_check(xs_stat("PassiveOpens") - passive == 1,
+			 "the right ACK still promotes it: PassiveOpens +1");
+}
+
+static void sc_promote(void)
+{
+	long passive = xs_stat("PassiveOpens"), estab = xs_stat("CurrEstab");
+	struct sockaddr_in me;
+	socklen_t len = sizeof(me);
+	int lfd = xs_listen();
+	struct conn c;
+
+	conn_init(&c, LPORT);
+	if (c_syn(&c, NULL, NULL))
+		return;
+	xt_check(accept_within(lfd, 0) < 0, "nothing to accept before the ACK");
+	if (c_ack_accept(&c, lfd, 0))
+		return;
+	expect_none(&c, "the final ACK");
+	xt_check(!getsockname(c.fd, (struct sockaddr *)&me, &len) &&
+		 me.sin_family == family && me.sin_addr.s_addr == srv_addr &&
+		 ntohs(me.sin_port) == LPORT,
+		 "accepted socket's name is %s:%u, family %d", SRV_ADDR, LPORT,
+		 family);
+	xt_check(xs_stat("PassiveOpens") - passive == 1, "PassiveOpens +1");
+	xt_check(xs_stat("CurrEstab") - estab == 1, "CurrEstab +1 (got %+ld)",
+		 xs_stat("CurrEstab") - estab);
+	xt_check(c_estab(&c) == 1 && c_reqs(&c) == 0,
+		 "/proc/net/xtcp: ESTABLISHED, no SYN_RECV left");
+	xt_check(poll_now(c.fd, POLLOUT) == POLLOUT, "accepted socket writable, no error");
+	xt_check(sock_error(c.fd) == 0, "SO_ERROR 0");
+	conn_close(&c);
+}
+
+static void sc_req_ts_missing(void)
+{
+	long nots = xs_stat("InNoTimestamp"), passive = xs_stat("PassiveOpens");
+	int lfd = xs_listen();
+	struct conn c;
+
+	conn_init(&c, LPORT);
+	if (c_syn(&c, &opts_ts, NULL))
+		return;
+	xt_check(c.ts, "timestamps negotiated");
+	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	expect_none(&c, "final ACK without TS");
+	xt_check(xs_stat("InNoTimestamp") - nots == 1, "InNoTimestamp +1 (got %+ld)",
+		 xs_stat("InNoTimestamp") - nots);
+	xt_check(accept_within(lfd, 0) < 0, "not promoted");
+	xt_check(c_reqs(&c) == 1, "the request is kept");
+	if (!c_ack_accept(&c, lfd, 0))
+		xt_check(xs_stat("PassiveOpens") - passive == 1,
+			 "the ACK with TS promotes it: PassiveOpens +1");
+}
+
+static void sc_data_on_ack(void)
+{
+	long dropped = xs_stat("InDataDropped");
+	long passive = xs_stat("PassiveOpens");
+	int lfd = xs_listen();
+	struct conn c;
+
+	conn_init(&c, LPORT);
+	if (c_syn(&c, NULL, NULL))
+		return;
+	if (c_ack_accept(&c, lfd, 100))
+		return;
+	xt_check(xs_stat("PassiveOpens") - passive == 1, "PassiveOpens +1");
+	xt_check(xs_stat("InDataDropped") - dropped == 1,
+		 "payload counted as InDataDropped (got %+ld)",
+		 xs_stat("InDataDropped") - dropped);
+	conn_close(&c);
+}
+
+/* ---- scenarios: ESTABLISHED (RFC 5961) ---- */
+
+static void sc_est_rst(void)
+{
+	long resets = xs_stat("EstabResets"), estab;
+	int lfd = xs_listen();
+	struct conn c;
+	struct seg s;
+	short ev;
+
+	conn_init(&c, LPORT);
+	if (c_establish(&c, lfd, NULL))
+		return;
+	estab = xs_stat("CurrEstab");
+	c_send(&c, F_RST, c.isn + 1, 0, 0, 0);
+	expect_none(&c, "RST at RCV.NXT");
+	ev = poll_wait(c.fd, POLLIN, 500);
+	xt_check((ev & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP),
+		 "poll: POLLERR|POLLHUP (revents 0x%x)", ev);
+	xt_check(sock_error(c.fd) == ECONNRESET, "SO_ERROR ECONNRESET (got %d)",
+		 sock_error(c.fd));
+	xt_check(xs_stat("EstabResets") - resets == 1, "EstabResets +1");
+	xt_check(xs_stat("CurrEstab") - estab == -1, "CurrEstab -1 (got %+ld)",
+		 xs_stat("CurrEstab") - estab);
+	xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
+		 "gone from /proc/net/xtcp");
+	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	if (expect_seg(&c, &s, "ACK after the reset"))
+		check_rst_seq(&s, c.iss + 1, "ACK after the reset meets the listener");
+	conn_close(&c);
+}
+
+static void sc_est_rst_inwin(void)
+{
+	long chal = xs_stat("ChallengeAcks"), resets = xs_stat("EstabResets");
+	int lfd = xs_listen();
+	struct conn c;
+	struct seg s;
+
+	conn_init(&c, LPORT);
+	if (c_establish(&c, lfd, NULL))
+		return;
+	xt_log("  -- RST inside the window, not at RCV.NXT: challenge ACK");
+	c_send(&c, F_RST, c.isn + 1 + 1000, 0, 0, 0);
+	if (expect_seg(&c, &s, "RST at RCV.NXT + 1000"))
+		check_ack_of(&c, &s, "challenge ACK");
+	c_send(&c, F_RST | F_ACK, c.isn + 2, c.iss + 1, 0, 0);
+	if (expect_seg(&c, &s, "RST|ACK at RCV.NXT + 1"))
+		check_ack_of(&c, &s, "challenge ACK");
+	xt_log("  -- RSTs outside the window: dropped");
+	c_send(&c, F_RST, c.isn + 1 + 200000, 0, 0, 0);
+	c_send(&c, F_RST, c.isn, 0, 0, 0);
+	expect_none(&c, "out-of-window RSTs");
+	xt_check(xs_stat("ChallengeAcks") - chal == 2, "ChallengeAcks +2 (got %+ld)",
+		 xs_stat("ChallengeAcks") - chal);
+	xt_check(xs_stat("EstabResets") == resets, "EstabResets unchanged");
+	xt_check(sock_error(c.fd) == 0 && !(poll_now(c.fd, POLLIN) & (POLLERR | POLLHUP)),
+		 "connection intact: no error, no hangup");
+	xt_check(c_estab(&c) == 1, "still ESTABLISHED");
+	conn_close(&c);
+}
+
+static void sc_est_syn(void)
+{
+	long chal = xs_stat("ChallengeAcks");
+	int lfd = xs_listen();
+	struct conn c;
+	struct seg s;
+
+	conn_init(&c, LPORT);
+	if (c_establish(&c, lfd, NULL))
+		return;
+	xt_log("  -- the original SYN again");
+	c_send_syn(&c, NULL);
+	if (expect_seg(&c, &s, "SYN (original ISN) when ESTABLISHED"))
+		check_ack_of(&c, &s, "challenge ACK");
+	xt_log("  -- a SYN inside the window");
+	c_send(&c, F_SYN, c.isn + 500, 0, 0, 0);
+	if (expect_seg(&c, &s, "in-window SYN when ESTABLISHED"))
+		check_ack_of(&c, &s, "challenge ACK");
+	xt_log("  -- a SYN far away");
+	c_send(&c, F_SYN, c.isn + 0x50000000u, 0, 0, 0);
+	if (expect_seg(&c, &s, "out-of-window SYN when ESTABLISHED"))
+		check_ack_of(&c, &s, "ACK");
+	xt_check(xs_stat("ChallengeAcks") - chal == 3, "ChallengeAcks +3 (got %+ld)",
+		 xs_stat("ChallengeAcks") - chal);
+	xt_check(sock_error(c.fd) == 0 && c_estab(&c) == 1,
+		 "connection intact, ESTABLISHED");
+	conn_close(&c);
+}
+
+static void sc_est_oow(void)
+{
+	long oow = xs_stat("OutOfWindow");
+	int lfd = xs_listen();
+	struct conn c;
+	struct seg s;
+
+	conn_init(&c, LPORT);
+	if (c_establish(&c, lfd, NULL))
+		return;
+	c_send(&c, F_ACK, c.isn + 1 + 100000, c.iss + 1, 0, 0);
+	if (expect_seg(&c, &s, "ACK beyond the window"))
+		check_ack_of(&c, &s, "ACK beyond the window");
+	c_send(&c, F_ACK | F_PSH, c.isn + 1 - 1000, c.iss + 1, 20, 0);
+	if (expect_seg(&c, &s, "old data"))
+		check_ack_of(&c, &s, "old data");
+	c_send(&c, F_ACK | F_FIN, c.isn + 1 + 0x60000000u, c.iss + 1, 0, 0);
+	if (expect_seg(&c, &s, "FIN far away"))
+		check_ack_of(&c, &s, "FIN far away");
+	xt_check(xs_stat("OutOfWindow") - oow == 3, "OutOfWindow +3 (got %+ld)",
+		 xs_stat("OutOfWindow") - oow);
+	xt_check(sock_error(c.fd) == 0 && c_estab(&c) == 1,
+		 "connection intact, ESTABLISHED");
+	conn_close(&c);
+}
+
+/* @n in-window SYNs on @c at once; returns the ACKs seen. */
+static int syn_burst(struct conn *c, int n)
+{
+	struct seg s;
+	int i, acks = 0, other = 0;
+
+	quiet = 1;
+	for (i = 0; i < n; i++)
+		c_send(c, F_SYN, c->isn + 100 + i, 0, 0, 0);
+	quiet = 0;
+	xt_log("  > %d SYNs %u > %u", n, c->cport, c->sport);
+	while (recv_conn(c, &s, REPLY_MS, 1)) {
+		if (s.flags == F_ACK && s.seq == c->iss + 1 &&
+		    s.ack == c->isn + 1)
+			acks++;
+		else
+			other++;
+	}
+	xt_check(!other, "only challenge ACKs came back (%d other)", other);
+	xt_log("  %d challenge ACKs", acks);
+	return acks;
+}
+
+static void sc_challenge_limit(void)
+{
+	long chal, lim;
+	int lfd = xs_listen(), acks = 0, tries;
+	struct conn c;
+
+	conn_init(&c, LPORT);
+	if (c_establish(&c, lfd, NULL))
+		return;
+	for (tries = 0; tries < 2; tries++) {
+		chal = xs_stat("ChallengeAcks");
+		lim = xs_stat("ChallengeAcksLimited");
+		acks = syn_burst(&c, 30);
+		if (acks <= 10)
+			break;
+		/* the limiter's second turned during the burst */
+		xt_log("  more than 10: a second boundary fell in the burst? once more");
+		usleep(1100000);
+	}
+	xt_check(acks >= 1 && acks <= 10, "30 SYNs: 1 to 10 challenge ACKs (got %d)",
+		 acks);
+	xt_check(xs_stat("ChallengeAcks") - chal == acks,
+		 "ChallengeAcks counts them (%+ld)", xs_stat("ChallengeAcks") - chal);
+	xt_check(xs_stat("ChallengeAcksLimited") - lim == 30 - acks,
+		 "ChallengeAcksLimited counts the rest (%+ld)",
+		 xs_stat("ChallengeAcksLimited") - lim);
+	xt_check(sock_error(c.fd) == 0 && c_estab(&c) == 1,
+		 "connection intact, ESTABLISHED");
+	conn_close(&c);
+}
+
+/* CVE-2016-5696: one socket's budget must not be another's. */
+static void sc_challenge_per_socket(void)
+{
+	int lfd = xs_listen(), a = 0, b = 0, tries;
+	struct conn ca, cb;
+
+	conn_init(&ca, LPORT);
+	conn_init(&cb, LPORT);
+	if (c_establish(&ca, lfd, NULL) || c_establish(&cb, lfd, NULL))
+		return;
+	for (tries = 0; tries < 2; tries++) {
+		a = syn_burst(&ca, 30);
+		b = syn_burst(&cb, 30);
+		if (a <= 10 && b <= 10)
+			break;
+		xt_log("  more than 10: a second boundary fell in a burst? once more");
+		usleep(1100000);
+	}
+	xt_check(a >= 1 && a <= 10, "first socket: 1 to 10 challenge ACKs (got %d)", a);
+	xt_check(b == a,
+		 "second socket, right after: as many as the first (%d), its own budget (got %d)",
+		 a, b);
+	conn_close(&ca);
+	conn_close(&cb);
+}
+
+/* ---- scenarios: timestamps (RFC 7323) ---- */
+
+static void check_ts(const struct seg *s, uint32_t *last, uint32_t ecr,
+		     const char *what)
+{
+	xt_check(s->has_ts, "%s: carries TS", what);
+	if (!s->has_ts)
+		return;
+	xt_check(s->tsecr == ecr, "%s: TSecr %u, the TSval xs last took (got %u)",
+		 what, ecr, s->tsecr);
+	xt_check((int32_t)(s->tsval - *last) >= 0,
+		 "%s: TSval %u does not go back (last %u)", what, s->tsval, *last);
+	*last = s->tsval;
+}
+
+static void sc_ts_every(void)
+{
+	int lfd = xs_listen();
+	uint32_t last, ecr;
+	struct conn c, d;
+	struct seg s;
+	double t0;
+
+	xt_log("  -- request sock: duplicate ACK 600 ms after the SYN-ACK");
+	conn_init(&d, LPORT);
+	if (c_syn(&d, &opts_ts, &s))
+		return;
+	last = s.tsval;
+	t0 = xt_now();
+	while (xt_now() < t0 + 0.6)
+		usleep(5000);
+	c_send(&d, F_ACK, d.isn + 1 + REQ_WND + 10, d.iss + 1, 0, 1);
+	if (expect_seg(&d, &s, "out-of-window ACK to a request")) {
+		check_ack_of(&d, &s, "request's duplicate ACK");
+		/* the SYN's TSval: an out-of-window one is not taken */
+		check_ts(&s, &last, opts_ts.tsval, "request's duplicate ACK");
+	}
+
+	xt_log("  -- connection");
+	conn_init(&c, LPORT);
+	if (c_syn(&c, &opts_ts, &s))
+		return;
+	last = s.tsval;
+	xt_check(s.has_ts && s.tsecr == opts_ts.tsval,
+		 "SYN-ACK carries TS, TSecr %u", opts_ts.tsval);
+	ecr = c.tsval;		/* what the final ACK will carry */
+	if (c_ack_accept(&c, lfd, 0))
+		return;
+
+	c_send(&c, F_SYN, c.isn + 10, 0, 0, 1);
+	if (expect_seg(&c, &s, "SYN")) {
+		check_ack_of(&c, &s, "challenge ACK for a SYN");
+		check_ts(&s, &last, ecr, "challenge ACK for a SYN");
+	}
+	c_send(&c, F_RST, c.isn + 100, 0, 0, 1);
+	if (expect_seg(&c, &s, "in-window RST")) {
+		check_ack_of(&c, &s, "challenge ACK for a RST");
+		check_ts(&s, &last, ecr, "challenge ACK for a RST");
+	}
+	c_send(&c, F_ACK, c.isn + 1 + 100000, c.iss + 1, 0, 1);
+	if (expect_seg(&c, &s, "out-of-window ACK")) {
+		check_ack_of(&c, &s, "duplicate ACK");
+		check_ts(&s, &last, ecr, "duplicate ACK");
+	}
+	conn_close(&c);
+}
+
+/* A peer that stops sending timestamps mid-connection. */
+static void sc_ts_stop(void)
+{
+	long nots = xs_stat("InNoTimestamp"), resets = xs_stat("EstabResets");
+	int lfd = xs_listen();
+	struct conn c;
+	short ev;
+
+	conn_init(&c, LPORT);
+	if (c_establish(&c, lfd, &opts_ts))
+		return;
+	xt_check(c.ts, "timestamps negotiated");
+	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	c_send(&c, F_ACK | F_PSH, c.isn + 1, c.iss + 1, 30, 0);
+	expect_none(&c, "ACKs without TS (RFC 7323 3.2: dropped silently)");
+	xt_check(xs_stat("InNoTimestamp") - nots == 2, "InNoTimestamp +2 (got %+ld)",
+		 xs_stat("InNoTimestamp") - nots);
+	xt_check(sock_error(c.fd) == 0 && c_estab(&c) == 1,
+		 "connection intact, ESTABLISHED");
+	xt_log("  -- a RST without TS at RCV.NXT still resets (RFC 7323 5.2)");
+	c_send(&c, F_RST, c.isn + 1, 0, 0, 0);
+	expect_none(&c, "RST without TS");
+	ev = poll_wait(c.fd, POLLIN, 500);
+	xt_check(ev & POLLERR, "poll: POLLERR (revents 0x%x)", ev);
+	xt_check(sock_error(c.fd) == ECONNRESET, "SO_ERROR ECONNRESET");
+	xt_check(xs_stat("EstabResets") - resets == 1, "EstabResets +1");
+	conn_close(&c);
+}
+
+/* ---- scenarios: no socket (RFC 9293 3.10.7.1) ---- */
+
+static void sc_nosock_rst(void)
+{
+	static const struct {
+		uint8_t flags;
+		unsigned int len;
+		int add;		/* SEG.LEN, for the RST's ack */
+		const char *what;
+	} t[] = {
+		{ F_SYN, 0, 1, "SYN" },
+		{ F_SYN, 5, 6, "SYN with 5 bytes" },
+		{ F_FIN, 0, 1, "FIN" },
+		{ F_SYN | F_FIN, 3, 5, "SYN|FIN with 3 bytes" },
+		{ 0, 7, 7, "no flags, 7 bytes" },
+		{ F_PSH, 0, 0, "PSH" },
+		{ F_ACK, 0, -1, "ACK" },
+		{ F_SYN | F_ACK, 0, -1, "SYN-ACK" },
+		{ F_FIN | F_ACK | F_PSH, 9, -1, "FIN|PSH|ACK with 9 bytes" },
+	};
+	long nosock = xs_stat("InNoSocket"), rsts = xs_stat("OutRsts");
+	unsigned int i, n = sizeof(t) / sizeof(t[0]);
+	struct conn c;
+	struct seg s;
+
+	for (i = 0; i < n; i++) {
+		uint32_t ack = 0x70000000u + i * 1111;
+
+		conn_init(&c, 9);
+		c_send(&c, t[i].flags, c.isn, ack, t[i].len, 0);
+		if (!expect_seg(&c, &s, t[i].what))
+			continue;
+		if (t[i].add < 0)
+			check_rst_seq(&s, ack, t[i].what);
+		else
+			check_rst_ack(&s, c.isn + t[i].add, t[i].what);
+	}
+	conn_init(&c, 9);
+	c_send(&c, F_RST, c.isn, 0, 0, 0);
+	c_send(&c, F_RST | F_ACK, c.isn, 5, 0, 0);
+	expect_none(&c, "RST and RST|ACK");
+	xt_check(xs_stat("InNoSocket") - nosock == n + 2, "InNoSocket +%u (got %+ld)",
+		 n + 2, xs_stat("InNoSocket") - nosock);
+	xt_check(xs_stat("OutRsts") - rsts == n, "OutRsts +%u (got %+ld)", n,
+		 xs_stat("OutRsts") - rsts);
+}
+
+/* ---- scenarios: namespaces ---- */
+
+static void sc_netns_listener(void)
+{
+	long nosock = xs_stat("InNoSocket");
+	struct conn c, d;
+	struct seg s;
+
+	/* a wildcard listener in xi, none in xs on that port */
+	ns_listen(NS_XI, "0.0.0.0", LPORT, 16);
+	conn_init(&c, LPORT);
+	c_send_syn(&c, NULL);
+	if (expect_seg(&c, &s, "SYN to xs, port listened on in xi only"))
+		check_rst_ack(&s, c.isn + 1, "xs answers for itself");
+	xt_check(xs_stat("InNoSocket") - nosock == 1, "xs: InNoSocket +1");
+	xt_check(proc_count(NS_XI, LPORT, c.cport, NULL) == 0 &&
+		 proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
+		 "no request sock in xi or xs");
+	xt_log("  -- the same port listened on in xs too: xs's listener answers");
+	ns_listen(NS_XS, "0.0.0.0", LPORT, 16);
+	conn_init(&d, LPORT);
+	if (!c_syn(&d, NULL, NULL))
+		xt_check(c_reqs(&d) == 1 &&
+			 proc_count(NS_XI, LPORT, d.cport, NULL) == 0,
+			 "the request is xs's, not xi's");
+}
+
+/*
+ * A connection in a third namespace xn with xs's address: a segment for
+ * its exact 4-tuple that reaches xs must not find it.
+ */
+static void sc_netns_ehash(void)
+{
+	long xn_segs;
+	struct conn c;
+	struct seg s;
+	int fd;
+
+	if (ns_fd[NS_XN] < 0)
+		xt_fatal("no netns xn (inject.sh makes it)");
+	conn_init(&c, 8081);
+	fd = ns_connect(NS_XN, c.sport, c.cport);
+	xt_check(proc_count(NS_XN, c.sport, c.cport, "SYN_SENT") == 1,
+		 "xn: %s:%u -> %s:%u in SYN_SENT", SRV_ADDR, c.sport, INJ_ADDR,
+		 c.cport);
+	xn_segs = ns_stat(NS_XN, "InSegs");
+	c_send(&c, F_SYN | F_ACK, c.isn, 4242, 0, 0);
+	if (expect_seg(&c, &s, "SYN-ACK to xs for xn's 4-tuple"))
+		check_rst_seq(&s, 4242, "xs has no such connection");
+	c_send(&c, F_RST | F_ACK, c.isn, 4242, 0, 0);
+	expect_none(&c, "RST|ACK");
+	xt_check(ns_stat(NS_XN, "InSegs") == xn_segs, "xn received nothing");
+	xt_check(proc_count(NS_XN, c.sport, c.cport, "SYN_SENT") == 1,
+		 "xn's socket still SYN_SENT");
+	xt_check(sock_error(fd) == 0, "xn's socket has no error");
+	close(fd);
+}
+
+/* ---- scenarios: closing a listener ---- */
+
+static void sc_close_listener(void)
+{
+	int lfd = xs_listen(), i;
+	struct conn c[3];
+	struct seg s;
+	double t0;
+
+	for (i = 0; i < 3; i++) {
+		conn_init(&c[i], LPORT);
+		if (c_syn(&c[i], NULL, NULL))
+			return;
+	}
+	t0 = xt_now();
+	xt_check(proc_count(NS_XS, LPORT, 0, "SYN_RECV") == 3, "3 requests");
+	close(lfd);
+	xt_check(proc_count(NS_XS, LPORT, 0, NULL) == 0,
+		 "close(): listener and requests gone from /proc/net/xtcp at once");
+	if (proc_count(NS_XS, LPORT, 0, NULL))
+		proc_dump(NS_XS);
+	/* the timer would resend the SYN-ACKs 1 s after the SYNs */
+	i = 0;
+	while (xt_now() < t0 + 1.5) {
+		if (recv_any(&s, 100)) {
+			char str[256];
+
+			seg_str(&s, str, sizeof(str));
+			xt_log("  < %s", str);
+			i++;
+		}
+	}
+	xt_check(i == 0, "no SYN-ACK resent in the 1.5 s after close()");
+	for (i = 0; i < 3; i++) {
+		c_send(&c[i], F_ACK, c[i].isn + 1, c[i].iss + 1, 0, 0);
+		if (expect_seg(&c[i], &s, "final ACK after close()"))
+			check_rst_seq(&s, c[i].iss + 1, "final ACK after close()");
+	}
+}
+
+/* ---- scenarios: ISNs (RFC 6528) ---- */
+
+static void sc_isn(void)
+{
+	struct conn c[8], a;
+	uint32_t iss1;
+	double t1;
+	int i, j, far = 1;
+	int32_t d;
+	double ticks;
+
+	xs_listen();
+	for (i = 0; i < 8; i++) {
+		conn_init(&c[i], LPORT);
+		c[i].isn = 1000;
+		if (c_syn(&c[i], NULL, NULL))
+			return;
+	}
+	for (i = 0; i < 8; i++)
+		for (j = i + 1; j < 8; j++) {
+			d = (int32_t)(c[i].iss - c[j].iss);
+			if (d > -(1 << 16) && d < (1 << 16)) {
+				xt_log("  ports %u and %u: ISNs %u and %u", c[i].cport,
+				       c[j].cport, c[i].iss, c[j].iss);
+				far = 0;
+			}
+		}
+	xt_check(far, "ISNs of neighbouring 4-tuples differ by 2^16 or more (hashed, not a bare clock)");
+
+	xt_log("  -- one 4-tuple twice, 300 ms apart: ISN = clock + hash");
+	conn_init(&a, LPORT);
+	if (c_syn(&a, NULL, NULL))
+		return;
+	iss1 = a.iss;
+	t1 = xt_now();
+	c_send(&a, F_RST, a.isn + 1, 0, 0, 0);
+	while (xt_now() < t1 + 0.3)
+		usleep(5000);
+	a.isn += 100000;
+	if (c_syn(&a, NULL, NULL))
+		return;
+	d = (int32_t)(a.iss - iss1);
+	ticks = (xt_now() - t1) * 1e9 / 64;
+	xt_log("  ISN moved by %d in %.0f ms (%.0f ticks of 64 ns)", d,
+	       (xt_now() - t1) * 1000, ticks);
+	xt_check(d > 0 && d > ticks / 4 && d < ticks * 4,
+		 "same 4-tuple: ISN grows with the clock");
+}
+
+/* ---- scenarios: active open, simultaneous open (RFC 9293 MUST-10, 11) ---- */
+
+/* Start a connect() in xs to us; the SYN must come. Returns 0 or -1. */
+static int active_syn(struct conn *c, uint16_t lport, struct seg *syn)
+{
+	conn_init(c, lport);
+	c->fd = ns_connect(NS_XS, lport, c->cport);
+	if (!recv_conn(c, syn, REPLY_MS, 0)) {
+		xt_check(0, "connect() sent a SYN");
+		return -1;
+	}
+	xt_check(syn->flags == F_SYN && syn->csum_ok && syn->opts_ok,
+		 "connect() sent a SYN, well-formed");
+	c->iss = syn->seq;
+	c->ts_recent = syn->tsval;
+	return syn->flags == F_SYN ? 0 : -1;
+}
+
+static void check_established(const struct conn *c, const char *what)
+{
+	short ev = poll_wait(c->fd, POLLOUT, 1000);
+
+	xt_check(ev == POLLOUT, "%s: connect() done, writable (revents 0x%x)",
+		 what, ev);
+	xt_check(sock_error(c->fd) == 0, "%s: SO_ERROR 0", what);
+	xt_check(proc_count(NS_XS, c->sport, c->cport, "ESTABLISHED") == 1,
+		 "%s: ESTABLISHED in /proc/net/xtcp", what);
+}
+
+static void sc_active_open(void)
+{
+	struct opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 2,
+			  .sack = 1, .has_ts = 1, .tsval = 9000 };
+	long act = xs_stat("ActiveOpens"), estab = xs_stat("CurrEstab");
+	struct seg syn, s;
+	struct conn c;
+
+	if (active_syn(&c, 8082, &syn))
+		return;
+	xt_check(syn.win == SYN_WND, "SYN window %u, unscaled (got %u)", SYN_WND,
+		 syn.win);
+	xt_check(syn.mss == ROUTE_MSS && syn.ws == OUR_WSCALE && syn.sack_ok &&
+		 syn.has_ts, "SYN offers MSS %d, WS %d, SACK_PERM, TS", ROUTE_MSS,
+		 OUR_WSCALE);
+	xt_check(xs_stat("ActiveOpens") - act == 1, "ActiveOpens +1");
+	o.tsecr = syn.tsval;
+	c.isn = 3000000000u;
+	send_seg(c.cport, c.sport, F_SYN | F_ACK, c.isn, c.iss + 1, 65535, &o, 0);
+	c.ts_recent = o.tsval;
+	if (expect_seg(&c, &s, "SYN-ACK")) {
+		xt_check(s.flags == F_ACK && s.seq == c.iss + 1 &&
+			 s.ack == c.isn + 1, "ACK <seq ISS+1, ack %u>", c.isn + 1);
+		xt_check(s.has_ts && s.tsecr == o.tsval,
+			 "ACK carries TS, TSecr %u", o.tsval);
+	}
+	check_established(&c, "SYN-ACK");
+	xt_check(xs_stat("CurrEstab") - estab == 1, "CurrEstab +1");
+
+	c.ts = 1;
+	c.tsval = o.tsval + 1;
+	c_send(&c, F_SYN, c.isn + 50, 0, 0, 1);
+	if (expect_seg(&c, &s, "SYN when ESTABLISHED (active side)")) {
+		check_ack_of(&c, &s, "challenge ACK");
+		xt_check(s.has_ts, "challenge ACK carries TS");
+	}
+	conn_close(&c);
+}
+
+/* Both SYNs cross; our SYN without ACK puts xs in SYN_RECV. */
+static int simopen_start(struct conn *c, uint16_t lport)
+{
+	struct opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 3,
+			  .sack = 1, .has_ts = 1, .tsval = 6000 };
+	long act = xs_stat("ActiveOpens");
+	struct seg syn, s;
+
+	if (active_syn(c, lport, &syn))
+		return -1;
+	c->isn = 0x7ffffff0u;
+	o.tsecr = 0;
+	c_send_syn(c, &o);
+	c->ts = 1;
+	c->tsval = o.tsval + 1;
+	c->ts_recent = syn.tsval;
+	if (!expect_seg(c, &s, "crossing SYN"))
+		return -1;
+	xt_check(s.flags == (F_SYN | F_ACK) && s.seq == c->iss &&
+		 s.ack == c->isn + 1,
+		 "simultaneous open: SYN-ACK <seq ISS %u, ack %u>", c->iss,
+		 c->isn + 1);
+	xt_check(s.win == SYN_WND, "SYN-ACK window %u, unscaled (got %u)",
+		 SYN_WND, s.win);
+	xt_check(s.mss == ROUTE_MSS && s.ws == OUR_WSCALE && s.sack_ok &&
+		 s.has_ts && s.tsecr == o.tsval,
+		 "SYN-ACK options: MSS %d, WS %d, SACK_PERM, TS echoing %u",
+		 ROUTE_MSS, OUR_WSCALE, o.tsval);
+	xt_check(proc_count(NS_XS, lport, c->cport, "SYN_RECV") == 1,
+		 "xs's socket in SYN_RECV");
+	xt_check(!(poll_now(c->fd, POLLOUT | POLLIN) & (POLLOUT | POLLERR)),
+		 "connect() still in progress");
+	xt_check(xs_stat("ActiveOpens") - act == 1, "one active open");
+	if (s.has_ts)
+		c->ts_recent = s.tsval;
+	return s.flags == (F_SYN | F_ACK) ? 0 : -1;
+}
+
+static void sc_simopen(void)
+{
+	struct conn c;
+	struct seg s;
+
+	if (simopen_start(&c, 8083))
+		return;
+	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 1);
+	if (recv_conn(&c, &s, NONE_MS, 0))
+		xt_check(!(s.flags & F_RST), "no RST for the ACK");
+	check_established(&c, "ACK of its SYN-ACK");
+	conn_close(&c);
+}
+
+static void sc_crossed_syn(void)
+{
+	struct opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 3,
+			  .sack = 1, .has_ts = 1 };
+	struct conn c;
+	struct seg s;
+
+	if (simopen_start(&c, 8084))
+		return;
+	/* our SYN-ACK, crossing xs's: the SYN again, acknowledging xs's */
+	o.tsval = c.tsval++;
+	o.tsecr = c.ts_recent;
+	send_seg(c.cport, c.sport, F_SYN | F_ACK, c.isn, c.iss + 1, 65535, &o, 0);
+	while (recv_conn(&c, &s, NONE_MS, 0))
+		xt_check(!(s.flags & F_RST), "no RST for the crossing SYN-ACK");
+	check_established(&c, "crossing SYN-ACK");
+	conn_close(&c);
+}
+
+static void sc_simopen_rst(void)
+{
+	long refused = xs_stat("ConnectRefused");
+	struct conn c;
+	short ev;
+
+	if (simopen_start(&c, 8085))
+		return;
+	c_send(&c, F_RST, c.isn + 1, 0, 0, 0);
+	expect_none(&c, "RST at RCV.NXT in SYN_RECV");
+	ev = poll_wait(c.fd, POLLOUT, 1000);
+	xt_check(ev & POLLERR, "poll: POLLERR (revents 0x%x)", ev);
+	xt_check(sock_error(c.fd) == ECONNREFUSED,
+		 "active SYN_RECV + RST: connection refused (MUST-11), SO_ERROR ECONNREFUSED");
+	xt_check(xs_stat("ConnectRefused") - refused == 1, "ConnectRefused +1");
+	xt_check(proc_count(NS_XS, 8085, 0, NULL) == 0,
+		 "nothing left in /proc/net/xtcp (no return to LISTEN)");
+	conn_close(&c);
+}
+
+/* ---- main ---- */
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+	const char *desc;
+} scenarios[] = {
+	{ "listen_rst", sc_listen_rst, "listener ignores RST" },
+	{ "listen_ack", sc_listen_ack, "listener answers ACK with RST <SEQ=SEG.ACK>" },
+	{ "listen_synfin", sc_listen_synfin, "listener drops SYN+FIN" },
+	{ "listen_noflags", sc_listen_noflags, "listener drops segments without SYN, ACK, RST" },
+	{ "synack_basic", sc_synack_basic, "SYN-ACK to a SYN without options" },
+	{ "synack_opts", sc_synack_opts, "SYN-ACK options only as offered" },
+	{ "synack_window", sc_synack_window, "SYN-ACK window never scaled" },
+	{ "syn_repeat", sc_syn_repeat, "repeated SYN: same SYN-ACK, rate-limited, one request" },
+	{ "req_oow", sc_req_oow, "request sock: out-of-window segments" },
+	{ "req_rst", sc_req_rst, "request sock: in-window RST drops it" },
+	{ "req_syn", sc_req_syn, "request sock: in-window SYN gets RST, drops it" },
+	{ "req_bad_ack", sc_req_bad_ack, "request sock: ack != ISS+1 gets RST, kept" },
+	{ "promote", sc_promote, "final ACK promotes to an accepted socket" },
+	{ "req_ts_missing", sc_req_ts_missing, "final ACK without negotiated TS dropped" },
+	{ "data_on_ack", sc_data_on_ack, "final ACK with data" },
+	{ "est_rst", sc_est_rst, "ESTABLISHED: RST at RCV.NXT resets" },
+	{ "est_rst_inwin", sc_est_rst_inwin, "ESTABLISHED: other RSTs challenged or dropped" },
+	{ "est_syn", sc_est_syn, "ESTABLISHED: SYN gets a challenge ACK" },
+	{ "est_oow", sc_est_oow, "ESTABLISHED: out-of-window segments get an ACK" },
+	{ "challenge_limit", sc_challenge_limit, "challenge ACKs: 10 per second" },
+	{ "challenge_per_socket", sc_challenge_per_socket, "challenge ACK limit per socket" },
+	{ "ts_every", sc_ts_every, "TS on every non-RST segment once negotiated" },
+	{ "ts_stop", sc_ts_stop, "peer stops sending TS" },
+	{ "nosock_rst", sc_nosock_rst, "segment for no socket: RFC 9293 RST" },
+	{ "netns_listener", sc_netns_listener, "listener of another netns not matched" },
+	{ "netns_ehash", sc_netns_ehash, "connection of another netns not matched" },
+	{ "close_reqs", sc_close_listener, "close() drops the requests at once" },
+	{ "isn", sc_isn, "ISN = clock + keyed hash (RFC 6528)" },
+	{ "active_open", sc_active_open, "connect(): SYN, final ACK, TS" },
+	{ "simul_open", sc_simopen, "simultaneous open (MUST-10)" },
+	{ "simul_crossed", sc_crossed_syn, "simultaneous open, crossing SYN-ACKs" },
+	{ "simul_rst", sc_simopen_rst, "active SYN_RECV + RST: refused (MUST-11)" },
+};
+
+static void setup(void)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int i;
+
+	family = xt_family();
+	proto = xt_ipproto();
+	inet_pton(AF_INET, SRV_ADDR, &srv_addr);
+	inet_pton(AF_INET, INJ_ADDR, &inj_addr);
+
+	ns_fd[NS_XI] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	for (i = NS_XS; i < NS_MAX; i++)
+		ns_fd[i] = ns_open(ns_names[i]);
+	if (ns_fd[NS_XI] < 0 || ns_fd[NS_XS] < 0)
+		xt_fatal("netns xi (ours) and xs needed: run me from inject.sh");
+
+	raw_fd = socket(AF_INET, SOCK_RAW, proto);
+	if (raw_fd < 0)
+		xt_fatal("socket(AF_INET, SOCK_RAW, %d)", proto);
+	pkt_fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+	if (pkt_fd < 0)
+		xt_fatal("socket(AF_PACKET)");
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = if_nametoindex(INJ_IF);
+	if (!sll.sll_ifindex ||
+	    bind(pkt_fd, (struct sockaddr *)&sll, sizeof(sll)))
+		xt_fatal("bind packet socket to %s", INJ_IF);
+	recv_flush();
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int i, n = sizeof(scenarios) / sizeof(scenarios[0]);
+	long xi_segs;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc != 2 || !strcmp(argv[1], "list")) {
+		for (i = 0; i < n; i++)
+			printf("%-22s %s\n", scenarios[i].name, scenarios[i].desc);
+		return argc == 2 ? 0 : 2;
+	}
+	for (i = 0; i < n; i++)
+		if (!strcmp(argv[1], scenarios[i].name))
+			break;
+	if (i == n) {
+		fprintf(stderr, "xinject: no scenario %s (xinject list)\n", argv[1]);
+		return 2;
+	}
+	setup();
+	xt_log("xinject %s: %s (family %d, protocol %d)", scenarios[i].name,
+	       scenarios[i].desc, family, proto);
+	xi_segs = ns_stat(NS_XI, "InSegs");
+	scenarios[i].fn();
+	xt_check(ns_stat(NS_XI, "InSegs") == xi_segs,
+		 "xi's own stack saw none of xs's segments (tc filter works)");
+	return xt_done();
+}

@@ -9,13 +9,14 @@ KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= $(CURDIR)/build
 export KVER KDIR BUILD
 
-SELFTEST_SRC := $(wildcard scripts/selftests/*.c)
-SELFTEST_BIN := $(patsubst scripts/selftests/%.c,$(BUILD)/selftests/%,$(SELFTEST_SRC))
+# In-VM programs: the selftests and the benchmark, all into /xtcp/bin.
+SELFTEST_SRC := $(wildcard scripts/selftests/*.c scripts/bench/*.c)
+SELFTEST_BIN := $(addprefix $(BUILD)/selftests/,$(notdir $(SELFTEST_SRC:.c=)))
 SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
 		   -Iinclude/uapi -Iscripts/selftests
 
 .PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
-	style check install clean
+	style check bench install clean
 
 all: module
 
@@ -29,6 +30,10 @@ deps:
 	scripts/deps.sh
 
 $(BUILD)/selftests/%: scripts/selftests/%.c $(wildcard scripts/selftests/*.h) include/uapi/linux/xtcp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $<
+
+$(BUILD)/selftests/%: scripts/bench/%.c $(wildcard scripts/selftests/*.h) include/uapi/linux/xtcp.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $<
 
@@ -51,6 +56,10 @@ kunit:
 vmtest:
 	$(MAKE) initramfs
 	scripts/vm/run.sh test
+
+bench: deps
+	$(MAKE) initramfs
+	scripts/vm/run.sh bench
 
 style: check-kver
 	scripts/style.sh

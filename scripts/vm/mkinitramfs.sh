@@ -42,7 +42,7 @@ declare -A modparams=([ifb]="numifbs=0")
 
 shopt -s nullglob
 selftest_bins=("$BUILD"/selftests/*)
-selftest_sh=("$top"/scripts/selftests/*.sh)
+selftest_sh=("$top"/scripts/selftests/*.sh "$top"/scripts/bench/*.sh)
 bins=(/bin/busybox /sbin/ip /sbin/tc /bin/ss)
 
 # Rebuild only if an input (name, size, mtime) or a setting changed.

@@ -63,6 +63,9 @@ xtcp-client)
 	wait $srv
 	check "Linux TCP accepted 3 connections from 192.0.2.1" \
 		eq "$(grep -c 'accepted 192.0.2.1:' /tmp/srv.log)" 3
+	# our SYN offers every option; Linux's SYN-ACK grants them
+	check "Linux negotiated timestamps, SACK and window scale 7 with xtcp" \
+		eq "$(grep -c 'tcp_info: ts sack wscale snd_wscale 7' /tmp/srv.log)" 3
 	cat /tmp/srv.log
 	;;
 tcp-client)
@@ -71,7 +74,10 @@ tcp-client)
 	srv=$!
 	check "xtcp listener up" wait_listening /tmp/srv.log
 	check "Linux TCP client completes 3 handshakes with xtcp" \
-		$IP netns exec ns_t peer tcp connect 192.0.2.1 6001 3
+		sh -c "$IP netns exec ns_t peer tcp connect 192.0.2.1 6001 3 >/tmp/cli.log"
+	cat /tmp/cli.log
+	check "our SYN-ACK granted Linux timestamps, SACK and window scale 7" \
+		eq "$(grep -c 'tcp_info: ts sack wscale snd_wscale 7' /tmp/cli.log)" 3
 	wait $srv
 	check "xtcp accepted 3 connections from 192.0.2.2, family 18" \
 		eq "$(grep -c 'accepted 192.0.2.2:.*(family 18)' /tmp/srv.log)" 3

@@ -127,19 +127,31 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 		s.has_wscale = 1;
 		s.wscale = req->opt.rcv_wscale;
 	}
-	WRITE_ONCE(req->synack_stamp, jiffies);
 	xtcp_req_send(req, &s);
 }
 
-/* An ACK for an unacceptable segment, at most one per rate-limit period. */
+/*
+ * Answers to a repeated SYN or an out-of-window segment are limited to one
+ * per XTCP_REQ_OOW_RATELIMIT, on a clock of their own: the first one is
+ * sent at once, however recent the last SYN-ACK from the timer.
+ */
+static bool xtcp_req_oow_limited(struct xtcp_request *req)
+{
+	unsigned long last = READ_ONCE(req->oow_stamp);
+
+	if (last && time_before(jiffies, last + XTCP_REQ_OOW_RATELIMIT))
+		return true;
+	WRITE_ONCE(req->oow_stamp, jiffies ? : 1);
+	return false;
+}
+
+/* An ACK for an unacceptable segment. */
 static void xtcp_req_send_ack(struct xtcp_request *req)
 {
-	unsigned long last = READ_ONCE(req->synack_stamp);
 	struct xtcp_seg s;
 
-	if (time_before(jiffies, last + XTCP_REQ_OOW_RATELIMIT))
+	if (xtcp_req_oow_limited(req))
 		return;
-	WRITE_ONCE(req->synack_stamp, jiffies);
 	xtcp_req_seg_init(req, &s);
 	s.flags = XTCP_FLAG_ACK;
 	xtcp_req_send(req, &s);
@@ -417,9 +429,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	if ((flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK | XTCP_FLAG_RST |
 		      XTCP_FLAG_FIN)) == XTCP_FLAG_SYN &&
 	    cb->seq == req->rcv_isn) {
-		unsigned long last = READ_ONCE(req->synack_stamp);
-
-		if (time_after_eq(jiffies, last + XTCP_REQ_OOW_RATELIMIT)) {
+		if (!xtcp_req_oow_limited(req)) {
 			XTCP_INC_STATS(net, XTCP_MIB_SYNACKRESENDS);
 			xtcp_req_send_synack(req);
 		}

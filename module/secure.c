@@ -84,3 +84,8 @@ u32 xtcp_secure_ts_now(void)
 {
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC);
 }
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "seq.h"
+#include "../kunit/secure_test.c"
+#endif

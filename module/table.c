@@ -639,3 +639,7 @@ void xtcp_table_exit(void)
 	kvfree(xtcp_ehash);
 	xtcp_ehash = NULL;
 }
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/table_test.c"
+#endif

@@ -182,7 +182,9 @@ struct xtcp_request {
 	u32 ts_recent;		/* the peer's last TSval */
 	u32 ts_off;		/* offset of our TSvals for this 4-tuple */
 	u32 snd_wnd;		/* the peer's window from the SYN, unscaled */
-	unsigned long synack_stamp; /* jiffies of the last SYN-ACK (rate limit) */
+	unsigned long oow_stamp; /* jiffies of the last answer to a repeated SYN
+				  * or out-of-window segment; 0: never
+				  */
 	int iif;		/* interface the SYN came in on */
 	struct rcu_head rcu;
 };

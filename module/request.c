@@ -518,3 +518,7 @@ void xtcp_req_exit(void)
 	rcu_barrier();
 	kmem_cache_destroy(xtcp_req_cachep);
 }
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/request_test.c"
+#endif

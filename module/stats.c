@@ -59,6 +59,18 @@ static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,
 	return sum;
 }
 
+/**
+ * xtcp_stats_read() - the current value of one counter of @net
+ * @net: namespace
+ * @field: the counter
+ *
+ * Return: the sum over all CPUs.
+ */
+unsigned long xtcp_stats_read(struct net *net, enum xtcp_mib_field field)
+{
+	return xtcp_stats_sum(xtcp_net(net)->mib, field);
+}
+
 static int xtcp_stats_seq_show(struct seq_file *seq, void *v)
 {
 	struct xtcp_net *xn = xtcp_net(seq_file_single_net(seq));

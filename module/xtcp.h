@@ -344,6 +344,7 @@ int xtcp_options_parse(const u8 *ptr, unsigned int len,
 
 /* stats.c */
 int xtcp_stats_net_init(struct net *net);
+unsigned long xtcp_stats_read(struct net *net, enum xtcp_mib_field field);
 void xtcp_stats_net_exit(struct net *net);
 
 #endif /* _XTCP_H */

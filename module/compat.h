@@ -32,4 +32,16 @@
 #define XTCP_ACCEPT_FLAGS	(xtcp_accept_flags)
 #endif
 
+/*
+ * 6.6 takes the table's size in register_net_sysctl_sz(); the sentinel
+ * entry stays for older kernels, and @n does not count it.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define xtcp_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
+#else
+#define xtcp_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl(net, path, table)
+#endif
+
 #endif /* _XTCP_COMPAT_H */

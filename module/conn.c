@@ -295,7 +295,7 @@ static void xtcp_conn_timer(struct timer_list *t)
 	if (sk->sk_state != TCP_SYN_SENT &&
 	    !(sk->sk_state == TCP_SYN_RECV && !xs->passive))
 		goto out;
-	if (xs->syn_retries >= READ_ONCE(xtcp_syn_retries)) {
+	if (xs->syn_retries >= XTCP_SYSCTL(net, syn_retries)) {
 		XTCP_INC_STATS(net, XTCP_MIB_CONNECTTIMEOUTS);
 		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 		xtcp_conn_done(sk, ETIMEDOUT);

@@ -26,11 +26,6 @@ int xtcp_ipproto = IPPROTO_XTCP;
 module_param_named(ipproto, xtcp_ipproto, int, 0444);
 MODULE_PARM_DESC(ipproto, "IPv4 protocol number carrying xtcp segments (1..254, default 253)");
 
-/* Handshake limits; per-netns sysctls will take their place. */
-int xtcp_syn_retries = XTCP_SYN_RETRIES;
-int xtcp_synack_retries = XTCP_SYNACK_RETRIES;
-int xtcp_max_syn_backlog = XTCP_MAX_SYN_BACKLOG;
-
 unsigned int xtcp_net_id __read_mostly;
 
 static int __net_init xtcp_net_init(struct net *net)
@@ -40,9 +35,12 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_stats_net_init(net);
 	if (err)
 		return err;
-	err = xtcp_output_net_init(net);
+	err = xtcp_sysctl_net_init(net);
 	if (err)
 		goto out_stats;
+	err = xtcp_output_net_init(net);
+	if (err)
+		goto out_sysctl;
 	err = xtcp_proc_net_init(net);
 	if (err)
 		goto out_output;
@@ -50,6 +48,8 @@ static int __net_init xtcp_net_init(struct net *net)
 
 out_output:
 	xtcp_output_net_exit(net);
+out_sysctl:
+	xtcp_sysctl_net_exit(net);
 out_stats:
 	xtcp_stats_net_exit(net);
 	return err;
@@ -59,6 +59,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 {
 	xtcp_proc_net_exit(net);
 	xtcp_output_net_exit(net);
+	xtcp_sysctl_net_exit(net);
 	xtcp_stats_net_exit(net);
 }
 

@@ -31,6 +31,8 @@ static struct kmem_cache *xtcp_req_cachep __read_mostly;
 
 /* Largest gap between SYN-ACKs, as TCP's maximum RTO. */
 #define XTCP_RTO_MAX		(120 * HZ)
+/* Retries a request keeps when its listener's queue is over half full. */
+#define XTCP_REQ_PRESSURE_RETRIES	2
 /* At most one SYN-ACK or ACK per this long for repeated or stray segments. */
 #define XTCP_REQ_OOW_RATELIMIT	(HZ / 2)
 
@@ -157,6 +159,29 @@ static void xtcp_req_send_ack(struct xtcp_request *req)
 	xtcp_req_send(req, &s);
 }
 
+/* How many request socks @lsk may hold: backlog + 1, as the accept queue. */
+static unsigned int xtcp_req_synq_limit(const struct sock *lsk)
+{
+	return min_t(unsigned int, READ_ONCE(lsk->sk_max_ack_backlog) + 1,
+		     XTCP_SYSCTL(sock_net(lsk), max_syn_backlog));
+}
+
+/*
+ * SYN-ACK retries for @req. Under pressure, with the listener's request
+ * queue more than half full, a request already answered three times
+ * (the SYN-ACK and two resends) gets no more: the room goes to new
+ * handshakes, and a peer that is really there has had its chances.
+ */
+static int xtcp_req_max_retries(const struct xtcp_request *req)
+{
+	const struct sock *lsk = req->listener;
+	int max = XTCP_SYSCTL(sock_net(lsk), synack_retries);
+
+	if (READ_ONCE(xtcp_sk(lsk)->syn_qlen) > xtcp_req_synq_limit(lsk) / 2)
+		max = min(max, XTCP_REQ_PRESSURE_RETRIES);
+	return max;
+}
+
 static unsigned long xtcp_req_timeout(const struct xtcp_request *req)
 {
 	return min_t(unsigned long, XTCP_TIMEOUT_INIT << req->num_timeout,
@@ -176,7 +201,7 @@ static void xtcp_req_timer(struct timer_list *t)
 	refcount_inc(&req->refcnt);
 	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN) {
 		xtcp_req_unlink(req);
-	} else if (req->num_timeout >= READ_ONCE(xtcp_synack_retries)) {
+	} else if (req->num_timeout >= xtcp_req_max_retries(req)) {
 		XTCP_INC_STATS(net, XTCP_MIB_REQTIMEOUTS);
 		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 		xtcp_req_unlink(req);
@@ -212,7 +237,6 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 	struct net *net = sock_net(lsk);
 	const struct iphdr *iph = ip_hdr(skb);
 	struct xtcp_request *req;
-	unsigned int limit;
 
 	if (cb->flags & XTCP_FLAG_RST)
 		goto ignore;
@@ -228,10 +252,7 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 		atomic_long_inc(&lxs->listen_overflows);
 		goto listen_drop;
 	}
-	/* backlog + 1, as the accept queue: listen(fd, 0) takes one */
-	limit = min_t(unsigned int, READ_ONCE(lsk->sk_max_ack_backlog) + 1,
-		      READ_ONCE(xtcp_max_syn_backlog));
-	if (READ_ONCE(lxs->syn_qlen) >= limit) {
+	if (READ_ONCE(lxs->syn_qlen) >= xtcp_req_synq_limit(lsk)) {
 		XTCP_INC_STATS(net, XTCP_MIB_SYNQUEUEFULL);
 		goto listen_drop;
 	}
@@ -363,7 +384,9 @@ static struct sock *xtcp_req_make_child(struct xtcp_request *req,
 /*
  * A valid final ACK: replace @req by a child socket and queue it for
  * accept(). With the accept queue full the ACK is dropped and the request
- * kept, so the SYN-ACK is resent and the client's next ACK can succeed.
+ * kept, so the SYN-ACK is resent and the client's next ACK can succeed;
+ * or, with abort_on_overflow (the listener's option, else the sysctl),
+ * the client gets a RST and the request goes. Never both dropped silently.
  */
 static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 {
@@ -373,10 +396,18 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 	struct sock *child;
 
 	if (sk_acceptq_is_full(lsk)) {
+		int abort = READ_ONCE(lxs->abort_on_overflow);
+
 		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
 		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
 		atomic_long_inc(&lxs->listen_overflows);
 		atomic_long_inc(&lxs->listen_drops);
+		if (abort < 0)
+			abort = XTCP_SYSCTL(net, abort_on_overflow);
+		if (abort) {
+			xtcp_output_reset(net, skb);
+			xtcp_req_drop(req);
+		}
 		return;
 	}
 	child = xtcp_req_make_child(req, skb);

@@ -425,8 +425,26 @@ static int xtcp_sock_ioctl(struct socket *sock, unsigned int cmd,
 static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 				sockptr_t optval, unsigned int optlen)
 {
-	/* SOL_SOCKET never gets here; xtcp has no settable options yet. */
-	return -ENOPROTOOPT;
+	struct xtcp_sock *xs = xtcp_sk(sock->sk);
+	int val;
+
+	/* SOL_SOCKET never gets here */
+	if (level != SOL_XTCP)
+		return -ENOPROTOOPT;
+	switch (optname) {
+	case XTCP_ABORT_ON_OVERFLOW:
+		if (optlen < sizeof(int))
+			return -EINVAL;
+		if (copy_from_sockptr(&val, optval, sizeof(val)))
+			return -EFAULT;
+		/* -1 follows net.xtcp.abort_on_overflow, 0 and 1 override it */
+		if (val < -1 || val > 1)
+			return -EINVAL;
+		WRITE_ONCE(xs->abort_on_overflow, val);
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
 }
 
 static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
@@ -448,6 +466,11 @@ static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 	switch (optname) {
 	case XTCP_BACKLOG:
 		val = READ_ONCE(sk->sk_max_ack_backlog);
+		src = &val;
+		len = min_t(int, len, sizeof(val));
+		break;
+	case XTCP_ABORT_ON_OVERFLOW:
+		val = READ_ONCE(xs->abort_on_overflow);
 		src = &val;
 		len = min_t(int, len, sizeof(val));
 		break;

@@ -62,10 +62,20 @@ struct xtcp_mib {
 	unsigned long mibs[XTCP_MIB_MAX];
 };
 
+/* /proc/sys/net/xtcp/, per namespace (sysctl.c). */
+struct xtcp_sysctls {
+	int max_syn_backlog;
+	int syn_retries;
+	int synack_retries;
+	int abort_on_overflow;
+};
+
 /* Per-netns state, from net_generic(). */
 struct xtcp_net {
 	struct xtcp_mib __percpu *mib;
 	struct sock *ctl_sk;		/* sends segments no socket owns */
+	struct xtcp_sysctls sysctl;
+	struct ctl_table_header *sysctl_hdr;
 };
 
 extern unsigned int xtcp_net_id;
@@ -247,7 +257,7 @@ static inline struct xtcp_request *xtcp_eh_req(struct xtcp_ehash_node *eh)
 	return container_of(eh, struct xtcp_request, eh);
 }
 
-/* Defaults until the per-netns sysctls exist. */
+/* Defaults of the per-netns sysctls. */
 #define XTCP_TIMEOUT_INIT	HZ		/* RFC 6298 initial RTO */
 #define XTCP_SYN_RETRIES	6
 #define XTCP_SYNACK_RETRIES	5
@@ -258,10 +268,12 @@ static inline struct xtcp_request *xtcp_eh_req(struct xtcp_ehash_node *eh)
 #define XTCP_RCV_WSCALE		7		/* room for a 8 MiB window */
 #define XTCP_CHALLENGE_PER_SEC	10		/* per socket, RFC 5961 10 */
 
-/* main.c */
-extern int xtcp_syn_retries;
-extern int xtcp_synack_retries;
-extern int xtcp_max_syn_backlog;
+/* sysctl.c */
+int xtcp_sysctl_net_init(struct net *net);
+void xtcp_sysctl_net_exit(struct net *net);
+
+/* Read a sysctl of @net; they change under us at any time. */
+#define XTCP_SYSCTL(net, name) READ_ONCE(xtcp_net(net)->sysctl.name)
 
 /* proc.c */
 int xtcp_proc_net_init(struct net *net);

@@ -17,6 +17,10 @@
  *   ports                 ephemeral port exhaustion (caller narrows the
  *                         range to 40000-40003)
  *   closelisten           close a listener with children queued
+ *   timeout ADDR SECS     blocking connect to a silent host must fail
+ *                         with ETIMEDOUT after about SECS seconds
+ *   slow ADDR             blocking connect that must succeed, printing
+ *                         how long it took
  *
  * ADDR is an IPv4 address. The listener is made in this process's netns,
  * or in the netns named by $XT_SERVER_NS (setns there and back: a socket
@@ -559,6 +563,9 @@ static void mode_simopen(void)
 		p[i] = (struct pollfd){ .fd = i ? b : a, .events = POLLOUT };
 	for (i = 0; i < 50 && !((p[0].revents & POLLOUT) && (p[1].revents & POLLOUT)); i++)
 		poll(p, 2, 100);
+	xt_check((p[0].revents & POLLOUT) && (p[1].revents & POLLOUT),
+		 "both sockets writable (revents 0x%x 0x%x after %d polls)",
+		 p[0].revents, p[1].revents, i);
 	xt_check(sock_error(a) == 0 && sock_error(b) == 0 &&
 		 port_of(a, 1) == 5032 && port_of(b, 1) == 5031,
 		 "simultaneous open: both connected to each other");
@@ -666,6 +673,38 @@ static void mode_closelisten(void)
 	xt_check(proc_count("", 5060) == 0, "nothing left on the port");
 }
 
+static void mode_timeout(const char *ip, double secs)
+{
+	struct sockaddr_in sin = mkaddr(ip, 5070);
+	long before = xt_stat("ConnectTimeouts");
+	int fd = xsock(0);
+	double t0 = xt_now(), t;
+
+	xt_check_errno(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+		       ETIMEDOUT, "connect to a silent host gives up");
+	t = xt_now() - t0;
+	xt_check(t > secs - 0.5 && t < secs + 1.5,
+		 "after %.2f s (expected about %.0f s)", t, secs);
+	xt_check(xt_stat("ConnectTimeouts") == before + 1, "ConnectTimeouts +1");
+	close(fd);
+}
+
+static void mode_slow(const char *ip)
+{
+	struct sockaddr_in sin = mkaddr(ip, 5071);
+	int lfd = listener(ip, 5071, 4), fd = xsock(0), afd;
+	double t0 = xt_now();
+
+	xt_check(connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0,
+		 "connect completes (%s)", strerror(errno));
+	xt_log("connected after %.3f s", xt_now() - t0);
+	afd = accept(lfd, NULL, NULL);
+	xt_check(afd >= 0, "and the server accepts it");
+	close(afd);
+	close(fd);
+	close(lfd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -698,7 +737,17 @@ int main(int argc, char **argv)
 		mode_ports();
 	else if (!strcmp(m, "closelisten"))
 		mode_closelisten();
+	else if (!strcmp(m, "timeout"))
+		mode_timeout(ip, argc > 3 ? atof(argv[3]) : 7);
+	else if (!strcmp(m, "slow"))
+		mode_slow(ip);
 	else
 		xt_fatal("unknown mode '%s'", m);
+	if (xt_failures) {
+		/* what the module thought, for the log */
+		fflush(stdout);
+		if (system("cat /proc/net/xtcp; awk '$2 != 0' /proc/net/xtcp_stat"))
+			xt_log("  (no /proc/net/xtcp)");
+	}
 	return xt_done();
 }

@@ -31,6 +31,14 @@
  */
 #define XTCP_BACKLOG		10
 
+/*
+ * XTCP_ABORT_ON_OVERFLOW: int. What a listener does with a final ACK that
+ * finds its accept queue full: 0 drop it and keep the handshake (the
+ * SYN-ACK is resent, the client's next ACK may succeed), 1 answer RST,
+ * -1 (the default) as net.xtcp.abort_on_overflow says.
+ */
+#define XTCP_ABORT_ON_OVERFLOW	12
+
 /* getsockopt(SOL_XTCP, XTCP_LISTEN_INFO): a listener's queues. */
 #define XTCP_LISTEN_INFO	11
 

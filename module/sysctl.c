@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-netns sysctls under /proc/sys/net/xtcp/. Every namespace gets its own
+ * copy of the table pointing at its own struct xtcp_sysctls, filled with
+ * the defaults when the namespace is created: a new namespace never
+ * inherits another's settings.
+ */
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+#include "xtcp.h"
+
+static const struct xtcp_sysctls xtcp_sysctl_defaults = {
+	.max_syn_backlog	= XTCP_MAX_SYN_BACKLOG,
+	.syn_retries		= XTCP_SYN_RETRIES,
+	.synack_retries		= XTCP_SYNACK_RETRIES,
+	.abort_on_overflow	= 0,
+};
+
+/* Bounds. TCP's own: a SYN count fits in its u8 retransmit counter. */
+static int xtcp_sysctl_retries_max = 127;
+static int xtcp_sysctl_backlog_max = 1 << 20;
+
+/*
+ * The template's .data point into xtcp_sysctl_defaults; each namespace's
+ * copy is moved to its own struct by the same offset.
+ */
+#define XTCP_SYSCTL_ENTRY(name, lo, hi) {					\
+	.procname	= #name,					\
+	.data		= (void *)&xtcp_sysctl_defaults.name,		\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,				\
+	.extra1		= (lo),						\
+	.extra2		= (hi),						\
+}
+
+static struct ctl_table xtcp_sysctl_template[] = {
+	XTCP_SYSCTL_ENTRY(max_syn_backlog, SYSCTL_ONE, &xtcp_sysctl_backlog_max),
+	XTCP_SYSCTL_ENTRY(syn_retries, SYSCTL_ONE, &xtcp_sysctl_retries_max),
+	XTCP_SYSCTL_ENTRY(synack_retries, SYSCTL_ONE, &xtcp_sysctl_retries_max),
+	XTCP_SYSCTL_ENTRY(abort_on_overflow, SYSCTL_ZERO, SYSCTL_ONE),
+	{ }
+};
+
+/**
+ * xtcp_sysctl_net_init() - defaults and /proc/sys/net/xtcp for @net
+ * @net: namespace
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xtcp_sysctl_net_init(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_net(net);
+	struct ctl_table *table;
+	ptrdiff_t shift;
+	int i;
+
+	xn->sysctl = xtcp_sysctl_defaults;
+	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	shift = (char *)&xn->sysctl - (char *)&xtcp_sysctl_defaults;
+	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++)
+		table[i].data = (char *)table[i].data + shift;
+
+	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
+						  ARRAY_SIZE(xtcp_sysctl_template) - 1);
+	if (!xn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * xtcp_sysctl_net_exit() - remove @net's sysctls
+ * @net: namespace
+ */
+void xtcp_sysctl_net_exit(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_net(net);
+	const struct ctl_table *table = xn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(xn->sysctl_hdr);
+	kfree(table);
+}

@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# timers.sh SCENARIO: retransmission, seen from the other side of a veth.
+#
+#   ns_c (192.0.2.2) veth_c ---- veth_s (192.0.2.1) ns_s
+#
+#   syn_schedule     ns_s drops every xtcp segment on ingress; with
+#                    syn_retries=2 the SYNs leave at 0, 1 and 3 s (seen by
+#                    a tap on veth_s) and connect() fails with ETIMEDOUT
+#                    at 7 s.
+#   synack_schedule  ns_c drops on ingress; with synack_retries=2 the
+#                    SYN-ACKs leave at 0, 1 and 3 s and the request sock
+#                    is gone at 7 s.
+#   syn_lost         the first SYN is dropped (filter removed at 0.5 s):
+#                    the retransmitted SYN completes the handshake.
+#   synack_lost      the first SYN-ACK is dropped: the same.
+#   synack_late      the server's segments are delayed 1.5 s, so the
+#                    SYN-ACK arrives after the SYN was retransmitted and
+#                    still completes the handshake.
+. /xtcp/bin/lib.sh
+
+TC=/sbin/tc
+scenario=$1
+
+cleanup() { $IP netns del ns_c 2>/dev/null; $IP netns del ns_s 2>/dev/null; }
+trap cleanup EXIT
+
+$IP netns add ns_c
+$IP netns add ns_s
+$IP -n ns_c link add veth_c type veth peer name veth_s netns ns_s
+$IP -n ns_c addr add 192.0.2.2/24 dev veth_c
+$IP -n ns_s addr add 192.0.2.1/24 dev veth_s
+for ns in ns_c ns_s; do
+	$IP -n $ns link set lo up
+done
+$IP -n ns_c link set veth_c up
+$IP -n ns_s link set veth_s up
+# Static neighbours: ARP must not add its own delays and losses here.
+mac_c=$($IP netns exec ns_c cat /sys/class/net/veth_c/address)
+mac_s=$($IP netns exec ns_s cat /sys/class/net/veth_s/address)
+$IP -n ns_c neigh add 192.0.2.1 lladdr "$mac_s" dev veth_c nud permanent
+$IP -n ns_s neigh add 192.0.2.2 lladdr "$mac_c" dev veth_s nud permanent
+
+drop_in() { # drop_in NS DEV: drop xtcp segments arriving on DEV
+	$TC -n "$1" qdisc add dev "$2" clsact &&
+	$TC -n "$1" filter add dev "$2" ingress protocol ip u32 \
+		match ip protocol 253 0xff action drop
+}
+
+tap() { # tap NS DEV SECONDS OUTFILE: capture in the background
+	$IP netns exec "$1" xcap "$2" "$3" >"$4" 2>&1 &
+	i=0
+	while ! grep -q ready "$4" && [ $i -lt 100 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+}
+
+# seg_times FILE DIR FLAGS: the capture times of matching segments, one a line
+seg_times() { awk -v d="$2" -v f="flags=$3" '$2 == d && $3 == f { sub("t=", "", $1); print $1 }' "$1"; }
+
+# gaps_ok "t0 t1 t2" "g1 g2": each gap within 0.4 s of what is expected
+gaps_ok() {
+	echo "    times: $1"
+	echo "$1" | awk -v want="$2" '{
+		n = split(want, w, " ")
+		if (NF != n + 1) { print "    " NF " segments, want " n + 1; exit 1 }
+		for (i = 1; i <= n; i++) {
+			g = $(i + 1) - $i
+			if (g < w[i] - 0.4 || g > w[i] + 0.4) {
+				print "    gap " i ": " g " s, want " w[i]; exit 1
+			}
+		}
+	}'
+}
+
+case "$scenario" in
+syn_schedule)
+	drop_in ns_s veth_s || exit 1
+	$IP netns exec ns_c sh -c 'echo 2 > /proc/sys/net/xtcp/syn_retries'
+	tap ns_s veth_s 9 /tmp/cap
+	check "connect() fails with ETIMEDOUT after 1 + 2 + 4 s" \
+		$IP netns exec ns_c handshake timeout 192.0.2.1 7
+	wait
+	check "SYNs at 0, 1, 3 s: RTO 1 s doubling" \
+		gaps_ok "$(seg_times /tmp/cap in 0x02 | tr '\n' ' ')" "1 2"
+	check "SynRetrans +2 in ns_c" eq "$(stat_of SynRetrans ns_c)" 2
+	check "nothing left in ns_c" eq "$($IP netns exec ns_c cat /proc/net/xtcp | grep -c SYN_SENT)" 0
+	;;
+synack_schedule)
+	drop_in ns_c veth_c || exit 1
+	$IP netns exec ns_s sh -c 'echo 2 > /proc/sys/net/xtcp/synack_retries'
+	$IP netns exec ns_s holdsock listen 8080 >/tmp/hold.log 2>&1 &
+	while ! grep -q ready /tmp/hold.log; do sleep 0.02; done
+	tap ns_c veth_c 7.5 /tmp/cap
+	$IP netns exec ns_c sendsyn 192.0.2.1 1 8080
+	sleep 0.5
+	check "one request sock" eq "$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)" 1
+	sleep 7.3
+	check "SYN-ACKs at 0, 1, 3 s" \
+		gaps_ok "$(seg_times /tmp/cap in 0x12 | tr '\n' ' ')" "1 2"
+	check "request sock gone after its last retry" \
+		eq "$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)" 0
+	check "RequestTimeouts +1" eq "$(stat_of RequestTimeouts ns_s)" 1
+	check "SynRetrans +2 in ns_s" eq "$(stat_of SynRetrans ns_s)" 2
+	;;
+syn_lost | synack_lost)
+	if [ "$scenario" = syn_lost ]; then ns=ns_s dev=veth_s; else ns=ns_c dev=veth_c; fi
+	drop_in $ns $dev || exit 1
+	(sleep 0.5; $TC -n $ns filter del dev $dev ingress) &
+	XT_SERVER_NS=ns_s $IP netns exec ns_c handshake slow 192.0.2.1 >/tmp/slow.log 2>&1
+	check "handshake completes despite the loss" eq "$?" 0
+	cat /tmp/slow.log
+	check "after the SYN retransmission (about 1 s)" \
+		awk '/connected after/ { exit !($3 > 0.9 && $3 < 2.5) }' /tmp/slow.log
+	check "the client sent its SYN again" \
+		sh -c "[ $(stat_of SynRetrans ns_c) -ge 1 ]"
+	;;
+synack_late)
+	$TC -n ns_s qdisc add dev veth_s root netem delay 1500ms || exit 1
+	XT_SERVER_NS=ns_s $IP netns exec ns_c handshake slow 192.0.2.1 >/tmp/slow.log 2>&1
+	check "handshake completes with a SYN-ACK that comes late" eq "$?" 0
+	cat /tmp/slow.log
+	check "when the delayed SYN-ACK arrives (about 1.5 s)" \
+		awk '/connected after/ { exit !($3 > 1.3 && $3 < 2.5) }' /tmp/slow.log
+	check "the SYN was sent again meanwhile" \
+		sh -c "[ $(stat_of SynRetrans ns_c) -ge 1 ]"
+	;;
+*)
+	echo "unknown scenario $scenario"
+	exit 2
+	;;
+esac
+done_test

@@ -12,6 +12,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/random.h>
 #include <net/net_namespace.h>
 #include <net/protocol.h>
 #include <net/sock.h>
@@ -32,6 +33,9 @@ static int __net_init xtcp_net_init(struct net *net)
 {
 	int err;
 
+	/* each namespace its own: a cookie of one is worthless in another */
+	get_random_bytes(&xtcp_net(net)->cookie_key,
+			 sizeof(xtcp_net(net)->cookie_key));
 	err = xtcp_stats_net_init(net);
 	if (err)
 		return err;

@@ -221,6 +221,225 @@ static void xtcp_req_timer(struct timer_list *t)
 	xtcp_req_put(req);	/* ours */
 }
 
+/* A child socket for @req, cloned from its listener, ESTABLISHED. */
+static struct sock *xtcp_req_make_child(struct xtcp_request *req,
+					const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sock *child;
+	struct inet_sock *inet;
+	struct xtcp_sock *xs;
+
+	child = sk_clone_lock(req->listener, GFP_ATOMIC);
+	if (!child)
+		return NULL;
+	/* sk_clone_lock() returns it bh-locked; tell sparse so */
+	__acquire(&child->sk_lock.slock);
+	xs = xtcp_sk(child);
+	inet = inet_sk(child);
+	/* the clone copied the listener's IP options pointer: not ours */
+	RCU_INIT_POINTER(inet->inet_opt, NULL);
+	inet->mc_list = NULL;
+	xtcp_conn_init_sock(child);
+	child->sk_ack_backlog = 0;
+	child->sk_max_ack_backlog = 0;
+
+	inet->inet_daddr = req->eh.raddr;
+	inet->inet_dport = req->eh.rport;
+	inet->inet_rcv_saddr = req->eh.laddr;
+	inet->inet_saddr = req->eh.laddr;
+	xs->eh.kind = XTCP_EH_SOCK;
+	write_pnet(&xs->eh.net, xtcp_req_net(req));
+	xs->eh.laddr = req->eh.laddr;
+	xs->eh.raddr = req->eh.raddr;
+	xs->eh.lport = req->eh.lport;
+	xs->eh.rport = req->eh.rport;
+
+	xs->iss = req->snt_isn;
+	xs->snd_una = req->snt_isn + 1;
+	xs->snd_nxt = req->snt_isn + 1;
+	xs->irs = req->rcv_isn;
+	xs->rcv_nxt = req->rcv_isn + 1;
+	xs->opt = req->opt;
+	xs->snd_wnd = (u32)cb->window << req->opt.snd_wscale;
+	xs->mss = req->opt.mss;
+	xs->ts_off = req->ts_off;
+	xs->ts_recent = cb->opts.has_ts ? cb->opts.tsval : req->ts_recent;
+	xs->passive = 1;
+	xtcp_conn_set_established(child);
+	bh_unlock_sock(child);
+	return child;
+}
+
+/*
+ * Put a new, hashed @child on @lsk's accept queue, taking @req (if any)
+ * off its request list in the same step. If the listener closed meanwhile
+ * the child is reset instead.
+ */
+static void xtcp_req_enqueue(struct sock *lsk, struct sock *child,
+			     struct xtcp_request *req)
+{
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+
+	spin_lock_bh(&lxs->accept_lock);
+	if (lsk->sk_state != TCP_LISTEN) {
+		spin_unlock_bh(&lxs->accept_lock);
+		xtcp_conn_abort_child(child);
+		return;
+	}
+	if (req && !list_empty(&req->lnode)) {
+		list_del_init(&req->lnode);
+		lxs->syn_qlen--;
+	}
+	list_add_tail(&xtcp_sk(child)->accept_node, &lxs->accept_queue);
+	sk_acceptq_added(lsk);
+	spin_unlock_bh(&lxs->accept_lock);
+
+	XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_PASSIVEOPENS);
+	lsk->sk_data_ready(lsk);
+}
+
+/*
+ * Cookie mode: answer a SYN with a SYN-ACK whose ISN encodes what a
+ * request sock would have kept, and keep nothing. @flood: sent because
+ * the request queue is full, which is worth a (rate-limited) log line.
+ */
+static void xtcp_req_send_cookie(struct sock *lsk, struct sk_buff *skb,
+				 bool flood)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct net *net = sock_net(lsk);
+	struct xtcp_cookie_tuple t = {
+		.saddr = iph->daddr, .daddr = iph->saddr,
+		.sport = th->dest, .dport = th->source, .isn = cb->seq,
+	};
+	struct xtcp_cookie_opts c = {
+		.mss = cb->opts.mss ? cb->opts.mss : XTCP_MSS_DEFAULT,
+		.has_wscale = cb->opts.has_wscale,
+		.wscale = cb->opts.wscale,
+		.sack_ok = cb->opts.sack_ok,
+	};
+	struct xtcp_seg s = {
+		.saddr = iph->daddr, .daddr = iph->saddr,
+		.sport = th->dest, .dport = th->source,
+		.ack = cb->seq + 1,
+		.flags = XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+		.window = XTCP_RCV_WND_INIT,
+		.mss = XTCP_MSS_FROM_ROUTE,
+		.has_wscale = c.has_wscale,
+		.wscale = XTCP_RCV_WSCALE,
+		.sack_ok = c.sack_ok,
+		.has_ts = cb->opts.has_ts,
+		.tsecr = cb->opts.tsval,
+	};
+	unsigned long last;
+
+	s.seq = xtcp_cookie_make(&xtcp_net(net)->cookie_key, &t, &c,
+				 xtcp_cookie_now());
+	if (s.has_ts)
+		s.tsval = xtcp_secure_ts_now() +
+			  xtcp_secure_ts_off(iph->daddr, iph->saddr);
+	WRITE_ONCE(lxs->cookie_stamp, jiffies ? : 1);
+	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESSENT);
+	xtcp_output_ctl(net, &s, READ_ONCE(lsk->sk_bound_dev_if),
+			inet_sk(lsk)->tos);
+
+	/* once a minute per listener for as long as the flood lasts */
+	last = READ_ONCE(lxs->flood_log_stamp);
+	if (flood && (!last || time_after(jiffies, last + 60 * HZ))) {
+		WRITE_ONCE(lxs->flood_log_stamp, jiffies ? : 1);
+		pr_info("possible SYN flood on %pI4:%u (netns %u): request queue full, sending cookies\n",
+			&iph->daddr, ntohs(th->dest), net->ns.inum);
+	}
+}
+
+/*
+ * An ACK for a listener: is it the final ACK of a cookie handshake? If so
+ * make the connection. Return true if the ACK was a valid cookie (and is
+ * dealt with), false if the caller should answer it with RST.
+ */
+static bool xtcp_req_cookie_ack(struct sock *lsk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct net *net = sock_net(lsk);
+	int mode = XTCP_SYSCTL(net, syncookies);
+	unsigned long last = READ_ONCE(lxs->cookie_stamp);
+	struct xtcp_cookie_tuple t = {
+		.saddr = iph->daddr, .daddr = iph->saddr,
+		.sport = th->dest, .dport = th->source, .isn = cb->seq - 1,
+	};
+	struct xtcp_request tmp = {};
+	struct xtcp_cookie_opts c;
+	struct sock *child;
+
+	/*
+	 * In mode 1 a listener that sent no cookie for two validity windows
+	 * takes no cookie: fewer chances to guess one.
+	 */
+	if (!mode || (mode == 1 && (!last || time_after(jiffies, last + 256 * HZ))))
+		return false;
+	if (xtcp_cookie_check(&xtcp_net(net)->cookie_key, &t, cb->ack_seq - 1,
+			      xtcp_cookie_now(), &c)) {
+		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
+		return false;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
+	if (sk_acceptq_is_full(lsk)) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+		atomic_long_inc(&lxs->listen_overflows);
+		atomic_long_inc(&lxs->listen_drops);
+		return true;
+	}
+
+	/* the request sock the cookie stood in for, just long enough */
+	tmp.eh.kind = XTCP_EH_REQ;
+	write_pnet(&tmp.eh.net, net);
+	tmp.eh.laddr = iph->daddr;
+	tmp.eh.raddr = iph->saddr;
+	tmp.eh.lport = th->dest;
+	tmp.eh.rport = th->source;
+	tmp.listener = lsk;
+	tmp.snt_isn = cb->ack_seq - 1;
+	tmp.rcv_isn = cb->seq - 1;
+	tmp.ts_off = xtcp_secure_ts_off(iph->daddr, iph->saddr);
+	tmp.opt.mss = c.mss;
+	tmp.opt.sack_ok = c.sack_ok;
+	if (c.has_wscale) {
+		tmp.opt.wscale_ok = 1;
+		tmp.opt.snd_wscale = c.wscale;
+		tmp.opt.rcv_wscale = XTCP_RCV_WSCALE;
+	}
+	if (cb->opts.has_ts) {
+		tmp.opt.tstamp_ok = 1;
+		tmp.ts_recent = cb->opts.tsval;
+	}
+
+	child = xtcp_req_make_child(&tmp, skb);
+	if (!child) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+		atomic_long_inc(&lxs->listen_drops);
+		return true;
+	}
+	xtcp_table_inherit_port(child, lsk);
+	if (xtcp_table_ehash_insert(&xtcp_sk(child)->eh)) {
+		/* the 4-tuple is taken (a replayed ACK): no second connection */
+		sock_put(child);	/* the ehash's, never used */
+		xtcp_conn_abort_child(child);
+		return true;
+	}
+	xtcp_req_enqueue(lsk, child, NULL);
+	if (cb->end_seq != cb->seq)
+		XTCP_INC_STATS(net, XTCP_MIB_INDATADROPPED);
+	return true;
+}
+
 /**
  * xtcp_req_listen_rcv() - a segment for a listener that matched nothing
  * @lsk: the listener (reference held by the caller)
@@ -237,10 +456,14 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 	struct net *net = sock_net(lsk);
 	const struct iphdr *iph = ip_hdr(skb);
 	struct xtcp_request *req;
+	int cookies;
+	bool full;
 
 	if (cb->flags & XTCP_FLAG_RST)
 		goto ignore;
 	if (cb->flags & XTCP_FLAG_ACK) {
+		if (!(cb->flags & XTCP_FLAG_SYN) && xtcp_req_cookie_ack(lsk, skb))
+			goto drop;
 		xtcp_output_reset(net, skb);
 		goto drop;
 	}
@@ -252,7 +475,13 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 		atomic_long_inc(&lxs->listen_overflows);
 		goto listen_drop;
 	}
-	if (READ_ONCE(lxs->syn_qlen) >= xtcp_req_synq_limit(lsk)) {
+	full = READ_ONCE(lxs->syn_qlen) >= xtcp_req_synq_limit(lsk);
+	cookies = XTCP_SYSCTL(net, syncookies);
+	if (cookies == 2 || (cookies == 1 && full)) {
+		xtcp_req_send_cookie(lsk, skb, cookies == 1);
+		goto drop;
+	}
+	if (full) {
 		XTCP_INC_STATS(net, XTCP_MIB_SYNQUEUEFULL);
 		goto listen_drop;
 	}
@@ -331,56 +560,6 @@ drop:
 	kfree_skb(skb);
 }
 
-/* A child socket for @req, cloned from its listener, ESTABLISHED. */
-static struct sock *xtcp_req_make_child(struct xtcp_request *req,
-					const struct sk_buff *skb)
-{
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct sock *child;
-	struct inet_sock *inet;
-	struct xtcp_sock *xs;
-
-	child = sk_clone_lock(req->listener, GFP_ATOMIC);
-	if (!child)
-		return NULL;
-	/* sk_clone_lock() returns it bh-locked; tell sparse so */
-	__acquire(&child->sk_lock.slock);
-	xs = xtcp_sk(child);
-	inet = inet_sk(child);
-	/* the clone copied the listener's IP options pointer: not ours */
-	RCU_INIT_POINTER(inet->inet_opt, NULL);
-	inet->mc_list = NULL;
-	xtcp_conn_init_sock(child);
-	child->sk_ack_backlog = 0;
-	child->sk_max_ack_backlog = 0;
-
-	inet->inet_daddr = req->eh.raddr;
-	inet->inet_dport = req->eh.rport;
-	inet->inet_rcv_saddr = req->eh.laddr;
-	inet->inet_saddr = req->eh.laddr;
-	xs->eh.kind = XTCP_EH_SOCK;
-	write_pnet(&xs->eh.net, xtcp_req_net(req));
-	xs->eh.laddr = req->eh.laddr;
-	xs->eh.raddr = req->eh.raddr;
-	xs->eh.lport = req->eh.lport;
-	xs->eh.rport = req->eh.rport;
-
-	xs->iss = req->snt_isn;
-	xs->snd_una = req->snt_isn + 1;
-	xs->snd_nxt = req->snt_isn + 1;
-	xs->irs = req->rcv_isn;
-	xs->rcv_nxt = req->rcv_isn + 1;
-	xs->opt = req->opt;
-	xs->snd_wnd = (u32)cb->window << req->opt.snd_wscale;
-	xs->mss = req->opt.mss;
-	xs->ts_off = req->ts_off;
-	xs->ts_recent = cb->opts.has_ts ? cb->opts.tsval : req->ts_recent;
-	xs->passive = 1;
-	xtcp_conn_set_established(child);
-	bh_unlock_sock(child);
-	return child;
-}
-
 /*
  * A valid final ACK: replace @req by a child socket and queue it for
  * accept(). With the accept queue full the ACK is dropped and the request
@@ -424,23 +603,7 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 	}
 	xtcp_req_put(req);		/* the ehash's reference */
 	xtcp_req_cancel_timer(req);
-
-	spin_lock_bh(&lxs->accept_lock);
-	if (lsk->sk_state != TCP_LISTEN) {
-		spin_unlock_bh(&lxs->accept_lock);
-		xtcp_conn_abort_child(child);
-		return;
-	}
-	if (!list_empty(&req->lnode)) {
-		list_del_init(&req->lnode);
-		lxs->syn_qlen--;
-	}
-	list_add_tail(&xtcp_sk(child)->accept_node, &lxs->accept_queue);
-	sk_acceptq_added(lsk);
-	spin_unlock_bh(&lxs->accept_lock);
-
-	XTCP_INC_STATS(net, XTCP_MIB_PASSIVEOPENS);
-	lsk->sk_data_ready(lsk);
+	xtcp_req_enqueue(lsk, child, req);
 }
 
 /**

@@ -46,6 +46,9 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_INDATADROPPED] = "InDataDropped",
 	[XTCP_MIB_INNOTIMESTAMP] = "InNoTimestamp",
 	[XTCP_MIB_LISTENIGNORED] = "ListenIgnored",
+	[XTCP_MIB_SYNCOOKIESSENT] = "SyncookiesSent",
+	[XTCP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
+	[XTCP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

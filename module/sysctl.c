@@ -12,6 +12,7 @@
 #include "xtcp.h"
 
 static const struct xtcp_sysctls xtcp_sysctl_defaults = {
+	.syncookies		= 1,
 	.max_syn_backlog	= XTCP_MAX_SYN_BACKLOG,
 	.syn_retries		= XTCP_SYN_RETRIES,
 	.synack_retries		= XTCP_SYNACK_RETRIES,
@@ -37,6 +38,8 @@ static int xtcp_sysctl_backlog_max = 1 << 20;
 }
 
 static struct ctl_table xtcp_sysctl_template[] = {
+	/* 0: never, 1: when the request queue is full, 2: always */
+	XTCP_SYSCTL_ENTRY(syncookies, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL_ENTRY(max_syn_backlog, SYSCTL_ONE, &xtcp_sysctl_backlog_max),
 	XTCP_SYSCTL_ENTRY(syn_retries, SYSCTL_ONE, &xtcp_sysctl_retries_max),
 	XTCP_SYSCTL_ENTRY(synack_retries, SYSCTL_ONE, &xtcp_sysctl_retries_max),

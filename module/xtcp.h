@@ -6,6 +6,7 @@
 #define _XTCP_H
 
 #include <linux/percpu.h>
+#include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
 #include <net/inet_sock.h>
@@ -55,6 +56,9 @@ enum xtcp_mib_field {
 	XTCP_MIB_INDATADROPPED,		/* payload dropped: no data path yet */
 	XTCP_MIB_INNOTIMESTAMP,		/* no TSopt though negotiated */
 	XTCP_MIB_LISTENIGNORED,		/* RST or SYN+FIN at a listener */
+	XTCP_MIB_SYNCOOKIESSENT,
+	XTCP_MIB_SYNCOOKIESRECV,	/* valid cookie ACKs */
+	XTCP_MIB_SYNCOOKIESFAILED,	/* invalid or stale cookie ACKs */
 	XTCP_MIB_MAX
 };
 
@@ -64,6 +68,7 @@ struct xtcp_mib {
 
 /* /proc/sys/net/xtcp/, per namespace (sysctl.c). */
 struct xtcp_sysctls {
+	int syncookies;			/* 0 never, 1 when full, 2 always */
 	int max_syn_backlog;
 	int syn_retries;
 	int synack_retries;
@@ -76,6 +81,7 @@ struct xtcp_net {
 	struct sock *ctl_sk;		/* sends segments no socket owns */
 	struct xtcp_sysctls sysctl;
 	struct ctl_table_header *sysctl_hdr;
+	siphash_key_t cookie_key;	/* the namespace's SYN cookie secret */
 };
 
 extern unsigned int xtcp_net_id;
@@ -218,6 +224,8 @@ struct xtcp_sock {
 	unsigned int syn_qlen;		/* entries on req_list */
 	atomic_long_t listen_overflows;	/* per-listener drop counts */
 	atomic_long_t listen_drops;
+	unsigned long cookie_stamp;	/* jiffies of the last cookie; 0: never */
+	unsigned long flood_log_stamp;	/* jiffies of the last flood log line */
 	int abort_on_overflow;		/* -1: follow the sysctl */
 
 	/* child: on its listener's accept_queue */
@@ -322,6 +330,30 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s);
 void xtcp_output_reset(struct net *net, struct sk_buff *skb);
 int xtcp_output_net_init(struct net *net);
 void xtcp_output_net_exit(struct net *net);
+
+/* cookie.c */
+struct xtcp_cookie_tuple {
+	__be32 saddr;			/* local */
+	__be32 daddr;			/* remote */
+	__be16 sport;
+	__be16 dport;
+	u32 isn;			/* the client's */
+};
+
+struct xtcp_cookie_opts {
+	u16 mss;
+	u8 wscale;
+	bool has_wscale;
+	bool sack_ok;
+};
+
+u32 xtcp_cookie_now(void);
+u32 xtcp_cookie_make(const siphash_key_t *key,
+		     const struct xtcp_cookie_tuple *t,
+		     struct xtcp_cookie_opts *c, u32 counter);
+int xtcp_cookie_check(const siphash_key_t *key,
+		      const struct xtcp_cookie_tuple *t, u32 cookie,
+		      u32 counter, struct xtcp_cookie_opts *c);
 
 /* request.c */
 int xtcp_req_init(void);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# interop.sh xtcp-client|tcp-client: Linux's own TCP as the referee of
-# xtcp's wire format.
+# interop.sh xtcp-client|tcp-client|tcp-client-cookies: Linux's own TCP
+# as the referee of xtcp's wire format. tcp-client-cookies makes the xtcp
+# listener answer with SYN cookies only (syncookies=2): the options Linux
+# negotiates must survive the cookie.
 #
 #   ns_x (192.0.2.1) veth_x ======== veth_t (192.0.2.2) ns_t
 #   xtcp sockets      |  tc on veth_x:               Linux TCP sockets
@@ -52,6 +54,12 @@ wait_listening() { # wait_listening LOGFILE
 	done
 }
 
+if [ "$dir" = tcp-client-cookies ]; then
+	$IP netns exec ns_x sh -c 'echo 2 > /proc/sys/net/xtcp/syncookies'
+	dir=tcp-client
+	cookies=1
+fi
+
 case "$dir" in
 xtcp-client)
 	log "Linux TCP listens in ns_t; xtcp connects from ns_x"
@@ -83,6 +91,9 @@ tcp-client)
 		eq "$(grep -c 'accepted 192.0.2.2:.*(family 18)' /tmp/srv.log)" 3
 	cat /tmp/srv.log
 	check "xtcp counted 3 passive opens" eq "$(stat_of PassiveOpens ns_x)" 3
+	if [ -n "${cookies:-}" ]; then
+		check "all 3 through SYN cookies" eq "$(stat_of SyncookiesRecv ns_x)" 3
+	fi
 	;;
 *)
 	echo "usage: interop.sh xtcp-client|tcp-client"

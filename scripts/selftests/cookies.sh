@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# cookies.sh SCENARIO: SYN cookies.
+#
+#   ns_c (192.0.2.2) veth_c ---- veth_s (192.0.2.1) ns_s
+#
+#   always   syncookies=2 in ns_s: a handshake keeps no request sock and
+#            works; counters show the cookie round trip.
+#   flood    syncookies=1: SYNs that are never answered (ns_c drops on
+#            ingress) fill the request queue; beyond it every SYN gets a
+#            cookie, a real client still connects, one log line names the
+#            listener.
+#   forged   syncookies=2: ACKs with random numbers are refused, counted,
+#            answered with RST, and make no connection.
+. /xtcp/bin/lib.sh
+
+TC=/sbin/tc
+scenario=$1
+
+cleanup() { $IP netns del ns_c 2>/dev/null; $IP netns del ns_s 2>/dev/null; }
+trap cleanup EXIT
+
+$IP netns add ns_c
+$IP netns add ns_s
+$IP -n ns_c link add veth_c type veth peer name veth_s netns ns_s
+$IP -n ns_c addr add 192.0.2.2/24 dev veth_c
+$IP -n ns_s addr add 192.0.2.1/24 dev veth_s
+for ns in ns_c ns_s; do
+	$IP -n $ns link set lo up
+done
+$IP -n ns_c link set veth_c up
+$IP -n ns_s link set veth_s up
+
+sysctl_s() { $IP netns exec ns_s sh -c "echo $2 > /proc/sys/net/xtcp/$1"; }
+
+case "$scenario" in
+always)
+	sysctl_s syncookies 2
+	check "handshake through cookies" \
+		sh -c "XT_SERVER_NS=ns_s $IP netns exec ns_c handshake basic 192.0.2.1"
+	check "SyncookiesSent +1" eq "$(stat_of SyncookiesSent ns_s)" 1
+	check "SyncookiesRecv +1" eq "$(stat_of SyncookiesRecv ns_s)" 1
+	check "SyncookiesFailed 0" eq "$(stat_of SyncookiesFailed ns_s)" 0
+	check "no request sock was made (RequestTimeouts, SynAckResends 0)" \
+		eq "$(stat_of SynRetrans ns_s)$(stat_of SynAckResends ns_s)" 00
+	;;
+flood)
+	$TC -n ns_c qdisc add dev veth_c clsact || exit 1
+	$TC -n ns_c filter add dev veth_c ingress protocol ip u32 \
+		match ip protocol 253 0xff action drop || exit 1
+	# backlog 3: the request queue holds 4
+	$IP netns exec ns_s peer xtcp listen 0.0.0.0 8080 1 >/tmp/srv.log 2>&1 &
+	srv=$!
+	while ! grep -q listening /tmp/srv.log; do sleep 0.02; done
+	check "40 SYNs that will never be answered" \
+		$IP netns exec ns_c sendsyn 192.0.2.1 40 8080
+	sleep 0.3
+	synrecv=$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)
+	check "request queue full at 17 (backlog 16 + 1)" eq "$synrecv" 17
+	check "the other 23 got cookies" eq "$(stat_of SyncookiesSent ns_s)" 23
+	check "a real client connects meanwhile (through a cookie)" \
+		$IP netns exec ns_s peer xtcp connect 127.0.0.1 8080
+	wait $srv
+	check "SyncookiesRecv +1" eq "$(stat_of SyncookiesRecv ns_s)" 1
+	check "the flood was logged once, naming the listener" \
+		eq "$(dmesg | grep -c 'possible SYN flood on 192.0.2.1:8080 (netns [0-9]*): request queue full, sending cookies')" 1
+	;;
+forged)
+	sysctl_s syncookies 2
+	$IP netns exec ns_s holdsock listen 8080 >/tmp/hold.log 2>&1 &
+	while ! grep -q ready /tmp/hold.log; do sleep 0.02; done
+	rsts=$(stat_of OutRsts ns_s)
+	check "200 forged cookie ACKs sent" \
+		$IP netns exec ns_c sendsyn 192.0.2.1 200 8080 ack
+	sleep 0.3
+	check "all 200 refused (SyncookiesFailed)" eq "$(stat_of SyncookiesFailed ns_s)" 200
+	check "none accepted" eq "$(stat_of SyncookiesRecv ns_s)" 0
+	check "each answered with RST" eq "$(stat_of OutRsts ns_s)" $((rsts + 200))
+	check "no connection made" \
+		eq "$($IP netns exec ns_s cat /proc/net/xtcp | grep -c ESTABLISHED)" 0
+	;;
+*)
+	echo "unknown scenario $scenario"
+	exit 2
+	;;
+esac
+done_test

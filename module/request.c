@@ -42,6 +42,11 @@ static void xtcp_req_free_rcu(struct rcu_head *head)
 			container_of(head, struct xtcp_request, rcu));
 }
 
+static struct net *xtcp_req_net(const struct xtcp_request *req)
+{
+	return read_pnet(&req->eh.net);
+}
+
 /**
  * xtcp_req_put() - drop a reference to a request sock
  * @req: the request
@@ -49,16 +54,13 @@ static void xtcp_req_free_rcu(struct rcu_head *head)
 void xtcp_req_put(struct xtcp_request *req)
 {
 	if (refcount_dec_and_test(&req->refcnt)) {
+		XTCP_DEC_STATS(xtcp_req_net(req), XTCP_MIB_CURRREQUESTS);
 		sock_put(req->listener);
 		/* lookups may still be walking past it */
 		call_rcu(&req->rcu, xtcp_req_free_rcu);
 	}
 }
 
-static struct net *xtcp_req_net(const struct xtcp_request *req)
-{
-	return read_pnet(&req->eh.net);
-}
 
 /* Take @req off its listener's list and out of the ehash. */
 static void xtcp_req_unlink(struct xtcp_request *req)
@@ -489,6 +491,7 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 	req = kmem_cache_zalloc(xtcp_req_cachep, GFP_ATOMIC);
 	if (!req)
 		goto listen_drop;
+	XTCP_INC_STATS(net, XTCP_MIB_CURRREQUESTS);
 	req->eh.kind = XTCP_EH_REQ;
 	write_pnet(&req->eh.net, net);
 	req->eh.laddr = iph->daddr;
@@ -548,6 +551,7 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 	return;
 
 free_req:
+	XTCP_DEC_STATS(net, XTCP_MIB_CURRREQUESTS);
 	sock_put(lsk);
 	kmem_cache_free(xtcp_req_cachep, req);
 listen_drop:

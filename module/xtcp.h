@@ -59,6 +59,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_SYNCOOKIESSENT,
 	XTCP_MIB_SYNCOOKIESRECV,	/* valid cookie ACKs */
 	XTCP_MIB_SYNCOOKIESFAILED,	/* invalid or stale cookie ACKs */
+	XTCP_MIB_CURRREQUESTS,		/* request socks alive now */
 	XTCP_MIB_MAX
 };
 

@@ -56,6 +56,68 @@ for topo in loopback veth; do
 	done
 done
 
+# --- under a SYN flood ----------------------------------------------------
+#   ns_f (192.0.2.2) veth_f ---- veth_s (192.0.2.1) ns_s
+#   spoofed SYNs from 198.18.0.0/15 at the listener (backlog 128,
+#   syncookies 1 for both stacks) while a real client in ns_s connects
+#   over loopback every 10 ms.
+TC=/sbin/tc
+$IP netns add ns_f
+$IP netns add ns_v
+$IP -n ns_f link add veth_f type veth peer name veth_v netns ns_v
+$IP -n ns_f addr add 192.0.2.2/24 dev veth_f
+$IP -n ns_v addr add 192.0.2.1/24 dev veth_v
+for ns in ns_f ns_v; do
+	$IP -n $ns link set lo up
+done
+$IP -n ns_f link set veth_f up
+$IP -n ns_v link set veth_v up
+$IP -n ns_v route add 198.18.0.0/15 via 192.0.2.2
+$TC -n ns_f qdisc add dev veth_f clsact
+$TC -n ns_f filter add dev veth_f ingress protocol ip u32 match u32 0 0 action drop
+$IP netns exec ns_v sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_syncookies'
+
+outsegs() { # outsegs tcp|xtcp: segments the server namespace sent so far
+	if [ "$1" = tcp ]; then
+		$IP netns exec ns_v awk '/^Tcp:/ { if (h) print $12; h = 1 }' /proc/net/snmp
+	else
+		stat_of OutSegs ns_v
+	fi
+}
+
+flood_run() { # flood_run tcp|xtcp PORT: "success% p50 p99 synack/s"
+	$IP netns exec ns_v /xtcp/bin/floodtest serve "$1" "$2" 6 >/tmp/serve.log 2>&1 &
+	srv=$!
+	while ! grep -q listening /tmp/serve.log 2>/dev/null; do sleep 0.02; done
+	sleep 0.5
+	o0=$(outsegs "$1")
+	$IP netns exec ns_f /xtcp/bin/floodtest syn 192.0.2.1 "$2" "$1" 4 400000 >/tmp/flood.log
+	o1=$(outsegs "$1")
+	wait $srv
+	awk -v o=$((o1 - o0)) '/^connects/ {
+		n = $2; f = $4
+		printf "%.1f%% %s %s %.0f\n", n + f ? 100 * n / (n + f) : 0, $6, $8, o / 4
+	}' /tmp/serve.log
+}
+
+echo
+echo "Under a SYN flood (spoofed SYNs from one thread, 4 s), a real client connecting every 10 ms:"
+set -- $(flood_run tcp 8081)
+tcp_ok=$1 tcp_p50=$2 tcp_p99=$3 tcp_rate=$4
+tcp_flood=$(awk '{ print $3 "/" $7 }' /tmp/flood.log)
+set -- $(flood_run xtcp 8082)
+x_ok=$1 x_p50=$2 x_p99=$3 x_rate=$4
+x_flood=$(awk '{ print $3 "/" $7 }' /tmp/flood.log)
+printf '%-28s %12s %12s %8s\n' "" TCP xtcp "xtcp/TCP"
+printf '%-28s %12s %12s\n' "flood SYNs sent (count/rate)" "$tcp_flood" "$x_flood"
+printf '%-28s %12s %12s\n' "real connects succeeded" "$tcp_ok" "$x_ok"
+printf '%-28s %12s %12s %8s\n' "connect p50 (ms)" "$tcp_p50" "$x_p50" \
+	"$(awk -v a="$x_p50" -v b="$tcp_p50" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+printf '%-28s %12s %12s %8s\n' "connect p99 (ms)" "$tcp_p99" "$x_p99" \
+	"$(awk -v a="$x_p99" -v b="$tcp_p99" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+printf '%-28s %12s %12s %8s\n' "server segments/s (SYN-ACKs)" "$tcp_rate" "$x_rate" \
+	"$(awk -v a="$x_rate" -v b="$tcp_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+
 echo
 echo "Object sizes (from /proc/slabinfo: object size in bytes)"
 awk '$1 == "request_sock_TCP" || $1 == "TCP" || $1 == "xtcp_request" || $1 == "XTCP" {

@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <net/if.h>
@@ -101,7 +102,21 @@ struct conn {
 	uint32_t ts_recent;	/* xs's last TSval */
 	int fd;			/* xs's socket for it (accepted or connecting) */
 	int synacked;		/* xs's listener sent its SYN-ACK (c_syn()) */
+	double t_synack;	/* when that SYN-ACK came (xt_now()) */
 };
+
+/*
+ * Every segment the tap gave us, with the time it was read: a resend by a
+ * request's timer can come while we wait for another connection's reply,
+ * and timer scenarios look for it here afterwards.
+ */
+#define HIST_MAX	2048
+static struct {
+	struct seg s;
+	double t;
+} hist[HIST_MAX];
+static int nhist;
+static double t_start;		/* the scenario's start, for the log */
 
 /* ---- namespaces, counters, /proc/net/xtcp ---- */
 
@@ -551,6 +566,11 @@ static int recv_seg(struct seg *s, int ms)
 		memcpy(&sa, b + 12, 4);
 		memcpy(&da, b + 16, 4);
 		seg_parse(b + ihl, tot - ihl, sa, da, s);
+		if (nhist < HIST_MAX) {
+			hist[nhist].s = *s;
+			hist[nhist].t = xt_now();
+			nhist++;
+		}
 		return 1;
 	}
 }
@@ -686,6 +706,7 @@ static int c_syn(struct conn *c, const struct opts *o, struct seg *synack)
 		return -1;
 	c->iss = synack->seq;
 	c->synacked = 1;
+	c->t_synack = xt_now();
 	c->ts = o && o->has_ts && synack->has_ts;
 	if (synack->has_ts)
 		c->ts_recent = synack->tsval;
@@ -1871,6 +1892,669 @@ static void sc_simopen_rst(void)
 	conn_close(&c);
 }
 
+/* ---- scenarios: queue limits (behaviours.md, Queues and Timers) ---- */
+
+/* Seconds since the scenario began, for the log. */
+static double t_rel(double t)
+{
+	return t - t_start;
+}
+
+/* Read the tap until @until (xt_now() time), printing what comes. */
+static void pump_until(double until)
+{
+	char str[256];
+	struct seg s;
+	double left;
+
+	while ((left = until - xt_now()) > 0) {
+		if (!recv_seg(&s, (int)(left * 1000) + 1))
+			continue;
+		seg_str(&s, str, sizeof(str));
+		xt_log("  < %s (+%.2f s)", str, t_rel(hist[nhist - 1].t));
+	}
+}
+
+/*
+ * Wait up to @ms, reading the tap meanwhile, for @c to have @n lines in
+ * state @state in xs's /proc/net/xtcp. Returns the count last seen.
+ */
+static int wait_proc(const struct conn *c, const char *state, int n, int ms)
+{
+	double end = xt_now() + ms / 1000.0;
+	int got;
+
+	for (;;) {
+		got = proc_count(NS_XS, c->sport, c->cport, state);
+		if (got == n || xt_now() > end)
+			return got;
+		pump_until(xt_now() + 0.02);
+	}
+}
+
+/*
+ * Times (relative to its first SYN-ACK) of the resends of @c's SYN-ACK in
+ * the history, into @t (room for @max). Returns how many there were.
+ */
+static int synack_resends(const struct conn *c, double *t, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nhist; i++) {
+		if (hist[i].t <= c->t_synack || hist[i].s.sport != c->sport ||
+		    hist[i].s.dport != c->cport || !is_synack_rtx(c, &hist[i].s))
+			continue;
+		if (n < max)
+			t[n] = hist[i].t - c->t_synack;
+		n++;
+	}
+	return n;
+}
+
+static void log_resends(const struct conn *c, const double *t, int n)
+{
+	char buf[128];
+	int i, o = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < n && i < 8; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, " %.2f", t[i]);
+	xt_log("  port %u: %d SYN-ACK resend(s), at +s%s after the first", c->cport,
+	       n, buf);
+}
+
+/* Write @val to @ns's /proc/sys/net/xtcp/@name. Returns 0 or an errno. */
+static int ns_sysctl_set(int ns, const char *name, int val)
+{
+	char path[96], buf[32];
+	int fd, err = 0, len;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
+	len = snprintf(buf, sizeof(buf), "%d\n", val);
+	ns_enter(ns);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, len) != len)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	ns_enter(NS_XI);
+	xt_log("  %s: %s = %d%s%s", ns_names[ns], path, val, err ? ": " : "",
+	       err ? strerror(err) : "");
+	return err;
+}
+
+/* @ns's /proc/sys/net/xtcp/@name, or -1000 if it cannot be read. */
+static long ns_sysctl_get(int ns, const char *name)
+{
+	char path[96];
+	long v;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
+	ns_enter(ns);
+	v = xt_read_long(path, -1000);
+	ns_enter(NS_XI);
+	return v;
+}
+
+/* Set a sysctl of xs that the scenario depends on; checked. */
+static void xs_sysctl_must(const char *name, int val)
+{
+	xt_check(!ns_sysctl_set(NS_XS, name, val) &&
+		 ns_sysctl_get(NS_XS, name) == val,
+		 "xs: net.xtcp.%s = %d, reads back", name, val);
+}
+
+/* getsockopt(XTCP_LISTEN_INFO) on @lfd, printed. Returns 0 or -1. */
+static int listen_info(int lfd, struct xtcp_listen_info *li)
+{
+	socklen_t len = sizeof(*li);
+	int r;
+
+	memset(li, 0xff, sizeof(*li));
+	r = getsockopt(lfd, SOL_XTCP, XTCP_LISTEN_INFO, li, &len);
+	xt_check(!r && len == sizeof(*li),
+		 "getsockopt(SOL_XTCP, XTCP_LISTEN_INFO): %zu bytes (got %d, len %u, %s)",
+		 sizeof(*li), r, len, r ? strerror(errno) : "no error");
+	if (r || len != sizeof(*li))
+		return -1;
+	xt_log("  XTCP_LISTEN_INFO: backlog %u accept_qlen %u syn_qlen %u overflows %llu drops %llu",
+	       li->backlog, li->accept_qlen, li->syn_qlen,
+	       (unsigned long long)li->overflows,
+	       (unsigned long long)li->drops);
+	return 0;
+}
+
+/* XTCP_LISTEN_INFO's queue lengths and drop counts must be these. */
+static void check_listen_info(int lfd, const char *what, unsigned int accq,
+			      unsigned int synq, unsigned long long ovf,
+			      unsigned long long drops)
+{
+	struct xtcp_listen_info li;
+
+	if (listen_info(lfd, &li))
+		return;
+	xt_check(li.accept_qlen == accq && li.syn_qlen == synq,
+		 "%s: accept_qlen %u, syn_qlen %u (got %u, %u)", what, accq,
+		 synq, li.accept_qlen, li.syn_qlen);
+	xt_check(li.overflows == ovf && li.drops == drops,
+		 "%s: listener's overflows %llu, drops %llu (got %llu, %llu)",
+		 what, ovf, drops, (unsigned long long)li.overflows,
+		 (unsigned long long)li.drops);
+}
+
+/* accept() on @lfd now (non-blocking); its peer must be @c. */
+static int accept_from(int lfd, const struct conn *c, int ms, const char *what)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	int fd = accept_within(lfd, ms);
+
+	xt_check(fd >= 0, "%s: accept() returns a connection", what);
+	if (fd < 0)
+		return -1;
+	if (getpeername(fd, (struct sockaddr *)&peer, &len))
+		peer.sin_port = 0;
+	xt_check(ntohs(peer.sin_port) == c->cport,
+		 "%s: accepted connection is from port %u (got %u)", what,
+		 c->cport, ntohs(peer.sin_port));
+	return fd;
+}
+
+/*
+ * A handshake that completes into the accept queue, not accepted: SYN,
+ * SYN-ACK, final ACK, then ESTABLISHED in /proc/net/xtcp.
+ */
+static int c_queue(struct conn *c)
+{
+	if (c_syn(c, NULL, NULL))
+		return -1;
+	c_send(c, F_ACK, c->isn + 1, c->iss + 1, 0, 0);
+	if (wait_proc(c, "ESTABLISHED", 1, 1000) != 1) {
+		xt_check(0, "port %u: final ACK promoted the request", c->cport);
+		proc_dump(NS_XS);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A listener with a full accept queue and a handshake B waiting for its
+ * final ACK: listen(port, 1) (full at 2, and at most 2 requests), B's SYN
+ * answered first, then A1 and A2 complete into the accept queue.
+ */
+struct ovf {
+	uint16_t port;
+	int lfd;
+	struct conn b, a[2];
+};
+
+static int ovf_setup(struct ovf *o, uint16_t port)
+{
+	int i;
+
+	xt_log("  -- listen(%u, 1); B's SYN; A1 and A2 fill the accept queue",
+	       port);
+	o->port = port;
+	o->lfd = ns_listen(NS_XS, SRV_ADDR, port, 1);
+	conn_init(&o->b, port);
+	if (c_syn(&o->b, NULL, NULL))
+		return -1;
+	for (i = 0; i < 2; i++) {
+		conn_init(&o->a[i], port);
+		if (c_queue(&o->a[i]))
+			return -1;
+	}
+	check_listen_info(o->lfd, "queue full", 2, 1, 0, 0);
+	xt_check(c_reqs(&o->b) == 1, "B (port %u) is SYN_RECV", o->b.cport);
+	return 0;
+}
+
+/* B's final ACK (ack = ISS + 1) on the full accept queue. */
+static void ovf_ack(struct ovf *o)
+{
+	c_send(&o->b, F_ACK, o->b.isn + 1, o->b.iss + 1, 0, 0);
+}
+
+/* ... dropped, the request kept: no answer, counted as an overflow. */
+static void ovf_expect_kept(struct ovf *o, const char *what)
+{
+	long ovf = xs_stat("ListenOverflows"), drops = xs_stat("ListenDrops");
+	long rsts = xs_stat("OutRsts");
+
+	xt_log("  -- %s: B's final ACK on the full queue: dropped, request kept",
+	       what);
+	ovf_ack(o);
+	expect_none(&o->b, what);
+	xt_check(c_reqs(&o->b) == 1 && c_estab(&o->b) == 0,
+		 "%s: B's request kept, still SYN_RECV", what);
+	xt_check(xs_stat("ListenOverflows") - ovf == 1 &&
+		 xs_stat("ListenDrops") - drops == 1,
+		 "%s: ListenOverflows +1, ListenDrops +1 (got %+ld, %+ld)", what,
+		 xs_stat("ListenOverflows") - ovf, xs_stat("ListenDrops") - drops);
+	xt_check(xs_stat("OutRsts") == rsts, "%s: no RST sent (OutRsts unchanged)",
+		 what);
+	check_listen_info(o->lfd, what, 2, 1, 1, 1);
+}
+
+/* ... answered by RST <SEQ=SEG.ACK>, the request gone. */
+static void ovf_expect_rst(struct ovf *o, const char *what)
+{
+	long ovf = xs_stat("ListenOverflows"), drops = xs_stat("ListenDrops");
+	long rsts = xs_stat("OutRsts");
+	struct seg s;
+
+	xt_log("  -- %s: B's final ACK on the full queue: RST, request gone",
+	       what);
+	ovf_ack(o);
+	if (expect_seg(&o->b, &s, what))
+		check_rst_seq(&s, o->b.iss + 1, what);
+	xt_check(proc_count(NS_XS, o->port, o->b.cport, NULL) == 0,
+		 "%s: B's request gone from /proc/net/xtcp", what);
+	xt_check(xs_stat("ListenOverflows") - ovf == 1 &&
+		 xs_stat("ListenDrops") - drops == 1,
+		 "%s: ListenOverflows +1, ListenDrops +1 (got %+ld, %+ld)", what,
+		 xs_stat("ListenOverflows") - ovf, xs_stat("ListenDrops") - drops);
+	xt_check(xs_stat("OutRsts") - rsts == 1, "%s: OutRsts +1 (got %+ld)",
+		 what, xs_stat("OutRsts") - rsts);
+	check_listen_info(o->lfd, what, 2, 0, 1, 1);
+}
+
+/* Accept queue full (listen(fd, 0), one queued): a new SYN is dropped. */
+static void sc_acceptq_syn(void)
+{
+	long ovf = xs_stat("ListenOverflows"), drops = xs_stat("ListenDrops");
+	long sqf = xs_stat("SynQueueFull"), out;
+	int lfd = ns_listen(NS_XS, SRV_ADDR, LPORT, 0);
+	struct xtcp_listen_info li;
+	struct conn a, b;
+	struct seg s;
+	int fd;
+
+	if (!listen_info(lfd, &li))
+		xt_check(li.backlog == 0 && li.accept_qlen == 0 && li.syn_qlen == 0,
+			 "listen(fd, 0): backlog 0, queues empty");
+	conn_init(&a, LPORT);
+	if (c_queue(&a))
+		return;
+	check_listen_info(lfd, "one connection queued", 1, 0, 0, 0);
+
+	xt_log("  -- a SYN from another port: dropped, no request");
+	out = xs_stat("OutSegs");
+	conn_init(&b, LPORT);
+	c_send_syn(&b, NULL);
+	expect_none(&b, "SYN on a full accept queue");
+	xt_check(proc_count(NS_XS, LPORT, b.cport, NULL) == 0,
+		 "no request sock for it");
+	xt_check(xs_stat("OutSegs") == out, "xs sent nothing (OutSegs unchanged)");
+	xt_check(xs_stat("ListenOverflows") - ovf == 1,
+		 "ListenOverflows +1 (got %+ld)", xs_stat("ListenOverflows") - ovf);
+	xt_check(xs_stat("ListenDrops") - drops == 1, "ListenDrops +1 (got %+ld)",
+		 xs_stat("ListenDrops") - drops);
+	xt_check(xs_stat("SynQueueFull") == sqf, "SynQueueFull unchanged");
+	check_listen_info(lfd, "after the SYN", 1, 0, 1, 1);
+
+	xt_log("  -- accept() makes room: the same SYN is answered");
+	fd = accept_from(lfd, &a, 0, "first connection");
+	c_send_syn(&b, NULL);
+	if (expect_seg(&b, &s, "SYN after accept()"))
+		xt_check(s.flags == (F_SYN | F_ACK) && s.ack == b.isn + 1,
+			 "SYN after accept(): SYN-ACK");
+	xt_check(c_reqs(&b) == 1, "a request for it now");
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * The final ACK on a full accept queue is dropped and the request kept
+ * (never both): its timer resends the SYN-ACK, and the client's next ACK
+ * succeeds once accept() has made room.
+ */
+static void sc_acceptq_ack(void)
+{
+	long passive = xs_stat("PassiveOpens"), retrans = xs_stat("SynRetrans");
+	double t[8];
+	struct ovf o;
+	int n, fd;
+
+	if (ovf_setup(&o, LPORT))
+		return;
+	ovf_expect_kept(&o, "default (abort_on_overflow 0)");
+
+	xt_log("  -- the request's timer resends B's SYN-ACK about 1 s after the first");
+	pump_until(o.b.t_synack + 1.6);
+	n = synack_resends(&o.b, t, 8);
+	log_resends(&o.b, t, n);
+	xt_check(n == 1 && t[0] >= 0.5 && t[0] <= 1.5,
+		 "B's SYN-ACK resent once by +1.6 s, at +1 s +-0.5 (got %d, first at %.2f)",
+		 n, n ? t[0] : -1.0);
+	xt_check(xs_stat("SynRetrans") - retrans == 1, "SynRetrans +1 (got %+ld)",
+		 xs_stat("SynRetrans") - retrans);
+	xt_check(c_reqs(&o.b) == 1, "B still SYN_RECV");
+
+	xt_log("  -- accept() one; B's final ACK again, as after the resent SYN-ACK");
+	fd = accept_from(o.lfd, &o.a[0], 0, "room made");
+	if (fd >= 0)
+		close(fd);
+	check_listen_info(o.lfd, "after accept()", 1, 1, 1, 1);
+	ovf_ack(&o);
+	expect_none(&o.b, "B's final ACK with room");
+	xt_check(c_estab(&o.b) == 1 && c_reqs(&o.b) == 0,
+		 "B promoted: ESTABLISHED, no SYN_RECV left");
+	check_listen_info(o.lfd, "B promoted", 2, 0, 1, 1);
+	fd = accept_from(o.lfd, &o.a[1], 0, "A2");
+	if (fd >= 0)
+		close(fd);
+	o.b.fd = accept_from(o.lfd, &o.b, 0, "B");
+	xt_check(xs_stat("PassiveOpens") - passive == 3,
+		 "PassiveOpens +3 (A1, A2, B; got %+ld)",
+		 xs_stat("PassiveOpens") - passive);
+
+	xt_log("  -- promoted: no more SYN-ACKs for B (the next resend was due at +3 s)");
+	pump_until(o.b.t_synack + 3.6);
+	n = synack_resends(&o.b, t, 8);
+	xt_check(n == 1, "B's SYN-ACK resent once in all (got %d)", n);
+	conn_close(&o.b);
+}
+
+/* net.xtcp.abort_on_overflow = 1: the final ACK gets a RST instead. */
+static void sc_abort_overflow(void)
+{
+	double t[8];
+	struct ovf o;
+	int n;
+
+	xt_check(ns_sysctl_get(NS_XS, "abort_on_overflow") == 0,
+		 "net.xtcp.abort_on_overflow is 0 by default");
+	xs_sysctl_must("abort_on_overflow", 1);
+	if (ovf_setup(&o, LPORT))
+		return;
+	ovf_expect_rst(&o, "abort_on_overflow 1");
+	pump_until(o.b.t_synack + 1.6);
+	n = synack_resends(&o.b, t, 8);
+	xt_check(n == 0, "no SYN-ACK resent for B by +1.6 s: its timer is gone (got %d)",
+		 n);
+	xs_sysctl_must("abort_on_overflow", 0);
+}
+
+static int get_abort(int fd)
+{
+	socklen_t len = sizeof(int);
+	int v = -100;
+
+	if (getsockopt(fd, SOL_XTCP, XTCP_ABORT_ON_OVERFLOW, &v, &len) ||
+	    len != sizeof(int))
+		return -100;
+	return v;
+}
+
+static int set_abort(int fd, int val, socklen_t len)
+{
+	return setsockopt(fd, SOL_XTCP, XTCP_ABORT_ON_OVERFLOW, &val, len);
+}
+
+/* XTCP_ABORT_ON_OVERFLOW on the listener overrides the sysctl both ways. */
+static void sc_abort_sockopt(void)
+{
+	static const struct {
+		int sysctl, opt, rst;
+		const char *what;
+	} t[] = {
+		{ 0, 1, 1, "sysctl 0, option 1" },
+		{ 1, 0, 0, "sysctl 1, option 0" },
+		{ 1, -1, 1, "sysctl 1, option -1" },
+		{ 0, -1, 0, "sysctl 0, option -1" },
+	};
+	static const int bad[] = { 2, -2, 100, -100 };
+	unsigned int i;
+	struct ovf o;
+	int fd, r;
+
+	xt_log("  -- the option itself");
+	ns_enter(NS_XS);
+	fd = socket(family, SOCK_STREAM, 0);
+	ns_enter(NS_XI);
+	if (fd < 0)
+		xt_fatal("socket in xs");
+	xt_check(get_abort(fd) == -1, "default -1, follow the sysctl (got %d)",
+		 get_abort(fd));
+	for (i = 0; i < 3; i++) {
+		int v = (int)i - 1;
+
+		r = set_abort(fd, v, sizeof(int));
+		xt_check(!r && get_abort(fd) == v, "set %d, reads back %d (got %d, %d)",
+			 v, v, r, get_abort(fd));
+	}
+	set_abort(fd, 1, sizeof(int));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "setsockopt(XTCP_ABORT_ON_OVERFLOW, %d)",
+			 bad[i]);
+		xt_check_errno(set_abort(fd, bad[i], sizeof(int)), EINVAL, what);
+	}
+	xt_check_errno(set_abort(fd, 0, 3), EINVAL, "setsockopt(..., optlen 3)");
+	xt_check_errno(set_abort(fd, 0, 0), EINVAL, "setsockopt(..., optlen 0)");
+	xt_check(get_abort(fd) == 1, "value unchanged by the failed calls (got %d)",
+		 get_abort(fd));
+	close(fd);
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		xt_log("  -- %s: %s", t[i].what, t[i].rst ? "RST" : "request kept");
+		xs_sysctl_must("abort_on_overflow", t[i].sysctl);
+		if (ovf_setup(&o, LPORT + i))
+			return;
+		/* -1 after 1: back to following the sysctl */
+		if (t[i].opt < 0)
+			set_abort(o.lfd, 1, sizeof(int));
+		r = set_abort(o.lfd, t[i].opt, sizeof(int));
+		xt_check(!r && get_abort(o.lfd) == t[i].opt,
+			 "listener: XTCP_ABORT_ON_OVERFLOW %d, reads back (got %d)",
+			 t[i].opt, get_abort(o.lfd));
+		if (t[i].rst)
+			ovf_expect_rst(&o, t[i].what);
+		else
+			ovf_expect_kept(&o, t[i].what);
+	}
+	xs_sysctl_must("abort_on_overflow", 0);
+}
+
+/*
+ * Request socks per listener: backlog + 1, or max_syn_backlog if fewer.
+ * SYN cookies (net.xtcp.syncookies, where it exists) are turned off: in
+ * mode 1 they answer the SYNs beyond the limit.
+ */
+static void sc_synq_limit(void)
+{
+	long sqf, drops, ovf, msb;
+	int lfd, lfd2, i;
+	struct conn c[6], d[3], e;
+
+	if (ns_sysctl_get(NS_XS, "syncookies") != -1000)
+		xs_sysctl_must("syncookies", 0);
+	sqf = xs_stat("SynQueueFull");
+	drops = xs_stat("ListenDrops");
+	ovf = xs_stat("ListenOverflows");
+	lfd = ns_listen(NS_XS, SRV_ADDR, LPORT, 3);
+
+	xt_log("  -- listen(fd, 3): 4 requests; 6 SYNs from 6 ports");
+	for (i = 0; i < 6; i++) {
+		conn_init(&c[i], LPORT);
+		if (i < 4) {
+			if (c_syn(&c[i], NULL, NULL))
+				return;
+			continue;
+		}
+		c_send_syn(&c[i], NULL);
+		expect_none(&c[i], "SYN beyond the request limit");
+		xt_check(proc_count(NS_XS, LPORT, c[i].cport, NULL) == 0,
+			 "port %u: no request sock", c[i].cport);
+	}
+	xt_check(proc_count(NS_XS, LPORT, 0, "SYN_RECV") == 4,
+		 "4 SYN_RECV lines (got %d)", proc_count(NS_XS, LPORT, 0, "SYN_RECV"));
+	xt_check(xs_stat("SynQueueFull") - sqf == 2, "SynQueueFull +2 (got %+ld)",
+		 xs_stat("SynQueueFull") - sqf);
+	xt_check(xs_stat("ListenDrops") - drops == 2, "ListenDrops +2 (got %+ld)",
+		 xs_stat("ListenDrops") - drops);
+	xt_check(xs_stat("ListenOverflows") == ovf, "ListenOverflows unchanged");
+	check_listen_info(lfd, "listen(fd, 3), 6 SYNs", 0, 4, 0, 2);
+
+	xt_log("  -- net.xtcp.max_syn_backlog = 2: a new listen(fd, 3) takes 2");
+	msb = ns_sysctl_get(NS_XS, "max_syn_backlog");
+	xs_sysctl_must("max_syn_backlog", 2);
+	sqf = xs_stat("SynQueueFull");
+	lfd2 = ns_listen(NS_XS, SRV_ADDR, LPORT + 1, 3);
+	for (i = 0; i < 3; i++) {
+		conn_init(&d[i], LPORT + 1);
+		if (i < 2) {
+			if (c_syn(&d[i], NULL, NULL))
+				return;
+			continue;
+		}
+		c_send_syn(&d[i], NULL);
+		expect_none(&d[i], "SYN beyond max_syn_backlog");
+		xt_check(proc_count(NS_XS, LPORT + 1, d[i].cport, NULL) == 0,
+			 "port %u: no request sock", d[i].cport);
+	}
+	xt_check(proc_count(NS_XS, LPORT + 1, 0, "SYN_RECV") == 2,
+		 "2 SYN_RECV lines (got %d)",
+		 proc_count(NS_XS, LPORT + 1, 0, "SYN_RECV"));
+	check_listen_info(lfd2, "max_syn_backlog 2", 0, 2, 0, 1);
+	xt_log("  -- and the first listener, at 4 already, takes none");
+	conn_init(&e, LPORT);
+	c_send_syn(&e, NULL);
+	expect_none(&e, "SYN to the first listener");
+	xt_check(proc_count(NS_XS, LPORT, e.cport, NULL) == 0,
+		 "port %u: no request sock", e.cport);
+	xt_check(xs_stat("SynQueueFull") - sqf == 2, "SynQueueFull +2 (got %+ld)",
+		 xs_stat("SynQueueFull") - sqf);
+	xs_sysctl_must("max_syn_backlog", (int)msb);
+}
+
+/*
+ * Under pressure (more than half the request limit in use) a request gets
+ * 2 SYN-ACK resends (at 1 s and 3 s) and expires at 7 s; otherwise it gets
+ * synack_retries (5): the third resend at 7 s.
+ *
+ * Windows: -0.5 s, +0.5 s; +0.75 s for the 7 s events, since the timer
+ * wheel rounds a 4 s timeout up to 64 jiffies (256 ms at HZ=250).
+ */
+static void sc_synq_pressure(void)
+{
+	long tmo = xs_stat("RequestTimeouts");
+	struct conn p[3], q[2];
+	double gone[3] = { 0, 0, 0 }, t[8], last = 0;
+	int lp, lq, i, n;
+
+	xs_sysctl_must("synack_retries", 5);
+	lp = ns_listen(NS_XS, SRV_ADDR, LPORT, 3);
+	lq = ns_listen(NS_XS, SRV_ADDR, LPORT + 1, 3);
+	xt_log("  -- 3 requests on listener P (limit 4: pressure), 2 on Q (limit 4: none)");
+	for (i = 0; i < 3; i++) {
+		conn_init(&p[i], LPORT);
+		if (c_syn(&p[i], NULL, NULL))
+			return;
+	}
+	for (i = 0; i < 2; i++) {
+		conn_init(&q[i], LPORT + 1);
+		if (c_syn(&q[i], NULL, NULL))
+			return;
+	}
+	last = q[1].t_synack;
+
+	/* watch P's requests go, until 8 s after the last SYN-ACK */
+	while (xt_now() < last + 8.0) {
+		pump_until(xt_now() + 0.05);
+		for (i = 0; i < 3; i++)
+			if (!gone[i] && c_reqs(&p[i]) == 0) {
+				gone[i] = xt_now();
+				xt_log("  port %u gone from /proc/net/xtcp at +%.2f s after its SYN-ACK",
+				       p[i].cport, gone[i] - p[i].t_synack);
+			}
+	}
+	for (i = 0; i < 3; i++) {
+		n = synack_resends(&p[i], t, 8);
+		log_resends(&p[i], t, n);
+		xt_check(n == 2 && t[0] >= 0.5 && t[0] <= 1.5 && t[1] >= 2.5 &&
+			 t[1] <= 3.5,
+			 "P port %u: 2 resends, at +1 s and +3 s (+-0.5)", p[i].cport);
+		xt_check(gone[i] && gone[i] - p[i].t_synack >= 6.5 &&
+			 gone[i] - p[i].t_synack <= 7.75,
+			 "P port %u: expired at +7 s (-0.5, +0.75; got %.2f)", p[i].cport,
+			 gone[i] ? gone[i] - p[i].t_synack : -1.0);
+	}
+	xt_check(xs_stat("RequestTimeouts") - tmo == 3,
+		 "RequestTimeouts +3 (got %+ld)", xs_stat("RequestTimeouts") - tmo);
+	for (i = 0; i < 2; i++) {
+		n = synack_resends(&q[i], t, 8);
+		log_resends(&q[i], t, n);
+		xt_check(n == 3 && t[0] >= 0.5 && t[0] <= 1.5 && t[1] >= 2.5 &&
+			 t[1] <= 3.5 && t[2] >= 6.5 && t[2] <= 7.75,
+			 "Q port %u: 3 resends, at +1, +3, +7 s (+-0.5; +0.75 for the third)",
+			 q[i].cport);
+		xt_check(c_reqs(&q[i]) == 1, "Q port %u: still SYN_RECV at +%.1f s",
+			 q[i].cport, xt_now() - q[i].t_synack);
+	}
+	check_listen_info(lp, "P", 0, 0, 0, 0);
+	check_listen_info(lq, "Q", 0, 2, 0, 0);
+}
+
+/*
+ * /proc/sys/net/xtcp/ in xs, as cat /proc/sys/net/xtcp/<all>: every entry reads
+ * as a number; the four of the queues and timers exist with their
+ * defaults and bounds; and they are xs's own.
+ */
+static void sc_sysctls(void)
+{
+	static const struct {
+		const char *name;
+		long dflt;
+		int bad;
+	} t[] = {
+		{ "max_syn_backlog", 4096, 0 },
+		{ "syn_retries", 6, 0 },
+		{ "synack_retries", 5, 0 },
+		{ "abort_on_overflow", 0, 2 },
+	};
+	unsigned int i;
+	struct dirent *de;
+	int n = 0, bad = 0;
+	DIR *dir;
+	long v;
+
+	ns_enter(NS_XS);
+	dir = opendir("/proc/sys/net/xtcp");
+	ns_enter(NS_XI);
+	xt_check(dir != NULL, "xs: /proc/sys/net/xtcp/ exists");
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		v = ns_sysctl_get(NS_XS, de->d_name);
+		xt_log("  xs: net.xtcp.%s = %ld", de->d_name, v);
+		n++;
+		bad += v == -1000;
+	}
+	if (dir)
+		closedir(dir);
+	xt_check(n >= 4 && !bad, "xs: %d entries, each reads as a number (%d not)",
+		 n, bad);
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		v = ns_sysctl_get(NS_XS, t[i].name);
+		xt_check(v == t[i].dflt, "xs: net.xtcp.%s exists, default %ld (got %ld)",
+			 t[i].name, t[i].dflt, v);
+		xt_check(ns_sysctl_set(NS_XS, t[i].name, t[i].bad) == EINVAL &&
+			 ns_sysctl_get(NS_XS, t[i].name) == t[i].dflt,
+			 "xs: net.xtcp.%s = %d refused (EINVAL), unchanged", t[i].name,
+			 t[i].bad);
+	}
+	xt_log("  -- per netns: a value set in xs is not xi's");
+	xs_sysctl_must("synack_retries", 3);
+	xt_check(ns_sysctl_get(NS_XI, "synack_retries") == 5,
+		 "xi: net.xtcp.synack_retries still 5 (got %ld)",
+		 ns_sysctl_get(NS_XI, "synack_retries"));
+	xs_sysctl_must("synack_retries", 5);
+}
+
 /* ---- main ---- */
 
 static const struct {
@@ -1910,6 +2594,13 @@ static const struct {
 	{ "simul_open", sc_simopen, "simultaneous open (MUST-10)" },
 	{ "simul_crossed", sc_crossed_syn, "simultaneous open, crossing SYN-ACKs" },
 	{ "simul_rst", sc_simopen_rst, "active SYN_RECV + RST: refused (MUST-11)" },
+	{ "acceptq_syn", sc_acceptq_syn, "accept queue full: a new SYN is dropped" },
+	{ "acceptq_ack", sc_acceptq_ack, "accept queue full: final ACK dropped, request kept" },
+	{ "abort_overflow", sc_abort_overflow, "net.xtcp.abort_on_overflow: RST for the final ACK" },
+	{ "abort_sockopt", sc_abort_sockopt, "XTCP_ABORT_ON_OVERFLOW overrides the sysctl" },
+	{ "synq_limit", sc_synq_limit, "request socks: backlog + 1, max_syn_backlog" },
+	{ "synq_pressure", sc_synq_pressure, "queue over half full: 2 SYN-ACK resends" },
+	{ "sysctls", sc_sysctls, "/proc/sys/net/xtcp: per netns, defaults, bounds" },
 };
 
 static void setup(void)
@@ -1940,6 +2631,7 @@ static void setup(void)
 	    bind(pkt_fd, (struct sockaddr *)&sll, sizeof(sll)))
 		xt_fatal("bind packet socket to %s", INJ_IF);
 	recv_flush();
+	nhist = 0;
 }
 
 int main(int argc, char **argv)
@@ -1964,6 +2656,7 @@ int main(int argc, char **argv)
 	xt_log("xinject %s: %s (family %d, protocol %d)", scenarios[i].name,
 	       scenarios[i].desc, family, proto);
 	xi_segs = ns_stat(NS_XI, "InSegs");
+	t_start = xt_now();
 	scenarios[i].fn();
 	xt_check(ns_stat(NS_XI, "InSegs") == xi_segs,
 		 "xi's own stack saw none of xs's segments (tc filter works)");

@@ -93,6 +93,43 @@ wait $srv || bad "TCP server failed"
 echo "   Linux TCP server: $(grep accepted /tmp/srv.log)"
 grep -q 'accepted 192.0.2.1' /tmp/srv.log || bad "Linux TCP accepted nothing"
 
+say "A handshake survives loss: the client's first SYN is dropped"
+$IP -n ns_s neigh replace 192.0.2.2 lladdr "$($IP netns exec ns_c cat /sys/class/net/veth_c/address)" dev veth_s nud permanent
+$IP -n ns_c neigh replace 192.0.2.1 lladdr "$($IP netns exec ns_s cat /sys/class/net/veth_s/address)" dev veth_c nud permanent
+$TC -n ns_s qdisc add dev veth_s clsact &&
+$TC -n ns_s filter add dev veth_s ingress protocol ip u32 match ip protocol 253 0xff action drop ||
+	bad "tc drop could not be installed"
+(sleep 0.5; $TC -n ns_s filter del dev veth_s ingress) &
+XT_SERVER_NS=ns_s $IP netns exec ns_c $BIN/handshake slow 192.0.2.1 >/tmp/slow.log 2>&1 ||
+	bad "no handshake after the loss"
+echo "   $(grep 'connected after' /tmp/slow.log): the SYN was sent again after the"
+echo "   1 s initial RTO (client SynRetrans=$(stat_in ns_c SynRetrans))"
+
+say "A SYN flood: spoofed SYNs at a listener while a real client connects"
+$IP netns add ns_f
+$IP -n ns_s link add veth_s2 type veth peer name veth_f netns ns_f
+$IP -n ns_s addr add 198.51.100.1/24 dev veth_s2
+$IP -n ns_f addr add 198.51.100.2/24 dev veth_f
+$IP -n ns_s link set veth_s2 up
+$IP -n ns_f link set veth_f up
+$IP -n ns_f link set lo up
+$IP -n ns_s route add 198.18.0.0/15 via 198.51.100.2
+$TC -n ns_f qdisc add dev veth_f clsact &&
+$TC -n ns_f filter add dev veth_f ingress protocol ip u32 match u32 0 0 action drop ||
+	bad "tc drop could not be installed"
+$IP netns exec ns_s $BIN/floodtest serve xtcp 8080 5 >/tmp/serve.log 2>&1 &
+srv=$!
+wait_for /tmp/serve.log listening
+$IP netns exec ns_f $BIN/floodtest syn 198.51.100.1 8080 xtcp 3 300000 | indent
+wait $srv
+set -- $(grep '^connects' /tmp/serve.log)
+echo "   real client: $2 connects, $4 failed, p50 $6 ms, p99 $8 ms"
+echo "   request socks never more than ${10} (the listener's bound: backlog 128 + 1);"
+echo "   SYN cookies sent past it: $(stat_in ns_s SyncookiesSent), cookie handshakes: $(stat_in ns_s SyncookiesRecv)"
+[ "${4:-1}" = 0 ] || bad "real connections failed under the flood"
+echo "   the kernel log says:"
+dmesg | grep 'possible SYN flood' | tail -n 1 | sed 's/^\[[^]]*\] //' | indent
+
 say "Every segment is checked before it is believed: malformed and random"
 echo "   segments at protocol $proto over loopback, each counted and dropped:"
 $BIN/inject_malformed >/tmp/inj.log 2>&1 || bad "malformed segments not all counted"
@@ -101,7 +138,7 @@ sed -n 's/^  ok: /   /p; s/^  FAIL/   FAIL/p' /tmp/inj.log
 say "Counters of the initial namespace (/proc/net/xtcp_stat, non-zero ones):"
 awk '$2 != 0' /proc/net/xtcp_stat | indent
 
-for ns in ns_c ns_s ns_t ns_x; do
+for ns in ns_c ns_s ns_t ns_x ns_f; do
 	$IP netns del $ns
 done
 say "Unloading the module leaves nothing behind:"

@@ -61,7 +61,6 @@ void xtcp_req_put(struct xtcp_request *req)
 	}
 }
 
-
 /* Take @req off its listener's list and out of the ehash. */
 static void xtcp_req_unlink(struct xtcp_request *req)
 {

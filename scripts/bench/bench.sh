@@ -12,16 +12,7 @@
 SECS=${XTCP_BENCH_SECS:-4}
 IP=/sbin/ip
 
-$IP netns add ns_c
-$IP netns add ns_s
-$IP -n ns_c link add veth_c type veth peer name veth_s netns ns_s
-$IP -n ns_c addr add 192.0.2.2/24 dev veth_c
-$IP -n ns_s addr add 192.0.2.1/24 dev veth_s
-for ns in ns_c ns_s; do
-	$IP -n $ns link set lo up
-done
-$IP -n ns_c link set veth_c up
-$IP -n ns_s link set veth_s up
+veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1
 
 # rate PROTO TOPOLOGY THREADS: prints "conn/s failed-connects"
 rate() {
@@ -62,16 +53,7 @@ done
 #   syncookies 1 for both stacks) while a real client in ns_s connects
 #   over loopback every 10 ms.
 TC=/sbin/tc
-$IP netns add ns_f
-$IP netns add ns_v
-$IP -n ns_f link add veth_f type veth peer name veth_v netns ns_v
-$IP -n ns_f addr add 192.0.2.2/24 dev veth_f
-$IP -n ns_v addr add 192.0.2.1/24 dev veth_v
-for ns in ns_f ns_v; do
-	$IP -n $ns link set lo up
-done
-$IP -n ns_f link set veth_f up
-$IP -n ns_v link set veth_v up
+veth_pair ns_f veth_f 192.0.2.2 ns_v veth_v 192.0.2.1
 $IP -n ns_v route add 198.18.0.0/15 via 192.0.2.2
 $TC -n ns_f qdisc add dev veth_f clsact
 $TC -n ns_f filter add dev veth_f ingress protocol ip u32 match u32 0 0 action drop

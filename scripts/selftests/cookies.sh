@@ -15,22 +15,11 @@
 #            answered with RST, and make no connection.
 . /xtcp/bin/lib.sh
 
-TC=/sbin/tc
 scenario=$1
 
-cleanup() { $IP netns del ns_c 2>/dev/null; $IP netns del ns_s 2>/dev/null; }
-trap cleanup EXIT
+trap netns_cleanup EXIT
 
-$IP netns add ns_c
-$IP netns add ns_s
-$IP -n ns_c link add veth_c type veth peer name veth_s netns ns_s
-$IP -n ns_c addr add 192.0.2.2/24 dev veth_c
-$IP -n ns_s addr add 192.0.2.1/24 dev veth_s
-for ns in ns_c ns_s; do
-	$IP -n $ns link set lo up
-done
-$IP -n ns_c link set veth_c up
-$IP -n ns_s link set veth_s up
+veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1 || exit 1
 
 sysctl_s() { $IP netns exec ns_s sh -c "echo $2 > /proc/sys/net/xtcp/$1"; }
 
@@ -46,9 +35,7 @@ always)
 		eq "$(stat_of SynRetrans ns_s)$(stat_of SynAckResends ns_s)" 00
 	;;
 flood)
-	$TC -n ns_c qdisc add dev veth_c clsact || exit 1
-	$TC -n ns_c filter add dev veth_c ingress protocol ip u32 \
-		match ip protocol 253 0xff action drop || exit 1
+	drop_xtcp_in ns_c veth_c || exit 1
 	# backlog 3: the request queue holds 4
 	$IP netns exec ns_s peer xtcp listen 0.0.0.0 8080 1 >/tmp/srv.log 2>&1 &
 	srv=$!

@@ -15,19 +15,9 @@
 . /xtcp/bin/lib.sh
 
 TC=/sbin/tc
-cleanup() { $IP netns del ns_f 2>/dev/null; $IP netns del ns_s 2>/dev/null; }
-trap cleanup EXIT
+trap netns_cleanup EXIT
 
-$IP netns add ns_f
-$IP netns add ns_s
-$IP -n ns_f link add veth_f type veth peer name veth_s netns ns_s
-$IP -n ns_f addr add 192.0.2.2/24 dev veth_f
-$IP -n ns_s addr add 192.0.2.1/24 dev veth_s
-for ns in ns_f ns_s; do
-	$IP -n $ns link set lo up
-done
-$IP -n ns_f link set veth_f up
-$IP -n ns_s link set veth_s up
+veth_pair ns_f veth_f 192.0.2.2 ns_s veth_s 192.0.2.1 || exit 1
 $IP -n ns_s route add 198.18.0.0/15 via 192.0.2.2 || exit 1
 $TC -n ns_f qdisc add dev veth_f clsact || exit 1
 $TC -n ns_f filter add dev veth_f ingress protocol ip u32 \

@@ -21,19 +21,9 @@
 TC=/sbin/tc
 dir=$1
 
-cleanup() { $IP netns del ns_x 2>/dev/null; $IP netns del ns_t 2>/dev/null; }
-trap cleanup EXIT
+trap netns_cleanup EXIT
 
-$IP netns add ns_x
-$IP netns add ns_t
-$IP -n ns_x link add veth_x type veth peer name veth_t netns ns_t
-$IP -n ns_x addr add 192.0.2.1/24 dev veth_x
-$IP -n ns_t addr add 192.0.2.2/24 dev veth_t
-for ns in ns_x ns_t; do
-	$IP -n $ns link set lo up
-done
-$IP -n ns_x link set veth_x up
-$IP -n ns_t link set veth_t up
+veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
 
 # A tc command that fails must fail the test: the translation would
 # silently not be there.

@@ -68,4 +68,32 @@ eq() {
 	return 1
 }
 
+# veth_pair NS1 DEV1 ADDR1 NS2 DEV2 ADDR2: two new namespaces joined by a
+# veth pair, ADDRn/24 on DEVn, every link up. netns_cleanup deletes them.
+veth_pair() {
+	$IP netns add "$1" && $IP netns add "$4" || return 1
+	netns_made="${netns_made:-} $1 $4"
+	$IP -n "$1" link add "$2" type veth peer name "$5" netns "$4" &&
+		$IP -n "$1" addr add "$3"/24 dev "$2" &&
+		$IP -n "$4" addr add "$6"/24 dev "$5" &&
+		$IP -n "$1" link set lo up && $IP -n "$4" link set lo up &&
+		$IP -n "$1" link set "$2" up && $IP -n "$4" link set "$5" up
+}
+
+netns_cleanup() {
+	for ns in ${netns_made:-}; do
+		$IP netns del "$ns" 2>/dev/null
+	done
+}
+
+# drop_xtcp_in NS DEV: drop xtcp segments arriving on DEV. tc ingress runs
+# before the stack, so NS's own xtcp never answers them; a packet tap for
+# all protocols still sees them.
+drop_xtcp_in() {
+	/sbin/tc -n "$1" qdisc add dev "$2" clsact &&
+		/sbin/tc -n "$1" filter add dev "$2" ingress protocol ip u32 \
+			match ip protocol "$(cat /sys/module/xtcp/parameters/ipproto)" 0xff \
+			action drop
+}
+
 mkdir -p /run /var/run 2>/dev/null

@@ -10,21 +10,14 @@
 # there and counted as InNotForHost, not InSegs.
 . /xtcp/bin/lib.sh
 
-cleanup() { $IP netns del ns_a 2>/dev/null; $IP netns del ns_b 2>/dev/null; }
-trap cleanup EXIT
+trap netns_cleanup EXIT
 
 unload
-$IP netns add ns_a
+$IP netns add ns_pre
+netns_made=ns_pre
 check "load with a namespace already present" load
-$IP netns add ns_b
-$IP -n ns_a link add veth_a type veth peer name veth_b netns ns_b
-$IP -n ns_a addr add 192.0.2.1/24 dev veth_a
-$IP -n ns_b addr add 192.0.2.2/24 dev veth_b
-for ns in ns_a ns_b; do
-	$IP -n $ns link set lo up
-done
-$IP -n ns_a link set veth_a up
-$IP -n ns_b link set veth_b up
+check "which gets its own stat file" eq "$(stat_of InSegs ns_pre)" 0
+veth_pair ns_a veth_a 192.0.2.1 ns_b veth_b 192.0.2.2 || exit 1
 
 check "ns_a has its stat file" eq "$(stat_of InSegs ns_a)" 0
 check "ns_b has its stat file" eq "$(stat_of InSegs ns_b)" 0

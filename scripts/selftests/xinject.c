@@ -2443,7 +2443,7 @@ static void sc_synq_pressure(void)
 	long tmo = xs_stat("RequestTimeouts");
 	struct conn p[3], q[2];
 	double gone[3] = { 0, 0, 0 }, t[8], last = 0;
-	int lp, lq, i, n;
+	int lp, lq, i, n, n_gone;
 
 	xs_sysctl_must("synack_retries", 5);
 	lp = ns_listen(NS_XS, SRV_ADDR, LPORT, 3);
@@ -2471,19 +2471,36 @@ static void sc_synq_pressure(void)
 				       p[i].cport, gone[i] - p[i].t_synack);
 			}
 	}
+	/*
+	 * The rule (module/request.c, xtcp_req_max_retries): pressure is
+	 * judged when a timer fires. At +7 s the first of P's requests to
+	 * fire sees 3 > 4/2 and expires; that brings P back to half full, so
+	 * the others keep their full retries. So: all three resent twice by
+	 * +3 s, exactly one gone at about +7 s, two still there, resent a
+	 * third time.
+	 */
+	n_gone = 0;
 	for (i = 0; i < 3; i++) {
 		n = synack_resends(&p[i], t, 8);
 		log_resends(&p[i], t, n);
-		xt_check(n == 2 && t[0] >= 0.5 && t[0] <= 1.5 && t[1] >= 2.5 &&
+		xt_check(n >= 2 && t[0] >= 0.5 && t[0] <= 1.5 && t[1] >= 2.5 &&
 			 t[1] <= 3.5,
-			 "P port %u: 2 resends, at +1 s and +3 s (+-0.5)", p[i].cport);
-		xt_check(gone[i] && gone[i] - p[i].t_synack >= 6.5 &&
-			 gone[i] - p[i].t_synack <= 7.75,
-			 "P port %u: expired at +7 s (-0.5, +0.75; got %.2f)", p[i].cport,
-			 gone[i] ? gone[i] - p[i].t_synack : -1.0);
+			 "P port %u: resent at +1 s and +3 s (+-0.5)", p[i].cport);
+		if (gone[i]) {
+			n_gone++;
+			xt_check(n == 2 && gone[i] - p[i].t_synack >= 6.5 &&
+				 gone[i] - p[i].t_synack <= 7.75,
+				 "P port %u: expired at +7 s without a third resend (got %.2f)",
+				 p[i].cport, gone[i] - p[i].t_synack);
+		} else {
+			xt_check(n == 3 && c_reqs(&p[i]) == 1,
+				 "P port %u: kept, resent a third time, once P was back to half full",
+				 p[i].cport);
+		}
 	}
-	xt_check(xs_stat("RequestTimeouts") - tmo == 3,
-		 "RequestTimeouts +3 (got %+ld)", xs_stat("RequestTimeouts") - tmo);
+	xt_check(n_gone == 1, "exactly one of P's requests pruned (%d)", n_gone);
+	xt_check(xs_stat("RequestTimeouts") - tmo == 1,
+		 "RequestTimeouts +1 (got %+ld)", xs_stat("RequestTimeouts") - tmo);
 	for (i = 0; i < 2; i++) {
 		n = synack_resends(&q[i], t, 8);
 		log_resends(&q[i], t, n);
@@ -2494,7 +2511,7 @@ static void sc_synq_pressure(void)
 		xt_check(c_reqs(&q[i]) == 1, "Q port %u: still SYN_RECV at +%.1f s",
 			 q[i].cport, xt_now() - q[i].t_synack);
 	}
-	check_listen_info(lp, "P", 0, 0, 0, 0);
+	check_listen_info(lp, "P", 0, 2, 0, 0);
 	check_listen_info(lq, "Q", 0, 2, 0, 0);
 }
 
@@ -2599,7 +2616,7 @@ static const struct {
 	{ "abort_overflow", sc_abort_overflow, "net.xtcp.abort_on_overflow: RST for the final ACK" },
 	{ "abort_sockopt", sc_abort_sockopt, "XTCP_ABORT_ON_OVERFLOW overrides the sysctl" },
 	{ "synq_limit", sc_synq_limit, "request socks: backlog + 1, max_syn_backlog" },
-	{ "synq_pressure", sc_synq_pressure, "queue over half full: 2 SYN-ACK resends" },
+	{ "synq_pressure", sc_synq_pressure, "queue over half full: pruned back to half" },
 	{ "sysctls", sc_sysctls, "/proc/sys/net/xtcp: per netns, defaults, bounds" },
 };
 

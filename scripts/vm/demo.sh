@@ -7,7 +7,7 @@
 #   ns_c (192.0.2.2) veth_c ---- veth_s (192.0.2.1) ns_s     xtcp <-> xtcp
 #   ns_t (192.0.2.2) veth_t ---- veth_x (192.0.2.1) ns_x     TCP <-> xtcp,
 #                          tc pedit on veth_x: IP protocol 253 <-> 6
-IP=/sbin/ip
+. /xtcp/bin/lib.sh
 TC=/sbin/tc
 BIN=/xtcp/bin
 ok=1
@@ -16,17 +16,6 @@ bad() { echo "   !! $*"; ok=0; }
 indent() { sed 's/^/   /'; }
 stat_in() { $IP netns exec "$1" cat /proc/net/xtcp_stat | awk -v k="$2" '$1 == k { print $2 }'; }
 
-pair() { # pair NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
-	$IP netns add "$1"
-	$IP netns add "$4"
-	$IP -n "$1" link add "$2" type veth peer name "$5" netns "$4"
-	$IP -n "$1" addr add "$3"/24 dev "$2"
-	$IP -n "$4" addr add "$6"/24 dev "$5"
-	$IP -n "$1" link set lo up
-	$IP -n "$4" link set lo up
-	$IP -n "$1" link set "$2" up
-	$IP -n "$4" link set "$5" up
-}
 
 wait_for() { # wait_for FILE WORD
 	i=0
@@ -43,7 +32,7 @@ proto=$(cat /sys/module/xtcp/parameters/ipproto)
 echo "   AF_XTCP is family $fam; segments travel as IPv4 protocol $proto."
 
 say "A client in namespace ns_c connects to a server in namespace ns_s over veth"
-pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1
+veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1
 XT_HOLD_MS=1500 $IP netns exec ns_s $BIN/peer xtcp listen 0.0.0.0 7000 >/tmp/srv.log 2>&1 &
 srv=$!
 wait_for /tmp/srv.log listening
@@ -63,7 +52,7 @@ echo "   counters: ns_c ActiveOpens=$(stat_in ns_c ActiveOpens)," \
      "ns_s PassiveOpens=$(stat_in ns_s PassiveOpens)"
 
 say "Linux's own TCP on the other end, through a one-byte protocol translation"
-pair ns_t veth_t 192.0.2.2 ns_x veth_x 192.0.2.1
+veth_pair ns_t veth_t 192.0.2.2 ns_x veth_x 192.0.2.1
 $TC -n ns_x qdisc add dev veth_x clsact &&
 $TC -n ns_x filter add dev veth_x egress protocol ip u32 match ip protocol 253 0xff \
 	action pedit ex munge ip protocol set 6 pipe action csum ip4h &&

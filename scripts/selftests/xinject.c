@@ -1229,6 +1229,63 @@ static void sc_data_on_ack(void)
 	conn_close(&c);
 }
 
+static void xs_sysctl_must(const char *name, int val);
+
+/*
+ * syncookies=2: no request sock, the SYN-ACK's ISN is a cookie, and a final
+ * ACK that carries data still makes the connection (behaviours.md,
+ * Cookies). The data is counted until the data path takes it.
+ */
+static void sc_cookie_data(void)
+{
+	long recv = xs_stat("SyncookiesRecv"), dropped = xs_stat("InDataDropped");
+	int lfd;
+	struct conn c;
+
+	xs_sysctl_must("syncookies", 2);
+	lfd = xs_listen();
+	conn_init(&c, LPORT);
+	if (!c_syn(&c, NULL, NULL)) {
+		xt_check(c_reqs(&c) == 0, "no request sock kept for the cookie SYN-ACK");
+		if (!c_ack_accept(&c, lfd, 100)) {
+			xt_check(xs_stat("SyncookiesRecv") - recv == 1,
+				 "SyncookiesRecv +1");
+			xt_check(xs_stat("InDataDropped") - dropped == 1,
+				 "the payload counted as InDataDropped");
+		}
+	}
+	conn_close(&c);
+	xs_sysctl_must("syncookies", 1);
+}
+
+/* A cookie ACK sent again finds the connection it made: no second one. */
+static void sc_cookie_replay(void)
+{
+	long passive, recv;
+	int lfd, fd2;
+	struct conn c;
+
+	xs_sysctl_must("syncookies", 2);
+	lfd = xs_listen();
+	conn_init(&c, LPORT);
+	if (!c_syn(&c, NULL, NULL) && !c_ack_accept(&c, lfd, 0)) {
+		passive = xs_stat("PassiveOpens");
+		recv = xs_stat("SyncookiesRecv");
+		c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, c.ts);
+		c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, c.ts);
+		fd2 = accept_within(lfd, 500);
+		xt_check(fd2 < 0, "the replayed ACK made no second connection");
+		if (fd2 >= 0)
+			close(fd2);
+		xt_check(xs_stat("PassiveOpens") == passive &&
+			 xs_stat("SyncookiesRecv") == recv,
+			 "PassiveOpens and SyncookiesRecv unchanged (the connection took it)");
+		xt_check(c_reqs(&c) == 0, "no request sock either");
+	}
+	conn_close(&c);
+	xs_sysctl_must("syncookies", 1);
+}
+
 /* ---- scenarios: ESTABLISHED (RFC 5961) ---- */
 
 static void sc_est_rst(void)
@@ -2617,6 +2674,8 @@ static const struct {
 	{ "abort_sockopt", sc_abort_sockopt, "XTCP_ABORT_ON_OVERFLOW overrides the sysctl" },
 	{ "synq_limit", sc_synq_limit, "request socks: backlog + 1, max_syn_backlog" },
 	{ "synq_pressure", sc_synq_pressure, "queue over half full: pruned back to half" },
+	{ "cookie_data", sc_cookie_data, "syncookies=2: a cookie ACK with data connects" },
+	{ "cookie_replay", sc_cookie_replay, "a replayed cookie ACK makes no second connection" },
 	{ "sysctls", sc_sysctls, "/proc/sys/net/xtcp: per netns, defaults, bounds" },
 };
 

@@ -365,8 +365,12 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV &&
-	    !(shutdown & SEND_SHUTDOWN))
+	/*
+	 * With no send buffer yet, a synchronized or closed socket is always
+	 * writable; after SEND_SHUTDOWN too, as tcp_poll() says, so that a
+	 * writer wakes up and meets the error.
+	 */
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV)
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	/* read sk_err after the state, as tcp_poll() does */
 	smp_rmb();

@@ -101,9 +101,12 @@ static void check_fresh_socket(int af, int proto)
 		       "shutdown on an unconnected socket");
 	xt_check_errno(shutdown(fd, 7), EINVAL, "shutdown(how=7)");
 
-	/* after shutdown(RDWR), as TCP: readable (EOF) and hung up */
-	xt_check(poll(&pfd, 1, 0) == 1 && pfd.revents == (POLLIN | POLLHUP),
-		 "poll after shutdown: POLLIN|POLLHUP, as TCP (revents 0x%x)",
+	/* after shutdown(RDWR), as tcp_poll(): readable (EOF), writable (to
+	 * meet the error), hung up
+	 */
+	xt_check(poll(&pfd, 1, 0) == 1 &&
+		 pfd.revents == (POLLIN | POLLOUT | POLLHUP),
+		 "poll after shutdown: POLLIN|POLLOUT|POLLHUP, as TCP (revents 0x%x)",
 		 pfd.revents);
 
 	xt_check_errno(ioctl(fd, TCGETS, 0), ENOTTY, "ioctl that is not for sockets (TCGETS)");

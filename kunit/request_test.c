@@ -281,7 +281,48 @@ static void xtcp_req_test_close_frees_requests(struct kunit *test)
 	xtcp_req_put(req);
 }
 
+/* SYN-ACK backoff: 1 s doubling, capped at 120 s. */
+static void xtcp_req_test_timeout_schedule(struct kunit *test)
+{
+	static const unsigned int secs[] = { 1, 2, 4, 8, 16, 32, 64, 120, 120 };
+	struct xtcp_request req = {};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(secs); i++) {
+		req.num_timeout = i;
+		KUNIT_EXPECT_EQ(test, xtcp_req_timeout(&req),
+				(unsigned long)secs[i] * HZ);
+	}
+}
+
+/* Request limit min(backlog + 1, max_syn_backlog); the pressure rule. */
+static void xtcp_req_test_queue_limits(struct kunit *test)
+{
+	struct xtcp_req_test_ctx *ctx = test->priv;
+	struct sock *lsk = ctx->lsock->sk;
+	struct xtcp_net *xn = xtcp_net(ctx->net);
+	struct xtcp_request req = { .listener = lsk };
+	int saved = xn->sysctl.max_syn_backlog;
+
+	/* the suite's listener: listen(8) */
+	KUNIT_EXPECT_EQ(test, xtcp_req_synq_limit(lsk), 9U);
+	xn->sysctl.max_syn_backlog = 4;
+	KUNIT_EXPECT_EQ(test, xtcp_req_synq_limit(lsk), 4U);
+	xn->sysctl.max_syn_backlog = saved;
+
+	/* more than half of 9 waiting: old requests get 2 retries */
+	WRITE_ONCE(xtcp_sk(lsk)->syn_qlen, 5);
+	KUNIT_EXPECT_EQ(test, xtcp_req_max_retries(&req),
+			XTCP_REQ_PRESSURE_RETRIES);
+	WRITE_ONCE(xtcp_sk(lsk)->syn_qlen, 4);
+	KUNIT_EXPECT_EQ(test, xtcp_req_max_retries(&req),
+			xn->sysctl.synack_retries);
+	WRITE_ONCE(xtcp_sk(lsk)->syn_qlen, 0);
+}
+
 static struct kunit_case xtcp_req_test_cases[] = {
+	KUNIT_CASE(xtcp_req_test_timeout_schedule),
+	KUNIT_CASE(xtcp_req_test_queue_limits),
 	KUNIT_CASE(xtcp_req_test_syn_makes_request),
 	KUNIT_CASE(xtcp_req_test_no_mss_means_536),
 	KUNIT_CASE(xtcp_req_test_repeated_syn_one_request),

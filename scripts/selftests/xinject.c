@@ -1258,6 +1258,48 @@ static void sc_cookie_data(void)
 	xs_sysctl_must("syncookies", 1);
 }
 
+/*
+ * A cookie ACK that meets a full accept queue is dropped, not answered:
+ * the client's next ACK (after its retransmission timeout) may connect
+ * once there is room, as the cookie stays good for a while.
+ */
+static void sc_cookie_acceptq_full(void)
+{
+	long ovf = xs_stat("ListenOverflows"), rsts;
+	int lfd, fd;
+	struct conn a, b;
+
+	xs_sysctl_must("syncookies", 2);
+	lfd = ns_listen(NS_XS, SRV_ADDR, LPORT, 0);	/* room for one */
+	conn_init(&b, LPORT);
+	conn_init(&a, LPORT);
+	if (c_syn(&b, NULL, NULL) || c_syn(&a, NULL, NULL))
+		goto out;
+	/* A completes and stays queued: the queue (backlog 0) is full */
+	c_send(&a, F_ACK, a.isn + 1, a.iss + 1, 0, a.ts);
+	expect_none(&a, "A's final ACK");
+	rsts = xs_stat("OutRsts");
+	c_send(&b, F_ACK, b.isn + 1, b.iss + 1, 0, b.ts);
+	expect_none(&b, "cookie ACK on a full accept queue");
+	xt_check(xs_stat("ListenOverflows") - ovf == 1, "ListenOverflows +1");
+	xt_check(xs_stat("OutRsts") == rsts, "no RST");
+	a.fd = accept_within(lfd, 300);
+	xt_check(a.fd >= 0, "accept() returns A");
+	fd = accept_within(lfd, 300);
+	xt_check(fd < 0, "and nothing else: B was not queued");
+	if (fd >= 0)
+		close(fd);
+	/* room now: B's ACK again, as after its retransmission timeout */
+	c_send(&b, F_ACK, b.isn + 1, b.iss + 1, 0, b.ts);
+	b.fd = accept_within(lfd, 1000);
+	xt_check(b.fd >= 0, "B's ACK again, with room now: connected through the cookie");
+out:
+	conn_close(&a);
+	conn_close(&b);
+	close(lfd);
+	xs_sysctl_must("syncookies", 1);
+}
+
 /* A cookie ACK sent again finds the connection it made: no second one. */
 static void sc_cookie_replay(void)
 {
@@ -2675,6 +2717,7 @@ static const struct {
 	{ "synq_limit", sc_synq_limit, "request socks: backlog + 1, max_syn_backlog" },
 	{ "synq_pressure", sc_synq_pressure, "queue over half full: pruned back to half" },
 	{ "cookie_data", sc_cookie_data, "syncookies=2: a cookie ACK with data connects" },
+	{ "cookie_acceptq_full", sc_cookie_acceptq_full, "a cookie ACK on a full accept queue is dropped" },
 	{ "cookie_replay", sc_cookie_replay, "a replayed cookie ACK makes no second connection" },
 	{ "sysctls", sc_sysctls, "/proc/sys/net/xtcp: per netns, defaults, bounds" },
 };

@@ -78,12 +78,8 @@ static u32 xtcp_conn_tsval(const struct xtcp_sock *xs)
 	return xtcp_secure_ts_now() + xs->ts_off;
 }
 
-/**
- * xtcp_conn_ack_fill() - a bare ACK of @sk's current state
- * @sk: the socket
- * @s: filled in
- */
-void xtcp_conn_ack_fill(struct sock *sk, struct xtcp_seg *s)
+/* A bare ACK of @sk's current state into @s. */
+static void xtcp_conn_ack_fill(struct sock *sk, struct xtcp_seg *s)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 

@@ -507,8 +507,6 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 	req->snt_isn = xtcp_secure_isn(iph->daddr, iph->saddr, th->dest,
 				       th->source);
 	req->ts_off = xtcp_secure_ts_off(iph->daddr, iph->saddr);
-	req->snd_wnd = cb->window;
-	req->iif = inet_iif(skb);
 	req->opt.mss = cb->opts.mss ? cb->opts.mss : XTCP_MSS_DEFAULT;
 	if (cb->opts.has_wscale) {
 		req->opt.wscale_ok = 1;

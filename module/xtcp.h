@@ -198,11 +198,9 @@ struct xtcp_request {
 	u32 rcv_isn;		/* the peer's ISN */
 	u32 ts_recent;		/* the peer's last TSval */
 	u32 ts_off;		/* offset of our TSvals for this 4-tuple */
-	u32 snd_wnd;		/* the peer's window from the SYN, unscaled */
 	unsigned long oow_stamp; /* jiffies of the last answer to a repeated SYN
 				  * or out-of-window segment; 0: never
 				  */
-	int iif;		/* interface the SYN came in on */
 	struct rcu_head rcu;
 };
 
@@ -373,7 +371,6 @@ void xtcp_conn_set_established(struct sock *sk);
 void xtcp_conn_close(struct sock *sk);
 void xtcp_conn_disconnect(struct sock *sk);
 void xtcp_conn_abort_child(struct sock *child);
-void xtcp_conn_ack_fill(struct sock *sk, struct xtcp_seg *s);
 
 /* socket.c */
 extern struct proto xtcp_prot;

@@ -192,7 +192,8 @@ static void xtcp_req_test_listener_ignores(struct kunit *test)
 			ign + 3);
 }
 
-static void xtcp_req_test_bad_ack_keeps_request(struct kunit *test)
+/* A SYN that makes a request; returns the request's ISS (our ISN). */
+static u32 xtcp_req_test_syn_iss(struct kunit *test)
 {
 	struct xtcp_request *req;
 	u32 iss;
@@ -202,6 +203,15 @@ static void xtcp_req_test_bad_ack_keeps_request(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, req);
 	iss = req->snt_isn;
 	xtcp_req_put(req);
+	return iss;
+}
+
+static void xtcp_req_test_bad_ack_keeps_request(struct kunit *test)
+{
+	struct xtcp_request *req;
+	u32 iss;
+
+	iss = xtcp_req_test_syn_iss(test);
 	xtcp_req_test_send(test, XTCP_FLAG_ACK, XTCP_REQ_TEST_ISN + 1, iss + 2,
 			   xtcp_req_test_ack_opts,
 			   sizeof(xtcp_req_test_ack_opts), 0);
@@ -215,16 +225,11 @@ static void xtcp_req_test_bad_ack_keeps_request(struct kunit *test)
 static void xtcp_req_test_ack_promotes(struct kunit *test)
 {
 	struct xtcp_req_test_ctx *ctx = test->priv;
-	struct xtcp_request *req;
 	struct socket *child = NULL;
 	struct sockaddr_in peer;
 	u32 iss;
 
-	xtcp_req_test_syn(test);
-	req = xtcp_req_test_req(test);
-	KUNIT_ASSERT_NOT_NULL(test, req);
-	iss = req->snt_isn;
-	xtcp_req_put(req);
+	iss = xtcp_req_test_syn_iss(test);
 
 	xtcp_req_test_send(test, XTCP_FLAG_ACK, XTCP_REQ_TEST_ISN + 1, iss + 1,
 			   xtcp_req_test_ack_opts,

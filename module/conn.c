@@ -553,8 +553,8 @@ void xtcp_conn_abort_child(struct sock *child)
 	if (xtcp_sk(child)->eh.hashed)
 		xtcp_conn_reset(child);
 	sock_set_flag(child, SOCK_DEAD);
+	/* done() gives the port back: clones never have SOCK_BINDPORT_LOCK */
 	xtcp_conn_done(child, 0);
-	xtcp_table_unbind(child);
 	bh_unlock_sock(child);
 	local_bh_enable();
 	sock_put(child);

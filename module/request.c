@@ -89,6 +89,70 @@ static void xtcp_req_drop(struct xtcp_request *req)
 	xtcp_req_cancel_timer(req);
 }
 
+/*
+ * Count a segment a listener dropped: in ListenDrops, and in
+ * ListenOverflows too when the accept queue was full, per namespace and
+ * per listener.
+ */
+static void xtcp_req_count_drop(struct sock *lsk, bool overflow)
+{
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct net *net = sock_net(lsk);
+
+	if (overflow) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+		atomic_long_inc(&lxs->listen_overflows);
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+	atomic_long_inc(&lxs->listen_drops);
+}
+
+/* The 4-tuple, listener and timestamp offset of a request for @skb. */
+static void xtcp_req_init_key(struct xtcp_request *req, struct sock *lsk,
+			      const struct sk_buff *skb)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+
+	req->eh.kind = XTCP_EH_REQ;
+	write_pnet(&req->eh.net, sock_net(lsk));
+	req->eh.laddr = iph->daddr;
+	req->eh.raddr = iph->saddr;
+	req->eh.lport = th->dest;
+	req->eh.rport = th->source;
+	req->listener = lsk;
+	req->ts_off = xtcp_secure_ts_off(iph->daddr, iph->saddr);
+}
+
+/* What the handshake negotiates, from the peer's options. */
+static void xtcp_req_set_opts(struct xtcp_request *req, u16 mss,
+			      bool has_wscale, u8 wscale, bool sack_ok,
+			      const struct xtcp_options *opts)
+{
+	req->opt.mss = mss ? mss : XTCP_MSS_DEFAULT;
+	if (has_wscale) {
+		req->opt.wscale_ok = 1;
+		req->opt.snd_wscale = wscale;
+		req->opt.rcv_wscale = XTCP_RCV_WSCALE;
+	}
+	req->opt.sack_ok = sack_ok;
+	if (opts->has_ts) {
+		req->opt.tstamp_ok = 1;
+		req->ts_recent = opts->tsval;
+	}
+}
+
+/* A request (real, or a cookie's stand-in) for the SYN in @skb. */
+static void xtcp_req_from_syn(struct xtcp_request *req, struct sock *lsk,
+			      const struct sk_buff *skb)
+{
+	const struct xtcp_options *o = &XTCP_SKB_CB(skb)->opts;
+
+	xtcp_req_init_key(req, lsk, skb);
+	req->rcv_isn = XTCP_SKB_CB(skb)->seq;
+	xtcp_req_set_opts(req, o->mss, o->has_wscale, o->wscale, o->sack_ok, o);
+}
+
 static void xtcp_req_seg_init(const struct xtcp_request *req,
 			      struct xtcp_seg *s)
 {
@@ -323,30 +387,16 @@ static void xtcp_req_send_cookie(struct sock *lsk, struct sk_buff *skb,
 		.wscale = cb->opts.wscale,
 		.sack_ok = cb->opts.sack_ok,
 	};
-	struct xtcp_seg s = {
-		.saddr = iph->daddr, .daddr = iph->saddr,
-		.sport = th->dest, .dport = th->source,
-		.ack = cb->seq + 1,
-		.flags = XTCP_FLAG_SYN | XTCP_FLAG_ACK,
-		.window = XTCP_RCV_WND_INIT,
-		.mss = XTCP_MSS_FROM_ROUTE,
-		.has_wscale = c.has_wscale,
-		.wscale = XTCP_RCV_WSCALE,
-		.sack_ok = c.sack_ok,
-		.has_ts = cb->opts.has_ts,
-		.tsecr = cb->opts.tsval,
-	};
+	/* the request we do not keep, just long enough to answer */
+	struct xtcp_request tmp = {};
 	unsigned long last;
 
-	s.seq = xtcp_cookie_make(&xtcp_net(net)->cookie_key, &t, &c,
-				 xtcp_cookie_now());
-	if (s.has_ts)
-		s.tsval = xtcp_secure_ts_now() +
-			  xtcp_secure_ts_off(iph->daddr, iph->saddr);
+	xtcp_req_from_syn(&tmp, lsk, skb);
+	tmp.snt_isn = xtcp_cookie_make(&xtcp_net(net)->cookie_key, &t, &c,
+				       xtcp_cookie_now());
 	WRITE_ONCE(lxs->cookie_stamp, jiffies ? : 1);
 	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESSENT);
-	xtcp_output_ctl(net, &s, READ_ONCE(lsk->sk_bound_dev_if),
-			inet_sk(lsk)->tos);
+	xtcp_req_send_synack(&tmp);
 
 	/* once a minute per listener for as long as the flood lasts */
 	last = READ_ONCE(lxs->flood_log_stamp);
@@ -392,40 +442,20 @@ static bool xtcp_req_cookie_ack(struct sock *lsk, struct sk_buff *skb)
 	}
 	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
 	if (sk_acceptq_is_full(lsk)) {
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
-		atomic_long_inc(&lxs->listen_overflows);
-		atomic_long_inc(&lxs->listen_drops);
+		xtcp_req_count_drop(lsk, true);
 		return true;
 	}
 
 	/* the request sock the cookie stood in for, just long enough */
-	tmp.eh.kind = XTCP_EH_REQ;
-	write_pnet(&tmp.eh.net, net);
-	tmp.eh.laddr = iph->daddr;
-	tmp.eh.raddr = iph->saddr;
-	tmp.eh.lport = th->dest;
-	tmp.eh.rport = th->source;
-	tmp.listener = lsk;
+	xtcp_req_init_key(&tmp, lsk, skb);
 	tmp.snt_isn = cb->ack_seq - 1;
 	tmp.rcv_isn = cb->seq - 1;
-	tmp.ts_off = xtcp_secure_ts_off(iph->daddr, iph->saddr);
-	tmp.opt.mss = c.mss;
-	tmp.opt.sack_ok = c.sack_ok;
-	if (c.has_wscale) {
-		tmp.opt.wscale_ok = 1;
-		tmp.opt.snd_wscale = c.wscale;
-		tmp.opt.rcv_wscale = XTCP_RCV_WSCALE;
-	}
-	if (cb->opts.has_ts) {
-		tmp.opt.tstamp_ok = 1;
-		tmp.ts_recent = cb->opts.tsval;
-	}
+	xtcp_req_set_opts(&tmp, c.mss, c.has_wscale, c.wscale, c.sack_ok,
+			  &cb->opts);
 
 	child = xtcp_req_make_child(&tmp, skb);
 	if (!child) {
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
-		atomic_long_inc(&lxs->listen_drops);
+		xtcp_req_count_drop(lsk, false);
 		return true;
 	}
 	xtcp_table_inherit_port(child, lsk);
@@ -472,9 +502,8 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 		goto ignore;
 
 	if (READ_ONCE(lsk->sk_ack_backlog) > READ_ONCE(lsk->sk_max_ack_backlog)) {
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
-		atomic_long_inc(&lxs->listen_overflows);
-		goto listen_drop;
+		xtcp_req_count_drop(lsk, true);
+		goto drop;
 	}
 	full = READ_ONCE(lxs->syn_qlen) >= xtcp_req_synq_limit(lsk);
 	cookies = XTCP_SYSCTL(net, syncookies);
@@ -491,33 +520,14 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 	if (!req)
 		goto listen_drop;
 	XTCP_INC_STATS(net, XTCP_MIB_CURRREQUESTS);
-	req->eh.kind = XTCP_EH_REQ;
-	write_pnet(&req->eh.net, net);
-	req->eh.laddr = iph->daddr;
-	req->eh.raddr = iph->saddr;
-	req->eh.lport = th->dest;
-	req->eh.rport = th->source;
+	xtcp_req_from_syn(req, lsk, skb);
 	/* ours + the ehash's + the timer's */
 	refcount_set(&req->refcnt, 3);
 	sock_hold(lsk);
-	req->listener = lsk;
 	INIT_LIST_HEAD(&req->lnode);
 	timer_setup(&req->timer, xtcp_req_timer, 0);
-	req->rcv_isn = cb->seq;
 	req->snt_isn = xtcp_secure_isn(iph->daddr, iph->saddr, th->dest,
 				       th->source);
-	req->ts_off = xtcp_secure_ts_off(iph->daddr, iph->saddr);
-	req->opt.mss = cb->opts.mss ? cb->opts.mss : XTCP_MSS_DEFAULT;
-	if (cb->opts.has_wscale) {
-		req->opt.wscale_ok = 1;
-		req->opt.snd_wscale = cb->opts.wscale;
-		req->opt.rcv_wscale = XTCP_RCV_WSCALE;
-	}
-	req->opt.sack_ok = cb->opts.sack_ok;
-	if (cb->opts.has_ts) {
-		req->opt.tstamp_ok = 1;
-		req->ts_recent = cb->opts.tsval;
-	}
 
 	spin_lock_bh(&lxs->accept_lock);
 	if (lsk->sk_state != TCP_LISTEN) {
@@ -552,8 +562,7 @@ free_req:
 	sock_put(lsk);
 	kmem_cache_free(xtcp_req_cachep, req);
 listen_drop:
-	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
-	atomic_long_inc(&lxs->listen_drops);
+	xtcp_req_count_drop(lsk, false);
 	goto drop;
 ignore:
 	XTCP_INC_STATS(net, XTCP_MIB_LISTENIGNORED);
@@ -578,10 +587,7 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 	if (sk_acceptq_is_full(lsk)) {
 		int abort = READ_ONCE(lxs->abort_on_overflow);
 
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
-		atomic_long_inc(&lxs->listen_overflows);
-		atomic_long_inc(&lxs->listen_drops);
+		xtcp_req_count_drop(lsk, true);
 		if (abort < 0)
 			abort = XTCP_SYSCTL(net, abort_on_overflow);
 		if (abort) {
@@ -592,8 +598,7 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 	}
 	child = xtcp_req_make_child(req, skb);
 	if (!child) {
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
-		atomic_long_inc(&lxs->listen_drops);
+		xtcp_req_count_drop(lsk, false);
 		return;
 	}
 	xtcp_table_inherit_port(child, lsk);

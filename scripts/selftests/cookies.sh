@@ -42,7 +42,12 @@ flood)
 	while ! grep -q listening /tmp/srv.log; do sleep 0.02; done
 	check "40 SYNs that will never be answered" \
 		$IP netns exec ns_c sendsyn 192.0.2.1 40 8080
-	sleep 0.3
+	# wait for the state, not a fixed time: a loaded VM is slow
+	i=0
+	while [ "$(stat_of SyncookiesSent ns_s)" != 23 ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
 	synrecv=$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)
 	check "request queue full at 17 (backlog 16 + 1)" eq "$synrecv" 17
 	check "the other 23 got cookies" eq "$(stat_of SyncookiesSent ns_s)" 23
@@ -60,7 +65,11 @@ forged)
 	rsts=$(stat_of OutRsts ns_s)
 	check "200 forged cookie ACKs sent" \
 		$IP netns exec ns_c sendsyn 192.0.2.1 200 8080 ack
-	sleep 0.3
+	i=0
+	while [ "$(stat_of SyncookiesFailed ns_s)" != 200 ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
 	check "all 200 refused (SyncookiesFailed)" eq "$(stat_of SyncookiesFailed ns_s)" 200
 	check "none accepted" eq "$(stat_of SyncookiesRecv ns_s)" 0
 	check "each answered with RST" eq "$(stat_of OutRsts ns_s)" $((rsts + 200))

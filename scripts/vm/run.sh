@@ -4,14 +4,16 @@
 # Boot the test VM: scripts/vm/run.sh test|shell|demo|bench [test name...]
 #
 #   test   run the selftests (all, or the named ones); results go to
-#          $BUILD/results/vm.txt as PASS|FAIL vm:<name>, plus vm:boot (the
-#          runner finished) and vm:kernel-clean (no warning, oops, splat)
+#          $BUILD/results/LAYER.txt as PASS|FAIL LAYER:<name>, plus
+#          LAYER:boot (the runner finished) and LAYER:kernel-clean (no
+#          warning, oops, splat); LAYER is $XTCP_VM_LAYER (default vm)
 #   shell  interactive shell on the serial console, xtcp.ko loaded
 #   demo   run demo.sh, console streamed to the terminal
 #   bench  run bench.sh
 #
 # Serial ports: ttyS0 is the console, logged to $BUILD/vm/console-MODE.log;
-# ttyS1 is the result channel, saved as $BUILD/vm/results-MODE.txt.
+# ttyS1 is the result channel, saved as $BUILD/vm/results-MODE.txt (with
+# LAYER- in front of MODE when XTCP_VM_LAYER is set).
 #
 # Environment (all optional):
 #   XTCP_VM_KERNEL   kernel to boot: a bzImage, or a vmlinux ELF with a PVH
@@ -26,6 +28,8 @@
 #   XTCP_VM_TESTS    test names to run, comma or space separated
 #   XTCP_VM_VERBOSE  1: stream the whole console in test mode, not only the
 #                    runner's "=== " lines
+#   XTCP_VM_LAYER    result layer name for test mode (default vm): one run
+#                    per kernel, each with its own results and logs
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 xtcp_need_kver
@@ -50,8 +54,12 @@ newer=$(find "${XTCP_KO:-$XTCP_TOP/xtcp.ko}" "$BUILD/selftests" "$XTCP_TOP/scrip
 [ -z "$newer" ] || echo "xtcp: warning: $initrd is older than ${newer//$'\n'/, } (run 'make initramfs')" >&2
 
 mkdir -p "$BUILD/vm"
-log=$BUILD/vm/console-$mode.log
-res=$BUILD/vm/results-$mode.txt
+layer=${XTCP_VM_LAYER:-vm}
+[[ $layer =~ ^[A-Za-z0-9_.-]+$ ]] || xtcp_die "bad XTCP_VM_LAYER '$layer'"
+tag=$mode
+[ -z "${XTCP_VM_LAYER:-}" ] || tag=$layer-$mode
+log=$BUILD/vm/console-$tag.log
+res=$BUILD/vm/results-$tag.txt
 rm -f "$log" "$res"
 
 case ${XTCP_VM_ACCEL:-tcg} in
@@ -136,7 +144,7 @@ fail=0
 report_fail() {
 	echo "xtcp: console log: $log (last 60 lines below)"
 	tail -n 60 "$log" | tr -d '\r'
-	[ -z "$dirty" ] || { echo "xtcp: kernel messages that fail vm:kernel-clean:"; head -n 20 <<<"$dirty"; }
+	[ -z "$dirty" ] || { echo "xtcp: kernel messages that fail $layer:kernel-clean:"; head -n 20 <<<"$dirty"; }
 	exit 1
 }
 
@@ -156,13 +164,13 @@ if [ "$mode" != test ]; then
 fi
 
 # Test mode: one result line per test. SKIPs are printed, not recorded.
-xtcp_results_reset vm
+xtcp_results_reset "$layer"
 declare -A reported=()
 while read -r verdict name _; do
 	case $verdict in
-	PASS) xtcp_result PASS vm "$name" ;;
-	FAIL) xtcp_result FAIL vm "$name"; fail=1 ;;
-	SKIP) echo "SKIP vm:$name" ;;
+	PASS) xtcp_result PASS "$layer" "$name" ;;
+	FAIL) xtcp_result FAIL "$layer" "$name"; fail=1 ;;
+	SKIP) echo "SKIP $layer:$name" ;;
 	*) continue ;;
 	esac
 	reported[$name]=1
@@ -170,20 +178,20 @@ done <<<"$results"
 # A test that started but never reported is the one the VM died in.
 while read -r name; do
 	if [ -n "$name" ] && [ -z "${reported[$name]:-}" ]; then
-		xtcp_result FAIL vm "$name"
+		xtcp_result FAIL "$layer" "$name"
 		fail=1
 	fi
 done < <(tr -d '\r' <"$log" | sed -n 's/^=== RUN \([^ ]*\).*/\1/p')
 if [ "$done_seen" = 1 ]; then
-	xtcp_result PASS vm boot
+	xtcp_result PASS "$layer" boot
 else
-	xtcp_result FAIL vm boot
+	xtcp_result FAIL "$layer" boot
 	fail=1
 fi
 if [ -z "$dirty" ]; then
-	xtcp_result PASS vm kernel-clean
+	xtcp_result PASS "$layer" kernel-clean
 else
-	xtcp_result FAIL vm kernel-clean
+	xtcp_result FAIL "$layer" kernel-clean
 	fail=1
 fi
 [ "$fail" = 0 ] || report_fail

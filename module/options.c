@@ -12,7 +12,6 @@
 #include <linux/errno.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
 #include "xtcp.h"
 #include "wire.h"

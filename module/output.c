@@ -15,7 +15,6 @@
  */
 #include <linux/ip.h>
 #include <linux/skbuff.h>
-#include <asm/unaligned.h>
 #include <net/checksum.h>
 #include <net/inet_common.h>
 #include <net/ip.h>

@@ -707,8 +707,8 @@ void xtcp_req_drop_all(struct sock *lsk)
 int __init xtcp_req_init(void)
 {
 	xtcp_req_cachep = kmem_cache_create("xtcp_request",
-					    sizeof(struct xtcp_request), 0, 0,
-					    NULL);
+					    sizeof(struct xtcp_request), 0,
+					    XTCP_SLAB_NO_MERGE, NULL);
 	return xtcp_req_cachep ? 0 : -ENOMEM;
 }
 

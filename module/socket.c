@@ -527,6 +527,7 @@ struct proto xtcp_prot = {
 	.name		= "XTCP",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct xtcp_sock),
+	.slab_flags	= XTCP_SLAB_NO_MERGE,
 	.backlog_rcv	= xtcp_conn_backlog_rcv,
 };
 

@@ -16,7 +16,7 @@ SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
 		   -Iinclude/uapi -Iscripts/selftests
 
 .PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
-	style check bench install clean
+	vmtest-6.12 dkms style check bench install clean
 
 all: module
 
@@ -56,6 +56,15 @@ kunit:
 vmtest:
 	$(MAKE) initramfs
 	scripts/vm/run.sh test
+
+# The VM suite on Debian's 6.12 kernel (headers and image fetched into
+# the cache; xtcp.ko built in $(BUILD)/kernel-<release>).
+vmtest-6.12: selftests
+	scripts/vm/test-kernel.sh 6.12
+
+# dkms add + dkms build against the 6.1 and 6.12 headers, in private trees.
+dkms:
+	scripts/dkms.sh
 
 bench: deps
 	$(MAKE) initramfs

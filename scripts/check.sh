@@ -51,7 +51,10 @@ run_step build module make --no-print-directory module
 run_step build selftests make --no-print-directory selftests
 run_layer style style scripts/style.sh
 run_layer kunit kunit scripts/kunit.sh
+run_layer dkms dkms scripts/dkms.sh
 run_layer vm vmtest make --no-print-directory vmtest
+# Debian 12's other kernel: build (build:module-6.12) and the same suite.
+run_layer vm-6.12 vmtest-6.12 scripts/vm/test-kernel.sh 6.12
 
 passed=$(cat "$BUILD"/results/*.txt | grep -c '^PASS ')
 failed=$(cat "$BUILD"/results/*.txt | grep -c '^FAIL ')

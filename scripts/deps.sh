@@ -6,11 +6,12 @@
 set -euo pipefail
 
 pkgs=(
-	# module build against Debian's kernel, and the kernel tree for KUnit
+	# module build against Debian's kernel, and the kernel tree for KUnit;
+	# dwarves is pahole, which 6.12's kbuild needs (scripts/headers.sh)
 	linux-headers-amd64 linux-source-6.1 gcc make libc6-dev bc flex bison
 	libelf-dev libssl-dev dwarves kmod perl python3 xz-utils
-	# style checks
-	sparse
+	# style checks; DKMS packaging (dkms.conf is built by make check)
+	sparse dkms
 	# test VM: emulator, initramfs, the userspace inside it
 	qemu-system-x86 busybox-static cpio iproute2
 )

@@ -372,6 +372,45 @@ static void xtcp_req_test_promote_lost_race(struct kunit *test)
 	xtcp_req_put(req);
 }
 
+/*
+ * The listener starts closing after the receive path found the request:
+ * the promotion finds it out of LISTEN and resets the child. The request
+ * must be off the listener's list by then, or the close's
+ * xtcp_req_drop_all() meets it after its last reference is gone.
+ */
+static void xtcp_req_test_promote_while_closing(struct kunit *test)
+{
+	struct xtcp_req_test_ctx *ctx = test->priv;
+	struct sock *lsk = ctx->lsock->sk;
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct xtcp_request *req;
+
+	xtcp_req_test_syn(test);
+	req = xtcp_req_test_req(test);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+
+	/* the first step of xtcp_conn_stop_listen() */
+	spin_lock_bh(&lxs->accept_lock);
+	WRITE_ONCE(lsk->sk_state, TCP_CLOSE);
+	spin_unlock_bh(&lxs->accept_lock);
+
+	xtcp_req_test_count_children(lsk);
+	xtcp_req_test_rcv_ack(test, req);
+	lsk->sk_destruct = xtcp_req_test_orig_destruct;
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&xtcp_req_test_destroyed), 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&lxs->req_list));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(lxs->syn_qlen), 0U);
+	KUNIT_EXPECT_TRUE(test, list_empty(&lxs->accept_queue));
+	KUNIT_EXPECT_EQ(test, refcount_read(&req->refcnt), 1U);
+
+	/* let the close finish (and clean up, if the request was left) */
+	WRITE_ONCE(lsk->sk_state, TCP_LISTEN);
+	sock_release(ctx->lsock);
+	ctx->lsock = NULL;
+	xtcp_req_put(req);
+}
+
 /* SYN-ACK backoff: 1 s doubling, capped at 120 s. */
 static void xtcp_req_test_timeout_schedule(struct kunit *test)
 {
@@ -423,6 +462,7 @@ static struct kunit_case xtcp_req_test_cases[] = {
 	KUNIT_CASE(xtcp_req_test_rst_drops_request),
 	KUNIT_CASE(xtcp_req_test_close_frees_requests),
 	KUNIT_CASE(xtcp_req_test_promote_lost_race),
+	KUNIT_CASE(xtcp_req_test_promote_while_closing),
 	{}
 };
 

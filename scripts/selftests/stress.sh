@@ -110,10 +110,20 @@ wait_for 30 netns_settled || echo "  note: $(slab_objs net_namespace) net_namesp
 netns_base=$(slab_objs net_namespace)
 
 veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1 || exit 1
+# Knobs for narrowing a failure down (kernel command line words, like
+# xtcp_stress_secs): xtcp_stress_dup=PERCENT of duplicates (2),
+# xtcp_stress_churn=0 leaves out the namespace churn.
 for side in c s; do
 	$TC -n ns_$side qdisc add dev veth_$side root netem delay 2ms 1ms \
-		loss 7% duplicate 2% reorder 10% || exit 1
+		loss 7% duplicate "${xtcp_stress_dup:-2}%" reorder 10% || exit 1
 done
+# The churn's clsact qdiscs (drop_xtcp_in) switch the kernel's ingress and
+# egress static keys on and off with every namespace pair, and patching
+# that code while both vCPUs run through it at full rate hangs the VM
+# under TCG (both CPUs stuck at the static branch in
+# __netif_receive_skb_core, soft lockup). One clsact that lives for the
+# whole run keeps the keys on, so nothing is patched.
+$TC -n ns_s qdisc add dev lo clsact || exit 1
 # a lost SYN costs 1 s; four in a row end in ETIMEDOUT after 15 s
 $IP netns exec ns_c sh -c 'echo 3 > /proc/sys/net/xtcp/syn_retries' || exit 1
 
@@ -171,7 +181,7 @@ churn() {
 	end=$(($(now) + secs))
 	n=0
 	bad=0
-	while [ "$(now)" -lt "$end" ]; do
+	while [ "$(now)" -lt "$end" ] && [ "${xtcp_stress_churn:-1}" != 0 ]; do
 		churn_one $n || { echo "churn $n: FAIL: setup or sockets missing"; bad=$((bad + 1)); }
 		n=$((n + 1))
 	done
@@ -227,8 +237,9 @@ check "the server accepted connections" test "${accepted:-0}" -gt 0
 check "listeners were re-created with handshakes in flight" \
 	test "$(val "$W/server.log" recreated)" -gt 0
 check "rmmod was refused every time, and tried" eq "$rmm_rc" 0
-check "churn: namespaces made and deleted with sockets alive" \
-	test "$(val "$W/churn.log" churn_netns_created)" -gt 0
+[ "${xtcp_stress_churn:-1}" = 0 ] ||
+	check "churn: namespaces made and deleted with sockets alive" \
+		test "$(val "$W/churn.log" churn_netns_created)" -gt 0
 check "churn: every round had its request socks, SYN_SENT and ESTABLISHED sockets" \
 	eq "$(val "$W/churn.log" churn_bad)" 0
 

@@ -17,8 +17,9 @@
  *   client ADDR PORT0 NPORTS SECS THREADS INFLIGHT
  *	THREADS threads, each with up to INFLIGHT non-blocking connects in
  *	flight; some are closed before the handshake ends, connected ones
- *	are held a little and closed. One more thread uses blocking
- *	connect() with SO_SNDTIMEO.
+ *	are held a little and closed, or disconnected (connect(AF_UNSPEC))
+ *	and connected again. One more thread uses blocking connect() with
+ *	SO_SNDTIMEO.
  *   hold-server PORT NCLIENTS
  *	listener on PORT, NCLIENTS loopback connections (half accepted,
  *	half left queued), a connect to a silent address (SYN_SENT);
@@ -64,7 +65,7 @@ enum {
 	C_ATTEMPTS, C_CONNECTED, C_REFUSED, C_RESET, C_TIMEDOUT, C_EARLY_CLOSE,
 	C_HELD_RESET, C_UNFINISHED, C_ACCEPTED, C_ACC_HELD, C_RECREATE,
 	C_RELISTEN_SHUT, C_RELISTEN_UNSPEC, C_PAUSES, C_SYSCTL, C_BLOCKING,
-	C_BLOCKING_TIMEO, C_UNEXPECTED, C_MAX
+	C_BLOCKING_TIMEO, C_RECONNECT, C_UNEXPECTED, C_MAX
 };
 
 static const char *const cnames[C_MAX] = {
@@ -72,7 +73,7 @@ static const char *const cnames[C_MAX] = {
 	"held_reset", "unfinished", "accepted", "accepted_held", "recreated",
 	"relisten_shutdown", "relisten_unspec", "accept_pauses",
 	"sysctl_changes", "blocking_connected", "blocking_timeouts",
-	"unexpected",
+	"reconnects", "unexpected",
 };
 
 static atomic_long cnt[C_MAX];
@@ -409,12 +410,14 @@ static void count_connect_error(int err, int port)
 	}
 }
 
+/* Connect @s->fd, or a new socket if it has none. */
 static void slot_open(struct slot *s, unsigned int *seed, double now)
 {
 	int port = port0 + rnd(seed) % nports;
 	struct sockaddr_in sin = mkaddr(srv_addr, port);
 
-	s->fd = xsock(SOCK_NONBLOCK);
+	if (s->fd < 0)
+		s->fd = xsock(SOCK_NONBLOCK);
 	s->connected = 0;
 	s->t0 = now;
 	s->close_at = now + 60;
@@ -496,6 +499,17 @@ static void *client_thread(void *arg)
 					unexpected("held connection ended with %d", err);
 				close(s->fd);
 				s->fd = -1;
+				continue;
+			}
+			if (now >= s->close_at && s->connected &&
+			    chance(&seed, 10)) {
+				/* disconnect (RST) and connect the same socket again */
+				struct sockaddr_in un = { .sin_family = AF_UNSPEC };
+
+				if (connect(s->fd, (struct sockaddr *)&un, sizeof(un)))
+					unexpected("connect(AF_UNSPEC)");
+				count(C_RECONNECT);
+				slot_open(s, &seed, now);
 				continue;
 			}
 			if (now >= s->close_at) {

@@ -472,6 +472,9 @@ static void *client_thread(void *arg)
 				continue;
 			if (!s->connected && pfd[i].revents) {
 				err = sock_error(s->fd);
+				/* closed, so there must be a reason */
+				if (!err && (pfd[i].revents & POLLHUP))
+					unexpected("connect ended in POLLHUP with SO_ERROR 0");
 				if (!err) {
 					struct sockaddr_in peer;
 					socklen_t len = sizeof(peer);

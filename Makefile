@@ -16,7 +16,7 @@ SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
 		   -Iinclude/uapi -Iscripts/selftests
 
 .PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
-	vmtest-6.12 dkms style check bench install clean
+	vmtest-6.12 dkms style check bench stress install clean
 
 all: module
 
@@ -69,6 +69,15 @@ dkms:
 bench: deps
 	$(MAKE) initramfs
 	scripts/vm/run.sh bench
+
+# The stress test for STRESS_SECS seconds (the stress_long entry of
+# tests.list, which reads xtcp_stress_secs from the kernel command line).
+STRESS_SECS ?= 600
+stress: deps
+	$(MAKE) initramfs
+	XTCP_VM_TIMEOUT=$$(($(STRESS_SECS) + 900)) \
+	XTCP_VM_APPEND="$(XTCP_VM_APPEND) xtcp_stress_secs=$(STRESS_SECS)" \
+		scripts/vm/run.sh test stress_long
 
 style: check-kver
 	scripts/style.sh

@@ -286,6 +286,131 @@ static void xtcp_req_test_close_frees_requests(struct kunit *test)
 	xtcp_req_put(req);
 }
 
+/*
+ * The final ACK for @req, handed straight to xtcp_req_rcv() as the receive
+ * path does after its lookup: the races below happen between the two.
+ */
+static void xtcp_req_test_rcv_ack(struct kunit *test,
+				  struct xtcp_request *req)
+{
+	struct xtcp_skb_cb *cb;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	skb = alloc_skb(MAX_HEADER + sizeof(*iph) + sizeof(*th), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->protocol = xtcp_ipproto;
+	iph->saddr = XTCP_REQ_TEST_PEER;
+	iph->daddr = XTCP_REQ_TEST_LOCAL;
+	__skb_pull(skb, sizeof(*iph));
+	skb_reset_transport_header(skb);
+	th = skb_put_zero(skb, sizeof(*th));
+	th->source = htons(XTCP_REQ_TEST_SPORT);
+	th->dest = htons(XTCP_REQ_TEST_PORT);
+	th->doff = sizeof(*th) / 4;
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->flags = XTCP_FLAG_ACK;
+	cb->doff = sizeof(*th);
+	cb->seq = XTCP_REQ_TEST_ISN + 1;
+	cb->end_seq = cb->seq;
+	cb->ack_seq = req->snt_isn + 1;
+	cb->window = 65535;
+	cb->opts.has_ts = 1;
+	cb->opts.tsval = 8;
+	local_bh_disable();
+	xtcp_req_rcv(req, skb);
+	local_bh_enable();
+}
+
+static atomic_t xtcp_req_test_destroyed;
+static void (*xtcp_req_test_orig_destruct)(struct sock *sk);
+
+/* Children inherit their listener's destructor: count them going. */
+static void xtcp_req_test_destruct(struct sock *sk)
+{
+	atomic_inc(&xtcp_req_test_destroyed);
+	xtcp_req_test_orig_destruct(sk);
+}
+
+static void xtcp_req_test_count_children(struct sock *lsk)
+{
+	atomic_set(&xtcp_req_test_destroyed, 0);
+	xtcp_req_test_orig_destruct = lsk->sk_destruct;
+	lsk->sk_destruct = xtcp_req_test_destruct;
+}
+
+/*
+ * The request expires (or its listener drops it) on another CPU after the
+ * receive path found it and before the promotion could swap in the child:
+ * the child is given up, and freed, not leaked.
+ */
+static void xtcp_req_test_promote_lost_race(struct kunit *test)
+{
+	struct xtcp_req_test_ctx *ctx = test->priv;
+	struct sock *lsk = ctx->lsock->sk;
+	struct xtcp_request *req;
+
+	xtcp_req_test_syn(test);
+	req = xtcp_req_test_req(test);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	xtcp_req_drop(req);		/* what the other CPU does */
+
+	xtcp_req_test_count_children(lsk);
+	xtcp_req_test_rcv_ack(test, req);
+	lsk->sk_destruct = xtcp_req_test_orig_destruct;
+	rcu_barrier();			/* SOCK_RCU_FREE */
+	KUNIT_EXPECT_EQ(test, atomic_read(&xtcp_req_test_destroyed), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(lsk->sk_ack_backlog), 0U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&req->refcnt), 1U);
+	xtcp_req_put(req);
+}
+
+/*
+ * The listener starts closing after the receive path found the request:
+ * the promotion finds it out of LISTEN and resets the child. The request
+ * must be off the listener's list by then, or the close's
+ * xtcp_req_drop_all() meets it after its last reference is gone.
+ */
+static void xtcp_req_test_promote_while_closing(struct kunit *test)
+{
+	struct xtcp_req_test_ctx *ctx = test->priv;
+	struct sock *lsk = ctx->lsock->sk;
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct xtcp_request *req;
+
+	xtcp_req_test_syn(test);
+	req = xtcp_req_test_req(test);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+
+	/* the first step of xtcp_conn_stop_listen() */
+	spin_lock_bh(&lxs->accept_lock);
+	WRITE_ONCE(lsk->sk_state, TCP_CLOSE);
+	spin_unlock_bh(&lxs->accept_lock);
+
+	xtcp_req_test_count_children(lsk);
+	xtcp_req_test_rcv_ack(test, req);
+	lsk->sk_destruct = xtcp_req_test_orig_destruct;
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&xtcp_req_test_destroyed), 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&lxs->req_list));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(lxs->syn_qlen), 0U);
+	KUNIT_EXPECT_TRUE(test, list_empty(&lxs->accept_queue));
+	KUNIT_EXPECT_EQ(test, refcount_read(&req->refcnt), 1U);
+
+	/* let the close finish (and clean up, if the request was left) */
+	WRITE_ONCE(lsk->sk_state, TCP_LISTEN);
+	sock_release(ctx->lsock);
+	ctx->lsock = NULL;
+	xtcp_req_put(req);
+}
+
 /* SYN-ACK backoff: 1 s doubling, capped at 120 s. */
 static void xtcp_req_test_timeout_schedule(struct kunit *test)
 {
@@ -336,6 +461,8 @@ static struct kunit_case xtcp_req_test_cases[] = {
 	KUNIT_CASE(xtcp_req_test_ack_promotes),
 	KUNIT_CASE(xtcp_req_test_rst_drops_request),
 	KUNIT_CASE(xtcp_req_test_close_frees_requests),
+	KUNIT_CASE(xtcp_req_test_promote_lost_race),
+	KUNIT_CASE(xtcp_req_test_promote_while_closing),
 	{}
 };
 

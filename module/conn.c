@@ -171,15 +171,21 @@ static void xtcp_conn_unhash(struct sock *sk)
 static void xtcp_conn_done(struct sock *sk, int err)
 {
 	sk_stop_timer(sk, &sk->sk_timer);
+	/*
+	 * The error and the shutdown before the state: poll() and SO_ERROR
+	 * read them without the socket lock, and whoever sees CLOSE (the
+	 * release in set_state pairs with poll()'s acquire) must see why,
+	 * or a refused non-blocking connect reads as connected.
+	 */
+	if (err)
+		WRITE_ONCE(sk->sk_err, err);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	xtcp_conn_set_state(sk, TCP_CLOSE);
 	xtcp_conn_unhash(sk);
 	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 		xtcp_table_unbind(sk);
-	if (err) {
-		WRITE_ONCE(sk->sk_err, err);
+	if (err)
 		sk_error_report(sk);
-	}
-	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
 }

@@ -347,14 +347,19 @@ static void xtcp_req_enqueue(struct sock *lsk, struct sock *child,
 	struct xtcp_sock *lxs = xtcp_sk(lsk);
 
 	spin_lock_bh(&lxs->accept_lock);
+	/*
+	 * Off the list in either case: a closing listener's
+	 * xtcp_req_drop_all() must not find a request whose last
+	 * reference our caller is about to drop.
+	 */
+	if (req && !list_empty(&req->lnode)) {
+		list_del_init(&req->lnode);
+		lxs->syn_qlen--;
+	}
 	if (lsk->sk_state != TCP_LISTEN) {
 		spin_unlock_bh(&lxs->accept_lock);
 		xtcp_conn_abort_child(child);
 		return;
-	}
-	if (req && !list_empty(&req->lnode)) {
-		list_del_init(&req->lnode);
-		lxs->syn_qlen--;
 	}
 	list_add_tail(&xtcp_sk(child)->accept_node, &lxs->accept_queue);
 	sk_acceptq_added(lsk);
@@ -604,6 +609,7 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 	xtcp_table_inherit_port(child, lsk);
 	if (!xtcp_table_ehash_replace(&req->eh, &xtcp_sk(child)->eh)) {
 		/* expired or promoted on another CPU meanwhile */
+		sock_put(child);	/* the ehash's, never used */
 		xtcp_conn_abort_child(child);
 		return;
 	}

@@ -16,7 +16,7 @@ SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
 		   -Iinclude/uapi -Iscripts/selftests
 
 .PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
-	style check bench install clean
+	debugtest style check bench install clean
 
 all: module
 
@@ -56,6 +56,10 @@ kunit:
 vmtest:
 	$(MAKE) initramfs
 	scripts/vm/run.sh test
+
+# The test suite in a KASAN/lockdep/kmemleak kernel built from linux-source.
+debugtest: deps
+	scripts/debug/debugtest.sh
 
 bench: deps
 	$(MAKE) initramfs

@@ -8,6 +8,7 @@
  * traffic.
  */
 #include <kunit/test.h>
+#include "kunit_suites.h"
 
 struct xtcp_table_test_ctx {
 	struct net *net;
@@ -235,4 +236,4 @@ static struct kunit_suite xtcp_table_test_suite = {
 	.test_cases = xtcp_table_test_cases,
 };
 
-kunit_test_suite(xtcp_table_test_suite);
+xtcp_kunit_suite(xtcp_table_test_suite);

@@ -16,7 +16,7 @@ SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
 		   -Iinclude/uapi -Iscripts/selftests
 
 .PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
-	vmtest-6.12 dkms style check bench stress install clean
+	vmtest-6.12 dkms debugtest style check bench stress install clean
 
 all: module
 
@@ -65,6 +65,10 @@ vmtest-6.12: selftests
 # dkms add + dkms build against the 6.1 and 6.12 headers, in private trees.
 dkms:
 	scripts/dkms.sh
+
+# The test suite in a KASAN/lockdep/kmemleak kernel built from linux-source.
+debugtest: deps
+	scripts/debug/debugtest.sh
 
 bench: deps
 	$(MAKE) initramfs

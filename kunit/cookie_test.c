@@ -4,6 +4,7 @@
  * the bottom of module/cookie.c.
  */
 #include <kunit/test.h>
+#include "kunit_suites.h"
 
 static const siphash_key_t xtcp_cookie_test_key = {{ 0x0123456789abcdefULL,
 						     0xfedcba9876543210ULL }};
@@ -185,4 +186,4 @@ static struct kunit_suite xtcp_cookie_test_suite = {
 	.test_cases = xtcp_cookie_test_cases,
 };
 
-kunit_test_suite(xtcp_cookie_test_suite);
+xtcp_kunit_suite(xtcp_cookie_test_suite);

@@ -6,6 +6,7 @@
  * module/input.c.
  */
 #include <kunit/test.h>
+#include "kunit_suites.h"
 #include <linux/highmem.h>
 #include <net/checksum.h>
 
@@ -291,4 +292,4 @@ static struct kunit_suite xtcp_input_test_suite = {
 	.test_cases = xtcp_input_test_cases,
 };
 
-kunit_test_suite(xtcp_input_test_suite);
+xtcp_kunit_suite(xtcp_input_test_suite);

@@ -4,6 +4,7 @@
  * Included at the bottom of module/options.c.
  */
 #include <kunit/test.h>
+#include "kunit_suites.h"
 
 struct xtcp_options_case {
 	const char *name;
@@ -145,4 +146,4 @@ static struct kunit_suite xtcp_options_test_suite = {
 	.test_cases = xtcp_options_test_cases,
 };
 
-kunit_test_suite(xtcp_options_test_suite);
+xtcp_kunit_suite(xtcp_options_test_suite);

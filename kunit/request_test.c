@@ -9,6 +9,7 @@
  * bottom of module/request.c.
  */
 #include <kunit/test.h>
+#include "kunit_suites.h"
 #include <linux/netdevice.h>
 #include <net/checksum.h>
 
@@ -473,4 +474,4 @@ static struct kunit_suite xtcp_req_test_suite = {
 	.test_cases = xtcp_req_test_cases,
 };
 
-kunit_test_suite(xtcp_req_test_suite);
+xtcp_kunit_suite(xtcp_req_test_suite);

@@ -5,6 +5,7 @@
  * are drawn by the module's init, which has run by now.
  */
 #include <kunit/test.h>
+#include "kunit_suites.h"
 #include <linux/delay.h>
 
 #define XTCP_T_A	htonl(0xc0000201)
@@ -86,4 +87,4 @@ static struct kunit_suite xtcp_secure_test_suite = {
 	.test_cases = xtcp_secure_test_cases,
 };
 
-kunit_test_suite(xtcp_secure_test_suite);
+xtcp_kunit_suite(xtcp_secure_test_suite);

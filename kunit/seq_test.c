@@ -4,6 +4,7 @@
  * Included at the bottom of module/main.c.
  */
 #include <kunit/test.h>
+#include "kunit_suites.h"
 
 #include "seq.h"
 
@@ -89,4 +90,4 @@ static struct kunit_suite xtcp_seq_test_suite = {
 	.test_cases = xtcp_seq_test_cases,
 };
 
-kunit_test_suite(xtcp_seq_test_suite);
+xtcp_kunit_suite(xtcp_seq_test_suite);

@@ -18,6 +18,7 @@
 #include <net/sock.h>
 
 #include "xtcp.h"
+#include "kunit_suites.h"
 
 int xtcp_family = AF_XTCP;
 module_param_named(family, xtcp_family, int, 0444);
@@ -78,6 +79,35 @@ static const struct net_protocol xtcp_protocol = {
 	.handler	= xtcp_input_rcv,
 	/* no_policy clear: the IP layer applies IPsec input policy for us */
 };
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST) && defined(MODULE)
+static struct kunit_suite *xtcp_kunit_suites[7];
+
+/* Last in init: the suites use the tables, the secrets and the family. */
+static void xtcp_kunit_run(void)
+{
+	struct kunit_suite **s = xtcp_kunit_suites;
+
+	*s++ = xtcp_seq_test_suite_ptr;
+	*s++ = xtcp_input_test_suite_ptr;
+	*s++ = xtcp_options_test_suite_ptr;
+	*s++ = xtcp_table_test_suite_ptr;
+	*s++ = xtcp_secure_test_suite_ptr;
+	*s++ = xtcp_req_test_suite_ptr;
+	*s++ = xtcp_cookie_test_suite_ptr;
+	__kunit_test_suites_init(xtcp_kunit_suites,
+				 ARRAY_SIZE(xtcp_kunit_suites));
+}
+
+static void xtcp_kunit_exit(void)
+{
+	__kunit_test_suites_exit(xtcp_kunit_suites,
+				 ARRAY_SIZE(xtcp_kunit_suites));
+}
+#else
+static inline void xtcp_kunit_run(void) { }
+static inline void xtcp_kunit_exit(void) { }
+#endif
 
 static int __init xtcp_init(void)
 {
@@ -143,6 +173,7 @@ static int __init xtcp_init(void)
 	pr_info("loaded: address family %d, IP protocol %d, %u ehash buckets, request sock %zu bytes, socket %u bytes\n",
 		xtcp_family, xtcp_ipproto, xtcp_ehash_entries,
 		sizeof(struct xtcp_request), xtcp_prot.obj_size);
+	xtcp_kunit_run();
 	return 0;
 
 out_family:
@@ -160,6 +191,7 @@ out_table:
 
 static void __exit xtcp_exit(void)
 {
+	xtcp_kunit_exit();
 	inet_del_protocol(&xtcp_protocol, xtcp_ipproto);
 	sock_unregister(xtcp_family);
 	proto_unregister(&xtcp_prot);

@@ -539,6 +539,12 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 		spin_unlock_bh(&lxs->accept_lock);
 		goto free_req;
 	}
+	/* the check above ran unlocked: another CPU may have filled it */
+	if (lxs->syn_qlen >= xtcp_req_synq_limit(lsk)) {
+		spin_unlock_bh(&lxs->accept_lock);
+		full = true;
+		goto free_req;
+	}
 	list_add_tail(&req->lnode, &lxs->req_list);
 	lxs->syn_qlen++;
 	spin_unlock_bh(&lxs->accept_lock);
@@ -566,6 +572,12 @@ free_req:
 	XTCP_DEC_STATS(net, XTCP_MIB_CURRREQUESTS);
 	sock_put(lsk);
 	kmem_cache_free(xtcp_req_cachep, req);
+	if (full && cookies == 1) {
+		xtcp_req_send_cookie(lsk, skb, true);
+		goto drop;
+	}
+	if (full)
+		XTCP_INC_STATS(net, XTCP_MIB_SYNQUEUEFULL);
 listen_drop:
 	xtcp_req_count_drop(lsk, false);
 	goto drop;

@@ -37,6 +37,12 @@ static void xtcp_sock_destruct(struct sock *sk)
 	/* a socket freed while still findable would be a use-after-free */
 	WARN_ON_ONCE(xs->eh.hashed || xs->bound ||
 		     !hlist_unhashed(&xs->listen_node));
+	/*
+	 * The route it last sent on, as inet_sock_destruct() drops it: a
+	 * child reset by its closing listener never went through
+	 * disconnect's sk_dst_reset().
+	 */
+	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 }
 
 static int xtcp_sock_release(struct socket *sock)

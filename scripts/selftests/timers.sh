@@ -12,7 +12,8 @@
 #   synack_schedule  ns_c drops on ingress; with synack_retries=2 the
 #                    SYN-ACKs leave at 0, 1 and 3 s and the request sock
 #                    is gone at 7 s.
-#   syn_lost         the first SYN is dropped (filter removed at 0.5 s):
+#   syn_lost         the first SYN is dropped (the filter removed once it
+#                    has dropped one segment):
 #                    the retransmitted SYN completes the handshake.
 #   synack_lost      the first SYN-ACK is dropped: the same.
 #   synack_late      the server's segments are delayed 1.5 s, so the
@@ -95,7 +96,17 @@ synack_schedule)
 syn_lost | synack_lost)
 	if [ "$scenario" = syn_lost ]; then ns=ns_s dev=veth_s; else ns=ns_c dev=veth_c; fi
 	drop_xtcp_in $ns $dev || exit 1
-	(sleep 0.5; $TC -n $ns filter del dev $dev ingress) &
+	# Lift the filter as soon as it has dropped the first segment, long
+	# before the retransmission at 1 s. (A fixed 0.5 s raced with the
+	# client's start on a slow kernel: the SYN came after the filter
+	# was gone and nothing was lost.)
+	(i=0
+	while ! $TC -s -n $ns filter show dev $dev ingress |
+		grep -q 'Sent [0-9]* bytes [1-9]' && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	$TC -n $ns filter del dev $dev ingress) &
 	XT_SERVER_NS=ns_s $IP netns exec ns_c handshake slow 192.0.2.1 >/tmp/slow.log 2>&1
 	check "handshake completes despite the loss" eq "$?" 0
 	cat /tmp/slow.log

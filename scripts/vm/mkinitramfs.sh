@@ -14,6 +14,8 @@
 #                    added automatically (default: see "mods" below); modules
 #                    built into the kernel are skipped
 #   XTCP_KO          the xtcp module (default: ./xtcp.ko)
+#   XTCP_KUNIT_KO    xtcp built with its KUnit suites, shipped as
+#                    /xtcp/xtcp-kunit.ko for the kunit test (debug kernel)
 #   XTCP_VM_TESTS_LIST  tests.list to ship (default: scripts/selftests/)
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -21,6 +23,7 @@ xtcp_need_kver
 
 top=$XTCP_TOP
 ko=${XTCP_KO:-$top/xtcp.ko}
+kunit_ko=${XTCP_KUNIT_KO:-}
 list=${XTCP_VM_TESTS_LIST:-$top/scripts/selftests/tests.list}
 moddir=${XTCP_VM_MODDIR:-}
 [ -n "$moddir" ] || moddir=$("$top/scripts/vm/fetch-kernel.sh")
@@ -31,6 +34,8 @@ stage=$BUILD/vm/root-$KVER
 [ -f "$ko" ] || xtcp_die "no $ko: run 'make module' first"
 kover=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
 [ "$kover" = "$KVER" ] || xtcp_die "$ko is built for $kover, the VM runs $KVER: rebuild it (make module KVER=$KVER)"
+[ -z "$kunit_ko" ] || [ "$(modinfo -F vermagic "$kunit_ko" | cut -d' ' -f1)" = "$KVER" ] ||
+	xtcp_die "$kunit_ko is not built for $KVER"
 [ -f "$kmods/modules.dep" ] || xtcp_die "no $kmods/modules.dep (run depmod -b $moddir $KVER)"
 
 # crc32c_generic first: libcrc32c's init (act_csum) needs a crc32c driver.
@@ -47,7 +52,7 @@ bins=(/bin/busybox /sbin/ip /sbin/tc /bin/ss)
 
 # Rebuild only if an input (name, size, mtime) or a setting changed.
 inputs=("$0" "$top/scripts/vm/init" "$top/scripts/selftests/runner.sh" "$list"
-	"$ko" "${selftest_bins[@]}" "${selftest_sh[@]}" "${bins[@]}"
+	"$ko" ${kunit_ko:+"$kunit_ko"} "${selftest_bins[@]}" "${selftest_sh[@]}" "${bins[@]}"
 	"$kmods/modules.dep")
 [ -f "$top/scripts/vm/demo.sh" ] && inputs+=("$top/scripts/vm/demo.sh")
 sum=$( { stat -L -c '%n %s %Y' "${inputs[@]}"; echo "$moddir ${mods[*]}"; } | md5sum)
@@ -134,6 +139,7 @@ depmod -b "$stage" "$KVER"
 # and only slows the kernel's unpacking of the archive.
 strip_copy() { strip --strip-debug -o "$2" "$1" 2>/dev/null || cp "$1" "$2"; }
 strip_copy "$ko" "$stage/xtcp/xtcp.ko"
+[ -z "$kunit_ko" ] || strip_copy "$kunit_ko" "$stage/xtcp/xtcp-kunit.ko"
 for f in "${selftest_bins[@]}"; do
 	[ -f "$f" ] && [ -x "$f" ] || continue
 	strip_copy "$f" "$stage/xtcp/bin/${f##*/}"

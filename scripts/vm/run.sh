@@ -107,8 +107,8 @@ fi
 
 # Kernel messages (timestamped lines) that mean the kernel is not clean.
 # The allowlist covers the echoed command line and debug kernels' banners.
-bad='WARNING:|BUG:|Oops|Kernel panic|refcount_t|general protection|Call Trace|UBSAN|KASAN|kmemleak|lockdep|possible circular locking|INFO: task .* blocked|watchdog: BUG'
-benign='ommand line:|kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread started'
+bad='WARNING:|BUG:|ODEBUG:|Oops|Kernel panic|refcount_t|general protection|Call Trace|UBSAN|KASAN|kmemleak|lockdep|possible circular locking|INFO: task .* blocked|watchdog: BUG'
+benign='ommand line:|kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread started|RCU lockdep checking is enabled'
 kmsg='^\[ *[0-9]+\.[0-9]+\] '
 
 # What the terminal shows (the log keeps everything): the runner's progress

@@ -55,6 +55,9 @@ run_layer dkms dkms scripts/dkms.sh
 run_layer vm vmtest make --no-print-directory vmtest
 # Debian 12's other kernel: build (build:module-6.12) and the same suite.
 run_layer vm-6.12 vmtest-6.12 scripts/vm/test-kernel.sh 6.12
+# The same suite, plus KUnit in the module, in our KASAN/lockdep/kmemleak
+# kernel built from linux-source-6.1 (scripts/debug/).
+run_layer debug debugtest scripts/debug/debugtest.sh
 
 passed=$(cat "$BUILD"/results/*.txt | grep -c '^PASS ')
 failed=$(cat "$BUILD"/results/*.txt | grep -c '^FAIL ')

@@ -74,14 +74,27 @@ bench: deps
 	$(MAKE) initramfs
 	scripts/vm/run.sh bench
 
+# Long runs (make stress, make fuzz): in the debug kernel by default, where
+# KASAN, lockdep and kmemleak watch; XTCP_KERNEL=debian for Debian's own.
+XTCP_KERNEL ?= debug
+ifeq ($(XTCP_KERNEL),debian)
+LONG_PREP = initramfs
+LONG_RUN = scripts/vm/run.sh test
+else ifeq ($(XTCP_KERNEL),debug)
+LONG_PREP =
+LONG_RUN = scripts/debug/debugtest.sh
+else
+LONG_RUN = $(error XTCP_KERNEL must be debug or debian)
+endif
+
 # The stress test for STRESS_SECS seconds (the stress_long entry of
 # tests.list, which reads xtcp_stress_secs from the kernel command line).
 STRESS_SECS ?= 600
 stress: deps
-	$(MAKE) initramfs
-	XTCP_VM_TIMEOUT=$$(($(STRESS_SECS) + 900)) \
+	$(if $(LONG_PREP),$(MAKE) $(LONG_PREP))
+	XTCP_VM_TIMEOUT=$$(($(STRESS_SECS) * 3 + 900)) \
 	XTCP_VM_APPEND="$(XTCP_VM_APPEND) xtcp_stress_secs=$(STRESS_SECS)" \
-		scripts/vm/run.sh test stress_long
+		$(LONG_RUN) stress_long
 
 style: check-kver
 	scripts/style.sh

@@ -7,7 +7,7 @@
 #      sockets under test    xfuzz runs here, tc ingress drops        the wrong netns:
 #                            IP protocol 253 on vi and vw             the same addresses
 #
-# quick: a bounded run for every `make check`: 30000 segments by default,
+# quick: a bounded run for every `make check`: 300000 segments by default,
 #        seed 1 unless XTCP_FUZZ_SEED says otherwise.
 # long:  skipped unless XTCP_FUZZ_ITERS (or xtcp_fuzz_iters, from the
 #        kernel command line) gives the number of segments; `make fuzz`.
@@ -23,7 +23,7 @@ seed=${XTCP_FUZZ_SEED:-${xtcp_fuzz_seed:-}}
 
 case $mode in
 quick)
-	iters=${2:-30000}
+	iters=${2:-300000}
 	seed=${seed:-1}
 	;;
 long)

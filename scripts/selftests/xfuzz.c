@@ -143,14 +143,17 @@ enum {
 	C_MODEL,		/* the counters the model predicts exactly */
 	C_NOSOCK = C_MODEL, C_RSTS, C_CURRREQ, C_CURREST, C_CHALLENGE,
 	C_OOW, C_BADACK, C_PASSIVE, C_EMBRYONIC, C_COOKIESRECV,
-	C_COOKIESFAILED, C_MAX
+	C_COOKIESFAILED, C_REFUSED, C_ESTRESETS, C_NOTS, C_LISTENIGN,
+	C_SYNACKRESENDS, C_DATADROP, C_LISTENDROPS, C_CHALLENGELIM, C_MAX
 };
 static const char * const cnames[C_MAX] = {
 	"InSegs", "InErrs", "InCsumErrors", "InShortSegs", "InBadDataOffset",
 	"InBadOptions", "InNotForHost", "InNoSocket", "OutRsts",
 	"CurrRequests", "CurrEstab", "ChallengeAcks", "OutOfWindow",
 	"BadAcks", "PassiveOpens", "EmbryonicRsts", "SyncookiesRecv",
-	"SyncookiesFailed",
+	"SyncookiesFailed", "ConnectRefused", "EstabResets", "InNoTimestamp",
+	"ListenIgnored", "SynAckResends", "InDataDropped", "ListenDrops",
+	"ChallengeAcksLimited",
 };
 
 static void snap(int ns, long *v)
@@ -1721,8 +1724,8 @@ int main(int argc, char **argv)
 	struct { unsigned int tp_packets, tp_drops; } ps;
 	socklen_t pl = sizeof(ps);
 	double t0, secs;
-	long req0;
-	int opt;
+	long req0, xs0[C_MAX], xs1[C_MAX];
+	int opt, c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 20;
@@ -1746,6 +1749,7 @@ int main(int argc, char **argv)
 	rng_state = seed;
 	setup();
 	req0 = slab_active("xtcp_request");
+	snap(NS_XS, xs0);
 	xt_log("xfuzz: seed %llu, %lu segments, %lu per epoch (family %d, protocol %d)",
 	       (unsigned long long)seed, total, per_epoch, family, proto);
 
@@ -1775,6 +1779,31 @@ int main(int argc, char **argv)
 	xt_log("  socket probes: %d done, %d skipped (state not learned)",
 	       probes_done, probes_skipped);
 	xt_check(probes_done > 0, "sockets probed after the fuzz");
+
+	/*
+	 * The fuzz reached past the receive checks into every state machine:
+	 * each of these counts a decision a listener, a request sock, a
+	 * SYN_SENT or an ESTABLISHED socket took on a fuzzed segment.
+	 */
+	snap(NS_XS, xs1);
+	printf("  xs counters moved by:");
+	for (c = 0; c < C_MAX; c++)
+		if (c != C_CURRREQ && c != C_CURREST)
+			printf(" %s %ld", cnames[c], xs1[c] - xs0[c]);
+	printf("\n");
+	if (total >= 20000) {
+		static const int reached[] = {
+			C_NOSOCK, C_CHALLENGE, C_OOW, C_BADACK, C_PASSIVE,
+			C_EMBRYONIC, C_COOKIESRECV, C_COOKIESFAILED,
+			C_ESTRESETS, C_NOTS, C_LISTENIGN, C_DATADROP,
+		};
+
+		for (c = 0; c < (int)ARRAY_SIZE(reached); c++)
+			xt_check(xs1[reached[c]] > xs0[reached[c]],
+				 "fuzzed segments reached %s (+%ld)",
+				 cnames[reached[c]],
+				 xs1[reached[c]] - xs0[reached[c]]);
+	}
 
 	for (opt = 0; opt < 100 && slab_active("xtcp_request") > req0; opt++)
 		usleep(50000);

@@ -16,7 +16,7 @@ SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
 		   -Iinclude/uapi -Iscripts/selftests
 
 .PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
-	style check bench install clean
+	style check bench fuzz install clean
 
 all: module
 
@@ -60,6 +60,15 @@ vmtest:
 bench: deps
 	$(MAKE) initramfs
 	scripts/vm/run.sh bench
+
+# The long fuzz run: XTCP_FUZZ_ITERS segments (XTCP_FUZZ_SEED: a seed to
+# replay; random by default), passed on the kernel command line.
+XTCP_FUZZ_ITERS ?= 5000000
+fuzz: deps
+	$(MAKE) initramfs
+	XTCP_VM_TIMEOUT=$${XTCP_VM_TIMEOUT:-7500} \
+	XTCP_VM_APPEND="$${XTCP_VM_APPEND:-} xtcp_fuzz_iters=$(XTCP_FUZZ_ITERS)$(if $(XTCP_FUZZ_SEED), xtcp_fuzz_seed=$(XTCP_FUZZ_SEED))" \
+		scripts/vm/run.sh test fuzz_long
 
 style: check-kver
 	scripts/style.sh

@@ -180,6 +180,14 @@ static void snap(int ns, long *v)
 			xt_fatal("no counter %s", cnames[i]);
 }
 
+static long stat_sum(int ns, int c1, int c2)
+{
+	long v[C_MAX];
+
+	snap(ns, v);
+	return v[c1] + v[c2];
+}
+
 /* State of @ns's /proc/net/xtcp line for lport/rport (rport 0: listener). */
 static int proc_state(int ns, uint16_t lport, uint16_t rport, char *st,
 		      size_t stlen)
@@ -1479,6 +1487,24 @@ static void probe_sock(struct target *t)
 	if (!t->rn_known) {
 		probes_skipped++;
 		return;
+	}
+	/*
+	 * RFC 5961: a RST in the window but not at RCV.NXT, and a SYN, only
+	 * get a challenge ACK (or count as limited); the socket stays.
+	 */
+	for (n = 0; n < 2; n++) {
+		long c0 = stat_sum(NS_XS, C_CHALLENGE, C_CHALLENGELIM), c1;
+		double end = xt_now() + 1;
+
+		/* TS always: a socket that negotiated it drops a SYN without */
+		t_send(t, n ? F_SYN : F_RST, t->rcv_nxt + 1 + rnd(30000), 0, 1);
+		do
+			c1 = stat_sum(NS_XS, C_CHALLENGE, C_CHALLENGELIM);
+		while (c1 == c0 && xt_now() < end && !usleep(2000));
+		ev = poll_wait(t->fd, POLLIN, 0);
+		fz_check(c1 > c0 && !(ev & (POLLHUP | POLLERR)),
+			 "ESTABLISHED port %u: an in-window %s (RCV.NXT %u) is challenged, not obeyed (poll 0x%x)",
+			 t->cport, n ? "SYN" : "RST not at RCV.NXT", t->rcv_nxt, ev);
 	}
 	/* RCV.NXT is the ack of every segment it sent since */
 	t_send(t, F_RST, t->rcv_nxt, 0, 0);

@@ -144,7 +144,8 @@ enum {
 	C_NOSOCK = C_MODEL, C_RSTS, C_CURRREQ, C_CURREST, C_CHALLENGE,
 	C_OOW, C_BADACK, C_PASSIVE, C_EMBRYONIC, C_COOKIESRECV,
 	C_COOKIESFAILED, C_REFUSED, C_ESTRESETS, C_NOTS, C_LISTENIGN,
-	C_SYNACKRESENDS, C_DATADROP, C_LISTENDROPS, C_CHALLENGELIM, C_MAX
+	C_SYNACKRESENDS, C_DATADROP, C_LISTENDROPS, C_CHALLENGELIM,
+	C_SYNRETRANS, C_REQTIMEOUTS, C_MAX
 };
 static const char * const cnames[C_MAX] = {
 	"InSegs", "InErrs", "InCsumErrors", "InShortSegs", "InBadDataOffset",
@@ -153,7 +154,7 @@ static const char * const cnames[C_MAX] = {
 	"BadAcks", "PassiveOpens", "EmbryonicRsts", "SyncookiesRecv",
 	"SyncookiesFailed", "ConnectRefused", "EstabResets", "InNoTimestamp",
 	"ListenIgnored", "SynAckResends", "InDataDropped", "ListenDrops",
-	"ChallengeAcksLimited",
+	"ChallengeAcksLimited", "SynRetrans", "RequestTimeouts",
 };
 
 static void snap(int ns, long *v)
@@ -1628,11 +1629,13 @@ static void close_all(void)
 	close(xn_cfd);
 }
 
-static void run_epoch(unsigned long nseg, int do_sweep)
+/* @secs: spread the segments over at least this long */
+static void run_epoch(unsigned long nseg, int do_sweep, double secs)
 {
 	long b_xs[C_MAX], b_xn[C_MAX];
 	unsigned long i;
 	uint16_t p;
+	double t0;
 	int k;
 
 	syncookies = do_sweep ? 1 : (int)rnd(3);
@@ -1657,11 +1660,14 @@ static void run_epoch(unsigned long nseg, int do_sweep)
 	snap(NS_XN, b_xn);
 	if (do_sweep)
 		sweep();
+	t0 = xt_now();
 	for (i = 0; i < nseg; i++) {
 		fuzz_one();
 		if ((i & 15) == 15) {
 			cap_drain();
 			accept_drain();
+			while (xt_now() - t0 < secs * i / nseg)
+				usleep(1000);
 		}
 	}
 	cap_drain();
@@ -1783,14 +1789,18 @@ int main(int argc, char **argv)
 
 	t0 = xt_now();
 	for (epoch = 0; done < total || epoch == 0; epoch++) {
-		unsigned long n1 = total - done < per_epoch ? total - done : per_epoch;
+		/* one epoch in ten long enough for the SYN and SYN-ACK timers */
+		int slow = epoch && chance(10);
+		unsigned long n1 = per_epoch * (slow ? 10 : 1);
 		unsigned long before = seg_no;
 		int f0 = xt_failures;
 
-		run_epoch(n1, epoch == 0);
+		if (n1 > total - done)
+			n1 = total - done;
+		run_epoch(n1, epoch == 0, slow ? 1.6 : 0);
 		done += n1;
-		xt_log("  epoch %d: %lu segments (syncookies %d), %s; %lu in %.1f s",
-		       epoch, seg_no - before, syncookies,
+		xt_log("  epoch %d: %lu segments (syncookies %d%s), %s; %lu in %.1f s",
+		       epoch, seg_no - before, syncookies, slow ? ", slow" : "",
 		       xt_failures == f0 ? "ok" : "FAILED", seg_no, xt_now() - t0);
 		if (xt_failures > 20)
 			break;

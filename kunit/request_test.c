@@ -286,6 +286,61 @@ static void xtcp_req_test_close_frees_requests(struct kunit *test)
 	xtcp_req_put(req);
 }
 
+/* Counts children freed: a listener's sk_destruct is cloned into them. */
+static atomic_t xtcp_req_test_freed;
+static void (*xtcp_req_test_destruct_orig)(struct sock *sk);
+
+static void xtcp_req_test_destruct(struct sock *sk)
+{
+	atomic_inc(&xtcp_req_test_freed);
+	xtcp_req_test_destruct_orig(sk);
+}
+
+/*
+ * A final ACK that loses the race to the request's timer (or to a promotion
+ * on another CPU): the request left the ehash between the lookup and the
+ * promotion. The child made for it must be freed, not leaked.
+ */
+static void xtcp_req_test_promote_lost_race(struct kunit *test)
+{
+	struct xtcp_req_test_ctx *ctx = test->priv;
+	struct sock *lsk = ctx->lsock->sk;
+	struct xtcp_request *req;
+	struct xtcp_skb_cb *cb;
+	struct sk_buff *skb;
+
+	xtcp_req_test_syn(test);
+	req = xtcp_req_test_req(test);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	/* what the expiry on another CPU does after our lookup */
+	xtcp_req_drop(req);
+
+	skb = alloc_skb(0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->flags = XTCP_FLAG_ACK;
+	cb->seq = XTCP_REQ_TEST_ISN + 1;
+	cb->end_seq = cb->seq;
+	cb->ack_seq = req->snt_isn + 1;
+	cb->window = 65535;
+
+	atomic_set(&xtcp_req_test_freed, 0);
+	xtcp_req_test_destruct_orig = lsk->sk_destruct;
+	lsk->sk_destruct = xtcp_req_test_destruct;
+	local_bh_disable();
+	xtcp_req_promote(req, skb);
+	local_bh_enable();
+	lsk->sk_destruct = xtcp_req_test_destruct_orig;
+	kfree_skb(skb);
+	xtcp_req_put(req);
+
+	/* SOCK_RCU_FREE: the child is destructed after a grace period */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&xtcp_req_test_freed), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(lsk->sk_ack_backlog), 0U);
+}
+
 /* SYN-ACK backoff: 1 s doubling, capped at 120 s. */
 static void xtcp_req_test_timeout_schedule(struct kunit *test)
 {
@@ -336,6 +391,7 @@ static struct kunit_case xtcp_req_test_cases[] = {
 	KUNIT_CASE(xtcp_req_test_ack_promotes),
 	KUNIT_CASE(xtcp_req_test_rst_drops_request),
 	KUNIT_CASE(xtcp_req_test_close_frees_requests),
+	KUNIT_CASE(xtcp_req_test_promote_lost_race),
 	{}
 };
 

@@ -604,6 +604,7 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 	xtcp_table_inherit_port(child, lsk);
 	if (!xtcp_table_ehash_replace(&req->eh, &xtcp_sk(child)->eh)) {
 		/* expired or promoted on another CPU meanwhile */
+		sock_put(child);	/* the ehash's, never used */
 		xtcp_conn_abort_child(child);
 		return;
 	}

@@ -7,8 +7,10 @@
 #      sockets under test    xfuzz runs here, tc ingress drops        the wrong netns:
 #                            IP protocol 253 on vi and vw             the same addresses
 #
-# quick: a bounded run for every `make check`: 300000 segments by default,
-#        seed 1 unless XTCP_FUZZ_SEED says otherwise.
+# quick: a bounded run for every `make check`: 300000 segments by default
+#        (about 15 s), seed 1 unless XTCP_FUZZ_SEED says otherwise, and at
+#        most 40 s of fuzzing: a debug kernel (KASAN, lockdep, kmemleak)
+#        runs the fuzzer some 30 times slower and stops at the time budget.
 # long:  skipped unless XTCP_FUZZ_ITERS (or xtcp_fuzz_iters, from the
 #        kernel command line) gives the number of segments; `make fuzz`.
 # XTCP_FUZZ_SEED (xtcp_fuzz_seed) fixes the seed, for either; otherwise
@@ -75,7 +77,9 @@ for dev in vi vw; do
 done
 
 xi_segs=$(stat_of InSegs xi)
-$IP netns exec xi xfuzz -n "$iters" ${seed:+-s "$seed"}
+budget=
+[ "$mode" = long ] || budget=40
+$IP netns exec xi xfuzz -n "$iters" ${seed:+-s "$seed"} ${budget:+-t $budget}
 rc=$?
 xi_now=$(stat_of InSegs xi)
 if [ "$xi_now" != "$xi_segs" ]; then

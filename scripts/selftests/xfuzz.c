@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xfuzz [-s SEED] [-n SEGMENTS] [-e PER_EPOCH]: a segment fuzzer for
+ * xfuzz [-s SEED] [-n SEGMENTS] [-e PER_EPOCH] [-t SECONDS]: a segment fuzzer for
  * xtcp. Run by fuzz.sh inside the "injector" namespace xi:
  *
  *   xs (192.0.2.1/24) vs ---- vi (192.0.2.2) xi (192.0.2.2) vw ---- vn (192.0.2.1/24) xn
@@ -31,16 +31,21 @@
  *   InBadOptions and InNotForHost must move by exactly that, in xs and in
  *   xn (segments for xs's 4-tuples sent into xn must not reach xs);
  * - every socket is consistent (its /proc/net/xtcp state agrees with
- *   poll() and SO_ERROR) and still obeys: an ESTABLISHED one is reset by
- *   an exact RST, a SYN_SENT one completes on a valid SYN-ACK, a request
- *   sock is promoted by its final ACK, the listener completes a crafted
- *   handshake and a kernel-to-kernel connect + accept;
- * and at the end: no socket left in /proc/net/xtcp, CurrRequests and
- * CurrEstab back to 0 in both namespaces, xtcp_request objects freed.
- * The kernel log is checked by the harness (panic_on_warn).
+ *   poll() and SO_ERROR) and still obeys: an ESTABLISHED one answers an
+ *   in-window RST off RCV.NXT and a SYN with a challenge (RFC 5961) and
+ *   is reset by an exact RST, a SYN_SENT one completes on a valid
+ *   SYN-ACK, a SYN_RECV one on the ACK of its SYN-ACK, a request sock is
+ *   promoted by its final ACK, the listener completes a crafted handshake
+ *   and a kernel-to-kernel connect() + accept();
+ * - with every socket closed (listeners too): no line left in either
+ *   namespace's /proc/net/xtcp, CurrRequests and CurrEstab back to 0;
+ * and at the end xtcp_request and XTCP slab objects back to where they
+ * were. The kernel log is checked by the harness (panic_on_warn), and the
+ * runner's final rmmod finds any reference left behind.
  *
  * The run is deterministic in its choices for a seed (the ISNs xtcp picks
- * are not): a failure prints the seed and the segment number.
+ * are not): a failure prints the seed and the segment number. -t stops
+ * after an epoch once that many seconds have passed (debug kernels).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -1761,22 +1766,23 @@ static void setup(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: xfuzz [-s SEED] [-n SEGMENTS] [-e PER_EPOCH]\n");
+	fprintf(stderr, "usage: xfuzz [-s SEED] [-n SEGMENTS] [-e PER_EPOCH] [-t SECONDS]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	unsigned long total = 20000, per_epoch = 4000, done = 0;
+	double budget = 0;		/* -t: stop after this many seconds */
 	struct { unsigned int tp_packets, tp_drops; } ps;
 	socklen_t pl = sizeof(ps);
 	double t0, secs;
-	long req0, xs0[C_MAX], xs1[C_MAX];
+	long req0, sock0, xs0[C_MAX], xs1[C_MAX];
 	int opt, c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 20;
-	while ((opt = getopt(argc, argv, "s:n:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:e:t:")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -1787,6 +1793,9 @@ int main(int argc, char **argv)
 		case 'e':
 			per_epoch = strtoul(optarg, NULL, 0);
 			break;
+		case 't':
+			budget = strtod(optarg, NULL);
+			break;
 		default:
 			usage();
 		}
@@ -1796,6 +1805,7 @@ int main(int argc, char **argv)
 	rng_state = seed;
 	setup();
 	req0 = slab_active("xtcp_request");
+	sock0 = slab_active("XTCP");
 	snap(NS_XS, xs0);
 	xt_log("xfuzz: seed %llu, %lu segments, %lu per epoch (family %d, protocol %d)",
 	       (unsigned long long)seed, total, per_epoch, family, proto);
@@ -1817,6 +1827,11 @@ int main(int argc, char **argv)
 		       xt_failures == f0 ? "ok" : "FAILED", seg_no, xt_now() - t0);
 		if (xt_failures > 20)
 			break;
+		if (budget && xt_now() - t0 > budget && done < total) {
+			xt_log("  time budget of %.0f s spent: %lu of %lu segments",
+			       budget, done, total);
+			break;
+		}
 	}
 	secs = xt_now() - t0;
 	if (getsockopt(cap_fd, SOL_PACKET, PACKET_STATISTICS, &ps, &pl))
@@ -1861,6 +1876,12 @@ int main(int argc, char **argv)
 	xt_check(slab_active("xtcp_request") <= req0,
 		 "xtcp_request objects back to %ld (now %ld)", req0,
 		 slab_active("xtcp_request"));
+	/* every child made, accepted or not, freed (after an RCU grace period) */
+	for (opt = 0; opt < 100 && slab_active("XTCP") > sock0; opt++)
+		usleep(50000);
+	xt_check(slab_active("XTCP") <= sock0,
+		 "XTCP socket objects back to %ld (now %ld)", sock0,
+		 slab_active("XTCP"));
 	if (xt_failures)
 		xt_log("xfuzz: FAILED; reproduce with: xfuzz -s %llu -n %lu -e %lu",
 		       (unsigned long long)seed, total, per_epoch);

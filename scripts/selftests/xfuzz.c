@@ -1837,7 +1837,10 @@ int main(int argc, char **argv)
 	if (getsockopt(cap_fd, SOL_PACKET, PACKET_STATISTICS, &ps, &pl))
 		ps.tp_drops = 0;
 
-	xt_log("xfuzz: %lu segments in %.1f s (%.0f/s): %lu valid, %lu short, %lu bad offset, %lu bad checksum, %lu bad options, %lu not for us, %lu dropped by IP, %lu fragmented, %lu into xn; %lu captured, %u lost by the tap",
+	xt_log("xfuzz: %lu segments in %.1f s (%.0f/s): %lu valid, %lu short, "
+	       "%lu bad offset, %lu bad checksum, %lu bad options, "
+	       "%lu not for us, %lu dropped by IP, %lu fragmented, "
+	       "%lu into xn; %lu captured, %u lost by the tap",
 	       seg_no, secs, seg_no / secs, sent_valid, sent_bad[V_SHORT],
 	       sent_bad[V_DOFF], sent_bad[V_CSUM], sent_bad[V_OPTS],
 	       sent_nothost, sent_dropped, sent_frag, sent_wrong, cap_segs,

@@ -1,0 +1,1892 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xfuzz [-s SEED] [-n SEGMENTS] [-e PER_EPOCH] [-t SECONDS]: a segment fuzzer for
+ * xtcp. Run by fuzz.sh inside the "injector" namespace xi:
+ *
+ *   xs (192.0.2.1/24) vs ---- vi (192.0.2.2) xi (192.0.2.2) vw ---- vn (192.0.2.1/24) xn
+ *      sockets under test       tc ingress drops IP protocol 253      the wrong netns
+ *
+ * Frames are built whole (IP header included) and sent through an
+ * AF_PACKET socket: on vi they reach xs, on vw they reach xn, which has
+ * the same addresses. xs's answers are captured on vi; xn's are dropped.
+ *
+ * Targets in xs: a listener, request socks (our SYN, its SYN-ACK), SYN_SENT
+ * sockets (xs connects to us), and established ones (a handshake we
+ * finish, or one xs started that a fuzzed SYN-ACK finished). Every segment
+ * is either a near-valid one for a target (the answer its last segment
+ * asks for, learned from the capture) with a few mutations, or random
+ * bytes. Mutations: the flag byte (all 8 bits), the reserved bits, seq and
+ * ack (edges of the window, wrap, random), window, urgent pointer, the
+ * options (every kind, every length, truncated, repeated, EOL in the
+ * middle, NOP padding), the data offset 0..15, the payload 0..1400 bytes,
+ * the checksum, truncation; at the IP level options, a total length short
+ * of the frame or past it, fragments, broadcast and multicast
+ * destinations, another host's MAC address. A first pass sweeps every
+ * flag byte and every option kind x length.
+ *
+ * Oracles, per epoch (a few thousand segments):
+ * - a model of xtcp's receive checks predicts, per segment, whether it is
+ *   delivered, to which namespace, and which malformed counter it lands
+ *   in: InSegs, InErrs, InShortSegs, InBadDataOffset, InCsumErrors,
+ *   InBadOptions and InNotForHost must move by exactly that, in xs and in
+ *   xn (segments for xs's 4-tuples sent into xn must not reach xs);
+ * - every socket is consistent (its /proc/net/xtcp state agrees with
+ *   poll() and SO_ERROR) and still obeys: an ESTABLISHED one answers an
+ *   in-window RST off RCV.NXT and a SYN with a challenge (RFC 5961) and
+ *   is reset by an exact RST, a SYN_SENT one completes on a valid
+ *   SYN-ACK, a SYN_RECV one on the ACK of its SYN-ACK, a request sock is
+ *   promoted by its final ACK, the listener completes a crafted handshake
+ *   and a kernel-to-kernel connect() + accept();
+ * - with every socket closed (listeners too): no line left in either
+ *   namespace's /proc/net/xtcp, CurrRequests and CurrEstab back to 0;
+ * and at the end xtcp_request and XTCP slab objects back to where they
+ * were. The kernel log is checked by the harness (panic_on_warn), and the
+ * runner's final rmmod finds any reference left behind.
+ *
+ * The run is deterministic in its choices for a seed (the ISNs xtcp picks
+ * are not): a failure prints the seed and the segment number. -t stops
+ * after an epoch once that many seconds have passed (debug kernels).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "xtcp_test.h"
+
+#define SRV_ADDR	"192.0.2.1"	/* xs, and xn */
+#define INJ_ADDR	"192.0.2.2"	/* us */
+#define LPORT		8080		/* listeners in xs and xn */
+#define BACKLOG		64
+#define NREQ		6		/* request socks per epoch */
+#define NEST		4		/* established (passive) per epoch */
+#define NACT		3		/* connect()s from xs per epoch */
+#define NTGT		(NREQ + NEST + NACT)
+#define TMAX		(NTGT + 64)	/* + promoted and fresh tuples */
+#define REPLY_MS	1000
+#define MTU		1500
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define F_FIN	0x01
+#define F_SYN	0x02
+#define F_RST	0x04
+#define F_PSH	0x08
+#define F_ACK	0x10
+#define F_URG	0x20
+#define F_ECE	0x40
+#define F_CWR	0x80
+
+enum { NS_XI, NS_XS, NS_XN, NS_MAX };
+static const char * const ns_names[NS_MAX] = { "xi", "xs", "xn" };
+static int ns_fd[NS_MAX];
+
+static int tx_fd, cap_fd, family, proto;
+static int ifi_vi, ifi_vw;
+static uint8_t mac_vs[6], mac_vn[6];
+static uint32_t srv_addr, inj_addr;
+static uint16_t ip_id = 1;
+
+/* ---- PRNG: splitmix64, deterministic for a seed ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rnd64(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint32_t rnd(uint32_t n)		/* 0 .. n-1 */
+{
+	return n ? (uint32_t)(rnd64() % n) : 0;
+}
+
+static int chance(int pct)
+{
+	return (int)rnd(100) < pct;
+}
+
+/* ---- where we are, for failure reports ---- */
+
+static uint64_t seed;
+static unsigned long seg_no;		/* segments sent so far */
+static int epoch;
+
+#define fz_fail(...) do {						\
+	xt_check(0, __VA_ARGS__);					\
+	xt_log("    (seed %llu, epoch %d, after segment %lu)",		\
+	       (unsigned long long)seed, epoch, seg_no);		\
+} while (0)
+
+#define fz_check(cond, ...) do {					\
+	if (cond)							\
+		break;							\
+	fz_fail(__VA_ARGS__);						\
+} while (0)
+
+/* ---- namespaces, counters, /proc/net/xtcp ---- */
+
+static void ns_enter(int ns)
+{
+	if (setns(ns_fd[ns], CLONE_NEWNET))
+		xt_fatal("setns(%s)", ns_names[ns]);
+}
+
+enum {
+	C_INSEGS, C_INERRS, C_CSUM, C_SHORT, C_DOFF, C_OPTS, C_NOTHOST,
+	C_MODEL,		/* the counters the model predicts exactly */
+	C_NOSOCK = C_MODEL, C_RSTS, C_CURRREQ, C_CURREST, C_CHALLENGE,
+	C_OOW, C_BADACK, C_PASSIVE, C_EMBRYONIC, C_COOKIESRECV,
+	C_COOKIESFAILED, C_REFUSED, C_ESTRESETS, C_NOTS, C_LISTENIGN,
+	C_SYNACKRESENDS, C_DATADROP, C_LISTENDROPS, C_CHALLENGELIM,
+	C_SYNRETRANS, C_REQTIMEOUTS, C_MAX
+};
+static const char * const cnames[C_MAX] = {
+	"InSegs", "InErrs", "InCsumErrors", "InShortSegs", "InBadDataOffset",
+	"InBadOptions", "InNotForHost", "InNoSocket", "OutRsts",
+	"CurrRequests", "CurrEstab", "ChallengeAcks", "OutOfWindow",
+	"BadAcks", "PassiveOpens", "EmbryonicRsts", "SyncookiesRecv",
+	"SyncookiesFailed", "ConnectRefused", "EstabResets", "InNoTimestamp",
+	"ListenIgnored", "SynAckResends", "InDataDropped", "ListenDrops",
+	"ChallengeAcksLimited", "SynRetrans", "RequestTimeouts",
+};
+
+static void snap(int ns, long *v)
+{
+	char key[64];
+	long val;
+	FILE *f;
+	int i;
+
+	ns_enter(ns);
+	f = fopen("/proc/net/xtcp_stat", "r");
+	ns_enter(NS_XI);
+	if (!f)
+		xt_fatal("%s: /proc/net/xtcp_stat", ns_names[ns]);
+	for (i = 0; i < C_MAX; i++)
+		v[i] = -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		for (i = 0; i < C_MAX; i++)
+			if (!strcmp(key, cnames[i]))
+				v[i] = val;
+	fclose(f);
+	for (i = 0; i < C_MAX; i++)
+		if (v[i] < 0)
+			xt_fatal("no counter %s", cnames[i]);
+}
+
+/* Counter @c1 of @ns, plus @c2 if it is not -1. */
+static long stat_sum(int ns, int c1, int c2)
+{
+	long v[C_MAX];
+
+	snap(ns, v);
+	return v[c1] + (c2 >= 0 ? v[c2] : 0);
+}
+
+/* State of @ns's /proc/net/xtcp line for lport/rport (rport 0: listener). */
+static int proc_state(int ns, uint16_t lport, uint16_t rport, char *st,
+		      size_t stlen)
+{
+	char line[256], local[64], remote[64], s[32], want_l[32], want_r[32];
+	int n = 0, sl;
+	FILE *f;
+
+	snprintf(want_l, sizeof(want_l), "%s:%u", SRV_ADDR, lport);
+	snprintf(want_r, sizeof(want_r), "%s:%u", INJ_ADDR, rport);
+	ns_enter(ns);
+	f = fopen("/proc/net/xtcp", "r");
+	ns_enter(NS_XI);
+	if (!f)
+		xt_fatal("%s: /proc/net/xtcp", ns_names[ns]);
+	if (st)
+		snprintf(st, stlen, "NONE");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%d %63s %63s %31s", &sl, local, remote, s) != 4)
+			continue;
+		if (strcmp(local, want_l) || strcmp(remote, want_r))
+			continue;
+		if (st)
+			snprintf(st, stlen, "%s", s);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Lines of @ns's /proc/net/xtcp (header excluded). */
+static int proc_lines(int ns, int dump)
+{
+	char line[256];
+	int n = -1;
+	FILE *f;
+
+	ns_enter(ns);
+	f = fopen("/proc/net/xtcp", "r");
+	ns_enter(NS_XI);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (dump)
+			printf("    %s", line);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Active objects of a slab cache, its per-CPU slabs given back first. */
+static long slab_active(const char *name)
+{
+	char line[512], n[64];
+	long active = -1, a;
+	FILE *f;
+	int fd;
+
+	snprintf(line, sizeof(line), "/sys/kernel/slab/%s/shrink", name);
+	fd = open(line, O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			a = 0;
+		close(fd);
+	}
+	f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", n, &a) == 2 && !strcmp(n, name))
+			active = a;
+	fclose(f);
+	return active;
+}
+
+static int ns_sysctl(int ns, const char *name, int val)
+{
+	char path[128];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
+	ns_enter(ns);
+	fd = open(path, O_WRONLY);
+	ns_enter(NS_XI);
+	if (fd < 0)
+		return -1;
+	r = dprintf(fd, "%d\n", val) > 0 ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+/* ---- sockets in xs ---- */
+
+static void sin_fill(struct sockaddr_in *sin, uint32_t addr, uint16_t port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = family;
+	sin->sin_port = htons(port);
+	sin->sin_addr.s_addr = addr;
+}
+
+static int ns_listen(int ns, uint16_t port)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1;
+
+	ns_enter(ns);
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	sin_fill(&sin, srv_addr, port);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, BACKLOG))
+		xt_fatal("listener on %s:%u in %s", SRV_ADDR, port, ns_names[ns]);
+	ns_enter(NS_XI);
+	return fd;
+}
+
+/* Non-blocking connect() in @ns to us at @rport; *lport gets its port. */
+static int ns_connect(int ns, uint16_t rport, uint16_t *lport)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd, r;
+
+	ns_enter(ns);
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		xt_fatal("socket in %s", ns_names[ns]);
+	sin_fill(&sin, inj_addr, rport);
+	r = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	ns_enter(NS_XI);
+	if (r != -1 || errno != EINPROGRESS)
+		xt_fatal("connect() in %s: want EINPROGRESS", ns_names[ns]);
+	if (getsockname(fd, (struct sockaddr *)&sin, &len))
+		xt_fatal("getsockname");
+	*lport = ntohs(sin.sin_port);
+	return fd;
+}
+
+static int sock_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return -1;
+	return err;
+}
+
+static short poll_wait(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	if (poll(&p, 1, ms) < 0)
+		return -1;
+	return p.revents;
+}
+
+/* ---- frames ---- */
+
+/* A TCP-format segment under construction: fields, then serialized. */
+struct tseg {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;		/* header byte 13, all 8 bits */
+	uint8_t res;		/* low nibble of byte 12 */
+	int doff;		/* -1: from the options */
+	uint16_t win, urg;
+	uint8_t opt[40];
+	unsigned int optlen;	/* bytes of opt[] used (padded with EOL) */
+	unsigned int paylen;
+	int bad_csum;		/* 1: flip a bit; 2: pseudo-header proto 253 */
+	int trunc;		/* >= 0: cut the segment to this many bytes */
+	/* IP level */
+	int ipopt;		/* bytes of IP options (multiple of 4, <= 40) */
+	int garbage;		/* bytes past the IP total length */
+	int totlen_long;	/* total length past the frame: IP drops it */
+	int frag;		/* send as two fragments */
+	int dst;		/* 0 unicast, 1 L2 broadcast, 2 IP broadcast,
+				 * 3 limited broadcast, 4 multicast, 5 other
+				 * host's MAC */
+	int wrong_ns;		/* send into xn instead of xs */
+	int raw;		/* bytes already in raw[] (random segments) */
+	uint8_t rawb[1480];
+	unsigned int rawlen;
+};
+
+enum { V_OK, V_SHORT, V_DOFF, V_CSUM, V_OPTS };
+
+/* What the model says each namespace's counters must have seen. */
+static long model[NS_MAX][C_MODEL];
+static unsigned long sent_valid, sent_bad[5], sent_nothost, sent_dropped,
+	sent_wrong, sent_frag;
+
+static uint32_t csum_sum(uint32_t sum, const uint8_t *p, size_t len)
+{
+	return xt_csum_add(sum, p, len);
+}
+
+static int csum_verifies(const uint8_t *seg, size_t len, uint32_t saddr,
+			 uint32_t daddr)
+{
+	uint8_t pseudo[12];
+	uint32_t sum;
+
+	memcpy(pseudo, &saddr, 4);
+	memcpy(pseudo + 4, &daddr, 4);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	pseudo[10] = len >> 8;
+	pseudo[11] = len & 0xff;
+	sum = csum_sum(csum_sum(0, pseudo, 12), seg, len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/*
+ * The option rules README.md states: a kind with no length byte, a length
+ * under 2, an option running past the header or a known option with the
+ * wrong length make the segment malformed; EOL ends the list.
+ */
+static int opts_ok(const uint8_t *p, unsigned int len)
+{
+	unsigned int i = 0;
+
+	while (i < len) {
+		uint8_t kind = p[i], olen;
+
+		if (kind == 0)
+			return 1;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (len - i < 2)
+			return 0;
+		olen = p[i + 1];
+		if (olen < 2 || olen > len - i)
+			return 0;
+		if ((kind == 2 && olen != 4) || (kind == 3 && olen != 3) ||
+		    (kind == 4 && olen != 2) || (kind == 8 && olen != 10) ||
+		    (kind == 5 && (olen <= 2 || (olen - 2) % 8)))
+			return 0;
+		i += olen;
+	}
+	return 1;
+}
+
+/* xtcp's verdict on a segment of @len bytes, as README.md orders them. */
+static int verdict_of(const uint8_t *seg, unsigned int len, uint32_t saddr,
+		      uint32_t daddr)
+{
+	unsigned int doff;
+
+	if (len < 20)
+		return V_SHORT;
+	doff = (seg[12] >> 4) * 4;
+	if (doff < 20 || doff > len)
+		return V_DOFF;
+	if (!csum_verifies(seg, len, saddr, daddr))
+		return V_CSUM;
+	if (!opts_ok(seg + 20, doff - 20))
+		return V_OPTS;
+	return V_OK;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t ip_csum(const uint8_t *p, unsigned int len)
+{
+	uint32_t sum = csum_sum(0, p, len);
+
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+static void send_frame(const uint8_t *pkt, unsigned int len, int wrong_ns,
+		       const uint8_t *mac)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = wrong_ns ? ifi_vw : ifi_vi,
+		.sll_halen = 6,
+	};
+
+	memcpy(sll.sll_addr, mac, 6);
+	if (sendto(tx_fd, pkt, len, 0, (struct sockaddr *)&sll,
+		   sizeof(sll)) != (ssize_t)len)
+		xt_fatal("sendto(%u bytes) on %s", len, wrong_ns ? "vw" : "vi");
+}
+
+/* An IP header for @plen bytes of payload at @h; returns its length. */
+static unsigned int ip_header(uint8_t *h, const struct tseg *t,
+			      unsigned int plen, uint32_t daddr,
+			      uint16_t frag_off, int ipopt)
+{
+	unsigned int ihl = 20 + ipopt, i;
+
+	memset(h, 0, ihl);
+	h[0] = 0x40 | ihl / 4;
+	put16(h + 2, ihl + plen + (t->totlen_long ? 1 + rnd(200) : 0));
+	put16(h + 4, ip_id);
+	put16(h + 6, frag_off);
+	h[8] = 64;
+	h[9] = proto;
+	memcpy(h + 12, &inj_addr, 4);
+	memcpy(h + 16, &daddr, 4);
+	/* NOP options, one EOL somewhere maybe: both always valid */
+	for (i = 20; i < ihl; i++)
+		h[i] = 1;
+	if (ipopt && chance(30))
+		h[20 + rnd(ipopt)] = 0;
+	put16(h + 10, 0);
+	put16(h + 10, ip_csum(h, ihl));
+	return ihl;
+}
+
+/* Serialize @t into seg[]; returns the TCP length. */
+static unsigned int tseg_build(const struct tseg *t, uint8_t *b,
+			       uint32_t daddr)
+{
+	unsigned int len, doff, max = MTU - 20 - t->ipopt - t->garbage;
+
+	if (t->raw) {
+		memcpy(b, t->rawb, t->rawlen);
+		return t->rawlen;
+	}
+	memset(b, 0, 60);
+	put16(b, t->sport);
+	put16(b + 2, t->dport);
+	put32(b + 4, t->seq);
+	put32(b + 8, t->ack);
+	memcpy(b + 20, t->opt, t->optlen);
+	doff = (20 + t->optlen + 3) / 4;
+	if (t->doff >= 0)
+		doff = t->doff;
+	b[12] = doff << 4 | (t->res & 0xf);
+	b[13] = t->flags;
+	put16(b + 14, t->win);
+	put16(b + 18, t->urg);
+	/* the header as doff says, but at least what the options filled */
+	len = doff * 4;
+	if (len < 20 + t->optlen)
+		len = 20 + t->optlen;
+	if (len + t->paylen > max)
+		len = max;
+	else
+		len += t->paylen;
+	for (unsigned int i = 20 + t->optlen; i < len; i++)
+		b[i] = i < doff * 4 ? 0 : (uint8_t)('a' + i % 26);
+	{
+		uint8_t pseudo[12];
+		uint32_t sum;
+
+		memcpy(pseudo, &inj_addr, 4);
+		memcpy(pseudo + 4, &daddr, 4);
+		pseudo[8] = 0;
+		pseudo[9] = t->bad_csum == 2 ? 253 : 6;
+		put16(pseudo + 10, len);
+		sum = csum_sum(csum_sum(0, pseudo, 12), b, len);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		put16(b + 16, ~sum & 0xffff);
+		if (t->bad_csum == 1)
+			b[16 + rnd(2)] ^= 1 << rnd(8);
+	}
+	if (t->trunc >= 0 && (unsigned int)t->trunc < len)
+		len = t->trunc;
+	return len;
+}
+
+/* Send @t; account for it in the model. */
+static void tseg_send(const struct tseg *t)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t other[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 };
+	uint8_t seg[MTU], pkt[MTU + 64];
+	const uint8_t *mac = t->wrong_ns ? mac_vn : mac_vs;
+	uint32_t daddr = srv_addr;
+	unsigned int len, ihl, ns = t->wrong_ns ? NS_XN : NS_XS;
+	int v, delivered = 1, nothost = 0;
+
+	switch (t->dst) {
+	case 1:
+		mac = bcast;
+		nothost = 1;
+		break;
+	case 2:
+		daddr = htonl(0xc00002ff);	/* 192.0.2.255 */
+		nothost = 1;
+		break;
+	case 3:
+		daddr = htonl(0xffffffff);
+		nothost = 1;
+		break;
+	case 4:
+		daddr = htonl(0xe0000001);	/* 224.0.0.1, all hosts */
+		nothost = 1;
+		break;
+	case 5:
+		mac = other;
+		delivered = 0;
+		break;
+	}
+	len = tseg_build(t, seg, daddr);
+	v = verdict_of(seg, len, inj_addr, daddr);
+	ip_id++;
+	if (t->frag && len >= 16) {
+		/* two fragments, the cut inside the TCP header or past it */
+		unsigned int cut = 8 * (1 + rnd((len - 1) / 8));
+		unsigned int h1, h2;
+		uint8_t pkt2[MTU + 64];
+		struct tseg nt = *t;
+
+		nt.totlen_long = 0;
+		h1 = ip_header(pkt, &nt, cut, daddr, 0x2000, 0);
+		memcpy(pkt + h1, seg, cut);
+		h2 = ip_header(pkt2, &nt, len - cut, daddr, cut / 8, 0);
+		memcpy(pkt2 + h2, seg + cut, len - cut);
+		if (chance(50)) {
+			send_frame(pkt, h1 + cut, t->wrong_ns, mac);
+			send_frame(pkt2, h2 + len - cut, t->wrong_ns, mac);
+		} else {
+			send_frame(pkt2, h2 + len - cut, t->wrong_ns, mac);
+			send_frame(pkt, h1 + cut, t->wrong_ns, mac);
+		}
+		sent_frag++;
+	} else {
+		ihl = ip_header(pkt, t, len, daddr, 0x4000, t->ipopt);
+		memcpy(pkt + ihl, seg, len);
+		if (t->garbage) {
+			memset(pkt + ihl + len, 0xa5, t->garbage);
+			len += t->garbage;
+		}
+		send_frame(pkt, ihl + len, t->wrong_ns, mac);
+		if (t->totlen_long)
+			delivered = 0;
+	}
+	seg_no++;
+	if (t->wrong_ns)
+		sent_wrong++;
+	if (!delivered) {
+		sent_dropped++;
+		return;
+	}
+	if (nothost) {
+		model[ns][C_NOTHOST]++;
+		sent_nothost++;
+		return;
+	}
+	model[ns][C_INSEGS]++;
+	switch (v) {
+	case V_OK:
+		sent_valid++;
+		return;
+	case V_SHORT:
+		model[ns][C_SHORT]++;
+		break;
+	case V_DOFF:
+		model[ns][C_DOFF]++;
+		break;
+	case V_CSUM:
+		model[ns][C_CSUM]++;
+		break;
+	case V_OPTS:
+		model[ns][C_OPTS]++;
+		break;
+	}
+	sent_bad[v]++;
+	model[ns][C_INERRS]++;
+}
+
+static void tseg_init(struct tseg *t, uint16_t sport, uint16_t dport,
+		      uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	memset(t, 0, sizeof(*t));
+	t->sport = sport;
+	t->dport = dport;
+	t->flags = flags;
+	t->seq = seq;
+	t->ack = ack;
+	t->doff = -1;
+	t->win = 65535;
+	t->trunc = -1;
+}
+
+/* ---- options ---- */
+
+static unsigned int opt_add(uint8_t *o, unsigned int n, const uint8_t *b,
+			    unsigned int len)
+{
+	if (n + len > 40)
+		len = 40 - n;
+	memcpy(o + n, b, len);
+	return n + len;
+}
+
+static unsigned int opt_mss(uint8_t *o, unsigned int n, uint16_t mss)
+{
+	uint8_t b[4] = { 2, 4, mss >> 8, mss & 0xff };
+
+	return opt_add(o, n, b, 4);
+}
+
+static unsigned int opt_ws(uint8_t *o, unsigned int n, uint8_t ws)
+{
+	uint8_t b[4] = { 1, 3, 3, ws };
+
+	return opt_add(o, n, b, 4);
+}
+
+static unsigned int opt_sackok(uint8_t *o, unsigned int n)
+{
+	uint8_t b[4] = { 1, 1, 4, 2 };
+
+	return opt_add(o, n, b, 4);
+}
+
+static unsigned int opt_ts(uint8_t *o, unsigned int n, uint32_t val,
+			   uint32_t ecr)
+{
+	uint8_t b[12] = { 1, 1, 8, 10 };
+
+	put32(b + 4, val);
+	put32(b + 8, ecr);
+	return opt_add(o, n, b, 12);
+}
+
+/* Linux's SYN options, or some of them. */
+static unsigned int opts_syn(uint8_t *o, int all)
+{
+	unsigned int n = 0;
+
+	if (all || chance(80))
+		n = opt_mss(o, n, chance(80) ? 1460 : (uint16_t)rnd64());
+	if (all || chance(60))
+		n = opt_sackok(o, n);
+	if (all || chance(60))
+		n = opt_ts(o, n, (uint32_t)rnd64(), 0);
+	if (all || chance(60))
+		n = opt_ws(o, n, chance(80) ? 7 : (uint8_t)rnd(256));
+	return n;
+}
+
+/* Random option bytes: structured items, some of them broken. */
+static unsigned int opts_random(uint8_t *o)
+{
+	unsigned int n = 0, items = 1 + rnd(8), i, j;
+	uint8_t b[40];
+
+	memset(o, 0, 40);
+	for (i = 0; i < items && n < 40; i++) {
+		switch (rnd(12)) {
+		case 0:
+			b[0] = 1;	/* NOP */
+			n = opt_add(o, n, b, 1);
+			break;
+		case 1:
+			b[0] = 0;	/* EOL in the middle */
+			n = opt_add(o, n, b, 1);
+			break;
+		case 2:
+			n = opt_mss(o, n, (uint16_t)rnd64());
+			break;
+		case 3:
+			b[0] = 3;
+			b[1] = 3;
+			b[2] = (uint8_t)rnd(256);
+			n = opt_add(o, n, b, 3);
+			break;
+		case 4:
+			b[0] = 4;
+			b[1] = 2;
+			n = opt_add(o, n, b, 2);
+			break;
+		case 5:
+			b[0] = 8;
+			b[1] = 10;
+			for (j = 2; j < 10; j++)
+				b[j] = (uint8_t)rnd64();
+			n = opt_add(o, n, b, 10);
+			break;
+		case 6: {
+			/* SACK blocks, any count, maybe a bad length */
+			unsigned int blocks = rnd(5);
+
+			b[0] = 5;
+			b[1] = 2 + 8 * blocks + (chance(20) ? rnd(8) : 0);
+			for (j = 2; j < 40; j++)
+				b[j] = (uint8_t)rnd64();
+			n = opt_add(o, n, b, b[1] < 40 ? b[1] : 40);
+			break;
+		}
+		case 7:
+		case 8: {
+			/* any kind, any length 0..40, the bytes it claims */
+			unsigned int l = rnd(41);
+
+			b[0] = (uint8_t)rnd(256);
+			b[1] = (uint8_t)l;
+			for (j = 2; j < 40; j++)
+				b[j] = (uint8_t)rnd64();
+			n = opt_add(o, n, b, l < 2 ? 2 : l);
+			break;
+		}
+		case 9:
+			/* a known kind with a wrong length */
+			b[0] = (uint8_t)(2 + rnd(7));
+			b[1] = (uint8_t)rnd(12);
+			for (j = 2; j < 12; j++)
+				b[j] = (uint8_t)rnd64();
+			n = opt_add(o, n, b, b[1] < 2 ? 2 : b[1]);
+			break;
+		case 10:
+			/* truncated: a kind with its length byte cut off */
+			b[0] = (uint8_t)(2 + rnd(254));
+			n = opt_add(o, n, b, 1);
+			i = items;	/* last item */
+			break;
+		default:
+			/* repeated known options */
+			n = opt_add(o, n, b, opts_syn(b, 0));
+			break;
+		}
+	}
+	return n;
+}
+
+/* ---- targets: 4-tuples and what we know of them ---- */
+
+enum { T_FREE, T_LISTEN, T_REQ, T_EST, T_ACT };
+static const char * const tnames[] = { "free", "listen", "req", "est", "act" };
+
+struct target {
+	int type;
+	int gentle;		/* never sent RST or SYN: survives to be probed */
+	uint16_t cport;		/* ours */
+	uint16_t sport;		/* xs's */
+	uint32_t isn;		/* our ISN */
+	int fd;			/* xs's socket, if we hold one */
+	/* the last segment xs sent on the tuple (from the capture) */
+	int seen;
+	uint8_t lflags;
+	uint32_t lseq, lack, ltsval;
+	int lts;
+	/* xs's ISN, from its last SYN or SYN-ACK on the tuple */
+	int iss_known;
+	uint32_t iss;
+	int ts;			/* that SYN(-ACK) carried TS */
+	uint32_t ts_recent;
+	/* RCV.NXT: the ack of its last segment with ACK (not a RST) */
+	int rn_known;
+	uint32_t rcv_nxt;
+};
+
+static struct target tg[TMAX];
+static int ntg;
+static uint16_t port_next = 30000;
+
+static uint16_t next_port(void)
+{
+	if (++port_next >= 60000)
+		port_next = 30000;
+	return port_next;
+}
+
+static struct target *tg_find(uint16_t sport, uint16_t cport)
+{
+	int i;
+
+	for (i = 0; i < ntg; i++)
+		if (tg[i].type != T_FREE && tg[i].cport == cport &&
+		    tg[i].sport == sport)
+			return &tg[i];
+	return NULL;
+}
+
+static struct target *tg_new(int type, uint16_t cport, uint16_t sport)
+{
+	struct target *t;
+
+	if (ntg >= TMAX)
+		return NULL;
+	t = &tg[ntg++];
+	memset(t, 0, sizeof(*t));
+	t->type = type;
+	t->cport = cport;
+	t->sport = sport;
+	t->isn = (uint32_t)rnd64();
+	t->fd = -1;
+	t->gentle = ntg & 1;
+	return t;
+}
+
+/* ---- capture ---- */
+
+static unsigned long cap_segs;
+
+/* Parse one captured frame from xs; learn; return 1 with @t's info. */
+static int cap_one(int ms, uint8_t *flags, uint16_t *sport, uint16_t *dport,
+		   uint32_t *seq, uint32_t *ack)
+{
+	uint8_t b[2048];
+	struct sockaddr_ll sll;
+	socklen_t sl = sizeof(sll);
+	struct pollfd p = { .fd = cap_fd, .events = POLLIN };
+	unsigned int ihl, tot, doff, i;
+	struct target *t;
+	ssize_t n;
+	const uint8_t *th;
+	uint32_t tsval = 0;
+	int has_ts = 0;
+
+	if (ms && poll(&p, 1, ms) <= 0)
+		return 0;
+	n = recvfrom(cap_fd, b, sizeof(b), MSG_DONTWAIT, (struct sockaddr *)&sll,
+		     &sl);
+	if (n < 0)
+		return 0;
+	if (n < 40 || sll.sll_pkttype == PACKET_OUTGOING ||
+	    sll.sll_protocol != htons(ETH_P_IP) || (b[0] >> 4) != 4 ||
+	    b[9] != proto)
+		return -1;
+	ihl = (b[0] & 0xf) * 4;
+	tot = b[2] << 8 | b[3];
+	if (tot > n)
+		tot = n;
+	if (tot < ihl + 20)
+		return -1;
+	th = b + ihl;
+	cap_segs++;
+	*sport = th[0] << 8 | th[1];
+	*dport = th[2] << 8 | th[3];
+	*seq = get32(th + 4);
+	*ack = get32(th + 8);
+	*flags = th[13];
+	doff = (th[12] >> 4) * 4;
+	/* xtcp's own segments must be well-formed */
+	if (doff < 20 || doff > tot - ihl || !opts_ok(th + 20, doff - 20) ||
+	    !csum_verifies(th, tot - ihl, srv_addr, inj_addr))
+		fz_fail("xs sent a malformed segment %u > %u flags 0x%x",
+			*sport, *dport, *flags);
+	for (i = 20; i + 10 <= doff;) {
+		if (th[i] == 0)
+			break;
+		if (th[i] == 1) {
+			i++;
+			continue;
+		}
+		if (th[i] == 8 && th[i + 1] == 10) {
+			has_ts = 1;
+			tsval = get32(th + i + 2);
+		}
+		if (th[i + 1] < 2)
+			break;
+		i += th[i + 1];
+	}
+	t = tg_find(*sport, *dport);
+	if (t) {
+		t->seen = 1;
+		t->lflags = *flags;
+		t->lseq = *seq;
+		t->lack = *ack;
+		t->lts = has_ts;
+		t->ltsval = tsval;
+		if ((*flags & (F_SYN | F_RST)) == F_SYN) {
+			t->iss_known = 1;
+			t->iss = *seq;
+			t->ts = has_ts;
+			t->ts_recent = tsval;
+		}
+		if ((*flags & (F_ACK | F_RST)) == F_ACK) {
+			t->rn_known = 1;
+			t->rcv_nxt = *ack;
+		}
+	}
+	return 1;
+}
+
+/* Read everything the tap has now. */
+static void cap_drain(void)
+{
+	uint8_t f;
+	uint16_t s, d;
+	uint32_t q, a;
+
+	while (cap_one(0, &f, &s, &d, &q, &a))
+		;
+}
+
+/* Wait up to @ms for a segment from xs port @sport to @cport with @flags. */
+static int cap_wait(uint16_t sport, uint16_t cport, uint8_t want, int ms)
+{
+	double end = xt_now() + ms / 1000.0;
+	uint8_t f;
+	uint16_t s, d;
+	uint32_t q, a;
+
+	while (xt_now() < end) {
+		int r = cap_one((int)((end - xt_now()) * 1000) + 1, &f, &s, &d,
+				&q, &a);
+
+		if (r > 0 && s == sport && d == cport && (f & 0x3f) == want)
+			return 1;
+	}
+	return 0;
+}
+
+/* A clean segment on @t's tuple (no mutation), counted in the model. */
+static void t_send(const struct target *t, uint8_t flags, uint32_t seq,
+		   uint32_t ack, int ts)
+{
+	struct tseg s;
+
+	tseg_init(&s, t->cport, t->sport, flags, seq, ack);
+	if (ts)
+		s.optlen = opt_ts(s.opt, 0, (uint32_t)rnd64(), t->ts_recent);
+	tseg_send(&s);
+}
+
+/* Our SYN to the listener; the SYN-ACK must come (request sock or cookie). */
+static int t_syn(struct target *t)
+{
+	struct tseg s;
+
+	tseg_init(&s, t->cport, t->sport, F_SYN, t->isn, 0);
+	s.optlen = opts_syn(s.opt, 0);
+	tseg_send(&s);
+	return cap_wait(t->sport, t->cport, F_SYN | F_ACK, REPLY_MS);
+}
+
+static int lfd = -1;		/* xs's listener */
+static int xn_lfd = -1, xn_cfd = -1;	/* xn's listener and connect() */
+
+/* accept() one from xs's listener; the peer's address and port. */
+static int accept_one(uint32_t *addr, uint16_t *cport, int ms)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	int c;
+
+	if (ms && !(poll_wait(lfd, POLLIN, ms) & POLLIN))
+		return -1;
+	c = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
+	if (c >= 0) {
+		*addr = peer.sin_addr.s_addr;
+		*cport = ntohs(peer.sin_port);
+	}
+	return c;
+}
+
+/* A connection from us that a segment completed: its target keeps it. */
+static void adopt(int c, uint32_t addr, uint16_t cport)
+{
+	struct target *t = addr == inj_addr ? tg_find(LPORT, cport) : NULL;
+
+	if (t && t->fd < 0) {
+		t->fd = c;
+		t->type = T_EST;
+	} else {
+		close(c);
+	}
+}
+
+static void accept_drain(void)
+{
+	uint32_t addr;
+	uint16_t cport;
+	int c;
+
+	while ((c = accept_one(&addr, &cport, 0)) >= 0)
+		adopt(c, addr, cport);
+}
+
+/* ---- the segment generators ---- */
+
+static uint32_t near(uint32_t v)
+{
+	switch (rnd(8)) {
+	case 0:
+		return v;
+	case 1:
+		return v - 1;
+	case 2:
+		return v + 1;
+	case 3:
+		return v + rnd(70000);
+	case 4:
+		return v - rnd(70000);
+	case 5:
+		return v + 0x80000000u + rnd(3) - 1;
+	case 6:
+		return v + 65535 + rnd(3) - 1;
+	default:
+		return (uint32_t)rnd64();
+	}
+}
+
+/*
+ * The segment @t's last captured segment asks for: the final ACK after a
+ * SYN-ACK, a SYN-ACK after a SYN, an ACK in the window otherwise, a SYN
+ * for a tuple with nothing (yet).
+ */
+static void t_template(const struct target *t, struct tseg *s)
+{
+	uint8_t f = t->seen ? t->lflags & 0x3f : 0;
+
+	tseg_init(s, t->cport, t->sport, F_ACK, 0, 0);
+	if (!t->seen || (f & F_RST)) {
+		s->flags = F_SYN;
+		s->seq = t->isn;
+		s->optlen = opts_syn(s->opt, 0);
+		return;
+	}
+	if (f == F_SYN) {
+		/* xs's SYN: answer with a SYN-ACK, options included */
+		s->flags = F_SYN | F_ACK;
+		s->seq = t->isn;
+		s->ack = t->lseq + 1;
+		s->optlen = opts_syn(s->opt, 0);
+		if (t->lts && chance(80)) {
+			s->optlen = 0;
+			s->optlen = opt_mss(s->opt, s->optlen, 1460);
+			s->optlen = opt_ts(s->opt, s->optlen, (uint32_t)rnd64(),
+					   t->ltsval);
+			s->optlen = opt_ws(s->opt, s->optlen, 7);
+		}
+		return;
+	}
+	s->seq = t->lack;
+	s->ack = t->lseq + ((f & F_SYN) ? 1 : 0);
+	if (t->lts || (t->ts && chance(90)))
+		s->optlen = opt_ts(s->opt, 0, (uint32_t)rnd64(),
+				   t->lts ? t->ltsval : t->ts_recent);
+}
+
+/* A few random mutations of @s. */
+static void mutate(struct tseg *s)
+{
+	unsigned int n = rnd(4), i;
+
+	for (i = 0; i < n; i++) {
+		switch (rnd(20)) {
+		case 0:
+		case 1:
+			s->flags = (uint8_t)rnd(256);
+			break;
+		case 2:
+			s->flags ^= 1 << rnd(8);
+			break;
+		case 3:
+		case 4:
+			s->seq = near(s->seq);
+			break;
+		case 5:
+		case 6:
+			s->ack = near(s->ack);
+			break;
+		case 7:
+			s->win = chance(50) ? 0 : (uint16_t)rnd64();
+			s->urg = (uint16_t)rnd64();
+			break;
+		case 8:
+		case 9:
+			s->optlen = opts_random(s->opt);
+			break;
+		case 10:
+			s->doff = rnd(16);
+			break;
+		case 11:
+			s->paylen = chance(70) ? rnd(64) : rnd(1401);
+			break;
+		case 12:
+			s->bad_csum = 1 + rnd(2);
+			break;
+		case 13:
+			s->trunc = rnd(20 + s->optlen + s->paylen + 1);
+			break;
+		case 14:
+			s->res = rnd(16);
+			break;
+		case 15:
+			s->ipopt = 4 * (1 + rnd(10));
+			break;
+		case 16:
+			/* trailing bytes past the IP total length, or a
+			 * total length past the frame (never both)
+			 */
+			s->garbage = 0;
+			s->totlen_long = 0;
+			if (chance(60))
+				s->garbage = 1 + rnd(40);
+			else
+				s->totlen_long = 1;
+			break;
+		case 17:
+			s->frag = 1;
+			break;
+		case 18:
+			s->dst = 1 + rnd(5);
+			break;
+		default:
+			/* a duplicate of a known option, or all of them */
+			s->optlen = opts_syn(s->opt, 1);
+			s->optlen = opt_add(s->opt, s->optlen, s->opt,
+					    rnd(s->optlen + 1));
+			break;
+		}
+	}
+}
+
+/* Random bytes, mostly on a target's ports, often with a good checksum. */
+static void gen_random(struct tseg *s, const struct target *t)
+{
+	unsigned int len = chance(80) ? rnd(81) : rnd(1401), i;
+	uint8_t *b = s->rawb;
+
+	tseg_init(s, 0, 0, 0, 0, 0);
+	s->raw = 1;
+	s->rawlen = len;
+	for (i = 0; i < len; i++)
+		b[i] = (uint8_t)rnd64();
+	if (len >= 4 && t && chance(80)) {
+		put16(b, t->cport);
+		put16(b + 2, t->sport);
+	}
+	if (len >= 13 && chance(50))
+		b[12] = (uint8_t)((5 + rnd((len < 60 ? len : 60) / 4 - 4)) << 4 |
+				  (b[12] & 0xf));
+	if (len >= 20 && chance(70)) {
+		b[16] = b[17] = 0;
+		xt_set_csum(b, len, inj_addr, srv_addr, 6);
+	}
+}
+
+/* ---- epochs ---- */
+
+static int syncookies;		/* xs's mode this epoch */
+
+/* A request sock: our SYN, its SYN-ACK. */
+static struct target *setup_req(void)
+{
+	struct target *t = tg_new(T_REQ, next_port(), LPORT);
+
+	if (t && !t_syn(t))
+		fz_fail("SYN to the listener from port %u: no SYN-ACK", t->cport);
+	return t;
+}
+
+/*
+ * The final ACK for the SYN-ACK xs sent last on @t's tuple; accept() must
+ * return the connection. @what NULL: the caller reports a failure.
+ */
+static int finish_handshake(struct target *t, const char *what)
+{
+	double end = xt_now() + 2;
+	uint32_t addr;
+	uint16_t cport;
+	int c;
+
+	t_send(t, F_ACK, t->rcv_nxt, t->iss + 1, t->ts);
+	while (xt_now() < end) {
+		c = accept_one(&addr, &cport, 200);
+		if (c < 0)
+			continue;
+		if (addr == inj_addr && cport == t->cport) {
+			if (t->fd >= 0)
+				close(t->fd);
+			t->fd = c;
+			t->type = T_EST;
+			return 0;
+		}
+		adopt(c, addr, cport);
+	}
+	if (what)
+		fz_fail("%s: final ACK <seq %u, ack %u> from port %u: accept() does not return it",
+			what, t->rcv_nxt, t->iss + 1, t->cport);
+	return -1;
+}
+
+static struct target *setup_est(void)
+{
+	struct target *t = setup_req();
+
+	if (t && t->iss_known && t->rn_known)
+		finish_handshake(t, "handshake");
+	return t;
+}
+
+/* xs connects to us: SYN_SENT, its SYN captured. */
+static struct target *setup_act(void)
+{
+	uint16_t cport = next_port(), sport;
+	struct target *t;
+	int fd = ns_connect(NS_XS, cport, &sport);
+
+	t = tg_new(T_ACT, cport, sport);
+	if (!t) {
+		close(fd);
+		return NULL;
+	}
+	t->fd = fd;
+	if (!cap_wait(sport, cport, F_SYN, REPLY_MS))
+		fz_fail("connect() from xs to port %u: no SYN", cport);
+	return t;
+}
+
+/*
+ * One segment: near-valid for a target (or for the listener from a fresh
+ * port), or random bytes; into xs, or now and then into xn.
+ */
+static void fuzz_one(void)
+{
+	struct target *t = NULL;
+	struct tseg s;
+
+	if (ntg && chance(85))
+		t = &tg[rnd(ntg)];
+	if (chance(15)) {
+		gen_random(&s, t);
+	} else if (t) {
+		t_template(t, &s);
+		mutate(&s);
+		if (t->gentle)
+			s.flags &= ~(F_RST | (s.flags & F_ACK ? 0 : F_SYN));
+	} else {
+		/* the listener, from one of a few hundred ports */
+		tseg_init(&s, 20000 + rnd(300), LPORT, F_SYN, (uint32_t)rnd64(), 0);
+		s.optlen = opts_syn(s.opt, 0);
+		if (chance(50))
+			s.flags = (uint8_t)rnd(256);
+		mutate(&s);
+	}
+	if (chance(8))
+		s.wrong_ns = 1;
+	tseg_send(&s);
+}
+
+/* Sweeps: every flag byte on every tuple, every option kind x length. */
+static void sweep(void)
+{
+	unsigned int kind, olen, f, i;
+	struct tseg s;
+
+	for (f = 0; f < 256; f++) {
+		for (i = 0; i < (unsigned int)ntg; i++) {
+			t_template(&tg[i], &s);
+			s.flags = (uint8_t)f;
+			tseg_send(&s);
+		}
+		tseg_init(&s, 21000 + f % 64, LPORT, (uint8_t)f, 77 * f, 0);
+		tseg_send(&s);
+		if ((f & 15) == 15) {
+			cap_drain();
+			accept_drain();
+		}
+	}
+	for (kind = 0; kind < 256; kind++) {
+		for (olen = 0; olen <= 40; olen++) {
+			struct target *t = &tg[(kind * 41 + olen) % ntg];
+
+			if ((kind + olen) & 1)
+				t_template(t, &s);
+			else
+				tseg_init(&s, 22000 + kind % 64, LPORT, F_SYN,
+					  kind * 1000 + olen, 0);
+			memset(s.opt, 1, sizeof(s.opt));
+			s.opt[0] = (uint8_t)kind;
+			s.opt[1] = (uint8_t)olen;
+			for (i = 2; i < olen && i < 40; i++)
+				s.opt[i] = (uint8_t)(kind + i);
+			/* the option alone (maybe cut short), or NOP-padded */
+			s.optlen = olen < 2 ? 2 : olen;
+			if (olen & 2)
+				s.optlen = 40;
+			if (s.optlen > 40)
+				s.optlen = 40;
+			tseg_send(&s);
+		}
+		cap_drain();
+		accept_drain();
+	}
+}
+
+static void check_counters(const long *b_xs, const long *b_xn)
+{
+	long a[NS_MAX][C_MAX];
+	double end = xt_now() + 5;
+	int ns, c;
+
+	/* the last frames may still be on their way through softirq */
+	for (;;) {
+		snap(NS_XS, a[NS_XS]);
+		snap(NS_XN, a[NS_XN]);
+		if ((a[NS_XS][C_INSEGS] - b_xs[C_INSEGS] >= model[NS_XS][C_INSEGS] &&
+		     a[NS_XN][C_INSEGS] - b_xn[C_INSEGS] >= model[NS_XN][C_INSEGS]) ||
+		    xt_now() > end)
+			break;
+		usleep(10000);
+	}
+	for (ns = NS_XS; ns <= NS_XN; ns++) {
+		const long *b = ns == NS_XS ? b_xs : b_xn;
+		int ok = 1;
+
+		for (c = 0; c < C_MODEL; c++) {
+			if (a[ns][c] - b[c] == model[ns][c])
+				continue;
+			ok = 0;
+			xt_log("    %s: %s moved by %ld, the model says %ld",
+			       ns_names[ns], cnames[c], a[ns][c] - b[c],
+			       model[ns][c]);
+		}
+		fz_check(ok, "%s: the receive counters match the model", ns_names[ns]);
+	}
+}
+
+static int probes_done, probes_skipped;
+
+/* A socket xs holds for @t: is it consistent, does it still obey? */
+static void probe_sock(struct target *t)
+{
+	char st[32];
+	short ev = poll_wait(t->fd, POLLOUT | POLLIN, 0);
+	int err, n;
+
+	if (ev & POLLHUP) {
+		/* closed by a RST or refused; the tuple may be reused since */
+		err = sock_error(t->fd);
+		fz_check(err == ECONNRESET || err == ECONNREFUSED,
+			 "%s port %u: closed, SO_ERROR %d (want ECONNRESET or ECONNREFUSED)",
+			 tnames[t->type], t->cport, err);
+		return;
+	}
+	n = proc_state(NS_XS, t->sport, t->cport, st, sizeof(st));
+	fz_check(n == 1 && !(ev & POLLERR),
+		 "%s port %u: open (poll 0x%x), and %d line(s) in /proc/net/xtcp",
+		 tnames[t->type], t->cport, ev, n);
+	err = sock_error(t->fd);
+	fz_check(err == 0, "%s port %u: %s, SO_ERROR %d", tnames[t->type],
+		 t->cport, st, err);
+
+	if (!strcmp(st, "SYN_SENT")) {
+		uint32_t isn = (uint32_t)rnd64();
+
+		/* a valid SYN-ACK completes it */
+		if (!t->iss_known) {
+			probes_skipped++;
+			return;
+		}
+		t_send(t, F_SYN | F_ACK, isn, t->iss + 1, 0);
+		ev = poll_wait(t->fd, POLLOUT, REPLY_MS);
+		fz_check(ev == POLLOUT && sock_error(t->fd) == 0,
+			 "SYN_SENT port %u: a valid SYN-ACK connects it (poll 0x%x)",
+			 t->cport, ev);
+		cap_wait(t->sport, t->cport, F_ACK, REPLY_MS);
+		proc_state(NS_XS, t->sport, t->cport, st, sizeof(st));
+		probes_done++;
+	} else if (!strcmp(st, "SYN_RECV")) {
+		/* simultaneous open: the ACK of its SYN-ACK completes it */
+		if (!t->iss_known || !t->rn_known) {
+			probes_skipped++;
+			return;
+		}
+		t_send(t, F_ACK, t->rcv_nxt, t->iss + 1, t->ts);
+		ev = poll_wait(t->fd, POLLOUT, REPLY_MS);
+		fz_check(ev == POLLOUT,
+			 "SYN_RECV port %u: the ACK <seq %u, ack %u> of its SYN-ACK connects it (poll 0x%x)",
+			 t->cport, t->rcv_nxt, t->iss + 1, ev);
+		proc_state(NS_XS, t->sport, t->cport, st, sizeof(st));
+		probes_done++;
+	}
+	if (strcmp(st, "ESTABLISHED")) {
+		fz_fail("%s port %u: state %s", tnames[t->type], t->cport, st);
+		return;
+	}
+	if (!t->rn_known) {
+		probes_skipped++;
+		return;
+	}
+	/*
+	 * RFC 5961: a RST in the window but not at RCV.NXT, and a SYN, only
+	 * get a challenge ACK (or count as limited); the socket stays.
+	 */
+	for (n = 0; n < 2; n++) {
+		long c0 = stat_sum(NS_XS, C_CHALLENGE, C_CHALLENGELIM), c1;
+		double end = xt_now() + 1;
+
+		/* TS always: a socket that negotiated it drops a SYN without */
+		t_send(t, n ? F_SYN : F_RST, t->rcv_nxt + 1 + rnd(30000), 0, 1);
+		do
+			c1 = stat_sum(NS_XS, C_CHALLENGE, C_CHALLENGELIM);
+		while (c1 == c0 && xt_now() < end && !usleep(2000));
+		ev = poll_wait(t->fd, POLLIN, 0);
+		if (c1 > c0 && !(ev & (POLLHUP | POLLERR)))
+			continue;
+		fz_fail("ESTABLISHED port %u: an in-window %s (RCV.NXT %u) is challenged, not obeyed (poll 0x%x)",
+			t->cport, n ? "SYN" : "RST not at RCV.NXT", t->rcv_nxt, ev);
+		return;
+	}
+	/* RCV.NXT is the ack of every segment it sent since */
+	t_send(t, F_RST, t->rcv_nxt, 0, 0);
+	ev = poll_wait(t->fd, POLLIN, REPLY_MS);
+	err = sock_error(t->fd);
+	n = proc_state(NS_XS, t->sport, t->cport, NULL, 0);
+	fz_check((ev & POLLHUP) && err == ECONNRESET && !n,
+		 "ESTABLISHED port %u: an exact RST (seq %u) resets it (poll 0x%x, SO_ERROR %d, %d in /proc)",
+		 t->cport, t->rcv_nxt, ev, err, n);
+	probes_done++;
+}
+
+static void probe_target(struct target *t)
+{
+	char st[32];
+	long tmo;
+
+	if (t->fd >= 0) {
+		probe_sock(t);
+		return;
+	}
+	/* no socket of ours: a request sock, if anything */
+	tmo = stat_sum(NS_XS, C_REQTIMEOUTS, -1);
+	if (t->sport != LPORT ||
+	    proc_state(NS_XS, t->sport, t->cport, st, sizeof(st)) != 1)
+		return;
+	if (strcmp(st, "SYN_RECV")) {
+		/* promoted since the last accept_drain() */
+		accept_drain();
+		fz_check(t->fd >= 0, "port %u: %s in /proc/net/xtcp, not accepted",
+			 t->cport, st);
+		return;
+	}
+	if (!t->iss_known || !t->rn_known) {
+		probes_skipped++;
+		return;
+	}
+	if (!finish_handshake(t, NULL)) {
+		probes_done++;
+		return;
+	}
+	/* its timer may have dropped it just now (slow kernels, long epochs) */
+	if (stat_sum(NS_XS, C_REQTIMEOUTS, -1) != tmo) {
+		probes_skipped++;
+		return;
+	}
+	fz_fail("request sock port %u after the fuzz: final ACK <seq %u, ack %u>: accept() does not return it",
+		t->cport, t->rcv_nxt, t->iss + 1);
+}
+
+/* The listener still works: a crafted handshake, and a kernel one. */
+static void probe_listener(void)
+{
+	struct target *t = tg_new(T_REQ, next_port(), LPORT);
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	uint32_t addr;
+	uint16_t cport, me;
+	int c, a = -1, i;
+	short ev;
+
+	if (t && t_syn(t) && t->rn_known)
+		finish_handshake(t, "a fresh handshake after the fuzz");
+	else
+		fz_fail("the listener answers a fresh SYN with a SYN-ACK");
+
+	ns_enter(NS_XS);
+	c = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	sin_fill(&sin, srv_addr, LPORT);
+	if (c < 0 || (connect(c, (struct sockaddr *)&sin, sizeof(sin)) &&
+		      errno != EINPROGRESS))
+		xt_fatal("connect() in xs to its own listener");
+	ns_enter(NS_XI);
+	if (getsockname(c, (struct sockaddr *)&sin, &len))
+		xt_fatal("getsockname");
+	me = ntohs(sin.sin_port);
+	ev = poll_wait(c, POLLOUT, 2000);
+	for (i = 0; i < 20 && a < 0; i++) {
+		a = accept_one(&addr, &cport, 100);
+		if (a >= 0 && (addr != srv_addr || cport != me)) {
+			adopt(a, addr, cport);
+			a = -1;
+		}
+	}
+	fz_check(ev == POLLOUT && sock_error(c) == 0 && a >= 0,
+		 "xs's listener: a kernel connect() + accept() over loopback (poll 0x%x, accept %d)",
+		 ev, a);
+	close(c);
+	if (a >= 0)
+		close(a);
+}
+
+/* Every socket of the epoch closed: nothing may be left in either netns. */
+static void check_clean(const char *when)
+{
+	long v[NS_MAX][C_MAX];
+	int ns, n, i;
+
+	for (i = 0; i < 100; i++) {
+		snap(NS_XS, v[NS_XS]);
+		snap(NS_XN, v[NS_XN]);
+		n = proc_lines(NS_XS, 0) + proc_lines(NS_XN, 0);
+		if (!n && !v[NS_XS][C_CURRREQ] && !v[NS_XN][C_CURRREQ] &&
+		    !v[NS_XS][C_CURREST] && !v[NS_XN][C_CURREST])
+			return;
+		usleep(50000);
+	}
+	for (ns = NS_XS; ns <= NS_XN; ns++) {
+		fz_check(!v[ns][C_CURRREQ] && !v[ns][C_CURREST],
+			 "%s, %s: CurrRequests %ld and CurrEstab %ld back to 0",
+			 when, ns_names[ns], v[ns][C_CURRREQ], v[ns][C_CURREST]);
+		n = proc_lines(ns, 0);
+		fz_check(!n, "%s, %s: %d socket(s) left in /proc/net/xtcp", when,
+			 ns_names[ns], n);
+		if (n)
+			proc_lines(ns, 1);
+	}
+}
+
+static void close_all(void)
+{
+	int i;
+
+	for (i = 0; i < ntg; i++)
+		if (tg[i].fd >= 0)
+			close(tg[i].fd);
+	ntg = 0;
+	close(lfd);
+	close(xn_lfd);
+	close(xn_cfd);
+}
+
+/* @secs: spread the segments over at least this long */
+static void run_epoch(unsigned long nseg, int do_sweep, double secs)
+{
+	long b_xs[C_MAX], b_xn[C_MAX];
+	unsigned long i;
+	uint16_t p;
+	double t0;
+	int k;
+
+	syncookies = do_sweep ? 1 : (int)rnd(3);
+	if (ns_sysctl(NS_XS, "syncookies", syncookies) ||
+	    ns_sysctl(NS_XS, "synack_retries", chance(30) ? 1 : 5))
+		xt_fatal("xs sysctls");
+	lfd = ns_listen(NS_XS, LPORT);
+	/* xn: the same listener, and a connect() of its own */
+	xn_lfd = ns_listen(NS_XN, LPORT);
+	xn_cfd = ns_connect(NS_XN, 39999, &p);
+	ntg = 0;
+	for (k = 0; k < NREQ; k++)
+		setup_req();
+	for (k = 0; k < NEST; k++)
+		setup_est();
+	for (k = 0; k < NACT; k++)
+		setup_act();
+	cap_drain();
+
+	memset(model, 0, sizeof(model));
+	snap(NS_XS, b_xs);
+	snap(NS_XN, b_xn);
+	if (do_sweep)
+		sweep();
+	t0 = xt_now();
+	for (i = 0; i < nseg; i++) {
+		fuzz_one();
+		if ((i & 15) == 15) {
+			cap_drain();
+			accept_drain();
+			while (xt_now() - t0 < secs * i / nseg)
+				usleep(1000);
+		}
+	}
+	cap_drain();
+	check_counters(b_xs, b_xn);
+
+	usleep(50000);
+	cap_drain();
+	accept_drain();
+	/* a full request queue drops SYNs in mode 0: the probes need cookies */
+	if (ns_sysctl(NS_XS, "syncookies", 1))
+		xt_fatal("xs sysctls");
+	for (k = 0; k < ntg; k++)
+		probe_target(&tg[k]);
+	probe_listener();
+	close_all();
+	check_clean("after closing every socket of the epoch");
+}
+
+static uint16_t if_index_in(int ns, const char *name, uint8_t *mac)
+{
+	struct ifreq ifr = { 0 };
+	int fd, idx;
+
+	ns_enter(ns);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd < 0 || (mac && ioctl(fd, SIOCGIFHWADDR, &ifr)))
+		xt_fatal("%s: no interface %s", ns_names[ns], name);
+	if (mac)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	idx = if_nametoindex(name);
+	close(fd);
+	ns_enter(NS_XI);
+	if (!idx)
+		xt_fatal("%s: no interface %s", ns_names[ns], name);
+	return idx;
+}
+
+static int ns_open(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void setup(void)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int buf = 8 << 20;
+
+	family = xt_family();
+	proto = xt_ipproto();
+	inet_pton(AF_INET, SRV_ADDR, &srv_addr);
+	inet_pton(AF_INET, INJ_ADDR, &inj_addr);
+	ns_fd[NS_XI] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ns_fd[NS_XS] = ns_open("xs");
+	ns_fd[NS_XN] = ns_open("xn");
+	if (ns_fd[NS_XI] < 0 || ns_fd[NS_XS] < 0 || ns_fd[NS_XN] < 0)
+		xt_fatal("netns xs and xn needed: run me from fuzz.sh");
+	if_index_in(NS_XS, "vs", mac_vs);
+	if_index_in(NS_XN, "vn", mac_vn);
+	ifi_vi = if_index_in(NS_XI, "vi", NULL);
+	ifi_vw = if_index_in(NS_XI, "vw", NULL);
+
+	tx_fd = socket(AF_PACKET, SOCK_DGRAM, 0);
+	cap_fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+	if (tx_fd < 0 || cap_fd < 0)
+		xt_fatal("socket(AF_PACKET)");
+	if (setsockopt(cap_fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)))
+		xt_fatal("SO_RCVBUFFORCE");
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = ifi_vi;
+	if (bind(cap_fd, (struct sockaddr *)&sll, sizeof(sll)))
+		xt_fatal("bind the tap to vi");
+	cap_drain();
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: xfuzz [-s SEED] [-n SEGMENTS] [-e PER_EPOCH] [-t SECONDS]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long total = 20000, per_epoch = 4000, done = 0;
+	double budget = 0;		/* -t: stop after this many seconds */
+	struct { unsigned int tp_packets, tp_drops; } ps;
+	socklen_t pl = sizeof(ps);
+	double t0, secs;
+	long req0, sock0, xs0[C_MAX], xs1[C_MAX];
+	int opt, c;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 20;
+	while ((opt = getopt(argc, argv, "s:n:e:t:")) != -1) {
+		switch (opt) {
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			total = strtoul(optarg, NULL, 0);
+			break;
+		case 'e':
+			per_epoch = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			budget = strtod(optarg, NULL);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!per_epoch)
+		usage();
+	rng_state = seed;
+	setup();
+	req0 = slab_active("xtcp_request");
+	sock0 = slab_active("XTCP");
+	snap(NS_XS, xs0);
+	xt_log("xfuzz: seed %llu, %lu segments, %lu per epoch (family %d, protocol %d)",
+	       (unsigned long long)seed, total, per_epoch, family, proto);
+
+	t0 = xt_now();
+	for (epoch = 0; done < total || epoch == 0; epoch++) {
+		/* one epoch in ten long enough for the SYN and SYN-ACK timers */
+		int slow = epoch && chance(10);
+		unsigned long n1 = per_epoch * (slow ? 10 : 1);
+		unsigned long before = seg_no;
+		int f0 = xt_failures;
+
+		if (n1 > total - done)
+			n1 = total - done;
+		run_epoch(n1, epoch == 0, slow ? 1.6 : 0);
+		done += n1;
+		xt_log("  epoch %d: %lu segments (syncookies %d%s), %s; %lu in %.1f s",
+		       epoch, seg_no - before, syncookies, slow ? ", slow" : "",
+		       xt_failures == f0 ? "ok" : "FAILED", seg_no, xt_now() - t0);
+		if (xt_failures > 20)
+			break;
+		if (budget && xt_now() - t0 > budget && done < total) {
+			xt_log("  time budget of %.0f s spent: %lu of %lu segments",
+			       budget, done, total);
+			break;
+		}
+	}
+	secs = xt_now() - t0;
+	if (getsockopt(cap_fd, SOL_PACKET, PACKET_STATISTICS, &ps, &pl))
+		ps.tp_drops = 0;
+
+	xt_log("xfuzz: %lu segments in %.1f s (%.0f/s): %lu valid, %lu short, "
+	       "%lu bad offset, %lu bad checksum, %lu bad options, "
+	       "%lu not for us, %lu dropped by IP, %lu fragmented, "
+	       "%lu into xn; %lu captured, %u lost by the tap",
+	       seg_no, secs, seg_no / secs, sent_valid, sent_bad[V_SHORT],
+	       sent_bad[V_DOFF], sent_bad[V_CSUM], sent_bad[V_OPTS],
+	       sent_nothost, sent_dropped, sent_frag, sent_wrong, cap_segs,
+	       ps.tp_drops);
+	xt_log("  socket probes: %d done, %d skipped (state not learned)",
+	       probes_done, probes_skipped);
+	xt_check(probes_done > 0, "sockets probed after the fuzz");
+
+	/*
+	 * The fuzz reached past the receive checks into every state machine:
+	 * each of these counts a decision a listener, a request sock, a
+	 * SYN_SENT or an ESTABLISHED socket took on a fuzzed segment.
+	 */
+	snap(NS_XS, xs1);
+	printf("  xs counters moved by:");
+	for (c = 0; c < C_MAX; c++)
+		if (c != C_CURRREQ && c != C_CURREST)
+			printf(" %s %ld", cnames[c], xs1[c] - xs0[c]);
+	printf("\n");
+	if (total >= 20000) {
+		static const int reached[] = {
+			C_NOSOCK, C_CHALLENGE, C_OOW, C_BADACK, C_PASSIVE,
+			C_EMBRYONIC, C_COOKIESRECV, C_COOKIESFAILED,
+			C_ESTRESETS, C_NOTS, C_LISTENIGN, C_DATADROP,
+		};
+
+		for (c = 0; c < (int)ARRAY_SIZE(reached); c++)
+			xt_check(xs1[reached[c]] > xs0[reached[c]],
+				 "fuzzed segments reached %s (+%ld)",
+				 cnames[reached[c]],
+				 xs1[reached[c]] - xs0[reached[c]]);
+	}
+
+	for (opt = 0; opt < 100 && slab_active("xtcp_request") > req0; opt++)
+		usleep(50000);
+	xt_check(slab_active("xtcp_request") <= req0,
+		 "xtcp_request objects back to %ld (now %ld)", req0,
+		 slab_active("xtcp_request"));
+	/* every child made, accepted or not, freed (after an RCU grace period) */
+	for (opt = 0; opt < 100 && slab_active("XTCP") > sock0; opt++)
+		usleep(50000);
+	xt_check(slab_active("XTCP") <= sock0,
+		 "XTCP socket objects back to %ld (now %ld)", sock0,
+		 slab_active("XTCP"));
+	if (xt_failures)
+		xt_log("xfuzz: FAILED; reproduce with: xfuzz -s %llu -n %lu -e %lu",
+		       (unsigned long long)seed, total, per_epoch);
+	return xt_done();
+}

@@ -53,9 +53,10 @@ static void xtcp_req_test_exit(struct kunit *test)
 }
 
 /* A segment from the peer, as the IP layer would hand it to us. */
-static void xtcp_req_test_send(struct kunit *test, u8 flags, u32 seq,
-			       u32 ack, const u8 *opts, unsigned int optlen,
-			       unsigned int payload)
+static struct sk_buff *xtcp_req_test_skb(struct kunit *test, u8 flags,
+					 u32 seq, u32 ack, const u8 *opts,
+					 unsigned int optlen,
+					 unsigned int payload)
 {
 	struct xtcp_req_test_ctx *ctx = test->priv;
 	unsigned int hdrlen = XTCP_HDR_LEN + optlen;
@@ -92,6 +93,17 @@ static void xtcp_req_test_send(struct kunit *test, u8 flags, u32 seq,
 	skb->dev = ctx->net->loopback_dev;
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
+	return skb;
+}
+
+/* ... and through the whole receive path, as IP delivers it. */
+static void xtcp_req_test_send(struct kunit *test, u8 flags, u32 seq,
+			       u32 ack, const u8 *opts, unsigned int optlen,
+			       unsigned int payload)
+{
+	struct sk_buff *skb;
+
+	skb = xtcp_req_test_skb(test, flags, seq, ack, opts, optlen, payload);
 	local_bh_disable();
 	xtcp_input_rcv(skb);
 	local_bh_enable();
@@ -296,35 +308,22 @@ static void xtcp_req_test_rcv_ack(struct kunit *test,
 {
 	struct xtcp_skb_cb *cb;
 	struct sk_buff *skb;
-	struct tcphdr *th;
-	struct iphdr *iph;
 
-	skb = alloc_skb(MAX_HEADER + sizeof(*iph) + sizeof(*th), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, MAX_HEADER);
-	skb_reset_network_header(skb);
-	iph = skb_put_zero(skb, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->protocol = xtcp_ipproto;
-	iph->saddr = XTCP_REQ_TEST_PEER;
-	iph->daddr = XTCP_REQ_TEST_LOCAL;
-	__skb_pull(skb, sizeof(*iph));
-	skb_reset_transport_header(skb);
-	th = skb_put_zero(skb, sizeof(*th));
-	th->source = htons(XTCP_REQ_TEST_SPORT);
-	th->dest = htons(XTCP_REQ_TEST_PORT);
-	th->doff = sizeof(*th) / 4;
+	skb = xtcp_req_test_skb(test, XTCP_FLAG_ACK, XTCP_REQ_TEST_ISN + 1,
+				req->snt_isn + 1, xtcp_req_test_ack_opts,
+				sizeof(xtcp_req_test_ack_opts), 0);
+	/* what xtcp_input_rcv() fills in before its lookup */
 	cb = XTCP_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->flags = XTCP_FLAG_ACK;
-	cb->doff = sizeof(*th);
+	cb->doff = XTCP_HDR_LEN + sizeof(xtcp_req_test_ack_opts);
 	cb->seq = XTCP_REQ_TEST_ISN + 1;
 	cb->end_seq = cb->seq;
 	cb->ack_seq = req->snt_isn + 1;
 	cb->window = 65535;
-	cb->opts.has_ts = 1;
-	cb->opts.tsval = 8;
+	KUNIT_ASSERT_EQ(test, xtcp_options_parse(skb->data + XTCP_HDR_LEN,
+						 sizeof(xtcp_req_test_ack_opts),
+						 &cb->opts), 0);
 	local_bh_disable();
 	xtcp_req_rcv(req, skb);
 	local_bh_enable();

@@ -47,13 +47,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-must() {
-	if ! "$@"; then
-		echo "  FAIL: setup: $*"
-		exit 1
-	fi
-}
-
 cleanup
 for ns in xs xi xn; do
 	must $IP netns add $ns

@@ -29,14 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# must COMMAND...: setup that cannot fail without making the test meaningless.
-must() {
-	if ! "$@"; then
-		echo "  FAIL: setup: $*"
-		exit 1
-	fi
-}
-
 cleanup
 must $IP netns add xs
 must $IP netns add xi

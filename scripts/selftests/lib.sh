@@ -68,6 +68,14 @@ eq() {
 	return 1
 }
 
+# must COMMAND...: setup that cannot fail without making the test meaningless.
+must() {
+	if ! "$@"; then
+		echo "  FAIL: setup: $*"
+		exit 1
+	fi
+}
+
 # veth_pair NS1 DEV1 ADDR1 NS2 DEV2 ADDR2: two new namespaces joined by a
 # veth pair, ADDRn/24 on DEVn, every link up. netns_cleanup deletes them.
 veth_pair() {

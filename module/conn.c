@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Full sockets on the wire: the active open (connect), simultaneous open,
- * the ESTABLISHED checks of RFC 9293 and RFC 5961 that a handshake-only
- * stack needs, and tearing a connection down.
+ * A connected socket's state machine (RFC 9293 3.10): the active open
+ * (connect), simultaneous open, the ESTABLISHED checks of RFC 9293 and
+ * RFC 5961, and tearing a connection down. Every change of sk_state, a
+ * listener's included, goes through xtcp_conn_set_state().
+ *
+ * Listeners are listen.c's, request socks request.c's; nothing here knows
+ * of either. The data path will add send.c and recv.c for the byte
+ * streams and timer.c for the connection's timers; this file stays the
+ * state machine that calls them.
  *
  * Segments for a socket arrive in softirq context; if a process holds the
  * socket lock they wait on the socket backlog and run at release_sock(),
@@ -22,8 +28,6 @@
 #include "seq.h"
 #include "wire.h"
 
-#define XTCP_RTO_MAX	(120 * HZ)
-
 static void xtcp_conn_timer(struct timer_list *t);
 
 /**
@@ -41,18 +45,23 @@ void xtcp_conn_init_sock(struct sock *sk)
 	write_pnet(&xs->eh.net, sock_net(sk));
 	INIT_HLIST_NODE(&xs->bind_node);
 	INIT_HLIST_NODE(&xs->listen_node);
-	spin_lock_init(&xs->accept_lock);
-	INIT_LIST_HEAD(&xs->accept_queue);
-	INIT_LIST_HEAD(&xs->req_list);
+	xtcp_accept_init(&xs->lsn.queue);
 	INIT_LIST_HEAD(&xs->accept_node);
-	xs->abort_on_overflow = -1;
-	xs->rcv_wnd = XTCP_RCV_WND_INIT;
-	xs->rto = XTCP_TIMEOUT_INIT;
+	xs->lsn.abort_on_overflow = -1;
+	xs->rcv.wnd = XTCP_RCV_WND_INIT;
+	xs->tmr.rto = XTCP_TIMEOUT_INIT;
 	timer_setup(&sk->sk_timer, xtcp_conn_timer, 0);
 }
 
-/* State changes keep CurrEstab right and publish the state for poll(). */
-static void xtcp_conn_set_state(struct sock *sk, int state)
+/**
+ * xtcp_conn_set_state() - the one writer of sk_state
+ * @sk: the socket, locked by its owner (or not yet visible to anyone)
+ * @state: the new TCP_* state
+ *
+ * Keeps the per-state counters right (CurrEstab) and publishes the state
+ * for poll(), which reads it without the socket lock.
+ */
+void xtcp_conn_set_state(struct sock *sk, int state)
 {
 	int old = sk->sk_state;
 
@@ -64,18 +73,9 @@ static void xtcp_conn_set_state(struct sock *sk, int state)
 	smp_store_release(&sk->sk_state, state);
 }
 
-/**
- * xtcp_conn_set_established() - enter ESTABLISHED
- * @sk: the socket
- */
-void xtcp_conn_set_established(struct sock *sk)
-{
-	xtcp_conn_set_state(sk, TCP_ESTABLISHED);
-}
-
 static u32 xtcp_conn_tsval(const struct xtcp_sock *xs)
 {
-	return xtcp_secure_ts_now() + xs->ts_off;
+	return xtcp_secure_ts_now() + xs->snd.ts_off;
 }
 
 /* A bare ACK of @sk's current state into @s. */
@@ -84,14 +84,14 @@ static void xtcp_conn_ack_fill(struct sock *sk, struct xtcp_seg *s)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	memset(s, 0, sizeof(*s));
-	s->seq = xs->snd_nxt;
-	s->ack = xs->rcv_nxt;
+	s->seq = xs->snd.nxt;
+	s->ack = xs->rcv.nxt;
 	s->flags = XTCP_FLAG_ACK;
-	s->window = min_t(u32, xs->rcv_wnd >> xs->opt.rcv_wscale, 65535);
+	s->window = min_t(u32, xs->rcv.wnd >> xs->opt.rcv_wscale, 65535);
 	if (xs->opt.tstamp_ok) {
 		s->has_ts = 1;
 		s->tsval = xtcp_conn_tsval(xs);
-		s->tsecr = xs->ts_recent;
+		s->tsecr = xs->rcv.ts_recent;
 	}
 }
 
@@ -113,11 +113,11 @@ static void xtcp_conn_challenge_ack(struct sock *sk)
 	unsigned long now = jiffies / HZ;
 	struct net *net = sock_net(sk);
 
-	if (xs->challenge_stamp != now) {
-		xs->challenge_stamp = now;
-		xs->challenge_count = 0;
+	if (xs->chal.stamp != now) {
+		xs->chal.stamp = now;
+		xs->chal.count = 0;
 	}
-	if (++xs->challenge_count > XTCP_CHALLENGE_PER_SEC) {
+	if (++xs->chal.count > XTCP_CHALLENGE_PER_SEC) {
 		XTCP_INC_STATS(net, XTCP_MIB_CHALLENGELIMITED);
 		return;
 	}
@@ -131,21 +131,21 @@ static void xtcp_conn_send_syn(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool synack = sk->sk_state == TCP_SYN_RECV;
 	struct xtcp_seg s = {
-		.seq = xs->iss,
+		.seq = xs->snd.iss,
 		.flags = XTCP_FLAG_SYN,
 		/* RFC 7323 2.2: the window of a SYN is never scaled */
 		.window = XTCP_RCV_WND_INIT,
-		.mss = xs->advmss,
+		.mss = xs->rcv.advmss,
 	};
 
 	if (synack) {
 		s.flags |= XTCP_FLAG_ACK;
-		s.ack = xs->rcv_nxt;
+		s.ack = xs->rcv.nxt;
 		s.sack_ok = xs->opt.sack_ok;
 		s.has_wscale = xs->opt.wscale_ok;
 		s.wscale = xs->opt.rcv_wscale;
 		s.has_ts = xs->opt.tstamp_ok;
-		s.tsecr = xs->ts_recent;
+		s.tsecr = xs->rcv.ts_recent;
 	} else {
 		/* offer everything; the peer's answer decides */
 		s.sack_ok = 1;
@@ -251,22 +251,22 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	}
 	sk_setup_caps(sk, &rt->dst);
 
-	xs->iss = xtcp_secure_isn(inet->inet_saddr, daddr, inet->inet_sport,
-				  dport);
-	xs->snd_una = xs->iss;
-	xs->snd_nxt = xs->iss + 1;
-	xs->ts_off = xtcp_secure_ts_off(inet->inet_saddr, daddr);
-	xs->advmss = dst_metric_advmss(&rt->dst);
-	xs->mss = xs->advmss;
-	xs->rto = XTCP_TIMEOUT_INIT;
-	xs->syn_retries = 0;
+	xs->snd.iss = xtcp_secure_isn(inet->inet_saddr, daddr,
+				      inet->inet_sport, dport);
+	xs->snd.una = xs->snd.iss;
+	xs->snd.nxt = xs->snd.iss + 1;
+	xs->snd.ts_off = xtcp_secure_ts_off(inet->inet_saddr, daddr);
+	xs->rcv.advmss = dst_metric_advmss(&rt->dst);
+	xs->snd.mss = xs->rcv.advmss;
+	xs->tmr.rto = XTCP_TIMEOUT_INIT;
+	xs->tmr.syn_retries = 0;
 	xs->passive = 0;
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	xtcp_conn_set_state(sk, TCP_SYN_SENT);
 	XTCP_INC_STATS(net, XTCP_MIB_ACTIVEOPENS);
 	xtcp_conn_send_syn(sk);
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + xs->rto);
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + xs->tmr.rto);
 	return 0;
 
 fail:
@@ -297,17 +297,17 @@ static void xtcp_conn_timer(struct timer_list *t)
 	if (sk->sk_state != TCP_SYN_SENT &&
 	    !(sk->sk_state == TCP_SYN_RECV && !xs->passive))
 		goto out;
-	if (xs->syn_retries >= XTCP_SYSCTL(net, syn_retries)) {
+	if (xs->tmr.syn_retries >= XTCP_SYSCTL(net, syn_retries)) {
 		XTCP_INC_STATS(net, XTCP_MIB_CONNECTTIMEOUTS);
 		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 		xtcp_conn_done(sk, ETIMEDOUT);
 		goto out;
 	}
-	xs->syn_retries++;
-	xs->rto = min_t(unsigned long, xs->rto * 2, XTCP_RTO_MAX);
+	xs->tmr.syn_retries++;
+	xs->tmr.rto = min_t(unsigned long, xs->tmr.rto * 2, XTCP_RTO_MAX);
 	XTCP_INC_STATS(net, XTCP_MIB_SYNRETRANS);
 	xtcp_conn_send_syn(sk);
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + xs->rto);
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + xs->tmr.rto);
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
@@ -318,25 +318,25 @@ static void xtcp_conn_take_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	xs->irs = cb->seq;
-	xs->rcv_nxt = cb->seq + 1;
+	xs->rcv.irs = cb->seq;
+	xs->rcv.nxt = cb->seq + 1;
 	xs->opt.mss = cb->opts.mss ? cb->opts.mss : XTCP_MSS_DEFAULT;
-	xs->mss = min(xs->advmss, xs->opt.mss);
+	xs->snd.mss = min(xs->rcv.advmss, xs->opt.mss);
 	xs->opt.wscale_ok = cb->opts.has_wscale;
 	xs->opt.snd_wscale = cb->opts.has_wscale ? cb->opts.wscale : 0;
 	xs->opt.rcv_wscale = cb->opts.has_wscale ? XTCP_RCV_WSCALE : 0;
 	xs->opt.sack_ok = cb->opts.sack_ok;
 	xs->opt.tstamp_ok = cb->opts.has_ts;
-	xs->ts_recent = cb->opts.tsval;
+	xs->rcv.ts_recent = cb->opts.tsval;
 	/* a SYN's window is never scaled */
-	xs->snd_wnd = cb->window;
+	xs->snd.wnd = cb->window;
 }
 
 static void xtcp_conn_established_now(struct sock *sk, u32 ack)
 {
-	xtcp_sk(sk)->snd_una = ack;
+	xtcp_sk(sk)->snd.una = ack;
 	sk_stop_timer(sk, &sk->sk_timer);
-	xtcp_conn_set_established(sk);
+	xtcp_conn_set_state(sk, TCP_ESTABLISHED);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
 }
@@ -350,8 +350,8 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	bool ack_ok = false;
 
 	if (cb->flags & XTCP_FLAG_ACK) {
-		if (!xtcp_seq_after(cb->ack_seq, xs->iss) ||
-		    xtcp_seq_after(cb->ack_seq, xs->snd_nxt)) {
+		if (!xtcp_seq_after(cb->ack_seq, xs->snd.iss) ||
+		    xtcp_seq_after(cb->ack_seq, xs->snd.nxt)) {
 			XTCP_INC_STATS(net, XTCP_MIB_BADACKS);
 			xtcp_output_reset(net, skb);
 			return;
@@ -372,8 +372,8 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	xtcp_conn_take_syn(sk, cb);
 	if (ack_ok) {
 		if (xs->opt.wscale_ok)
-			xs->snd_wnd = (u32)cb->window << xs->opt.snd_wscale;
-		xs->snd_una = cb->ack_seq;
+			xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
+		xs->snd.una = cb->ack_seq;
 		/* the ACK leaves before connect() returns and can close */
 		xtcp_conn_send_ack(sk);
 		xtcp_conn_established_now(sk, cb->ack_seq);
@@ -390,12 +390,12 @@ static bool xtcp_conn_seq_ok(const struct xtcp_sock *xs,
 			     const struct xtcp_skb_cb *cb)
 {
 	if (cb->end_seq == cb->seq)
-		return xs->rcv_wnd ?
-		       xtcp_seq_in_window(cb->seq, xs->rcv_nxt, xs->rcv_wnd) :
-		       cb->seq == xs->rcv_nxt;
-	return xs->rcv_wnd &&
-	       xtcp_seq_before(cb->seq, xs->rcv_nxt + xs->rcv_wnd) &&
-	       xtcp_seq_after(cb->end_seq, xs->rcv_nxt);
+		return xs->rcv.wnd ?
+		       xtcp_seq_in_window(cb->seq, xs->rcv.nxt, xs->rcv.wnd) :
+		       cb->seq == xs->rcv.nxt;
+	return xs->rcv.wnd &&
+	       xtcp_seq_before(cb->seq, xs->rcv.nxt + xs->rcv.wnd) &&
+	       xtcp_seq_after(cb->end_seq, xs->rcv.nxt);
 }
 
 /*
@@ -421,7 +421,7 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 	if (sk->sk_state == TCP_SYN_RECV &&
 	    (cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK)) ==
 	    (XTCP_FLAG_SYN | XTCP_FLAG_ACK) && !(cb->flags & XTCP_FLAG_RST) &&
-	    cb->seq + 1 == xs->rcv_nxt && cb->ack_seq == xs->snd_nxt)
+	    cb->seq + 1 == xs->rcv.nxt && cb->ack_seq == xs->snd.nxt)
 		return true;
 
 	if (!xtcp_conn_seq_ok(xs, cb)) {
@@ -432,7 +432,7 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 	}
 	if (cb->flags & XTCP_FLAG_RST) {
 		/* RFC 5961 3.2: only an exact RST resets */
-		if (cb->seq != xs->rcv_nxt) {
+		if (cb->seq != xs->rcv.nxt) {
 			xtcp_conn_challenge_ack(sk);
 			return false;
 		}
@@ -462,9 +462,9 @@ static void xtcp_conn_rcv_synrecv(struct sock *sk, struct sk_buff *skb)
 
 	if (!xtcp_conn_validate(sk, skb))
 		return;
-	if (xtcp_seq_after(cb->ack_seq, xs->snd_una) &&
-	    !xtcp_seq_after(cb->ack_seq, xs->snd_nxt)) {
-		xs->snd_wnd = (u32)cb->window << xs->opt.snd_wscale;
+	if (xtcp_seq_after(cb->ack_seq, xs->snd.una) &&
+	    !xtcp_seq_after(cb->ack_seq, xs->snd.nxt)) {
+		xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
 		xtcp_conn_established_now(sk, cb->ack_seq);
 		return;
 	}
@@ -479,18 +479,18 @@ static void xtcp_conn_rcv_established(struct sock *sk, struct sk_buff *skb)
 
 	if (!xtcp_conn_validate(sk, skb))
 		return;
-	if (xtcp_seq_after(cb->ack_seq, xs->snd_nxt)) {
+	if (xtcp_seq_after(cb->ack_seq, xs->snd.nxt)) {
 		/* acknowledges what we never sent */
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
 		xtcp_conn_challenge_ack(sk);
 		return;
 	}
-	if (xtcp_seq_after(cb->ack_seq, xs->snd_una))
-		xs->snd_una = cb->ack_seq;
-	xs->snd_wnd = (u32)cb->window << xs->opt.snd_wscale;
+	if (xtcp_seq_after(cb->ack_seq, xs->snd.una))
+		xs->snd.una = cb->ack_seq;
+	xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
 	/* RFC 7323 4.3, simplified: the segment starts at or before RCV.NXT */
-	if (cb->opts.has_ts && !xtcp_seq_after(cb->seq, xs->rcv_nxt))
-		xs->ts_recent = cb->opts.tsval;
+	if (cb->opts.has_ts && !xtcp_seq_after(cb->seq, xs->rcv.nxt))
+		xs->rcv.ts_recent = cb->opts.tsval;
 	if (cb->end_seq != cb->seq)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_INDATADROPPED);
 }
@@ -566,70 +566,17 @@ void xtcp_conn_abort_child(struct sock *child)
 	sock_put(child);
 }
 
-/* Stop listening: no new requests, none kept, no child left unaccepted. */
-static void xtcp_conn_stop_listen(struct sock *sk)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_sock *cxs;
-
-	/* under accept_lock, so a promotion sees either LISTEN or not */
-	spin_lock_bh(&xs->accept_lock);
-	xtcp_conn_set_state(sk, TCP_CLOSE);
-	spin_unlock_bh(&xs->accept_lock);
-	xtcp_table_listen_remove(sk);
-	xtcp_req_drop_all(sk);
-
-	spin_lock_bh(&xs->accept_lock);
-	while (!list_empty(&xs->accept_queue)) {
-		cxs = list_first_entry(&xs->accept_queue, struct xtcp_sock,
-				       accept_node);
-		list_del_init(&cxs->accept_node);
-		sk_acceptq_removed(sk);
-		spin_unlock_bh(&xs->accept_lock);
-		xtcp_conn_abort_child(&cxs->inet.sk);
-		spin_lock_bh(&xs->accept_lock);
-	}
-	spin_unlock_bh(&xs->accept_lock);
-}
-
 /**
- * xtcp_conn_disconnect() - back to CLOSE, the socket lock held
- * @sk: the socket
+ * xtcp_conn_abort() - end whatever the connection is doing, now
+ * @sk: the socket, not a listener; the socket lock held
  *
- * A listener stops listening; a handshake stops; a connection is reset.
- * A port that bind() chose is kept, one that connect() or listen() chose
- * is given back, as TCP does.
+ * A synchronized connection sends RST; a handshake just stops. The socket
+ * is left in CLOSE, out of the ehash, its port and addresses untouched.
  */
-void xtcp_conn_disconnect(struct sock *sk)
+void xtcp_conn_abort(struct sock *sk)
 {
-	struct inet_sock *inet = inet_sk(sk);
-
-	if (sk->sk_state == TCP_LISTEN) {
-		xtcp_conn_stop_listen(sk);
-	} else {
-		xtcp_conn_reset(sk);
-		sk_stop_timer_sync(sk, &sk->sk_timer);
-		xtcp_conn_set_state(sk, TCP_CLOSE);
-		xtcp_conn_unhash(sk);
-	}
-	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
-		xtcp_table_unbind(sk);
-	inet->inet_daddr = 0;
-	inet->inet_dport = 0;
-	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
-		inet->inet_saddr = 0;
-		inet->inet_rcv_saddr = 0;
-	}
-	sk_dst_reset(sk);
-	WRITE_ONCE(sk->sk_shutdown, 0);
-}
-
-/**
- * xtcp_conn_close() - everything close() must undo; the socket lock held
- * @sk: the socket
- */
-void xtcp_conn_close(struct sock *sk)
-{
-	xtcp_conn_disconnect(sk);
-	xtcp_table_unbind(sk);
+	xtcp_conn_reset(sk);
+	sk_stop_timer_sync(sk, &sk->sk_timer);
+	xtcp_conn_set_state(sk, TCP_CLOSE);
+	xtcp_conn_unhash(sk);
 }

@@ -184,7 +184,7 @@ int xtcp_input_rcv(struct sk_buff *skb)
 	sk = xtcp_table_listen_lookup(net, iph->daddr, th->dest,
 				      inet_iif(skb));
 	if (sk) {
-		xtcp_req_listen_rcv(sk, skb);
+		xtcp_listen_rcv(sk, skb);
 		sock_put(sk);
 		return 0;
 	}

@@ -23,6 +23,8 @@ extern struct kunit_suite *xtcp_options_test_suite_ptr;
 extern struct kunit_suite *xtcp_table_test_suite_ptr;
 extern struct kunit_suite *xtcp_secure_test_suite_ptr;
 extern struct kunit_suite *xtcp_cookie_test_suite_ptr;
+extern struct kunit_suite *xtcp_accept_test_suite_ptr;
+extern struct kunit_suite *xtcp_listen_test_suite_ptr;
 extern struct kunit_suite *xtcp_req_test_suite_ptr;
 #else
 #define xtcp_kunit_suite(suite)	kunit_test_suite(suite)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp module glue: parameters, per-netns state, and registration with the
- * socket layer and IPv4. Nothing else lives here.
+ * xtcp module glue: the family and ipproto parameters, per-netns state,
+ * and registration with the socket layer and IPv4. Nothing else lives here
+ * (ehash_entries is table.c's parameter, beside the table it sizes).
  *
  * Load order: per-netns state first (the receive handler uses it), then
  * the proto and the socket family, and the IP protocol handler last, so no
@@ -81,7 +82,7 @@ static const struct net_protocol xtcp_protocol = {
 };
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST) && defined(MODULE)
-static struct kunit_suite *xtcp_kunit_suites[7];
+static struct kunit_suite *xtcp_kunit_suites[9];
 
 /* Last in init: the suites use the tables, the secrets and the family. */
 static void xtcp_kunit_run(void)
@@ -93,6 +94,8 @@ static void xtcp_kunit_run(void)
 	*s++ = xtcp_options_test_suite_ptr;
 	*s++ = xtcp_table_test_suite_ptr;
 	*s++ = xtcp_secure_test_suite_ptr;
+	*s++ = xtcp_accept_test_suite_ptr;
+	*s++ = xtcp_listen_test_suite_ptr;
 	*s++ = xtcp_req_test_suite_ptr;
 	*s++ = xtcp_cookie_test_suite_ptr;
 	__kunit_test_suites_init(xtcp_kunit_suites,

@@ -64,12 +64,11 @@ static void xtcp_proc_line(struct xtcp_proc_iter *it, __be32 laddr,
 
 static bool xtcp_proc_listener(struct sock *sk, void *arg)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 
 	xtcp_proc_line(arg, inet->inet_rcv_saddr, inet->inet_sport, 0, 0,
 		       TCP_LISTEN, READ_ONCE(sk->sk_ack_backlog),
-		       READ_ONCE(sk->sk_max_ack_backlog), READ_ONCE(xs->syn_qlen),
+		       READ_ONCE(sk->sk_max_ack_backlog), xtcp_accept_synq_len(sk),
 		       "none", 0, 0, sk, sock_i_ino(sk));
 	return true;
 }
@@ -93,7 +92,7 @@ static bool xtcp_proc_conn(struct xtcp_ehash_node *eh, void *arg)
 	xtcp_proc_line(arg, eh->laddr, eh->lport, eh->raddr, eh->rport,
 		       READ_ONCE(sk->sk_state), 0, 0, 0,
 		       timer_pending(&sk->sk_timer) ? "syn" : "none",
-		       xtcp_proc_when(&sk->sk_timer), READ_ONCE(xs->syn_retries),
+		       xtcp_proc_when(&sk->sk_timer), READ_ONCE(xs->tmr.syn_retries),
 		       sk, sock_i_ino(sk));
 	return true;
 }

@@ -2,10 +2,11 @@
 /*
  * Request socks: the passive side of a handshake between SYN and final ACK.
  *
- * A SYN on a listener creates a struct xtcp_request (our own small object,
- * not a socket), puts it on the listener's request list and in the ehash,
- * arms its timer and answers with a SYN-ACK. The timer resends the SYN-ACK
- * with exponential backoff and, after the last retry, drops the request.
+ * A SYN on a listener (listen.c decides) creates a struct xtcp_request (our
+ * own small object, not a socket), puts it on the listener's request list
+ * (accept.c) and in the ehash, arms its timer and answers with a SYN-ACK.
+ * The timer resends the SYN-ACK with exponential backoff and, after the
+ * last retry, drops the request.
  * A valid final ACK promotes it: a child socket is cloned from the
  * listener, takes the request's place in the ehash in one step, and joins
  * the listener's accept queue.
@@ -29,8 +30,6 @@
 
 static struct kmem_cache *xtcp_req_cachep __read_mostly;
 
-/* Largest gap between SYN-ACKs, as TCP's maximum RTO. */
-#define XTCP_RTO_MAX		(120 * HZ)
 /* Retries a request keeps when its listener's queue is over half full. */
 #define XTCP_REQ_PRESSURE_RETRIES	2
 /* At most one SYN-ACK or ACK per this long for repeated or stray segments. */
@@ -64,14 +63,7 @@ void xtcp_req_put(struct xtcp_request *req)
 /* Take @req off its listener's list and out of the ehash. */
 static void xtcp_req_unlink(struct xtcp_request *req)
 {
-	struct xtcp_sock *lxs = xtcp_sk(req->listener);
-
-	spin_lock_bh(&lxs->accept_lock);
-	if (!list_empty(&req->lnode)) {
-		list_del_init(&req->lnode);
-		lxs->syn_qlen--;
-	}
-	spin_unlock_bh(&lxs->accept_lock);
+	xtcp_accept_req_del(req->listener, req);
 	if (xtcp_table_ehash_remove(&req->eh))
 		xtcp_req_put(req);
 }
@@ -82,29 +74,14 @@ static void xtcp_req_cancel_timer(struct xtcp_request *req)
 		xtcp_req_put(req);
 }
 
-/* Drop a request for good. The caller holds a reference. */
-static void xtcp_req_drop(struct xtcp_request *req)
+/**
+ * xtcp_req_drop() - drop a request for good
+ * @req: the request; the caller holds a reference, which it keeps
+ */
+void xtcp_req_drop(struct xtcp_request *req)
 {
 	xtcp_req_unlink(req);
 	xtcp_req_cancel_timer(req);
-}
-
-/*
- * Count a segment a listener dropped: in ListenDrops, and in
- * ListenOverflows too when the accept queue was full, per namespace and
- * per listener.
- */
-static void xtcp_req_count_drop(struct sock *lsk, bool overflow)
-{
-	struct xtcp_sock *lxs = xtcp_sk(lsk);
-	struct net *net = sock_net(lsk);
-
-	if (overflow) {
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
-		atomic_long_inc(&lxs->listen_overflows);
-	}
-	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
-	atomic_long_inc(&lxs->listen_drops);
 }
 
 /* The 4-tuple, listener and timestamp offset of a request for @skb. */
@@ -142,15 +119,40 @@ static void xtcp_req_set_opts(struct xtcp_request *req, u16 mss,
 	}
 }
 
-/* A request (real, or a cookie's stand-in) for the SYN in @skb. */
-static void xtcp_req_from_syn(struct xtcp_request *req, struct sock *lsk,
-			      const struct sk_buff *skb)
+/**
+ * xtcp_req_from_syn() - fill a request (real, or a cookie's stand-in)
+ * @req: the request, zeroed
+ * @lsk: the listener
+ * @skb: the SYN
+ */
+void xtcp_req_from_syn(struct xtcp_request *req, struct sock *lsk,
+		       const struct sk_buff *skb)
 {
 	const struct xtcp_options *o = &XTCP_SKB_CB(skb)->opts;
 
 	xtcp_req_init_key(req, lsk, skb);
 	req->rcv_isn = XTCP_SKB_CB(skb)->seq;
 	xtcp_req_set_opts(req, o->mss, o->has_wscale, o->wscale, o->sack_ok, o);
+}
+
+/**
+ * xtcp_req_from_cookie() - the request a valid cookie stood in for
+ * @req: the request, zeroed; a stand-in on the caller's stack
+ * @lsk: the listener
+ * @skb: the final ACK that carried the cookie
+ * @c: what the cookie encoded
+ */
+void xtcp_req_from_cookie(struct xtcp_request *req, struct sock *lsk,
+			  const struct sk_buff *skb,
+			  const struct xtcp_cookie_opts *c)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	xtcp_req_init_key(req, lsk, skb);
+	req->snt_isn = cb->ack_seq - 1;
+	req->rcv_isn = cb->seq - 1;
+	xtcp_req_set_opts(req, c->mss, c->has_wscale, c->wscale, c->sack_ok,
+			  &cb->opts);
 }
 
 static void xtcp_req_seg_init(const struct xtcp_request *req,
@@ -179,7 +181,11 @@ static void xtcp_req_send(struct xtcp_request *req, struct xtcp_seg *s)
 			inet_sk(lsk)->tos);
 }
 
-static void xtcp_req_send_synack(struct xtcp_request *req)
+/**
+ * xtcp_req_send_synack() - send @req's SYN-ACK
+ * @req: the request, or a cookie's stand-in
+ */
+void xtcp_req_send_synack(struct xtcp_request *req)
 {
 	struct xtcp_seg s;
 
@@ -224,13 +230,6 @@ static void xtcp_req_send_ack(struct xtcp_request *req)
 	xtcp_req_send(req, &s);
 }
 
-/* How many request socks @lsk may hold: backlog + 1, as the accept queue. */
-static unsigned int xtcp_req_synq_limit(const struct sock *lsk)
-{
-	return min_t(unsigned int, READ_ONCE(lsk->sk_max_ack_backlog) + 1,
-		     XTCP_SYSCTL(sock_net(lsk), max_syn_backlog));
-}
-
 /*
  * SYN-ACK retries for @req. Under pressure, with the listener's request
  * queue more than half full, a request already answered three times
@@ -242,7 +241,7 @@ static int xtcp_req_max_retries(const struct xtcp_request *req)
 	const struct sock *lsk = req->listener;
 	int max = XTCP_SYSCTL(sock_net(lsk), synack_retries);
 
-	if (READ_ONCE(xtcp_sk(lsk)->syn_qlen) > xtcp_req_synq_limit(lsk) / 2)
+	if (xtcp_accept_synq_len(lsk) > xtcp_accept_synq_limit(lsk) / 2)
 		max = min(max, XTCP_REQ_PRESSURE_RETRIES);
 	return max;
 }
@@ -286,9 +285,19 @@ static void xtcp_req_timer(struct timer_list *t)
 	xtcp_req_put(req);	/* ours */
 }
 
-/* A child socket for @req, cloned from its listener, ESTABLISHED. */
-static struct sock *xtcp_req_make_child(struct xtcp_request *req,
-					const struct sk_buff *skb)
+/**
+ * xtcp_req_make_child() - a child socket for @req, ESTABLISHED
+ * @req: the request, or a cookie's stand-in
+ * @skb: the final ACK
+ *
+ * The child is cloned from the listener, holds the listener's port and
+ * is in no table or queue yet.
+ *
+ * Return: the child, or NULL. It comes with two references (those of
+ * sk_clone_lock()): one for the ehash and one for the accept queue.
+ */
+struct sock *xtcp_req_make_child(struct xtcp_request *req,
+				 const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct sock *child;
@@ -320,210 +329,54 @@ static struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	xs->eh.lport = req->eh.lport;
 	xs->eh.rport = req->eh.rport;
 
-	xs->iss = req->snt_isn;
-	xs->snd_una = req->snt_isn + 1;
-	xs->snd_nxt = req->snt_isn + 1;
-	xs->irs = req->rcv_isn;
-	xs->rcv_nxt = req->rcv_isn + 1;
+	xs->snd.iss = req->snt_isn;
+	xs->snd.una = req->snt_isn + 1;
+	xs->snd.nxt = req->snt_isn + 1;
+	xs->rcv.irs = req->rcv_isn;
+	xs->rcv.nxt = req->rcv_isn + 1;
 	xs->opt = req->opt;
-	xs->snd_wnd = (u32)cb->window << req->opt.snd_wscale;
-	xs->mss = req->opt.mss;
-	xs->ts_off = req->ts_off;
-	xs->ts_recent = cb->opts.has_ts ? cb->opts.tsval : req->ts_recent;
+	xs->snd.wnd = (u32)cb->window << req->opt.snd_wscale;
+	xs->snd.mss = req->opt.mss;
+	xs->snd.ts_off = req->ts_off;
+	xs->rcv.ts_recent = cb->opts.has_ts ? cb->opts.tsval : req->ts_recent;
 	xs->passive = 1;
-	xtcp_conn_set_established(child);
+	xtcp_conn_set_state(child, TCP_ESTABLISHED);
 	bh_unlock_sock(child);
+	xtcp_table_inherit_port(child, req->listener);
 	return child;
 }
 
-/*
- * Put a new, hashed @child on @lsk's accept queue, taking @req (if any)
- * off its request list in the same step. If the listener closed meanwhile
- * the child is reset instead.
- */
-static void xtcp_req_enqueue(struct sock *lsk, struct sock *child,
-			     struct xtcp_request *req)
+/* Tell the listener a child is ready for accept(). */
+static void xtcp_req_child_ready(struct sock *lsk)
 {
-	struct xtcp_sock *lxs = xtcp_sk(lsk);
-
-	spin_lock_bh(&lxs->accept_lock);
-	/*
-	 * Off the list in either case: a closing listener's
-	 * xtcp_req_drop_all() must not find a request whose last
-	 * reference our caller is about to drop.
-	 */
-	if (req && !list_empty(&req->lnode)) {
-		list_del_init(&req->lnode);
-		lxs->syn_qlen--;
-	}
-	if (lsk->sk_state != TCP_LISTEN) {
-		spin_unlock_bh(&lxs->accept_lock);
-		xtcp_conn_abort_child(child);
-		return;
-	}
-	list_add_tail(&xtcp_sk(child)->accept_node, &lxs->accept_queue);
-	sk_acceptq_added(lsk);
-	spin_unlock_bh(&lxs->accept_lock);
-
 	XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_PASSIVEOPENS);
 	lsk->sk_data_ready(lsk);
 }
 
-/*
- * Cookie mode: answer a SYN with a SYN-ACK whose ISN encodes what a
- * request sock would have kept, and keep nothing. @flood: sent because
- * the request queue is full, which is worth a (rate-limited) log line.
- */
-static void xtcp_req_send_cookie(struct sock *lsk, struct sk_buff *skb,
-				 bool flood)
-{
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	const struct tcphdr *th = (const struct tcphdr *)skb->data;
-	const struct iphdr *iph = ip_hdr(skb);
-	struct xtcp_sock *lxs = xtcp_sk(lsk);
-	struct net *net = sock_net(lsk);
-	struct xtcp_cookie_tuple t = {
-		.saddr = iph->daddr, .daddr = iph->saddr,
-		.sport = th->dest, .dport = th->source, .isn = cb->seq,
-	};
-	struct xtcp_cookie_opts c = {
-		.mss = cb->opts.mss ? cb->opts.mss : XTCP_MSS_DEFAULT,
-		.has_wscale = cb->opts.has_wscale,
-		.wscale = cb->opts.wscale,
-		.sack_ok = cb->opts.sack_ok,
-	};
-	/* the request we do not keep, just long enough to answer */
-	struct xtcp_request tmp = {};
-	unsigned long last;
-
-	xtcp_req_from_syn(&tmp, lsk, skb);
-	tmp.snt_isn = xtcp_cookie_make(&xtcp_net(net)->cookie_key, &t, &c,
-				       xtcp_cookie_now());
-	WRITE_ONCE(lxs->cookie_stamp, jiffies ? : 1);
-	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESSENT);
-	xtcp_req_send_synack(&tmp);
-
-	/* once a minute per listener for as long as the flood lasts */
-	last = READ_ONCE(lxs->flood_log_stamp);
-	if (flood && (!last || time_after(jiffies, last + 60 * HZ))) {
-		WRITE_ONCE(lxs->flood_log_stamp, jiffies ? : 1);
-		pr_info("possible SYN flood on %pI4:%u (netns %u): request queue full, sending cookies\n",
-			&iph->daddr, ntohs(th->dest), net->ns.inum);
-	}
-}
-
-/*
- * An ACK for a listener: is it the final ACK of a cookie handshake? If so
- * make the connection. Return true if the ACK was a valid cookie (and is
- * dealt with), false if the caller should answer it with RST.
- */
-static bool xtcp_req_cookie_ack(struct sock *lsk, struct sk_buff *skb)
-{
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	const struct tcphdr *th = (const struct tcphdr *)skb->data;
-	const struct iphdr *iph = ip_hdr(skb);
-	struct xtcp_sock *lxs = xtcp_sk(lsk);
-	struct net *net = sock_net(lsk);
-	int mode = XTCP_SYSCTL(net, syncookies);
-	unsigned long last = READ_ONCE(lxs->cookie_stamp);
-	struct xtcp_cookie_tuple t = {
-		.saddr = iph->daddr, .daddr = iph->saddr,
-		.sport = th->dest, .dport = th->source, .isn = cb->seq - 1,
-	};
-	struct xtcp_request tmp = {};
-	struct xtcp_cookie_opts c;
-	struct sock *child;
-
-	/*
-	 * In mode 1 a listener that sent no cookie for two validity windows
-	 * takes no cookie: fewer chances to guess one.
-	 */
-	if (!mode || (mode == 1 && (!last || time_after(jiffies, last + 256 * HZ))))
-		return false;
-	if (xtcp_cookie_check(&xtcp_net(net)->cookie_key, &t, cb->ack_seq - 1,
-			      xtcp_cookie_now(), &c)) {
-		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
-		return false;
-	}
-	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
-	if (sk_acceptq_is_full(lsk)) {
-		xtcp_req_count_drop(lsk, true);
-		return true;
-	}
-
-	/* the request sock the cookie stood in for, just long enough */
-	xtcp_req_init_key(&tmp, lsk, skb);
-	tmp.snt_isn = cb->ack_seq - 1;
-	tmp.rcv_isn = cb->seq - 1;
-	xtcp_req_set_opts(&tmp, c.mss, c.has_wscale, c.wscale, c.sack_ok,
-			  &cb->opts);
-
-	child = xtcp_req_make_child(&tmp, skb);
-	if (!child) {
-		xtcp_req_count_drop(lsk, false);
-		return true;
-	}
-	xtcp_table_inherit_port(child, lsk);
-	if (xtcp_table_ehash_insert(&xtcp_sk(child)->eh)) {
-		/* the 4-tuple is taken (a replayed ACK): no second connection */
-		sock_put(child);	/* the ehash's, never used */
-		xtcp_conn_abort_child(child);
-		return true;
-	}
-	xtcp_req_enqueue(lsk, child, NULL);
-	if (cb->end_seq != cb->seq)
-		XTCP_INC_STATS(net, XTCP_MIB_INDATADROPPED);
-	return true;
-}
-
 /**
- * xtcp_req_listen_rcv() - a segment for a listener that matched nothing
- * @lsk: the listener (reference held by the caller)
- * @skb: the segment, validated, XTCP_SKB_CB filled; consumed
+ * xtcp_req_start() - a request sock for a SYN on a listener
+ * @lsk: the listener
+ * @skb: the SYN; not consumed
  *
- * RFC 9293 3.10.7.2: RST is ignored, an ACK gets a RST, a SYN (without
- * FIN) starts a handshake, anything else is dropped.
+ * Makes the request, puts it on the listener's list and in the ehash,
+ * arms its timer and sends the SYN-ACK.
+ *
+ * Return: 0; -ENOMEM; -ENOSPC if the request queue is full; -ESHUTDOWN
+ * if the listener no longer listens; -EEXIST if the same SYN made a
+ * request on another CPU first; -ECONNABORTED if the listener closed
+ * while the request was being hashed.
  */
-void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
+int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb)
 {
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
-	struct xtcp_sock *lxs = xtcp_sk(lsk);
-	struct net *net = sock_net(lsk);
 	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = sock_net(lsk);
 	struct xtcp_request *req;
-	int cookies;
-	bool full;
-
-	if (cb->flags & XTCP_FLAG_RST)
-		goto ignore;
-	if (cb->flags & XTCP_FLAG_ACK) {
-		if (!(cb->flags & XTCP_FLAG_SYN) && xtcp_req_cookie_ack(lsk, skb))
-			goto drop;
-		xtcp_output_reset(net, skb);
-		goto drop;
-	}
-	if (!(cb->flags & XTCP_FLAG_SYN) || (cb->flags & XTCP_FLAG_FIN))
-		goto ignore;
-
-	if (READ_ONCE(lsk->sk_ack_backlog) > READ_ONCE(lsk->sk_max_ack_backlog)) {
-		xtcp_req_count_drop(lsk, true);
-		goto drop;
-	}
-	full = READ_ONCE(lxs->syn_qlen) >= xtcp_req_synq_limit(lsk);
-	cookies = XTCP_SYSCTL(net, syncookies);
-	if (cookies == 2 || (cookies == 1 && full)) {
-		xtcp_req_send_cookie(lsk, skb, cookies == 1);
-		goto drop;
-	}
-	if (full) {
-		XTCP_INC_STATS(net, XTCP_MIB_SYNQUEUEFULL);
-		goto listen_drop;
-	}
+	int err;
 
 	req = kmem_cache_zalloc(xtcp_req_cachep, GFP_ATOMIC);
 	if (!req)
-		goto listen_drop;
+		return -ENOMEM;
 	XTCP_INC_STATS(net, XTCP_MIB_CURRREQUESTS);
 	xtcp_req_from_syn(req, lsk, skb);
 	/* ours + the ehash's + the timer's */
@@ -534,57 +387,29 @@ void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb)
 	req->snt_isn = xtcp_secure_isn(iph->daddr, iph->saddr, th->dest,
 				       th->source);
 
-	spin_lock_bh(&lxs->accept_lock);
-	if (lsk->sk_state != TCP_LISTEN) {
-		spin_unlock_bh(&lxs->accept_lock);
-		goto free_req;
+	err = xtcp_accept_req_add(lsk, req);
+	if (err) {
+		XTCP_DEC_STATS(net, XTCP_MIB_CURRREQUESTS);
+		sock_put(lsk);
+		kmem_cache_free(xtcp_req_cachep, req);
+		return err;
 	}
-	/* the check above ran unlocked: another CPU may have filled it */
-	if (lxs->syn_qlen >= xtcp_req_synq_limit(lsk)) {
-		spin_unlock_bh(&lxs->accept_lock);
-		full = true;
-		goto free_req;
-	}
-	list_add_tail(&req->lnode, &lxs->req_list);
-	lxs->syn_qlen++;
-	spin_unlock_bh(&lxs->accept_lock);
 
 	mod_timer(&req->timer, jiffies + xtcp_req_timeout(req));
 	if (xtcp_table_ehash_insert(&req->eh)) {
 		/* the same SYN on another CPU got there first */
 		xtcp_req_put(req);	/* the ehash's, never taken */
-		xtcp_req_drop(req);
-		xtcp_req_put(req);
-		goto drop;
+		err = -EEXIST;
+	} else if (!xtcp_accept_is_open(lsk)) {
+		/* a close that ran before we were hashed could not see us */
+		err = -ECONNABORTED;
 	}
-	/* a close that ran before we were hashed could not see us */
-	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN) {
+	if (err)
 		xtcp_req_drop(req);
-		xtcp_req_put(req);
-		goto drop;
-	}
-	xtcp_req_send_synack(req);
+	else
+		xtcp_req_send_synack(req);
 	xtcp_req_put(req);
-	consume_skb(skb);
-	return;
-
-free_req:
-	XTCP_DEC_STATS(net, XTCP_MIB_CURRREQUESTS);
-	sock_put(lsk);
-	kmem_cache_free(xtcp_req_cachep, req);
-	if (full && cookies == 1) {
-		xtcp_req_send_cookie(lsk, skb, true);
-		goto drop;
-	}
-	if (full)
-		XTCP_INC_STATS(net, XTCP_MIB_SYNQUEUEFULL);
-listen_drop:
-	xtcp_req_count_drop(lsk, false);
-	goto drop;
-ignore:
-	XTCP_INC_STATS(net, XTCP_MIB_LISTENIGNORED);
-drop:
-	kfree_skb(skb);
+	return err;
 }
 
 /*
@@ -597,14 +422,13 @@ drop:
 static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 {
 	struct sock *lsk = req->listener;
-	struct xtcp_sock *lxs = xtcp_sk(lsk);
 	struct net *net = sock_net(lsk);
 	struct sock *child;
 
 	if (sk_acceptq_is_full(lsk)) {
-		int abort = READ_ONCE(lxs->abort_on_overflow);
+		int abort = READ_ONCE(xtcp_sk(lsk)->lsn.abort_on_overflow);
 
-		xtcp_req_count_drop(lsk, true);
+		xtcp_accept_count_drop(lsk, true);
 		if (abort < 0)
 			abort = XTCP_SYSCTL(net, abort_on_overflow);
 		if (abort) {
@@ -615,10 +439,9 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 	}
 	child = xtcp_req_make_child(req, skb);
 	if (!child) {
-		xtcp_req_count_drop(lsk, false);
+		xtcp_accept_count_drop(lsk, false);
 		return;
 	}
-	xtcp_table_inherit_port(child, lsk);
 	if (!xtcp_table_ehash_replace(&req->eh, &xtcp_sk(child)->eh)) {
 		/* expired or promoted on another CPU meanwhile */
 		sock_put(child);	/* the ehash's, never used */
@@ -627,7 +450,10 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 	}
 	xtcp_req_put(req);		/* the ehash's reference */
 	xtcp_req_cancel_timer(req);
-	xtcp_req_enqueue(lsk, child, req);
+	if (xtcp_accept_child_add(lsk, child, req))
+		xtcp_req_child_ready(lsk);
+	else
+		xtcp_conn_abort_child(child);
 }
 
 /**
@@ -695,31 +521,6 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		XTCP_INC_STATS(net, XTCP_MIB_INDATADROPPED);
 drop:
 	consume_skb(skb);
-}
-
-/**
- * xtcp_req_drop_all() - drop every request sock of a closing listener
- * @lsk: the listener, already out of TCP_LISTEN
- */
-void xtcp_req_drop_all(struct sock *lsk)
-{
-	struct xtcp_sock *lxs = xtcp_sk(lsk);
-	struct xtcp_request *req;
-
-	spin_lock_bh(&lxs->accept_lock);
-	while (!list_empty(&lxs->req_list)) {
-		req = list_first_entry(&lxs->req_list, struct xtcp_request,
-				       lnode);
-		list_del_init(&req->lnode);
-		lxs->syn_qlen--;
-		/* a request on the list is alive: the ehash still holds it */
-		refcount_inc(&req->refcnt);
-		spin_unlock_bh(&lxs->accept_lock);
-		xtcp_req_drop(req);
-		xtcp_req_put(req);
-		spin_lock_bh(&lxs->accept_lock);
-	}
-	spin_unlock_bh(&lxs->accept_lock);
 }
 
 int __init xtcp_req_init(void)

@@ -8,7 +8,8 @@
  *  - the offset of our timestamp clock per address pair, so TSvals do not
  *    reveal uptime or link connections of different pairs;
  *  - where connect() starts looking for an ephemeral port for a given
- *    destination (RFC 6056 algorithm 3).
+ *    destination: the keyed hash F of RFC 6056 algorithm 4, whose table
+ *    of per-bucket counters is table.c's.
  */
 #include <linux/ktime.h>
 #include <linux/random.h>

@@ -45,6 +45,32 @@ static void xtcp_sock_destruct(struct sock *sk)
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 }
 
+/*
+ * Back to CLOSE, as TCP's disconnect: a listener stops listening, a
+ * handshake stops, a connection is reset. A port that bind() chose is
+ * kept, one that connect() or listen() chose is given back. The socket
+ * lock is held.
+ */
+static void xtcp_sock_disconnect(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	if (sk->sk_state == TCP_LISTEN)
+		xtcp_listen_stop(sk);
+	else
+		xtcp_conn_abort(sk);
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		xtcp_table_unbind(sk);
+	inet->inet_daddr = 0;
+	inet->inet_dport = 0;
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet->inet_saddr = 0;
+		inet->inet_rcv_saddr = 0;
+	}
+	sk_dst_reset(sk);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+}
+
 static int xtcp_sock_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
@@ -53,7 +79,8 @@ static int xtcp_sock_release(struct socket *sock)
 		return 0;
 
 	lock_sock(sk);
-	xtcp_conn_close(sk);
+	xtcp_sock_disconnect(sk);
+	xtcp_table_unbind(sk);
 	sock_orphan(sk);
 	release_sock(sk);
 	sock->sk = NULL;
@@ -134,19 +161,7 @@ static int xtcp_sock_listen(struct socket *sock, int backlog)
 		backlog = somaxconn;
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 
-	if (old != TCP_LISTEN) {
-		if (!xtcp_sk(sk)->bound) {
-			err = xtcp_table_bind(sk, 0);
-			if (err)
-				goto out;
-		}
-		err = xtcp_table_listen_start(sk);
-		if (err)
-			goto out;
-		WRITE_ONCE(sk->sk_ack_backlog, 0);
-		xtcp_table_listen_add(sk);
-	}
-	err = 0;
+	err = old == TCP_LISTEN ? 0 : xtcp_listen_start(sk);
 out:
 	release_sock(sk);
 	return err;
@@ -183,7 +198,7 @@ static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
 	lock_sock(sk);
 	if (sin->sin_family == AF_UNSPEC) {
 		/* connect(AF_UNSPEC) disconnects, as in TCP */
-		xtcp_conn_disconnect(sk);
+		xtcp_sock_disconnect(sk);
 		sock->state = SS_UNCONNECTED;
 		err = 0;
 		goto out;
@@ -232,7 +247,7 @@ static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
 		/* refused, timed out, or reset */
 		err = sock_error(sk) ? : -ECONNABORTED;
 		sock->state = SS_UNCONNECTED;
-		xtcp_conn_disconnect(sk);
+		xtcp_sock_disconnect(sk);
 		goto out;
 	}
 	sock->state = SS_CONNECTED;
@@ -245,7 +260,6 @@ out:
 /* Wait for a child on the accept queue. Returns 0 or -errno. */
 static int xtcp_sock_wait_accept(struct sock *sk, long timeo)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
 	DEFINE_WAIT(wait);
 	int err;
 
@@ -253,11 +267,11 @@ static int xtcp_sock_wait_accept(struct sock *sk, long timeo)
 		prepare_to_wait_exclusive(sk_sleep(sk), &wait,
 					  TASK_INTERRUPTIBLE);
 		release_sock(sk);
-		if (list_empty_careful(&xs->accept_queue))
+		if (!xtcp_accept_has_child(sk))
 			timeo = schedule_timeout(timeo);
 		lock_sock(sk);
 		err = 0;
-		if (!list_empty_careful(&xs->accept_queue))
+		if (xtcp_accept_has_child(sk))
 			break;
 		err = -EINVAL;
 		if (sk->sk_state != TCP_LISTEN)
@@ -276,7 +290,6 @@ static int xtcp_sock_wait_accept(struct sock *sk, long timeo)
 static XTCP_ACCEPT_FN(xtcp_sock_accept)
 {
 	struct sock *sk = sock->sk, *child = NULL;
-	struct xtcp_sock *xs = xtcp_sk(sk);
 	long timeo;
 	int err;
 
@@ -284,7 +297,7 @@ static XTCP_ACCEPT_FN(xtcp_sock_accept)
 	err = -EINVAL;
 	if (sk->sk_state != TCP_LISTEN)
 		goto out;
-	if (list_empty_careful(&xs->accept_queue)) {
+	if (!xtcp_accept_has_child(sk)) {
 		timeo = sock_rcvtimeo(sk, XTCP_ACCEPT_FLAGS & O_NONBLOCK);
 		err = -EAGAIN;
 		if (!timeo)
@@ -293,17 +306,7 @@ static XTCP_ACCEPT_FN(xtcp_sock_accept)
 		if (err)
 			goto out;
 	}
-	spin_lock_bh(&xs->accept_lock);
-	if (!list_empty(&xs->accept_queue)) {
-		struct xtcp_sock *cxs = list_first_entry(&xs->accept_queue,
-							 struct xtcp_sock,
-							 accept_node);
-
-		list_del_init(&cxs->accept_node);
-		sk_acceptq_removed(sk);
-		child = &cxs->inet.sk;
-	}
-	spin_unlock_bh(&xs->accept_lock);
+	child = xtcp_accept_child_pop(sk);
 	err = child ? 0 : -EAGAIN;
 out:
 	release_sock(sk);
@@ -416,7 +419,7 @@ static int xtcp_sock_shutdown(struct socket *sock, int how)
 			break;
 		fallthrough;
 	case TCP_SYN_SENT:
-		xtcp_conn_disconnect(sk);
+		xtcp_sock_disconnect(sk);
 		sock->state = SS_UNCONNECTED;
 		break;
 	}
@@ -450,7 +453,7 @@ static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 		/* -1 follows net.xtcp.abort_on_overflow, 0 and 1 override it */
 		if (val < -1 || val > 1)
 			return -EINVAL;
-		WRITE_ONCE(xs->abort_on_overflow, val);
+		WRITE_ONCE(xs->lsn.abort_on_overflow, val);
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -480,7 +483,7 @@ static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 		len = min_t(int, len, sizeof(val));
 		break;
 	case XTCP_ABORT_ON_OVERFLOW:
-		val = READ_ONCE(xs->abort_on_overflow);
+		val = READ_ONCE(xs->lsn.abort_on_overflow);
 		src = &val;
 		len = min_t(int, len, sizeof(val));
 		break;
@@ -490,13 +493,7 @@ static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 			release_sock(sk);
 			return -EINVAL;
 		}
-		spin_lock_bh(&xs->accept_lock);
-		info.backlog = sk->sk_max_ack_backlog;
-		info.accept_qlen = sk->sk_ack_backlog;
-		info.syn_qlen = xs->syn_qlen;
-		spin_unlock_bh(&xs->accept_lock);
-		info.overflows = atomic_long_read(&xs->listen_overflows);
-		info.drops = atomic_long_read(&xs->listen_drops);
+		xtcp_accept_info(sk, &info);
 		release_sock(sk);
 		src = &info;
 		len = min_t(int, len, sizeof(info));

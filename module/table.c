@@ -260,14 +260,6 @@ static struct hlist_head *xtcp_table_lbucket(const struct net *net, u16 port)
 	return &xtcp_lhash[hash_32(net_hash_mix(net) ^ port, XTCP_LHASH_BITS)];
 }
 
-void xtcp_table_listen_add(struct sock *sk)
-{
-	spin_lock_bh(&xtcp_lhash_lock);
-	hlist_add_head_rcu(&xtcp_sk(sk)->listen_node,
-			   xtcp_table_lbucket(sock_net(sk), inet_sk(sk)->inet_num));
-	spin_unlock_bh(&xtcp_lhash_lock);
-}
-
 void xtcp_table_listen_remove(struct sock *sk)
 {
 	spin_lock_bh(&xtcp_lhash_lock);
@@ -404,6 +396,49 @@ static void xtcp_table_bind_add(struct xtcp_table_bucket *b, struct sock *sk,
 	hlist_add_head(&xs->bind_node, &b->chain);
 }
 
+/*
+ * Walk the local port range from @offset, skipping reserved ports, and
+ * give @sk the first port @try takes. @try runs under the port's bind
+ * bucket lock and, if it takes the port, adds @sk to the bucket.
+ */
+static int xtcp_table_port_scan(struct sock *sk, u32 offset,
+				bool (*try)(struct xtcp_table_bucket *b,
+					    struct sock *sk, u16 port))
+{
+	struct net *net = sock_net(sk);
+	struct xtcp_table_bucket *b;
+	u32 remaining, i;
+	int low, high;
+	bool taken;
+	u16 port;
+
+	inet_get_local_port_range(net, &low, &high);
+	remaining = high - low + 1;
+	for (i = 0; i < remaining; i++) {
+		port = low + (offset + i) % remaining;
+		if (inet_is_local_reserved_port(net, port))
+			continue;
+		b = xtcp_table_bbucket(net, port);
+		spin_lock_bh(&b->lock);
+		taken = try(b, sk, port);
+		spin_unlock_bh(&b->lock);
+		if (taken)
+			return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* bind(0): any port no other socket's bind rules forbid. */
+static bool xtcp_table_try_bind(struct xtcp_table_bucket *b, struct sock *sk,
+				u16 port)
+{
+	if (xtcp_table_port_clash(b, sk, port))
+		return false;
+	/* bind(0) still counts as a bind: the port is ours */
+	xtcp_table_bind_add(b, sk, port, true);
+	return true;
+}
+
 /**
  * xtcp_table_bind() - give @sk a local port, as bind() does
  * @sk: the socket, inet_rcv_saddr already set
@@ -416,8 +451,6 @@ int xtcp_table_bind(struct sock *sk, u16 port)
 {
 	struct net *net = sock_net(sk);
 	struct xtcp_table_bucket *b;
-	int low, high, i;
-	u32 remaining, offset;
 
 	if (port) {
 		b = xtcp_table_bbucket(net, port);
@@ -431,61 +464,41 @@ int xtcp_table_bind(struct sock *sk, u16 port)
 		return 0;
 	}
 
-	inet_get_local_port_range(net, &low, &high);
-	remaining = high - low + 1;
-	offset = get_random_u32_below(remaining);
-	for (i = 0; i < remaining; i++) {
-		port = low + (offset + i) % remaining;
-		if (inet_is_local_reserved_port(net, port))
-			continue;
-		b = xtcp_table_bbucket(net, port);
-		spin_lock_bh(&b->lock);
-		if (!xtcp_table_port_clash(b, sk, port)) {
-			/* bind(0) still counts as a bind: the port is ours */
-			xtcp_table_bind_add(b, sk, port, true);
-			spin_unlock_bh(&b->lock);
-			return 0;
-		}
-		spin_unlock_bh(&b->lock);
-	}
-	return -EADDRNOTAVAIL;
+	return xtcp_table_port_scan(sk, get_random_u32(), xtcp_table_try_bind);
 }
 
 /**
- * xtcp_table_listen_start() - enter LISTEN unless another listener clashes
- * @sk: the socket, bound
+ * xtcp_table_listen_add() - make a listener findable, unless one clashes
+ * @sk: the socket, bound, already in LISTEN
  *
- * A port shared under SO_REUSEADDR may have one listener only. The check
- * and the state change happen under the bind bucket lock, so two sockets
- * cannot both pass it.
+ * A port shared under SO_REUSEADDR may have one listener only. All the
+ * listeners of a port share a chain, and the check and the insertion
+ * happen under the chain's lock, so two sockets cannot both pass it.
  *
  * Return: 0 or -EADDRINUSE.
  */
-int xtcp_table_listen_start(struct sock *sk)
+int xtcp_table_listen_add(struct sock *sk)
 {
 	u16 port = inet_sk(sk)->inet_num;
-	struct xtcp_table_bucket *b = xtcp_table_bbucket(sock_net(sk), port);
+	struct hlist_head *chain = xtcp_table_lbucket(sock_net(sk), port);
 	struct xtcp_sock *xs;
 	int err = 0;
 
-	spin_lock_bh(&b->lock);
-	hlist_for_each_entry(xs, &b->chain, bind_node) {
+	spin_lock_bh(&xtcp_lhash_lock);
+	hlist_for_each_entry(xs, chain, listen_node) {
 		struct sock *sk2 = &xs->inet.sk;
 
-		if (sk2 == sk || xs->inet.inet_num != port ||
-		    !net_eq(sock_net(sk2), sock_net(sk)))
-			continue;
-		if (sk2->sk_state == TCP_LISTEN &&
+		if (xs->inet.inet_num == port &&
+		    net_eq(sock_net(sk2), sock_net(sk)) &&
+		    sk2->sk_state == TCP_LISTEN &&
 		    xtcp_table_bind_clash(sk, sk2, inet_sk(sk)->inet_rcv_saddr)) {
 			err = -EADDRINUSE;
 			break;
 		}
 	}
-	if (!err) {
-		/* pairs with the acquire in poll(): LISTEN seen means set up */
-		smp_store_release(&sk->sk_state, TCP_LISTEN);
-	}
-	spin_unlock_bh(&b->lock);
+	if (!err)
+		hlist_add_head_rcu(&xtcp_sk(sk)->listen_node, chain);
+	spin_unlock_bh(&xtcp_lhash_lock);
 	return err;
 }
 
@@ -500,6 +513,24 @@ static bool xtcp_table_port_explicit(struct xtcp_table_bucket *b,
 		    net_eq(sock_net(&xs->inet.sk), net))
 			return true;
 	return false;
+}
+
+/*
+ * connect(): a port no bind() holds, whose 4-tuple with @sk's addresses
+ * is free; the 4-tuple is reserved in the ehash in the same step.
+ */
+static bool xtcp_table_try_connect(struct xtcp_table_bucket *b,
+				   struct sock *sk, u16 port)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xtcp_table_port_explicit(b, sock_net(sk), port))
+		return false;
+	xs->eh.lport = htons(port);
+	if (xtcp_table_ehash_insert(&xs->eh))
+		return false;
+	xtcp_table_bind_add(b, sk, port, false);
+	return true;
 }
 
 /**
@@ -521,11 +552,8 @@ int xtcp_table_connect_hash(struct sock *sk, u32 port_offset)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
-	struct xtcp_table_bucket *b;
-	int low, high, err;
-	u32 remaining, i;
 	atomic_t *perturb;
-	u16 port;
+	int err;
 
 	xs->eh.kind = XTCP_EH_SOCK;
 	write_pnet(&xs->eh.net, net);
@@ -547,25 +575,7 @@ int xtcp_table_connect_hash(struct sock *sk, u32 port_offset)
 	perturb = &xtcp_table_perturb[port_offset % XTCP_PERTURB_SIZE];
 	port_offset += atomic_inc_return(perturb);
 
-	inet_get_local_port_range(net, &low, &high);
-	remaining = high - low + 1;
-	for (i = 0; i < remaining; i++) {
-		port = low + (port_offset + i) % remaining;
-		if (inet_is_local_reserved_port(net, port))
-			continue;
-		b = xtcp_table_bbucket(net, port);
-		spin_lock_bh(&b->lock);
-		if (!xtcp_table_port_explicit(b, net, port)) {
-			xs->eh.lport = htons(port);
-			if (!xtcp_table_ehash_insert(&xs->eh)) {
-				xtcp_table_bind_add(b, sk, port, false);
-				spin_unlock_bh(&b->lock);
-				return 0;
-			}
-		}
-		spin_unlock_bh(&b->lock);
-	}
-	return -EADDRNOTAVAIL;
+	return xtcp_table_port_scan(sk, port_offset, xtcp_table_try_connect);
 }
 
 /**

@@ -20,8 +20,9 @@ extern int xtcp_family;
 extern int xtcp_ipproto;
 
 /*
- * Counters, per network namespace, shown in /proc/net/xtcp_stat. Keep
- * xtcp_stats_names[] in stats.c in the same order.
+ * Counters, per network namespace, shown in /proc/net/xtcp_stat. Each
+ * needs its name in xtcp_stats_names[] (stats.c), which is indexed by
+ * these values; the file prints them in this order.
  */
 enum xtcp_mib_field {
 	XTCP_MIB_INSEGS,		/* segments delivered to us, good or bad */
@@ -204,6 +205,70 @@ struct xtcp_request {
 	struct rcu_head rcu;
 };
 
+/*
+ * A listener's two queues (accept.c): request socks waiting for their
+ * final ACK, and children waiting for accept(). One lock covers both, and
+ * a promotion moves an entry from one to the other under it.
+ */
+struct xtcp_accept_queue {
+	spinlock_t lock;		/* the lists, syn_qlen and open */
+	struct list_head children;	/* ESTABLISHED children, oldest first */
+	struct list_head reqs;		/* request socks */
+	unsigned int syn_qlen;		/* entries on reqs */
+	u8 open;			/* takes new entries (listening) */
+	atomic_long_t overflows;	/* per-listener drop counts */
+	atomic_long_t drops;
+};
+
+/* What a socket uses only while it listens (listen.c). */
+struct xtcp_listener {
+	struct xtcp_accept_queue queue;
+	unsigned long cookie_stamp;	/* jiffies of the last cookie; 0: never */
+	unsigned long flood_log_stamp;	/* jiffies of the last flood log line */
+	int abort_on_overflow;		/* -1: follow the sysctl */
+};
+
+/*
+ * The send side of a connection: RFC 9293's send sequence variables. The
+ * data path (send.c) adds the write and retransmission queues and the
+ * congestion state here.
+ */
+struct xtcp_snd {
+	u32 iss;
+	u32 una;
+	u32 nxt;
+	u32 wnd;			/* peer's window, scaled */
+	u16 mss;			/* effective send MSS */
+	u32 ts_off;			/* offset of our TSvals */
+};
+
+/*
+ * The receive side: RFC 9293's receive sequence variables. recv.c adds
+ * the receive and out-of-order queues and the ACK state here.
+ */
+struct xtcp_rcv {
+	u32 irs;
+	u32 nxt;
+	u32 wnd;			/* ours, unscaled */
+	u16 advmss;			/* what we advertised */
+	u32 ts_recent;			/* the peer's last TSval (RFC 7323) */
+};
+
+/*
+ * A connection's timers' state. timer.c will own every connection timer
+ * (RTO, delayed ACK, persist, keepalive); today sk_timer is the SYN timer.
+ */
+struct xtcp_timers {
+	unsigned long rto;		/* current retransmit timeout, jiffies */
+	u8 syn_retries;			/* SYNs sent again */
+};
+
+/* RFC 5961 challenge ACKs, limited per socket. */
+struct xtcp_challenge {
+	unsigned long stamp;		/* second of the last challenge ACK */
+	u32 count;			/* challenge ACKs in that second */
+};
+
 /* An xtcp socket. inet_sock first: the IPv4 output path relies on it. */
 struct xtcp_sock {
 	struct inet_sock inet;
@@ -216,37 +281,15 @@ struct xtcp_sock {
 	   bind_explicit:1,		/* port chosen by bind(), not connect() */
 	   passive:1;			/* SYN_RECV from a listener (MUST-11) */
 
-	/* listener: request socks and finished children, under accept_lock */
-	spinlock_t accept_lock;
-	struct list_head accept_queue;	/* children, oldest first */
-	struct list_head req_list;	/* request socks */
-	unsigned int syn_qlen;		/* entries on req_list */
-	atomic_long_t listen_overflows;	/* per-listener drop counts */
-	atomic_long_t listen_drops;
-	unsigned long cookie_stamp;	/* jiffies of the last cookie; 0: never */
-	unsigned long flood_log_stamp;	/* jiffies of the last flood log line */
-	int abort_on_overflow;		/* -1: follow the sysctl */
+	struct xtcp_listener lsn;	/* a listener's */
+	struct list_head accept_node;	/* a child's, on its listener's queue */
 
-	/* child: on its listener's accept_queue */
-	struct list_head accept_node;
-
-	/* connection */
-	u32 iss;
-	u32 snd_una;
-	u32 snd_nxt;
-	u32 irs;
-	u32 rcv_nxt;
-	u32 snd_wnd;			/* peer's window, scaled */
-	u32 rcv_wnd;			/* ours, unscaled */
-	u16 mss;			/* effective send MSS */
-	u16 advmss;			/* what we advertised */
+	/* a connection's */
+	struct xtcp_snd snd;
+	struct xtcp_rcv rcv;
 	struct xtcp_negotiated opt;
-	u32 ts_recent;
-	u32 ts_off;
-	u8 syn_retries;			/* SYNs sent again */
-	unsigned long rto;		/* current retransmit timeout, jiffies */
-	unsigned long challenge_stamp;	/* second of the last challenge ACK */
-	u32 challenge_count;		/* challenge ACKs in that second */
+	struct xtcp_timers tmr;
+	struct xtcp_challenge chal;
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
@@ -266,6 +309,7 @@ static inline struct xtcp_request *xtcp_eh_req(struct xtcp_ehash_node *eh)
 
 /* Defaults of the per-netns sysctls. */
 #define XTCP_TIMEOUT_INIT	HZ		/* RFC 6298 initial RTO */
+#define XTCP_RTO_MAX		(120 * HZ)	/* largest RTO, as TCP's */
 #define XTCP_SYN_RETRIES	6
 #define XTCP_SYNACK_RETRIES	5
 #define XTCP_MAX_SYN_BACKLOG	4096
@@ -302,14 +346,13 @@ bool xtcp_table_ehash_mod_timer(struct xtcp_ehash_node *eh,
 void xtcp_table_ehash_walk(const struct net *net,
 			   bool (*fn)(struct xtcp_ehash_node *eh, void *arg),
 			   void *arg);
-void xtcp_table_listen_add(struct sock *sk);
+int xtcp_table_listen_add(struct sock *sk);
 void xtcp_table_listen_remove(struct sock *sk);
 struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
 				      __be16 dport, int dif);
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg);
 int xtcp_table_bind(struct sock *sk, u16 port);
-int xtcp_table_listen_start(struct sock *sk);
 int xtcp_table_connect_hash(struct sock *sk, u32 port_offset);
 void xtcp_table_inherit_port(struct sock *child, struct sock *listener);
 void xtcp_table_unbind(struct sock *sk);
@@ -354,22 +397,52 @@ int xtcp_cookie_check(const siphash_key_t *key,
 		      const struct xtcp_cookie_tuple *t, u32 cookie,
 		      u32 counter, struct xtcp_cookie_opts *c);
 
+/* accept.c */
+void xtcp_accept_init(struct xtcp_accept_queue *q);
+void xtcp_accept_open(struct sock *lsk);
+void xtcp_accept_close(struct sock *lsk);
+bool xtcp_accept_is_open(const struct sock *lsk);
+unsigned int xtcp_accept_synq_limit(const struct sock *lsk);
+unsigned int xtcp_accept_synq_len(const struct sock *lsk);
+bool xtcp_accept_synq_full(const struct sock *lsk);
+int xtcp_accept_req_add(struct sock *lsk, struct xtcp_request *req);
+void xtcp_accept_req_del(struct sock *lsk, struct xtcp_request *req);
+struct xtcp_request *xtcp_accept_req_pop(struct sock *lsk);
+bool xtcp_accept_child_add(struct sock *lsk, struct sock *child,
+			   struct xtcp_request *req);
+struct sock *xtcp_accept_child_pop(struct sock *lsk);
+bool xtcp_accept_has_child(const struct sock *lsk);
+void xtcp_accept_count_drop(struct sock *lsk, bool overflow);
+void xtcp_accept_info(struct sock *lsk, struct xtcp_listen_info *info);
+
+/* listen.c */
+int xtcp_listen_start(struct sock *sk);
+void xtcp_listen_stop(struct sock *sk);
+void xtcp_listen_rcv(struct sock *lsk, struct sk_buff *skb);
+
 /* request.c */
 int xtcp_req_init(void);
 void xtcp_req_exit(void);
 void xtcp_req_put(struct xtcp_request *req);
-void xtcp_req_listen_rcv(struct sock *lsk, struct sk_buff *skb);
+void xtcp_req_drop(struct xtcp_request *req);
+int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb);
+void xtcp_req_from_syn(struct xtcp_request *req, struct sock *lsk,
+		       const struct sk_buff *skb);
+void xtcp_req_from_cookie(struct xtcp_request *req, struct sock *lsk,
+			  const struct sk_buff *skb,
+			  const struct xtcp_cookie_opts *c);
+void xtcp_req_send_synack(struct xtcp_request *req);
+struct sock *xtcp_req_make_child(struct xtcp_request *req,
+				 const struct sk_buff *skb);
 void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
-void xtcp_req_drop_all(struct sock *lsk);
 
 /* conn.c */
+void xtcp_conn_init_sock(struct sock *sk);
+void xtcp_conn_set_state(struct sock *sk, int state);
 int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport);
 int xtcp_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb);
-void xtcp_conn_init_sock(struct sock *sk);
-void xtcp_conn_set_established(struct sock *sk);
-void xtcp_conn_close(struct sock *sk);
-void xtcp_conn_disconnect(struct sock *sk);
+void xtcp_conn_abort(struct sock *sk);
 void xtcp_conn_abort_child(struct sock *child);
 
 /* socket.c */

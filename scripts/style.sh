@@ -5,6 +5,7 @@
 #   style:checkpatch  checkpatch.pl --strict: no errors, warnings or checks
 #   style:sparse      sparse (C=2) on every file: no warnings in our files
 #   style:w1          W=1 build: no warnings
+#   style:layering    no import cycle between module files (layering.py)
 #   style:uapi        the uapi header passes the kernel's header checks and
 #                     compiles in plain userspace programs
 # The module is built twice, as shipped and with the KUnit suites compiled
@@ -50,7 +51,7 @@ CHECKPATCH=(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree -f
 	--terse --show-types --no-summary)
 files=()
 # socket.c defines xtcp_stream_ops and xtcp.h declares it: see below.
-for f in module/*.c module/*.h include/uapi/linux/*.h kunit/*.c; do
+for f in module/*.c module/*.h include/uapi/linux/*.h kunit/*.c kunit/*.h; do
 	case "$f" in
 	module/compat.h | module/socket.c | module/xtcp.h) ;;
 	*) files+=("$f") ;;
@@ -109,6 +110,13 @@ rc=0
 	fi
 } >"$OUT/w1.findings"
 verdict w1 "$rc" "$OUT/w1.findings"
+
+# No two module files call each other, round any loop (the shipped build's
+# objects: the KUnit suites may reach anywhere).
+rc=0
+python3 scripts/layering.py "${objs[@]/#/$OUT/build-module/}" \
+	>"$OUT/layering.log" 2>&1 || rc=$?
+verdict layering "$rc" "$OUT/layering.log"
 
 # The objects are now up to date, so a C=2 run compiles nothing and its
 # diagnostics are sparse's alone.

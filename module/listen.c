@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The listener: entering and leaving LISTEN, and everything a LISTEN
+ * socket does with a segment (RFC 9293 3.10.7.2):
+ *
+ *   RST          ignored
+ *   ACK          the final ACK of a SYN cookie handshake, else RST
+ *   SYN (no FIN) a request sock (request.c), or a SYN cookie when the
+ *                request queue is full (syncookies=1) or always (=2)
+ *   anything else dropped
+ *
+ * A segment reaches us only when the ehash had nothing for its 4-tuple:
+ * segments for request socks and children go to request.c and conn.c.
+ * The listener's queues are accept.c's; the cookie arithmetic is
+ * cookie.c's. Segments arrive in softirq without the listener's socket
+ * lock, so everything here works under the queue lock or on values that
+ * may be stale (the queue lengths).
+ */
+#include <linux/jiffies.h>
+#include <net/inet_sock.h>
+#include <net/ip.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+#include "wire.h"
+
+/*
+ * Mode 1 takes cookie ACKs for this long after the listener's last cookie
+ * (two validity windows of cookie.c's counter): a listener that sent no
+ * cookie lately offers no cookie to guess.
+ */
+#define XTCP_LISTEN_COOKIE_WINDOW	(256 * HZ)
+/* One "possible SYN flood" line per listener per this long. */
+#define XTCP_LISTEN_FLOOD_LOG_GAP	(60 * HZ)
+
+/**
+ * xtcp_listen_start() - enter LISTEN; the socket lock is held
+ * @sk: the socket, in CLOSE, its backlog already set
+ *
+ * An unbound socket gets an ephemeral port first. A port shared under
+ * SO_REUSEADDR may have one listener only: the table refuses a second.
+ *
+ * Return: 0, -EADDRINUSE or -EADDRNOTAVAIL.
+ */
+int xtcp_listen_start(struct sock *sk)
+{
+	int err;
+
+	if (!xtcp_sk(sk)->bound) {
+		err = xtcp_table_bind(sk, 0);
+		if (err)
+			return err;
+	}
+	/*
+	 * LISTEN before the table can find us, as TCP does: bind() of another
+	 * SO_REUSEADDR socket must already see a listener here, and the
+	 * table's own check settles a race between two listen() calls.
+	 */
+	xtcp_accept_open(sk);
+	xtcp_conn_set_state(sk, TCP_LISTEN);
+	err = xtcp_table_listen_add(sk);
+	if (err) {
+		xtcp_conn_set_state(sk, TCP_CLOSE);
+		xtcp_accept_close(sk);
+	}
+	return err;
+}
+
+/**
+ * xtcp_listen_stop() - leave LISTEN; the socket lock is held
+ * @sk: the listener
+ *
+ * No new requests or children from here on, none kept: pending requests
+ * are dropped and children nobody accepted are reset.
+ */
+void xtcp_listen_stop(struct sock *sk)
+{
+	struct xtcp_request *req;
+	struct sock *child;
+
+	/* first, so a promotion on another CPU either queued or is refused */
+	xtcp_accept_close(sk);
+	xtcp_conn_set_state(sk, TCP_CLOSE);
+	xtcp_table_listen_remove(sk);
+
+	while ((req = xtcp_accept_req_pop(sk))) {
+		xtcp_req_drop(req);
+		xtcp_req_put(req);
+	}
+	while ((child = xtcp_accept_child_pop(sk)))
+		xtcp_conn_abort_child(child);
+}
+
+/* The cookie tuple of a segment: local first, the peer's ISN. */
+static void xtcp_listen_cookie_tuple(const struct sk_buff *skb, u32 isn,
+				     struct xtcp_cookie_tuple *t)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+
+	t->saddr = iph->daddr;
+	t->daddr = iph->saddr;
+	t->sport = th->dest;
+	t->dport = th->source;
+	t->isn = isn;
+}
+
+/* Once a minute per listener, for as long as a flood lasts. */
+static void xtcp_listen_flood_log(struct sock *lsk, const struct sk_buff *skb)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	struct xtcp_listener *lsn = &xtcp_sk(lsk)->lsn;
+	unsigned long last = READ_ONCE(lsn->flood_log_stamp);
+
+	if (last && !time_after(jiffies, last + XTCP_LISTEN_FLOOD_LOG_GAP))
+		return;
+	WRITE_ONCE(lsn->flood_log_stamp, jiffies ? : 1);
+	pr_info("possible SYN flood on %pI4:%u (netns %u): request queue full, sending cookies\n",
+		&ip_hdr(skb)->daddr, ntohs(th->dest), sock_net(lsk)->ns.inum);
+}
+
+/*
+ * Answer a SYN with a SYN-ACK whose ISN encodes what a request sock would
+ * have kept, and keep nothing. @flood: sent because the request queue is
+ * full, which is worth a log line.
+ */
+static void xtcp_listen_send_cookie(struct sock *lsk, struct sk_buff *skb,
+				    bool flood)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = sock_net(lsk);
+	struct xtcp_cookie_opts c = {
+		.mss = cb->opts.mss ? cb->opts.mss : XTCP_MSS_DEFAULT,
+		.has_wscale = cb->opts.has_wscale,
+		.wscale = cb->opts.wscale,
+		.sack_ok = cb->opts.sack_ok,
+	};
+	struct xtcp_cookie_tuple t;
+	/* the request we do not keep, just long enough to answer */
+	struct xtcp_request tmp = {};
+
+	xtcp_listen_cookie_tuple(skb, cb->seq, &t);
+	xtcp_req_from_syn(&tmp, lsk, skb);
+	tmp.snt_isn = xtcp_cookie_make(&xtcp_net(net)->cookie_key, &t, &c,
+				       xtcp_cookie_now());
+	WRITE_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp, jiffies ? : 1);
+	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESSENT);
+	xtcp_req_send_synack(&tmp);
+	if (flood)
+		xtcp_listen_flood_log(lsk, skb);
+}
+
+/* Does @lsk take cookie ACKs now (the sysctl, and mode 1's window)? */
+static bool xtcp_listen_takes_cookies(struct sock *lsk)
+{
+	unsigned long last = READ_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp);
+	int mode = XTCP_SYSCTL(sock_net(lsk), syncookies);
+
+	if (mode == 2)
+		return true;
+	return mode == 1 && last &&
+	       !time_after(jiffies, last + XTCP_LISTEN_COOKIE_WINDOW);
+}
+
+/*
+ * Is the ACK the final ACK of a cookie handshake? If so make the
+ * connection. Return true if it was a valid cookie (and is dealt with),
+ * false if the caller should answer it with RST.
+ */
+static bool xtcp_listen_cookie_ack(struct sock *lsk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = sock_net(lsk);
+	struct xtcp_cookie_tuple t;
+	struct xtcp_request tmp = {};
+	struct xtcp_cookie_opts c;
+	struct sock *child;
+
+	if (!xtcp_listen_takes_cookies(lsk))
+		return false;
+	xtcp_listen_cookie_tuple(skb, cb->seq - 1, &t);
+	if (xtcp_cookie_check(&xtcp_net(net)->cookie_key, &t, cb->ack_seq - 1,
+			      xtcp_cookie_now(), &c)) {
+		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
+		return false;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
+	if (sk_acceptq_is_full(lsk)) {
+		xtcp_accept_count_drop(lsk, true);
+		return true;
+	}
+
+	/* the request sock the cookie stood in for, just long enough */
+	xtcp_req_from_cookie(&tmp, lsk, skb, &c);
+	child = xtcp_req_make_child(&tmp, skb);
+	if (!child) {
+		xtcp_accept_count_drop(lsk, false);
+		return true;
+	}
+	if (xtcp_table_ehash_insert(&xtcp_sk(child)->eh)) {
+		/* the 4-tuple is taken (a replayed ACK): no second connection */
+		sock_put(child);	/* the ehash's, never used */
+		xtcp_conn_abort_child(child);
+		return true;
+	}
+	if (!xtcp_accept_child_add(lsk, child, NULL)) {
+		xtcp_conn_abort_child(child);
+		return true;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_PASSIVEOPENS);
+	lsk->sk_data_ready(lsk);
+	if (cb->end_seq != cb->seq)
+		XTCP_INC_STATS(net, XTCP_MIB_INDATADROPPED);
+	return true;
+}
+
+/* Return true if @skb was used, false if it was dropped. */
+static bool xtcp_listen_rcv_ack(struct sock *lsk, struct sk_buff *skb)
+{
+	if (!(XTCP_SKB_CB(skb)->flags & XTCP_FLAG_SYN) &&
+	    xtcp_listen_cookie_ack(lsk, skb))
+		return true;
+	xtcp_output_reset(sock_net(lsk), skb);
+	return false;
+}
+
+/* A SYN the request queue has no room for: a cookie, or a drop. */
+static bool xtcp_listen_synq_full(struct sock *lsk, struct sk_buff *skb)
+{
+	if (XTCP_SYSCTL(sock_net(lsk), syncookies) == 1) {
+		xtcp_listen_send_cookie(lsk, skb, true);
+		return true;
+	}
+	XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_SYNQUEUEFULL);
+	xtcp_accept_count_drop(lsk, false);
+	return false;
+}
+
+/* A SYN: a request sock, a cookie, or a drop. Return true if used. */
+static bool xtcp_listen_rcv_syn(struct sock *lsk, struct sk_buff *skb)
+{
+	int err;
+
+	if (READ_ONCE(lsk->sk_ack_backlog) > READ_ONCE(lsk->sk_max_ack_backlog)) {
+		xtcp_accept_count_drop(lsk, true);
+		return false;
+	}
+	if (XTCP_SYSCTL(sock_net(lsk), syncookies) == 2) {
+		xtcp_listen_send_cookie(lsk, skb, false);
+		return true;
+	}
+	if (xtcp_accept_synq_full(lsk))
+		return xtcp_listen_synq_full(lsk, skb);
+
+	err = xtcp_req_start(lsk, skb);
+	switch (err) {
+	case 0:
+		return true;
+	case -ENOSPC:
+		/* another CPU filled the queue since we looked */
+		return xtcp_listen_synq_full(lsk, skb);
+	case -ENOMEM:
+	case -ESHUTDOWN:
+		xtcp_accept_count_drop(lsk, false);
+		return false;
+	default:
+		/* the same SYN on another CPU won, or the listener closed */
+		return false;
+	}
+}
+
+/**
+ * xtcp_listen_rcv() - a segment for a listener that matched nothing else
+ * @lsk: the listener (reference held by the caller)
+ * @skb: the segment, validated, XTCP_SKB_CB filled; consumed
+ */
+void xtcp_listen_rcv(struct sock *lsk, struct sk_buff *skb)
+{
+	u8 flags = XTCP_SKB_CB(skb)->flags;
+	bool used = false;
+
+	if (flags & XTCP_FLAG_RST)
+		XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_LISTENIGNORED);
+	else if (flags & XTCP_FLAG_ACK)
+		used = xtcp_listen_rcv_ack(lsk, skb);
+	else if ((flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN)) == XTCP_FLAG_SYN)
+		used = xtcp_listen_rcv_syn(lsk, skb);
+	else	/* SYN+FIN, or neither SYN nor ACK */
+		XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_LISTENIGNORED);
+
+	if (used)
+		consume_skb(skb);
+	else
+		kfree_skb(skb);
+}
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/listen_test.c"
+#endif

@@ -58,8 +58,9 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 #define SRV_ADDR	"192.0.2.1"	/* xs, and xn */
 #define INJ_ADDR	"192.0.2.2"	/* us */
@@ -392,7 +393,7 @@ static unsigned long sent_valid, sent_bad[5], sent_nothost, sent_dropped,
 
 static uint32_t csum_sum(uint32_t sum, const uint8_t *p, size_t len)
 {
-	return xt_csum_add(sum, p, len);
+	return xt_seg_csum_add(sum, p, len);
 }
 
 static int csum_verifies(const uint8_t *seg, size_t len, uint32_t saddr,
@@ -1248,7 +1249,7 @@ static void gen_random(struct tseg *s, const struct target *t)
 				  (b[12] & 0xf));
 	if (len >= 20 && chance(70)) {
 		b[16] = b[17] = 0;
-		xt_set_csum(b, len, inj_addr, srv_addr, 6);
+		xt_seg_csum_set(b, len, inj_addr, srv_addr, 6);
 	}
 }
 

@@ -29,7 +29,7 @@
 #include <sched.h>
 #include <sys/socket.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 #define SRV_ADDR	"192.0.2.1"	/* xs */
 #define INJ_ADDR	"192.0.2.2"	/* xi, the source of what we send */
@@ -432,7 +432,7 @@ static void seg_parse(const uint8_t *b, size_t len, uint32_t saddr,
 	s->paylen = len - doff;
 
 	memcpy(copy, b, len);
-	xt_set_csum(copy, len, saddr, daddr, 6);
+	xt_seg_csum_set(copy, len, saddr, daddr, 6);
 	s->csum_ok = copy[16] == b[16] && copy[17] == b[17];
 
 	for (i = 20; i < doff;) {
@@ -504,7 +504,7 @@ static void send_seg(uint16_t sport, uint16_t dport, uint8_t flags,
 	b[15] = win;
 	len = 20 + optlen + paylen;
 	memset(b + 20 + optlen, 'x', paylen);
-	xt_set_csum(b, len, inj_addr, srv_addr, 6);
+	xt_seg_csum_set(b, len, inj_addr, srv_addr, 6);
 
 	dst.sin_addr.s_addr = srv_addr;
 	if (sendto(raw_fd, b, len, 0, (struct sockaddr *)&dst,
@@ -2065,7 +2065,7 @@ static void log_resends(const struct conn *c, const double *t, int n)
 /* Write @val to @ns's /proc/sys/net/xtcp/@name. Returns 0 or an errno. */
 static int ns_sysctl_set(int ns, const char *name, int val)
 {
-	char path[96], buf[32];
+	char path[320], buf[32];
 	int fd, err = 0, len;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
@@ -2085,7 +2085,7 @@ static int ns_sysctl_set(int ns, const char *name, int val)
 /* @ns's /proc/sys/net/xtcp/@name, or -1000 if it cannot be read. */
 static long ns_sysctl_get(int ns, const char *name)
 {
-	char path[96];
+	char path[320];
 	long v;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);

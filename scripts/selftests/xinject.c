@@ -44,49 +44,14 @@
 #define QUICK_MS	300
 #define NONE_MS		250		/* listen this long for no reply */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define F_FIN	0x01
-#define F_SYN	0x02
-#define F_RST	0x04
-#define F_PSH	0x08
-#define F_ACK	0x10
-#define F_URG	0x20
-
 enum { NS_XI, NS_XS, NS_XN, NS_MAX };
-static const char * const ns_names[NS_MAX] = { "xi", "xs", "xn" };
-static int ns_fd[NS_MAX] = { -1, -1, -1 };
 
 static int raw_fd;		/* sends */
-static int pkt_fd;		/* captures */
+static struct xt_cap cap;	/* captures, on vi */
 static int proto;		/* xtcp's IP protocol number */
 static int family;		/* AF_XTCP as loaded */
 static uint32_t srv_addr, inj_addr;	/* network order */
 static uint16_t port_next = 40000;	/* our ports, one per connection */
-
-/* Options to send; has_* 0 means absent. */
-struct opts {
-	int has_mss, has_ws, sack, has_ts;
-	uint16_t mss;
-	uint8_t ws;
-	uint32_t tsval, tsecr;
-};
-
-/* A segment, as sent or as received and parsed. */
-struct seg {
-	uint32_t saddr, daddr;	/* network order */
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t flags;
-	uint16_t win;
-	unsigned int paylen;
-	int csum_ok, opts_ok;
-	int mss;		/* -1: no MSS option */
-	int ws;			/* -1: no window scale option */
-	int sack_ok;
-	int has_ts;
-	uint32_t tsval, tsecr;
-};
 
 /*
  * One connection as the injector sees it: our port and ISN, the server
@@ -112,7 +77,7 @@ struct conn {
  */
 #define HIST_MAX	2048
 static struct {
-	struct seg s;
+	struct xt_seg s;
 	double t;
 } hist[HIST_MAX];
 static int nhist;
@@ -120,125 +85,38 @@ static double t_start;		/* the scenario's start, for the log */
 
 /* ---- namespaces, counters, /proc/net/xtcp ---- */
 
-static void ns_enter(int ns)
-{
-	if (setns(ns_fd[ns], CLONE_NEWNET))
-		xt_fatal("setns(%s)", ns_names[ns]);
-}
-
-static int ns_open(const char *name)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(path, sizeof(path), "/var/run/netns/%s", name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	return fd;
-}
-
-static long ns_stat(int ns, const char *name)
-{
-	long v;
-
-	ns_enter(ns);
-	v = xt_stat(name);
-	ns_enter(NS_XI);
-	if (v < 0)
-		xt_fatal("no counter %s in %s's /proc/net/xtcp_stat", name,
-			 ns_names[ns]);
-	return v;
-}
 
 static long xs_stat(const char *name)
 {
-	return ns_stat(NS_XS, name);
+	return xt_ns_stat(NS_XS, name);
 }
 
 /*
  * Lines of @ns's /proc/net/xtcp with this local port, remote port (0: any
  * remote, including the listener's 0.0.0.0:0) and state (NULL: any).
- * Local and remote addresses are xs's and ours, whatever the port.
+ * The remote address is ours, whatever the port.
  */
 static int proc_count(int ns, uint16_t lport, uint16_t rport,
 		      const char *state)
 {
-	char line[256], local[64], remote[64], st[32], want_l[32], want_r[32];
-	int n = 0, sl;
-	FILE *f;
+	struct xt_proc_want w = {
+		.lport = lport,
+		.raddr = rport ? inj_addr : 0, .rport = rport,
+		.state = state,
+	};
 
-	snprintf(want_l, sizeof(want_l), ":%u", lport);
-	snprintf(want_r, sizeof(want_r), "%s:%u", INJ_ADDR, rport);
-	ns_enter(ns);
-	f = fopen("/proc/net/xtcp", "r");
-	ns_enter(NS_XI);
-	if (!f)
-		xt_fatal("open %s's /proc/net/xtcp", ns_names[ns]);
-	while (fgets(line, sizeof(line), f)) {
-		size_t ll;
-
-		if (sscanf(line, "%d %63s %63s %31s", &sl, local, remote, st) != 4)
-			continue;
-		ll = strlen(local);
-		if (ll < strlen(want_l) ||
-		    strcmp(local + ll - strlen(want_l), want_l))
-			continue;
-		if (rport && strcmp(remote, want_r))
-			continue;
-		if (state && strcmp(st, state))
-			continue;
-		n++;
-	}
-	fclose(f);
-	return n;
+	return xt_ns_proc_count(ns, &w, NULL, 0);
 }
 
-static void proc_dump(int ns)
-{
-	char line[256];
-	FILE *f;
-
-	ns_enter(ns);
-	f = fopen("/proc/net/xtcp", "r");
-	ns_enter(NS_XI);
-	if (!f)
-		return;
-	printf("  %s /proc/net/xtcp:\n", ns_names[ns]);
-	while (fgets(line, sizeof(line), f))
-		printf("    %s", line);
-	fclose(f);
-}
 
 /* ---- sockets under test ---- */
-
-static void sin_fill(struct sockaddr_in *sin, const char *addr, uint16_t port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = family;
-	sin->sin_port = htons(port);
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
-		xt_fatal("bad address %s", addr);
-}
 
 /* An xtcp listener in @ns on @addr:@port. */
 static int ns_listen(int ns, const char *addr, uint16_t port, int backlog)
 {
-	struct sockaddr_in sin;
-	int fd;
+	int fd = xt_sock_listen(ns, xt_addr(addr), port, backlog, 0);
 
-	ns_enter(ns);
-	fd = socket(family, SOCK_STREAM, 0);
-	if (fd < 0)
-		xt_fatal("socket(%d, SOCK_STREAM) in %s", family, ns_names[ns]);
-	sin_fill(&sin, addr, port);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-	    listen(fd, backlog))
-		xt_fatal("bind/listen %s:%u in %s", addr, port, ns_names[ns]);
-	ns_enter(NS_XI);
-	xt_log("  listener on %s:%u in %s", addr, port, ns_names[ns]);
+	xt_log("  listener on %s:%u in %s", addr, port, xt_ns_name(ns));
 	return fd;
 }
 
@@ -250,344 +128,82 @@ static int xs_listen(void)
 /* A non-blocking connect() in @ns from SRV_ADDR:@lport to us at @rport. */
 static int ns_connect(int ns, uint16_t lport, uint16_t rport)
 {
-	struct sockaddr_in sin;
-	int fd, r;
+	int err, fd = xt_sock_connect(ns, srv_addr, lport, inj_addr, rport,
+				      &err);
 
-	ns_enter(ns);
-	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		xt_fatal("socket in %s", ns_names[ns]);
-	sin_fill(&sin, SRV_ADDR, lport);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		xt_fatal("bind %s:%u in %s", SRV_ADDR, lport, ns_names[ns]);
-	sin_fill(&sin, INJ_ADDR, rport);
-	r = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
-	ns_enter(NS_XI);
-	xt_check(r == -1 && errno == EINPROGRESS,
-		 "connect() %s:%u -> %s:%u in %s: EINPROGRESS (got %d, %s)",
-		 SRV_ADDR, lport, INJ_ADDR, rport, ns_names[ns], r,
-		 r ? strerror(errno) : "no error");
+	xt_check(err == EINPROGRESS,
+		 "connect() %s:%u -> %s:%u in %s: EINPROGRESS (got %s)",
+		 SRV_ADDR, lport, INJ_ADDR, rport, xt_ns_name(ns),
+		 err ? strerror(err) : "no error");
 	return fd;
-}
-
-/* accept() within @ms, or -1. */
-static int accept_within(int lfd, int ms)
-{
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-
-	if (poll(&p, 1, ms) != 1)
-		return -1;
-	return accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
-}
-
-static int sock_error(int fd)
-{
-	int err = -1;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
-		return -1;
-	return err;
-}
-
-static short poll_now(int fd, short events)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	if (poll(&p, 1, 0) < 0)
-		return -1;
-	return p.revents;
-}
-
-/* Wait up to @ms for any of @events on @fd; returns revents. */
-static short poll_wait(int fd, short events, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	if (poll(&p, 1, ms) < 0)
-		return -1;
-	return p.revents;
 }
 
 /* ---- segments: format, build, send, capture ---- */
 
-static void seg_str(const struct seg *s, char *buf, size_t len)
-{
-	char fl[8], opt[96] = "";
-	char *p = fl;
-	int o = 0;
-
-	if (s->flags & F_SYN)
-		*p++ = 'S';
-	if (s->flags & F_FIN)
-		*p++ = 'F';
-	if (s->flags & F_RST)
-		*p++ = 'R';
-	if (s->flags & F_PSH)
-		*p++ = 'P';
-	if (s->flags & F_URG)
-		*p++ = 'U';
-	if (s->flags & F_ACK)
-		*p++ = '.';
-	if (p == fl)
-		*p++ = '-';
-	*p = 0;
-	if (s->mss >= 0)
-		o += snprintf(opt + o, sizeof(opt) - o, "mss %d,", s->mss);
-	if (s->ws >= 0)
-		o += snprintf(opt + o, sizeof(opt) - o, "ws %d,", s->ws);
-	if (s->sack_ok)
-		o += snprintf(opt + o, sizeof(opt) - o, "sackOK,");
-	if (s->has_ts)
-		o += snprintf(opt + o, sizeof(opt) - o, "ts %u ecr %u,",
-			      s->tsval, s->tsecr);
-	if (o)
-		opt[o - 1] = 0;
-	snprintf(buf, len, "%u > %u [%s] seq %u ack %u win %u%s%s%s len %u%s%s",
-		 s->sport, s->dport, fl, s->seq, s->ack, s->win,
-		 o ? " <" : "", opt, o ? ">" : "", s->paylen,
-		 s->csum_ok ? "" : " BAD-CHECKSUM",
-		 s->opts_ok ? "" : " BAD-OPTIONS");
-}
-
-/* Linux's option layout: MSS, SACK-permitted/NOPs + TS, NOP + WS. */
-static unsigned int opts_build(uint8_t *p, const struct opts *o)
-{
-	unsigned int n = 0;
-
-	if (!o)
-		return 0;
-	if (o->has_mss) {
-		p[n++] = 2;
-		p[n++] = 4;
-		p[n++] = o->mss >> 8;
-		p[n++] = o->mss & 0xff;
-	}
-	if (o->has_ts) {
-		p[n++] = o->sack ? 4 : 1;
-		p[n++] = o->sack ? 2 : 1;
-		p[n++] = 8;
-		p[n++] = 10;
-		p[n++] = o->tsval >> 24;
-		p[n++] = o->tsval >> 16;
-		p[n++] = o->tsval >> 8;
-		p[n++] = o->tsval;
-		p[n++] = o->tsecr >> 24;
-		p[n++] = o->tsecr >> 16;
-		p[n++] = o->tsecr >> 8;
-		p[n++] = o->tsecr;
-	} else if (o->sack) {
-		p[n++] = 1;
-		p[n++] = 1;
-		p[n++] = 4;
-		p[n++] = 2;
-	}
-	if (o->has_ws) {
-		p[n++] = 1;
-		p[n++] = 3;
-		p[n++] = 3;
-		p[n++] = o->ws;
-	}
-	return n;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-/* Parse a TCP-format segment of @len bytes into @s. */
-static void seg_parse(const uint8_t *b, size_t len, uint32_t saddr,
-		      uint32_t daddr, struct seg *s)
-{
-	uint8_t copy[1600];
-	unsigned int doff, i;
-
-	memset(s, 0, sizeof(*s));
-	s->saddr = saddr;
-	s->daddr = daddr;
-	s->sport = b[0] << 8 | b[1];
-	s->dport = b[2] << 8 | b[3];
-	s->seq = get32(b + 4);
-	s->ack = get32(b + 8);
-	s->flags = b[13] & 0x3f;
-	s->win = b[14] << 8 | b[15];
-	s->mss = -1;
-	s->ws = -1;
-	s->opts_ok = 1;
-	doff = (b[12] >> 4) * 4;
-	if (doff < 20 || doff > len) {
-		s->opts_ok = 0;
-		doff = 20;
-	}
-	s->paylen = len - doff;
-
-	memcpy(copy, b, len);
-	xt_seg_csum_set(copy, len, saddr, daddr, 6);
-	s->csum_ok = copy[16] == b[16] && copy[17] == b[17];
-
-	for (i = 20; i < doff;) {
-		uint8_t kind = b[i], olen;
-
-		if (kind == 0)
-			break;
-		if (kind == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= doff) {
-			s->opts_ok = 0;
-			break;
-		}
-		olen = b[i + 1];
-		if (olen < 2 || i + olen > doff) {
-			s->opts_ok = 0;
-			break;
-		}
-		if (kind == 2 && olen == 4)
-			s->mss = b[i + 2] << 8 | b[i + 3];
-		else if (kind == 3 && olen == 3)
-			s->ws = b[i + 2];
-		else if (kind == 4 && olen == 2)
-			s->sack_ok = 1;
-		else if (kind == 8 && olen == 10) {
-			s->has_ts = 1;
-			s->tsval = get32(b + i + 2);
-			s->tsecr = get32(b + i + 6);
-		} else if (kind <= 8) {
-			s->opts_ok = 0;
-		}
-		i += olen;
-	}
-}
-
 static int quiet;	/* don't print sent segments (bursts) */
 
 /*
- * Send a segment from INJ_ADDR:@sport to SRV_ADDR:@dport with @optlen
- * option bytes (a multiple of 4) and @paylen bytes of payload.
+ * Send a segment from INJ_ADDR:@sport to SRV_ADDR:@dport with the options
+ * described by @o (NULL: none) and @paylen bytes of payload.
  */
 static void send_seg(uint16_t sport, uint16_t dport, uint8_t flags,
 		     uint32_t seq, uint32_t ack, uint16_t win,
-		     const uint8_t *opt, unsigned int optlen,
-		     unsigned int paylen)
+		     const struct xt_opts *o, unsigned int paylen)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	uint8_t b[1500];
 	unsigned int len;
-	struct seg s;
+	struct xt_hdr h;
+	struct xt_seg s;
 	char str[256];
 
-	if (optlen > 40 || optlen % 4 || paylen > sizeof(b) - 60)
-		xt_fatal("%s: %u option bytes, %u payload", __func__, optlen,
-			 paylen);
-	memset(b, 0, sizeof(b));
-	b[0] = sport >> 8;
-	b[1] = sport;
-	b[2] = dport >> 8;
-	b[3] = dport;
-	put32(b + 4, seq);
-	put32(b + 8, ack);
-	memcpy(b + 20, opt, optlen);
-	b[12] = ((20 + optlen) / 4) << 4;
-	b[13] = flags;
-	b[14] = win >> 8;
-	b[15] = win;
-	len = 20 + optlen + paylen;
-	memset(b + 20 + optlen, 'x', paylen);
-	xt_seg_csum_set(b, len, inj_addr, srv_addr, 6);
-
+	if (paylen > sizeof(b) - 60)
+		xt_fatal("%s: %u bytes of payload", __func__, paylen);
+	xt_seg_hdr_init(&h, sport, dport, flags, seq, ack);
+	h.win = win;
+	h.optlen = xt_seg_opts_linux(h.opt, o);
+	h.paylen = paylen;
+	len = xt_seg_build(b, sizeof(b), &h, inj_addr, srv_addr, 6);
 	dst.sin_addr.s_addr = srv_addr;
 	if (sendto(raw_fd, b, len, 0, (struct sockaddr *)&dst,
 		   sizeof(dst)) != (ssize_t)len)
 		xt_fatal("sendto");
 	if (!quiet) {
-		seg_parse(b, len, inj_addr, srv_addr, &s);
-		seg_str(&s, str, sizeof(str));
+		xt_seg_parse(b, len, inj_addr, srv_addr, &s);
+		xt_seg_str(&s, str, sizeof(str));
 		xt_log("  > %s", str);
 	}
-}
-
-/* send_seg() with the options described by @o (NULL: none). */
-static void send_seg_o(uint16_t sport, uint16_t dport, uint8_t flags,
-		       uint32_t seq, uint32_t ack, uint16_t win,
-		       const struct opts *o, unsigned int paylen)
-{
-	uint8_t opt[40];
-
-	send_seg(sport, dport, flags, seq, ack, win, opt, opts_build(opt, o),
-		 paylen);
 }
 
 /*
  * The next xtcp segment that xs sent us (not our own, outgoing ones),
  * within @ms. Returns 1 with @s filled, 0 on timeout.
  */
-static int recv_seg(struct seg *s, int ms)
+static int recv_seg(struct xt_seg *s, int ms)
 {
-	double end = xt_now() + ms / 1000.0;
-	uint8_t b[2048];
-
-	for (;;) {
-		struct sockaddr_ll sll;
-		socklen_t sl = sizeof(sll);
-		struct pollfd p = { .fd = pkt_fd, .events = POLLIN };
-		double left = end - xt_now();
-		unsigned int ihl, tot;
-		uint32_t sa, da;
-		ssize_t n;
-
-		if (left <= 0)
-			return 0;
-		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
-			continue;
-		n = recvfrom(pkt_fd, b, sizeof(b), MSG_DONTWAIT,
-			     (struct sockaddr *)&sll, &sl);
-		if (n < 20 || sll.sll_pkttype == PACKET_OUTGOING ||
-		    sll.sll_protocol != htons(ETH_P_IP))
-			continue;
-		if ((b[0] >> 4) != 4 || b[9] != proto)
-			continue;
-		ihl = (b[0] & 0xf) * 4;
-		tot = b[2] << 8 | b[3];
-		if (tot > n)
-			tot = n;
-		if (tot < ihl + 20)
-			continue;
-		memcpy(&sa, b + 12, 4);
-		memcpy(&da, b + 16, 4);
-		seg_parse(b + ihl, tot - ihl, sa, da, s);
-		if (nhist < HIST_MAX) {
-			hist[nhist].s = *s;
-			hist[nhist].t = xt_now();
-			nhist++;
-		}
-		return 1;
+	if (!xt_cap_recv(&cap, s, ms))
+		return 0;
+	if (nhist < HIST_MAX) {
+		hist[nhist].s = *s;
+		hist[nhist].t = xt_now();
+		nhist++;
 	}
+	return 1;
 }
 
 /* Drop whatever the tap has queued. */
 static void recv_flush(void)
 {
-	struct seg s;
+	struct xt_seg s;
 
 	while (recv_seg(&s, 0))
 		;
 }
 
 /* Is @s a resend of @c's SYN-ACK (the request's retransmit timer)? */
-static int is_synack_rtx(const struct conn *c, const struct seg *s)
+static int is_synack_rtx(const struct conn *c, const struct xt_seg *s)
 {
-	return c->synacked && s->flags == (F_SYN | F_ACK) && s->seq == c->iss &&
+	return c->synacked && s->flags == (XT_SYN | XT_ACK) && s->seq == c->iss &&
 	       s->ack == c->isn + 1;
 }
 
@@ -596,7 +212,7 @@ static int is_synack_rtx(const struct conn *c, const struct seg *s)
  * Others are printed and skipped; so are resends of c's SYN-ACK by the
  * request's timer (it fires 1 s after the SYN) when @skip_rtx is set.
  */
-static int recv_conn(const struct conn *c, struct seg *s, int ms,
+static int recv_conn(const struct conn *c, struct xt_seg *s, int ms,
 		     int skip_rtx)
 {
 	double end = xt_now() + ms / 1000.0;
@@ -607,7 +223,7 @@ static int recv_conn(const struct conn *c, struct seg *s, int ms,
 
 		if (left < 0 || !recv_seg(s, (int)(left * 1000)))
 			return 0;
-		seg_str(s, str, sizeof(str));
+		xt_seg_str(s, str, sizeof(str));
 		if (s->sport != c->sport || s->dport != c->cport) {
 			xt_log("  < %s (other connection, skipped)", str);
 			continue;
@@ -625,7 +241,7 @@ static int recv_conn(const struct conn *c, struct seg *s, int ms,
 }
 
 /* A reply on @c must come: checked, with its checksum and source. */
-static int expect_seg(const struct conn *c, struct seg *s, const char *what)
+static int expect_seg(const struct conn *c, struct xt_seg *s, const char *what)
 {
 	int got = recv_conn(c, s, REPLY_MS, 1);
 
@@ -640,7 +256,7 @@ static int expect_seg(const struct conn *c, struct seg *s, const char *what)
 /* Nothing may come on @c for NONE_MS (SYN-ACK timer resends excepted). */
 static void expect_none(const struct conn *c, const char *what)
 {
-	struct seg s;
+	struct xt_seg s;
 	int got = recv_conn(c, &s, NONE_MS, 1);
 
 	xt_check(!got, "%s: no answer within %d ms", what, NONE_MS);
@@ -670,39 +286,39 @@ static void conn_close(struct conn *c)
 static void c_send(struct conn *c, uint8_t flags, uint32_t seq, uint32_t ack,
 		   unsigned int paylen, int ts)
 {
-	struct opts o = { 0 };
+	struct xt_opts o = { 0 };
 
 	if (ts) {
 		o.has_ts = 1;
 		o.tsval = c->tsval++;
 		o.tsecr = c->ts_recent;
 	}
-	send_seg_o(c->cport, c->sport, flags, seq, ack, 65535, ts ? &o : NULL,
+	send_seg(c->cport, c->sport, flags, seq, ack, 65535, ts ? &o : NULL,
 		 paylen);
 }
 
 /* Send @c's SYN (ISN c->isn) with options @o. */
-static void c_send_syn(struct conn *c, const struct opts *o)
+static void c_send_syn(struct conn *c, const struct xt_opts *o)
 {
-	send_seg_o(c->cport, c->sport, F_SYN, c->isn, 0, 65535, o, 0);
+	send_seg(c->cport, c->sport, XT_SYN, c->isn, 0, 65535, o, 0);
 }
 
 /*
  * SYN with options @o to xs's listener; the SYN-ACK must come, with
  * ack = ISN + 1. Returns 0 with c->iss set, -1 if it did not.
  */
-static int c_syn(struct conn *c, const struct opts *o, struct seg *synack)
+static int c_syn(struct conn *c, const struct xt_opts *o, struct xt_seg *synack)
 {
-	struct seg s;
+	struct xt_seg s;
 
 	c_send_syn(c, o);
 	if (!synack)
 		synack = &s;
 	if (!expect_seg(c, synack, "SYN"))
 		return -1;
-	xt_check(synack->flags == (F_SYN | F_ACK) && synack->ack == c->isn + 1,
+	xt_check(synack->flags == (XT_SYN | XT_ACK) && synack->ack == c->isn + 1,
 		 "SYN answered by SYN-ACK with ack = ISN + 1 = %u", c->isn + 1);
-	if (synack->flags != (F_SYN | F_ACK))
+	if (synack->flags != (XT_SYN | XT_ACK))
 		return -1;
 	c->iss = synack->seq;
 	c->synacked = 1;
@@ -719,8 +335,8 @@ static int c_ack_accept(struct conn *c, int lfd, unsigned int paylen)
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
 
-	c_send(c, F_ACK, c->isn + 1, c->iss + 1, paylen, c->ts);
-	c->fd = accept_within(lfd, 1000);
+	c_send(c, XT_ACK, c->isn + 1, c->iss + 1, paylen, c->ts);
+	c->fd = xt_sock_accept(lfd, 1000, NULL, NULL);
 	xt_check(c->fd >= 0, "final ACK: accept() returns the connection");
 	if (c->fd < 0)
 		return -1;
@@ -735,36 +351,36 @@ static int c_ack_accept(struct conn *c, int lfd, unsigned int paylen)
 }
 
 /* A connection to xs's listener, accepted. Returns 0 or -1. */
-static int c_establish(struct conn *c, int lfd, const struct opts *o)
+static int c_establish(struct conn *c, int lfd, const struct xt_opts *o)
 {
 	if (c_syn(c, o, NULL))
 		return -1;
 	return c_ack_accept(c, lfd, 0);
 }
 
-static const struct opts opts_ts = {
+static const struct xt_opts opts_ts = {
 	.has_mss = 1, .mss = 1460, .has_ts = 1, .tsval = 777,
 };
 
 /* Server state on @c: ACKs carry seq = ISS + 1, ack = ISN + 1. */
-static void check_ack_of(const struct conn *c, const struct seg *s,
+static void check_ack_of(const struct conn *c, const struct xt_seg *s,
 			 const char *what)
 {
-	xt_check(s->flags == F_ACK && s->seq == c->iss + 1 &&
+	xt_check(s->flags == XT_ACK && s->seq == c->iss + 1 &&
 		 s->ack == c->isn + 1,
 		 "%s: ACK <seq %u, ack %u> (SND.NXT, RCV.NXT)", what,
 		 c->iss + 1, c->isn + 1);
 }
 
-static void check_rst_seq(const struct seg *s, uint32_t seq, const char *what)
+static void check_rst_seq(const struct xt_seg *s, uint32_t seq, const char *what)
 {
-	xt_check(s->flags == F_RST && s->seq == seq,
+	xt_check(s->flags == XT_RST && s->seq == seq,
 		 "%s: RST <seq %u>, no ACK flag", what, seq);
 }
 
-static void check_rst_ack(const struct seg *s, uint32_t ack, const char *what)
+static void check_rst_ack(const struct xt_seg *s, uint32_t ack, const char *what)
 {
-	xt_check(s->flags == (F_RST | F_ACK) && s->seq == 0 && s->ack == ack,
+	xt_check(s->flags == (XT_RST | XT_ACK) && s->seq == 0 && s->ack == ack,
 		 "%s: RST|ACK <seq 0, ack %u>", what, ack);
 }
 
@@ -787,9 +403,9 @@ static void sc_listen_rst(void)
 
 	xs_listen();
 	conn_init(&c, LPORT);
-	c_send(&c, F_RST, 1000, 0, 0, 0);
+	c_send(&c, XT_RST, 1000, 0, 0, 0);
 	expect_none(&c, "RST to a listener");
-	c_send(&c, F_RST | F_ACK, 2000, 12345, 0, 0);
+	c_send(&c, XT_RST | XT_ACK, 2000, 12345, 0, 0);
 	expect_none(&c, "RST|ACK to a listener");
 	xt_check(xs_stat("ListenIgnored") - ign == 2,
 		 "ListenIgnored +2 (got %+ld)", xs_stat("ListenIgnored") - ign);
@@ -805,13 +421,13 @@ static void sc_listen_ack(void)
 		unsigned int len;
 		const char *what;
 	} t[] = {
-		{ F_ACK, 0, "ACK to a listener" },
-		{ F_SYN | F_ACK, 0, "SYN-ACK to a listener" },
-		{ F_ACK | F_PSH, 20, "ACK with data to a listener" },
-		{ F_FIN | F_ACK, 0, "FIN|ACK to a listener" },
+		{ XT_ACK, 0, "ACK to a listener" },
+		{ XT_SYN | XT_ACK, 0, "SYN-ACK to a listener" },
+		{ XT_ACK | XT_PSH, 20, "ACK with data to a listener" },
+		{ XT_FIN | XT_ACK, 0, "FIN|ACK to a listener" },
 	};
 	unsigned int i;
-	struct seg s;
+	struct xt_seg s;
 
 	xs_listen();
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
@@ -834,7 +450,7 @@ static void sc_listen_synfin(void)
 
 	xs_listen();
 	conn_init(&c, LPORT);
-	c_send(&c, F_SYN | F_FIN, c.isn, 0, 0, 0);
+	c_send(&c, XT_SYN | XT_FIN, c.isn, 0, 0, 0);
 	expect_none(&c, "SYN+FIN to a listener");
 	xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
 		 "SYN+FIN made no request sock");
@@ -851,10 +467,10 @@ static void sc_listen_noflags(void)
 	} t[] = {
 		{ 0, 0, "no flags" },
 		{ 0, 10, "no flags, data" },
-		{ F_FIN, 0, "FIN" },
-		{ F_PSH, 10, "PSH, data" },
-		{ F_URG, 0, "URG" },
-		{ F_FIN | F_PSH | F_URG, 5, "FIN|PSH|URG" },
+		{ XT_FIN, 0, "FIN" },
+		{ XT_PSH, 10, "PSH, data" },
+		{ XT_URG, 0, "URG" },
+		{ XT_FIN | XT_PSH | XT_URG, 5, "FIN|PSH|URG" },
 	};
 	long out = xs_stat("OutSegs");
 	unsigned int i;
@@ -877,13 +493,13 @@ static void sc_listen_noflags(void)
 static void sc_synack_basic(void)
 {
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 
 	xs_listen();
 	conn_init(&c, LPORT);
 	if (c_syn(&c, NULL, &s))
 		return;
-	xt_check(s.flags == (F_SYN | F_ACK), "flags exactly SYN|ACK");
+	xt_check(s.flags == (XT_SYN | XT_ACK), "flags exactly SYN|ACK");
 	xt_check(s.win == SYN_WND, "window %u (got %u)", SYN_WND, s.win);
 	xt_check(s.mss == ROUTE_MSS, "MSS option %d, from the route (got %d)",
 		 ROUTE_MSS, s.mss);
@@ -892,13 +508,13 @@ static void sc_synack_basic(void)
 	xt_check(s.paylen == 0, "no payload");
 	xt_check(c_reqs(&c) == 1, "/proc/net/xtcp shows the request as SYN_RECV");
 	if (c_reqs(&c) != 1)
-		proc_dump(NS_XS);
+		xt_ns_proc_dump(NS_XS);
 }
 
 static void sc_synack_opts(void)
 {
 	static const struct {
-		struct opts o;
+		struct xt_opts o;
 		const char *what;
 	} t[] = {
 		{ { .has_mss = 1, .mss = 1200 }, "MSS only" },
@@ -913,9 +529,9 @@ static void sc_synack_opts(void)
 
 	xs_listen();
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		const struct opts *o = &t[i].o;
+		const struct xt_opts *o = &t[i].o;
 		struct conn c;
-		struct seg s;
+		struct xt_seg s;
 
 		xt_log("  -- SYN with %s", t[i].what);
 		conn_init(&c, LPORT);
@@ -949,9 +565,9 @@ static void sc_synack_window(void)
 
 	xs_listen();
 	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
-		struct opts o = { .has_mss = 1, .mss = 1460 };
+		struct xt_opts o = { .has_mss = 1, .mss = 1460 };
 		struct conn c;
-		struct seg s;
+		struct xt_seg s;
 
 		if (shifts[i] >= 0) {
 			o.has_ws = 1;
@@ -971,7 +587,7 @@ static void sc_synack_window(void)
 
 /* ---- scenarios: request socks ---- */
 
-static int same_synack(const struct seg *a, const struct seg *b)
+static int same_synack(const struct xt_seg *a, const struct xt_seg *b)
 {
 	return a->flags == b->flags && a->seq == b->seq && a->ack == b->ack &&
 	       a->win == b->win && a->mss == b->mss && a->ws == b->ws &&
@@ -981,10 +597,10 @@ static int same_synack(const struct seg *a, const struct seg *b)
 
 static void sc_syn_repeat(void)
 {
-	struct opts o = { .has_mss = 1, .mss = 1460, .has_ws = 1, .ws = 7,
+	struct xt_opts o = { .has_mss = 1, .mss = 1460, .has_ws = 1, .ws = 7,
 			  .sack = 1, .has_ts = 1, .tsval = 4242 };
 	long resends = xs_stat("SynAckResends");
-	struct seg first, s;
+	struct xt_seg first, s;
 	struct conn c;
 	double t0;
 	int got;
@@ -1024,7 +640,7 @@ static void sc_syn_repeat(void)
 	xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 1,
 		 "and no other line for it");
 	if (c_reqs(&c) != 1)
-		proc_dump(NS_XS);
+		xt_ns_proc_dump(NS_XS);
 }
 
 /* Window [ISN+1, ISN+1+65535), ISN chosen to make it wrap 2^32. */
@@ -1032,7 +648,7 @@ static void sc_req_oow(void)
 {
 	long oow = xs_stat("OutOfWindow"), passive = xs_stat("PassiveOpens");
 	struct conn c, d;
-	struct seg s;
+	struct xt_seg s;
 	double t0;
 	int lfd = xs_listen();
 
@@ -1042,15 +658,15 @@ static void sc_req_oow(void)
 		return;
 
 	xt_log("  -- ACK just past the window: duplicate ACK");
-	c_send(&c, F_ACK, c.isn + 1 + REQ_WND, c.iss + 1, 0, 0);
+	c_send(&c, XT_ACK, c.isn + 1 + REQ_WND, c.iss + 1, 0, 0);
 	if (expect_seg(&c, &s, "ACK at RCV.NXT + 65535"))
 		check_ack_of(&c, &s, "ACK at RCV.NXT + 65535");
 	xt_log("  -- another at once, just before the window: rate-limited");
-	c_send(&c, F_ACK, c.isn, c.iss + 1, 0, 0);
+	c_send(&c, XT_ACK, c.isn, c.iss + 1, 0, 0);
 	expect_none(&c, "second out-of-window ACK within 500 ms");
 	xt_log("  -- out-of-window RSTs: ignored");
-	c_send(&c, F_RST, c.isn + 1 + REQ_WND + 1000, 0, 0, 0);
-	c_send(&c, F_RST | F_ACK, c.isn - 5, c.iss + 1, 0, 0);
+	c_send(&c, XT_RST, c.isn + 1 + REQ_WND + 1000, 0, 0, 0);
+	c_send(&c, XT_RST | XT_ACK, c.isn - 5, c.iss + 1, 0, 0);
 	expect_none(&c, "out-of-window RSTs");
 	xt_check(xs_stat("OutOfWindow") - oow == 4, "OutOfWindow +4 (got %+ld)",
 		 xs_stat("OutOfWindow") - oow);
@@ -1063,7 +679,7 @@ static void sc_req_oow(void)
 	t0 = xt_now();
 	while (xt_now() < t0 + 0.6)
 		usleep(5000);
-	c_send(&d, F_ACK | F_PSH, d.isn - 1000, d.iss + 1, 10, 0);
+	c_send(&d, XT_ACK | XT_PSH, d.isn - 1000, d.iss + 1, 10, 0);
 	if (expect_seg(&d, &s, "old data before the window"))
 		check_ack_of(&d, &s, "old data before the window");
 
@@ -1077,7 +693,7 @@ static void sc_req_rst(void)
 {
 	long emb = xs_stat("EmbryonicRsts");
 	struct conn a, b, n;
-	struct seg s;
+	struct xt_seg s;
 
 	xs_listen();
 	conn_init(&a, LPORT);
@@ -1085,18 +701,18 @@ static void sc_req_rst(void)
 	if (c_syn(&a, NULL, NULL) || c_syn(&b, NULL, NULL))
 		return;
 	xt_log("  -- RST at RCV.NXT");
-	c_send(&a, F_RST, a.isn + 1, 0, 0, 0);
+	c_send(&a, XT_RST, a.isn + 1, 0, 0, 0);
 	expect_none(&a, "in-window RST");
 	xt_check(c_reqs(&a) == 0, "request dropped");
 	xt_log("  -- RST|ACK inside the window, not at RCV.NXT");
-	c_send(&b, F_RST | F_ACK, b.isn + 1 + 30000, b.iss + 1, 0, 0);
+	c_send(&b, XT_RST | XT_ACK, b.isn + 1 + 30000, b.iss + 1, 0, 0);
 	expect_none(&b, "in-window RST|ACK");
 	xt_check(c_reqs(&b) == 0, "request dropped");
 	xt_check(xs_stat("EmbryonicRsts") - emb == 2, "EmbryonicRsts +2 (got %+ld)",
 		 xs_stat("EmbryonicRsts") - emb);
 
 	xt_log("  -- the final ACK now meets the listener: RST");
-	c_send(&a, F_ACK, a.isn + 1, a.iss + 1, 0, 0);
+	c_send(&a, XT_ACK, a.isn + 1, a.iss + 1, 0, 0);
 	if (expect_seg(&a, &s, "ACK after the request was dropped"))
 		check_rst_seq(&s, a.iss + 1, "ACK after the request was dropped");
 
@@ -1110,7 +726,7 @@ static void sc_req_syn(void)
 {
 	long emb = xs_stat("EmbryonicRsts");
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 	uint32_t seq;
 
 	xs_listen();
@@ -1118,13 +734,13 @@ static void sc_req_syn(void)
 	if (c_syn(&c, NULL, NULL))
 		return;
 	seq = c.isn + 1 + 100;
-	c_send(&c, F_SYN, seq, 0, 0, 0);
+	c_send(&c, XT_SYN, seq, 0, 0, 0);
 	if (expect_seg(&c, &s, "in-window SYN with another ISN"))
 		check_rst_ack(&s, seq + 1, "in-window SYN with another ISN");
 	xt_check(c_reqs(&c) == 0, "request dropped");
 	xt_check(xs_stat("EmbryonicRsts") - emb == 1, "EmbryonicRsts +1 (got %+ld)",
 		 xs_stat("EmbryonicRsts") - emb);
-	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	c_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, 0);
 	if (expect_seg(&c, &s, "the old final ACK"))
 		check_rst_seq(&s, c.iss + 1, "the old final ACK meets the listener");
 }
@@ -1135,7 +751,7 @@ static void sc_req_bad_ack(void)
 	static const int32_t off[] = { 2, 0, -1000, 0x40000000 };
 	int lfd = xs_listen();
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 	unsigned int i;
 
 	conn_init(&c, LPORT);
@@ -1146,14 +762,14 @@ static void sc_req_bad_ack(void)
 		char what[64];
 
 		snprintf(what, sizeof(what), "ACK with ack = ISS%+d", off[i]);
-		c_send(&c, F_ACK, c.isn + 1, ack, 0, 0);
+		c_send(&c, XT_ACK, c.isn + 1, ack, 0, 0);
 		if (expect_seg(&c, &s, what))
 			check_rst_seq(&s, ack, what);
 	}
 	xt_check(xs_stat("BadAcks") - bad == 4, "BadAcks +4 (got %+ld)",
 		 xs_stat("BadAcks") - bad);
 	xt_check(c_reqs(&c) == 1, "the request is kept");
-	xt_check(accept_within(lfd, 0) < 0, "nothing to accept");
+	xt_check(xt_sock_accept(lfd, 0, NULL, NULL) < 0, "nothing to accept");
 	if (!c_ack_accept(&c, lfd, 0))
 		xt_check(xs_stat("PassiveOpens") - passive == 1,
 			 "the right ACK still promotes it: PassiveOpens +1");
@@ -1170,7 +786,7 @@ static void sc_promote(void)
 	conn_init(&c, LPORT);
 	if (c_syn(&c, NULL, NULL))
 		return;
-	xt_check(accept_within(lfd, 0) < 0, "nothing to accept before the ACK");
+	xt_check(xt_sock_accept(lfd, 0, NULL, NULL) < 0, "nothing to accept before the ACK");
 	if (c_ack_accept(&c, lfd, 0))
 		return;
 	expect_none(&c, "the final ACK");
@@ -1184,8 +800,8 @@ static void sc_promote(void)
 		 xs_stat("CurrEstab") - estab);
 	xt_check(c_estab(&c) == 1 && c_reqs(&c) == 0,
 		 "/proc/net/xtcp: ESTABLISHED, no SYN_RECV left");
-	xt_check(poll_now(c.fd, POLLOUT) == POLLOUT, "accepted socket writable, no error");
-	xt_check(sock_error(c.fd) == 0, "SO_ERROR 0");
+	xt_check(xt_sock_poll(c.fd, POLLOUT, 0) == POLLOUT, "accepted socket writable, no error");
+	xt_check(xt_sock_error(c.fd) == 0, "SO_ERROR 0");
 	conn_close(&c);
 }
 
@@ -1199,11 +815,11 @@ static void sc_req_ts_missing(void)
 	if (c_syn(&c, &opts_ts, NULL))
 		return;
 	xt_check(c.ts, "timestamps negotiated");
-	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	c_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, 0);
 	expect_none(&c, "final ACK without TS");
 	xt_check(xs_stat("InNoTimestamp") - nots == 1, "InNoTimestamp +1 (got %+ld)",
 		 xs_stat("InNoTimestamp") - nots);
-	xt_check(accept_within(lfd, 0) < 0, "not promoted");
+	xt_check(xt_sock_accept(lfd, 0, NULL, NULL) < 0, "not promoted");
 	xt_check(c_reqs(&c) == 1, "the request is kept");
 	if (!c_ack_accept(&c, lfd, 0))
 		xt_check(xs_stat("PassiveOpens") - passive == 1,
@@ -1276,22 +892,22 @@ static void sc_cookie_acceptq_full(void)
 	if (c_syn(&b, NULL, NULL) || c_syn(&a, NULL, NULL))
 		goto out;
 	/* A completes and stays queued: the queue (backlog 0) is full */
-	c_send(&a, F_ACK, a.isn + 1, a.iss + 1, 0, a.ts);
+	c_send(&a, XT_ACK, a.isn + 1, a.iss + 1, 0, a.ts);
 	expect_none(&a, "A's final ACK");
 	rsts = xs_stat("OutRsts");
-	c_send(&b, F_ACK, b.isn + 1, b.iss + 1, 0, b.ts);
+	c_send(&b, XT_ACK, b.isn + 1, b.iss + 1, 0, b.ts);
 	expect_none(&b, "cookie ACK on a full accept queue");
 	xt_check(xs_stat("ListenOverflows") - ovf == 1, "ListenOverflows +1");
 	xt_check(xs_stat("OutRsts") == rsts, "no RST");
-	a.fd = accept_within(lfd, 300);
+	a.fd = xt_sock_accept(lfd, 300, NULL, NULL);
 	xt_check(a.fd >= 0, "accept() returns A");
-	fd = accept_within(lfd, 300);
+	fd = xt_sock_accept(lfd, 300, NULL, NULL);
 	xt_check(fd < 0, "and nothing else: B was not queued");
 	if (fd >= 0)
 		close(fd);
 	/* room now: B's ACK again, as after its retransmission timeout */
-	c_send(&b, F_ACK, b.isn + 1, b.iss + 1, 0, b.ts);
-	b.fd = accept_within(lfd, 1000);
+	c_send(&b, XT_ACK, b.isn + 1, b.iss + 1, 0, b.ts);
+	b.fd = xt_sock_accept(lfd, 1000, NULL, NULL);
 	xt_check(b.fd >= 0, "B's ACK again, with room now: connected through the cookie");
 out:
 	conn_close(&a);
@@ -1313,9 +929,9 @@ static void sc_cookie_replay(void)
 	if (!c_syn(&c, NULL, NULL) && !c_ack_accept(&c, lfd, 0)) {
 		passive = xs_stat("PassiveOpens");
 		recv = xs_stat("SyncookiesRecv");
-		c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, c.ts);
-		c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, c.ts);
-		fd2 = accept_within(lfd, 500);
+		c_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, c.ts);
+		c_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, c.ts);
+		fd2 = xt_sock_accept(lfd, 500, NULL, NULL);
 		xt_check(fd2 < 0, "the replayed ACK made no second connection");
 		if (fd2 >= 0)
 			close(fd2);
@@ -1335,26 +951,26 @@ static void sc_est_rst(void)
 	long resets = xs_stat("EstabResets"), estab;
 	int lfd = xs_listen();
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 	short ev;
 
 	conn_init(&c, LPORT);
 	if (c_establish(&c, lfd, NULL))
 		return;
 	estab = xs_stat("CurrEstab");
-	c_send(&c, F_RST, c.isn + 1, 0, 0, 0);
+	c_send(&c, XT_RST, c.isn + 1, 0, 0, 0);
 	expect_none(&c, "RST at RCV.NXT");
-	ev = poll_wait(c.fd, POLLIN, 500);
+	ev = xt_sock_poll(c.fd, POLLIN, 500);
 	xt_check((ev & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP),
 		 "poll: POLLERR|POLLHUP (revents 0x%x)", ev);
-	xt_check(sock_error(c.fd) == ECONNRESET, "SO_ERROR ECONNRESET (got %d)",
-		 sock_error(c.fd));
+	xt_check(xt_sock_error(c.fd) == ECONNRESET, "SO_ERROR ECONNRESET (got %d)",
+		 xt_sock_error(c.fd));
 	xt_check(xs_stat("EstabResets") - resets == 1, "EstabResets +1");
 	xt_check(xs_stat("CurrEstab") - estab == -1, "CurrEstab -1 (got %+ld)",
 		 xs_stat("CurrEstab") - estab);
 	xt_check(proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
 		 "gone from /proc/net/xtcp");
-	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	c_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, 0);
 	if (expect_seg(&c, &s, "ACK after the reset"))
 		check_rst_seq(&s, c.iss + 1, "ACK after the reset meets the listener");
 	conn_close(&c);
@@ -1365,26 +981,26 @@ static void sc_est_rst_inwin(void)
 	long chal = xs_stat("ChallengeAcks"), resets = xs_stat("EstabResets");
 	int lfd = xs_listen();
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 
 	conn_init(&c, LPORT);
 	if (c_establish(&c, lfd, NULL))
 		return;
 	xt_log("  -- RST inside the window, not at RCV.NXT: challenge ACK");
-	c_send(&c, F_RST, c.isn + 1 + 1000, 0, 0, 0);
+	c_send(&c, XT_RST, c.isn + 1 + 1000, 0, 0, 0);
 	if (expect_seg(&c, &s, "RST at RCV.NXT + 1000"))
 		check_ack_of(&c, &s, "challenge ACK");
-	c_send(&c, F_RST | F_ACK, c.isn + 2, c.iss + 1, 0, 0);
+	c_send(&c, XT_RST | XT_ACK, c.isn + 2, c.iss + 1, 0, 0);
 	if (expect_seg(&c, &s, "RST|ACK at RCV.NXT + 1"))
 		check_ack_of(&c, &s, "challenge ACK");
 	xt_log("  -- RSTs outside the window: dropped");
-	c_send(&c, F_RST, c.isn + 1 + 200000, 0, 0, 0);
-	c_send(&c, F_RST, c.isn, 0, 0, 0);
+	c_send(&c, XT_RST, c.isn + 1 + 200000, 0, 0, 0);
+	c_send(&c, XT_RST, c.isn, 0, 0, 0);
 	expect_none(&c, "out-of-window RSTs");
 	xt_check(xs_stat("ChallengeAcks") - chal == 2, "ChallengeAcks +2 (got %+ld)",
 		 xs_stat("ChallengeAcks") - chal);
 	xt_check(xs_stat("EstabResets") == resets, "EstabResets unchanged");
-	xt_check(sock_error(c.fd) == 0 && !(poll_now(c.fd, POLLIN) & (POLLERR | POLLHUP)),
+	xt_check(xt_sock_error(c.fd) == 0 && !(xt_sock_poll(c.fd, POLLIN, 0) & (POLLERR | POLLHUP)),
 		 "connection intact: no error, no hangup");
 	xt_check(c_estab(&c) == 1, "still ESTABLISHED");
 	conn_close(&c);
@@ -1395,7 +1011,7 @@ static void sc_est_syn(void)
 	long chal = xs_stat("ChallengeAcks");
 	int lfd = xs_listen();
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 
 	conn_init(&c, LPORT);
 	if (c_establish(&c, lfd, NULL))
@@ -1405,16 +1021,16 @@ static void sc_est_syn(void)
 	if (expect_seg(&c, &s, "SYN (original ISN) when ESTABLISHED"))
 		check_ack_of(&c, &s, "challenge ACK");
 	xt_log("  -- a SYN inside the window");
-	c_send(&c, F_SYN, c.isn + 500, 0, 0, 0);
+	c_send(&c, XT_SYN, c.isn + 500, 0, 0, 0);
 	if (expect_seg(&c, &s, "in-window SYN when ESTABLISHED"))
 		check_ack_of(&c, &s, "challenge ACK");
 	xt_log("  -- a SYN far away");
-	c_send(&c, F_SYN, c.isn + 0x50000000u, 0, 0, 0);
+	c_send(&c, XT_SYN, c.isn + 0x50000000u, 0, 0, 0);
 	if (expect_seg(&c, &s, "out-of-window SYN when ESTABLISHED"))
 		check_ack_of(&c, &s, "ACK");
 	xt_check(xs_stat("ChallengeAcks") - chal == 3, "ChallengeAcks +3 (got %+ld)",
 		 xs_stat("ChallengeAcks") - chal);
-	xt_check(sock_error(c.fd) == 0 && c_estab(&c) == 1,
+	xt_check(xt_sock_error(c.fd) == 0 && c_estab(&c) == 1,
 		 "connection intact, ESTABLISHED");
 	conn_close(&c);
 }
@@ -1424,23 +1040,23 @@ static void sc_est_oow(void)
 	long oow = xs_stat("OutOfWindow");
 	int lfd = xs_listen();
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 
 	conn_init(&c, LPORT);
 	if (c_establish(&c, lfd, NULL))
 		return;
-	c_send(&c, F_ACK, c.isn + 1 + 100000, c.iss + 1, 0, 0);
+	c_send(&c, XT_ACK, c.isn + 1 + 100000, c.iss + 1, 0, 0);
 	if (expect_seg(&c, &s, "ACK beyond the window"))
 		check_ack_of(&c, &s, "ACK beyond the window");
-	c_send(&c, F_ACK | F_PSH, c.isn + 1 - 1000, c.iss + 1, 20, 0);
+	c_send(&c, XT_ACK | XT_PSH, c.isn + 1 - 1000, c.iss + 1, 20, 0);
 	if (expect_seg(&c, &s, "old data"))
 		check_ack_of(&c, &s, "old data");
-	c_send(&c, F_ACK | F_FIN, c.isn + 1 + 0x60000000u, c.iss + 1, 0, 0);
+	c_send(&c, XT_ACK | XT_FIN, c.isn + 1 + 0x60000000u, c.iss + 1, 0, 0);
 	if (expect_seg(&c, &s, "FIN far away"))
 		check_ack_of(&c, &s, "FIN far away");
 	xt_check(xs_stat("OutOfWindow") - oow == 3, "OutOfWindow +3 (got %+ld)",
 		 xs_stat("OutOfWindow") - oow);
-	xt_check(sock_error(c.fd) == 0 && c_estab(&c) == 1,
+	xt_check(xt_sock_error(c.fd) == 0 && c_estab(&c) == 1,
 		 "connection intact, ESTABLISHED");
 	conn_close(&c);
 }
@@ -1452,12 +1068,12 @@ static void sc_est_oow(void)
 static void syn_burst(struct conn *c, int nc, int n, int *acks)
 {
 	int i, k, other = 0;
-	struct seg s;
+	struct xt_seg s;
 
 	quiet = 1;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < nc; k++)
-			c_send(&c[k], F_SYN, c[k].isn + 100 + i, 0, 0, 0);
+			c_send(&c[k], XT_SYN, c[k].isn + 100 + i, 0, 0, 0);
 	quiet = 0;
 	for (k = 0; k < nc; k++) {
 		acks[k] = 0;
@@ -1468,7 +1084,7 @@ static void syn_burst(struct conn *c, int nc, int n, int *acks)
 		for (k = 0; k < nc; k++)
 			if (s.sport == c[k].sport && s.dport == c[k].cport)
 				break;
-		if (k < nc && s.flags == F_ACK && s.seq == c[k].iss + 1 &&
+		if (k < nc && s.flags == XT_ACK && s.seq == c[k].iss + 1 &&
 		    s.ack == c[k].isn + 1)
 			acks[k]++;
 		else
@@ -1506,7 +1122,7 @@ static void sc_challenge_limit(void)
 	xt_check(xs_stat("ChallengeAcksLimited") - lim == 30 - acks,
 		 "ChallengeAcksLimited counts the rest (%+ld)",
 		 xs_stat("ChallengeAcksLimited") - lim);
-	xt_check(sock_error(c.fd) == 0 && c_estab(&c) == 1,
+	xt_check(xt_sock_error(c.fd) == 0 && c_estab(&c) == 1,
 		 "connection intact, ESTABLISHED");
 	conn_close(&c);
 }
@@ -1544,7 +1160,7 @@ static void sc_challenge_per_socket(void)
 
 /* ---- scenarios: timestamps (RFC 7323) ---- */
 
-static void check_ts(const struct seg *s, uint32_t *last, uint32_t ecr,
+static void check_ts(const struct xt_seg *s, uint32_t *last, uint32_t ecr,
 		     const char *what)
 {
 	xt_check(s->has_ts, "%s: carries TS", what);
@@ -1562,7 +1178,7 @@ static void sc_ts_every(void)
 	int lfd = xs_listen();
 	uint32_t last, ecr;
 	struct conn c, d;
-	struct seg s;
+	struct xt_seg s;
 	double t0;
 
 	xt_log("  -- request sock: duplicate ACK 600 ms after the SYN-ACK");
@@ -1573,7 +1189,7 @@ static void sc_ts_every(void)
 	t0 = xt_now();
 	while (xt_now() < t0 + 0.6)
 		usleep(5000);
-	c_send(&d, F_ACK, d.isn + 1 + REQ_WND + 10, d.iss + 1, 0, 1);
+	c_send(&d, XT_ACK, d.isn + 1 + REQ_WND + 10, d.iss + 1, 0, 1);
 	if (expect_seg(&d, &s, "out-of-window ACK to a request")) {
 		check_ack_of(&d, &s, "request's duplicate ACK");
 		/* the SYN's TSval: an out-of-window one is not taken */
@@ -1591,17 +1207,17 @@ static void sc_ts_every(void)
 	if (c_ack_accept(&c, lfd, 0))
 		return;
 
-	c_send(&c, F_SYN, c.isn + 10, 0, 0, 1);
+	c_send(&c, XT_SYN, c.isn + 10, 0, 0, 1);
 	if (expect_seg(&c, &s, "SYN")) {
 		check_ack_of(&c, &s, "challenge ACK for a SYN");
 		check_ts(&s, &last, ecr, "challenge ACK for a SYN");
 	}
-	c_send(&c, F_RST, c.isn + 100, 0, 0, 1);
+	c_send(&c, XT_RST, c.isn + 100, 0, 0, 1);
 	if (expect_seg(&c, &s, "in-window RST")) {
 		check_ack_of(&c, &s, "challenge ACK for a RST");
 		check_ts(&s, &last, ecr, "challenge ACK for a RST");
 	}
-	c_send(&c, F_ACK, c.isn + 1 + 100000, c.iss + 1, 0, 1);
+	c_send(&c, XT_ACK, c.isn + 1 + 100000, c.iss + 1, 0, 1);
 	if (expect_seg(&c, &s, "out-of-window ACK")) {
 		check_ack_of(&c, &s, "duplicate ACK");
 		check_ts(&s, &last, ecr, "duplicate ACK");
@@ -1621,19 +1237,19 @@ static void sc_ts_stop(void)
 	if (c_establish(&c, lfd, &opts_ts))
 		return;
 	xt_check(c.ts, "timestamps negotiated");
-	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 0);
-	c_send(&c, F_ACK | F_PSH, c.isn + 1, c.iss + 1, 30, 0);
+	c_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	c_send(&c, XT_ACK | XT_PSH, c.isn + 1, c.iss + 1, 30, 0);
 	expect_none(&c, "ACKs without TS (RFC 7323 3.2: dropped silently)");
 	xt_check(xs_stat("InNoTimestamp") - nots == 2, "InNoTimestamp +2 (got %+ld)",
 		 xs_stat("InNoTimestamp") - nots);
-	xt_check(sock_error(c.fd) == 0 && c_estab(&c) == 1,
+	xt_check(xt_sock_error(c.fd) == 0 && c_estab(&c) == 1,
 		 "connection intact, ESTABLISHED");
 	xt_log("  -- a RST without TS at RCV.NXT still resets (RFC 7323 5.2)");
-	c_send(&c, F_RST, c.isn + 1, 0, 0, 0);
+	c_send(&c, XT_RST, c.isn + 1, 0, 0, 0);
 	expect_none(&c, "RST without TS");
-	ev = poll_wait(c.fd, POLLIN, 500);
+	ev = xt_sock_poll(c.fd, POLLIN, 500);
 	xt_check(ev & POLLERR, "poll: POLLERR (revents 0x%x)", ev);
-	xt_check(sock_error(c.fd) == ECONNRESET, "SO_ERROR ECONNRESET");
+	xt_check(xt_sock_error(c.fd) == ECONNRESET, "SO_ERROR ECONNRESET");
 	xt_check(xs_stat("EstabResets") - resets == 1, "EstabResets +1");
 	conn_close(&c);
 }
@@ -1648,20 +1264,20 @@ static void sc_nosock_rst(void)
 		int add;		/* SEG.LEN, for the RST's ack */
 		const char *what;
 	} t[] = {
-		{ F_SYN, 0, 1, "SYN" },
-		{ F_SYN, 5, 6, "SYN with 5 bytes" },
-		{ F_FIN, 0, 1, "FIN" },
-		{ F_SYN | F_FIN, 3, 5, "SYN|FIN with 3 bytes" },
+		{ XT_SYN, 0, 1, "SYN" },
+		{ XT_SYN, 5, 6, "SYN with 5 bytes" },
+		{ XT_FIN, 0, 1, "FIN" },
+		{ XT_SYN | XT_FIN, 3, 5, "SYN|FIN with 3 bytes" },
 		{ 0, 7, 7, "no flags, 7 bytes" },
-		{ F_PSH, 0, 0, "PSH" },
-		{ F_ACK, 0, -1, "ACK" },
-		{ F_SYN | F_ACK, 0, -1, "SYN-ACK" },
-		{ F_FIN | F_ACK | F_PSH, 9, -1, "FIN|PSH|ACK with 9 bytes" },
+		{ XT_PSH, 0, 0, "PSH" },
+		{ XT_ACK, 0, -1, "ACK" },
+		{ XT_SYN | XT_ACK, 0, -1, "SYN-ACK" },
+		{ XT_FIN | XT_ACK | XT_PSH, 9, -1, "FIN|PSH|ACK with 9 bytes" },
 	};
 	long nosock = xs_stat("InNoSocket"), rsts = xs_stat("OutRsts");
 	unsigned int i, n = ARRAY_SIZE(t);
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 
 	for (i = 0; i < n; i++) {
 		uint32_t ack = 0x70000000u + i * 1111;
@@ -1676,8 +1292,8 @@ static void sc_nosock_rst(void)
 			check_rst_ack(&s, c.isn + t[i].add, t[i].what);
 	}
 	conn_init(&c, 9);
-	c_send(&c, F_RST, c.isn, 0, 0, 0);
-	c_send(&c, F_RST | F_ACK, c.isn, 5, 0, 0);
+	c_send(&c, XT_RST, c.isn, 0, 0, 0);
+	c_send(&c, XT_RST | XT_ACK, c.isn, 5, 0, 0);
 	expect_none(&c, "RST and RST|ACK");
 	xt_check(xs_stat("InNoSocket") - nosock == n + 2, "InNoSocket +%u (got %+ld)",
 		 n + 2, xs_stat("InNoSocket") - nosock);
@@ -1691,7 +1307,7 @@ static void sc_netns_listener(void)
 {
 	long nosock = xs_stat("InNoSocket");
 	struct conn c, d;
-	struct seg s;
+	struct xt_seg s;
 
 	/* a wildcard listener in xi, none in xs on that port */
 	ns_listen(NS_XI, "0.0.0.0", LPORT, 16);
@@ -1720,26 +1336,26 @@ static void sc_netns_ehash(void)
 {
 	long xn_segs;
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 	int fd;
 
-	if (ns_fd[NS_XN] < 0)
+	if (!xt_ns_exists(NS_XN))
 		xt_fatal("no netns xn (inject.sh makes it)");
 	conn_init(&c, 8081);
 	fd = ns_connect(NS_XN, c.sport, c.cport);
 	xt_check(proc_count(NS_XN, c.sport, c.cport, "SYN_SENT") == 1,
 		 "xn: %s:%u -> %s:%u in SYN_SENT", SRV_ADDR, c.sport, INJ_ADDR,
 		 c.cport);
-	xn_segs = ns_stat(NS_XN, "InSegs");
-	c_send(&c, F_SYN | F_ACK, c.isn, 4242, 0, 0);
+	xn_segs = xt_ns_stat(NS_XN, "InSegs");
+	c_send(&c, XT_SYN | XT_ACK, c.isn, 4242, 0, 0);
 	if (expect_seg(&c, &s, "SYN-ACK to xs for xn's 4-tuple"))
 		check_rst_seq(&s, 4242, "xs has no such connection");
-	c_send(&c, F_RST | F_ACK, c.isn, 4242, 0, 0);
+	c_send(&c, XT_RST | XT_ACK, c.isn, 4242, 0, 0);
 	expect_none(&c, "RST|ACK");
-	xt_check(ns_stat(NS_XN, "InSegs") == xn_segs, "xn received nothing");
+	xt_check(xt_ns_stat(NS_XN, "InSegs") == xn_segs, "xn received nothing");
 	xt_check(proc_count(NS_XN, c.sport, c.cport, "SYN_SENT") == 1,
 		 "xn's socket still SYN_SENT");
-	xt_check(sock_error(fd) == 0, "xn's socket has no error");
+	xt_check(xt_sock_error(fd) == 0, "xn's socket has no error");
 	close(fd);
 }
 
@@ -1749,7 +1365,7 @@ static void sc_close_listener(void)
 {
 	int lfd = xs_listen(), i;
 	struct conn c[3];
-	struct seg s;
+	struct xt_seg s;
 	double t0;
 
 	for (i = 0; i < 3; i++) {
@@ -1763,21 +1379,21 @@ static void sc_close_listener(void)
 	xt_check(proc_count(NS_XS, LPORT, 0, NULL) == 0,
 		 "close(): listener and requests gone from /proc/net/xtcp at once");
 	if (proc_count(NS_XS, LPORT, 0, NULL))
-		proc_dump(NS_XS);
+		xt_ns_proc_dump(NS_XS);
 	/* the timer would resend the SYN-ACKs 1 s after the SYNs */
 	i = 0;
 	while (xt_now() < t0 + 1.5) {
 		if (recv_seg(&s, 100)) {
 			char str[256];
 
-			seg_str(&s, str, sizeof(str));
+			xt_seg_str(&s, str, sizeof(str));
 			xt_log("  < %s", str);
 			i++;
 		}
 	}
 	xt_check(i == 0, "no SYN-ACK resent in the 1.5 s after close()");
 	for (i = 0; i < 3; i++) {
-		c_send(&c[i], F_ACK, c[i].isn + 1, c[i].iss + 1, 0, 0);
+		c_send(&c[i], XT_ACK, c[i].isn + 1, c[i].iss + 1, 0, 0);
 		if (expect_seg(&c[i], &s, "final ACK after close()"))
 			check_rst_seq(&s, c[i].iss + 1, "final ACK after close()");
 	}
@@ -1818,7 +1434,7 @@ static void sc_isn(void)
 		return;
 	iss1 = a.iss;
 	t1 = xt_now();
-	c_send(&a, F_RST, a.isn + 1, 0, 0, 0);
+	c_send(&a, XT_RST, a.isn + 1, 0, 0, 0);
 	while (xt_now() < t1 + 0.3)
 		usleep(5000);
 	a.isn += 100000;
@@ -1835,7 +1451,7 @@ static void sc_isn(void)
 /* ---- scenarios: active open, simultaneous open (RFC 9293 MUST-10, 11) ---- */
 
 /* Start a connect() in xs to us; the SYN must come. Returns 0 or -1. */
-static int active_syn(struct conn *c, uint16_t lport, struct seg *syn)
+static int active_syn(struct conn *c, uint16_t lport, struct xt_seg *syn)
 {
 	conn_init(c, lport);
 	c->fd = ns_connect(NS_XS, lport, c->cport);
@@ -1843,30 +1459,30 @@ static int active_syn(struct conn *c, uint16_t lport, struct seg *syn)
 		xt_check(0, "connect() sent a SYN");
 		return -1;
 	}
-	xt_check(syn->flags == F_SYN && syn->csum_ok && syn->opts_ok,
+	xt_check(syn->flags == XT_SYN && syn->csum_ok && syn->opts_ok,
 		 "connect() sent a SYN, well-formed");
 	c->iss = syn->seq;
 	c->ts_recent = syn->tsval;
-	return syn->flags == F_SYN ? 0 : -1;
+	return syn->flags == XT_SYN ? 0 : -1;
 }
 
 static void check_established(const struct conn *c, const char *what)
 {
-	short ev = poll_wait(c->fd, POLLOUT, 1000);
+	short ev = xt_sock_poll(c->fd, POLLOUT, 1000);
 
 	xt_check(ev == POLLOUT, "%s: connect() done, writable (revents 0x%x)",
 		 what, ev);
-	xt_check(sock_error(c->fd) == 0, "%s: SO_ERROR 0", what);
+	xt_check(xt_sock_error(c->fd) == 0, "%s: SO_ERROR 0", what);
 	xt_check(proc_count(NS_XS, c->sport, c->cport, "ESTABLISHED") == 1,
 		 "%s: ESTABLISHED in /proc/net/xtcp", what);
 }
 
 static void sc_active_open(void)
 {
-	struct opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 2,
+	struct xt_opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 2,
 			  .sack = 1, .has_ts = 1, .tsval = 9000 };
 	long act = xs_stat("ActiveOpens"), estab = xs_stat("CurrEstab");
-	struct seg syn, s;
+	struct xt_seg syn, s;
 	struct conn c;
 
 	if (active_syn(&c, 8082, &syn))
@@ -1879,10 +1495,10 @@ static void sc_active_open(void)
 	xt_check(xs_stat("ActiveOpens") - act == 1, "ActiveOpens +1");
 	o.tsecr = syn.tsval;
 	c.isn = 3000000000u;
-	send_seg_o(c.cport, c.sport, F_SYN | F_ACK, c.isn, c.iss + 1, 65535, &o, 0);
+	send_seg(c.cport, c.sport, XT_SYN | XT_ACK, c.isn, c.iss + 1, 65535, &o, 0);
 	c.ts_recent = o.tsval;
 	if (expect_seg(&c, &s, "SYN-ACK")) {
-		xt_check(s.flags == F_ACK && s.seq == c.iss + 1 &&
+		xt_check(s.flags == XT_ACK && s.seq == c.iss + 1 &&
 			 s.ack == c.isn + 1, "ACK <seq ISS+1, ack %u>", c.isn + 1);
 		xt_check(s.has_ts && s.tsecr == o.tsval,
 			 "ACK carries TS, TSecr %u", o.tsval);
@@ -1892,7 +1508,7 @@ static void sc_active_open(void)
 
 	c.ts = 1;
 	c.tsval = o.tsval + 1;
-	c_send(&c, F_SYN, c.isn + 50, 0, 0, 1);
+	c_send(&c, XT_SYN, c.isn + 50, 0, 0, 1);
 	if (expect_seg(&c, &s, "SYN when ESTABLISHED (active side)")) {
 		check_ack_of(&c, &s, "challenge ACK");
 		xt_check(s.has_ts, "challenge ACK carries TS");
@@ -1903,10 +1519,10 @@ static void sc_active_open(void)
 /* Both SYNs cross; our SYN without ACK puts xs in SYN_RECV. */
 static int simopen_start(struct conn *c, uint16_t lport)
 {
-	struct opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 3,
+	struct xt_opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 3,
 			  .sack = 1, .has_ts = 1, .tsval = 6000 };
 	long act = xs_stat("ActiveOpens");
-	struct seg syn, s;
+	struct xt_seg syn, s;
 
 	if (active_syn(c, lport, &syn))
 		return -1;
@@ -1918,7 +1534,7 @@ static int simopen_start(struct conn *c, uint16_t lport)
 	c->ts_recent = syn.tsval;
 	if (!expect_seg(c, &s, "crossing SYN"))
 		return -1;
-	xt_check(s.flags == (F_SYN | F_ACK) && s.seq == c->iss &&
+	xt_check(s.flags == (XT_SYN | XT_ACK) && s.seq == c->iss &&
 		 s.ack == c->isn + 1,
 		 "simultaneous open: SYN-ACK <seq ISS %u, ack %u>", c->iss,
 		 c->isn + 1);
@@ -1930,43 +1546,43 @@ static int simopen_start(struct conn *c, uint16_t lport)
 		 ROUTE_MSS, OUR_WSCALE, o.tsval);
 	xt_check(proc_count(NS_XS, lport, c->cport, "SYN_RECV") == 1,
 		 "xs's socket in SYN_RECV");
-	xt_check(!(poll_now(c->fd, POLLOUT | POLLIN) & (POLLOUT | POLLERR)),
+	xt_check(!(xt_sock_poll(c->fd, POLLOUT | POLLIN, 0) & (POLLOUT | POLLERR)),
 		 "connect() still in progress");
 	xt_check(xs_stat("ActiveOpens") - act == 1, "one active open");
 	if (s.has_ts)
 		c->ts_recent = s.tsval;
-	return s.flags == (F_SYN | F_ACK) ? 0 : -1;
+	return s.flags == (XT_SYN | XT_ACK) ? 0 : -1;
 }
 
 static void sc_simopen(void)
 {
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 
 	if (simopen_start(&c, 8083))
 		return;
-	c_send(&c, F_ACK, c.isn + 1, c.iss + 1, 0, 1);
+	c_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, 1);
 	if (recv_conn(&c, &s, NONE_MS, 0))
-		xt_check(!(s.flags & F_RST), "no RST for the ACK");
+		xt_check(!(s.flags & XT_RST), "no RST for the ACK");
 	check_established(&c, "ACK of its SYN-ACK");
 	conn_close(&c);
 }
 
 static void sc_crossed_syn(void)
 {
-	struct opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 3,
+	struct xt_opts o = { .has_mss = 1, .mss = 1400, .has_ws = 1, .ws = 3,
 			  .sack = 1, .has_ts = 1 };
 	struct conn c;
-	struct seg s;
+	struct xt_seg s;
 
 	if (simopen_start(&c, 8084))
 		return;
 	/* our SYN-ACK, crossing xs's: the SYN again, acknowledging xs's */
 	o.tsval = c.tsval++;
 	o.tsecr = c.ts_recent;
-	send_seg_o(c.cport, c.sport, F_SYN | F_ACK, c.isn, c.iss + 1, 65535, &o, 0);
+	send_seg(c.cport, c.sport, XT_SYN | XT_ACK, c.isn, c.iss + 1, 65535, &o, 0);
 	while (recv_conn(&c, &s, NONE_MS, 0))
-		xt_check(!(s.flags & F_RST), "no RST for the crossing SYN-ACK");
+		xt_check(!(s.flags & XT_RST), "no RST for the crossing SYN-ACK");
 	check_established(&c, "crossing SYN-ACK");
 	conn_close(&c);
 }
@@ -1979,11 +1595,11 @@ static void sc_simopen_rst(void)
 
 	if (simopen_start(&c, 8085))
 		return;
-	c_send(&c, F_RST, c.isn + 1, 0, 0, 0);
+	c_send(&c, XT_RST, c.isn + 1, 0, 0, 0);
 	expect_none(&c, "RST at RCV.NXT in SYN_RECV");
-	ev = poll_wait(c.fd, POLLOUT, 1000);
+	ev = xt_sock_poll(c.fd, POLLOUT, 1000);
 	xt_check(ev & POLLERR, "poll: POLLERR (revents 0x%x)", ev);
-	xt_check(sock_error(c.fd) == ECONNREFUSED,
+	xt_check(xt_sock_error(c.fd) == ECONNREFUSED,
 		 "active SYN_RECV + RST: connection refused (MUST-11), SO_ERROR ECONNREFUSED");
 	xt_check(xs_stat("ConnectRefused") - refused == 1, "ConnectRefused +1");
 	xt_check(proc_count(NS_XS, 8085, 0, NULL) == 0,
@@ -2003,13 +1619,13 @@ static double t_rel(double t)
 static void pump_until(double until)
 {
 	char str[256];
-	struct seg s;
+	struct xt_seg s;
 	double left;
 
 	while ((left = until - xt_now()) > 0) {
 		if (!recv_seg(&s, (int)(left * 1000) + 1))
 			continue;
-		seg_str(&s, str, sizeof(str));
+		xt_seg_str(&s, str, sizeof(str));
 		xt_log("  < %s (+%.2f s)", str, t_rel(hist[nhist - 1].t));
 	}
 }
@@ -2065,34 +1681,17 @@ static void log_resends(const struct conn *c, const double *t, int n)
 /* Write @val to @ns's /proc/sys/net/xtcp/@name. Returns 0 or an errno. */
 static int ns_sysctl_set(int ns, const char *name, int val)
 {
-	char path[320], buf[32];
-	int fd, err = 0, len;
+	int err = xt_ns_sysctl_set(ns, name, val);
 
-	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
-	len = snprintf(buf, sizeof(buf), "%d\n", val);
-	ns_enter(ns);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, buf, len) != len)
-		err = errno;
-	if (fd >= 0)
-		close(fd);
-	ns_enter(NS_XI);
-	xt_log("  %s: %s = %d%s%s", ns_names[ns], path, val, err ? ": " : "",
-	       err ? strerror(err) : "");
+	xt_log("  %s: /proc/sys/net/xtcp/%s = %d%s%s", xt_ns_name(ns), name,
+	       val, err ? ": " : "", err ? strerror(err) : "");
 	return err;
 }
 
 /* @ns's /proc/sys/net/xtcp/@name, or -1000 if it cannot be read. */
 static long ns_sysctl_get(int ns, const char *name)
 {
-	char path[320];
-	long v;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
-	ns_enter(ns);
-	v = xt_read_long(path, -1000);
-	ns_enter(NS_XI);
-	return v;
+	return xt_ns_sysctl_get(ns, name, -1000);
 }
 
 /* Set a sysctl of xs that the scenario depends on; checked. */
@@ -2146,7 +1745,7 @@ static int accept_from(int lfd, const struct conn *c, int ms, const char *what)
 {
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
-	int fd = accept_within(lfd, ms);
+	int fd = xt_sock_accept(lfd, ms, NULL, NULL);
 
 	xt_check(fd >= 0, "%s: accept() returns a connection", what);
 	if (fd < 0)
@@ -2167,10 +1766,10 @@ static int c_queue(struct conn *c)
 {
 	if (c_syn(c, NULL, NULL))
 		return -1;
-	c_send(c, F_ACK, c->isn + 1, c->iss + 1, 0, 0);
+	c_send(c, XT_ACK, c->isn + 1, c->iss + 1, 0, 0);
 	if (wait_proc(c, "ESTABLISHED", 1, 1000) != 1) {
 		xt_check(0, "port %u: final ACK promoted the request", c->cport);
-		proc_dump(NS_XS);
+		xt_ns_proc_dump(NS_XS);
 		return -1;
 	}
 	return 0;
@@ -2211,7 +1810,7 @@ static int ovf_setup(struct ovf *o, uint16_t port)
 /* B's final ACK (ack = ISS + 1) on the full accept queue. */
 static void ovf_ack(struct ovf *o)
 {
-	c_send(&o->b, F_ACK, o->b.isn + 1, o->b.iss + 1, 0, 0);
+	c_send(&o->b, XT_ACK, o->b.isn + 1, o->b.iss + 1, 0, 0);
 }
 
 /* ... dropped, the request kept: no answer, counted as an overflow. */
@@ -2240,7 +1839,7 @@ static void ovf_expect_rst(struct ovf *o, const char *what)
 {
 	long ovf = xs_stat("ListenOverflows"), drops = xs_stat("ListenDrops");
 	long rsts = xs_stat("OutRsts");
-	struct seg s;
+	struct xt_seg s;
 
 	xt_log("  -- %s: B's final ACK on the full queue: RST, request gone",
 	       what);
@@ -2266,7 +1865,7 @@ static void sc_acceptq_syn(void)
 	int lfd = ns_listen(NS_XS, SRV_ADDR, LPORT, 0);
 	struct xtcp_listen_info li;
 	struct conn a, b;
-	struct seg s;
+	struct xt_seg s;
 	int fd;
 
 	if (!listen_info(lfd, &li))
@@ -2296,7 +1895,7 @@ static void sc_acceptq_syn(void)
 	fd = accept_from(lfd, &a, 0, "first connection");
 	c_send_syn(&b, NULL);
 	if (expect_seg(&b, &s, "SYN after accept()"))
-		xt_check(s.flags == (F_SYN | F_ACK) && s.ack == b.isn + 1,
+		xt_check(s.flags == (XT_SYN | XT_ACK) && s.ack == b.isn + 1,
 			 "SYN after accept(): SYN-ACK");
 	xt_check(c_reqs(&b) == 1, "a request for it now");
 	if (fd >= 0)
@@ -2409,9 +2008,9 @@ static void sc_abort_sockopt(void)
 	int fd, r;
 
 	xt_log("  -- the option itself");
-	ns_enter(NS_XS);
+	xt_ns_enter(NS_XS);
 	fd = socket(family, SOCK_STREAM, 0);
-	ns_enter(NS_XI);
+	xt_ns_leave();
 	if (fd < 0)
 		xt_fatal("socket in xs");
 	xt_check(get_abort(fd) == -1, "default -1, follow the sysctl (got %d)",
@@ -2637,9 +2236,9 @@ static void sc_sysctls(void)
 	DIR *dir;
 	long v;
 
-	ns_enter(NS_XS);
+	xt_ns_enter(NS_XS);
 	dir = opendir("/proc/sys/net/xtcp");
-	ns_enter(NS_XI);
+	xt_ns_leave();
 	xt_check(dir != NULL, "xs: /proc/sys/net/xtcp/ exists");
 	while (dir && (de = readdir(dir))) {
 		if (de->d_name[0] == '.')
@@ -2724,31 +2323,20 @@ static const struct {
 
 static void setup(void)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	int i;
-
 	family = xt_family();
 	proto = xt_ipproto();
-	inet_pton(AF_INET, SRV_ADDR, &srv_addr);
-	inet_pton(AF_INET, INJ_ADDR, &inj_addr);
+	srv_addr = xt_addr(SRV_ADDR);
+	inj_addr = xt_addr(INJ_ADDR);
 
-	ns_fd[NS_XI] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	for (i = NS_XS; i < NS_MAX; i++)
-		ns_fd[i] = ns_open(ns_names[i]);
-	if (ns_fd[NS_XI] < 0 || ns_fd[NS_XS] < 0)
+	xt_ns_init("xi");
+	if (xt_ns_open(NS_XS, "xs"))
 		xt_fatal("netns xi (ours) and xs needed: run me from inject.sh");
+	xt_ns_open(NS_XN, "xn");
 
 	raw_fd = socket(AF_INET, SOCK_RAW, proto);
 	if (raw_fd < 0)
 		xt_fatal("socket(AF_INET, SOCK_RAW, %d)", proto);
-	pkt_fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
-	if (pkt_fd < 0)
-		xt_fatal("socket(AF_PACKET)");
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = if_nametoindex(INJ_IF);
-	if (!sll.sll_ifindex ||
-	    bind(pkt_fd, (struct sockaddr *)&sll, sizeof(sll)))
-		xt_fatal("bind packet socket to %s", INJ_IF);
+	xt_cap_open(&cap, xt_ns_ifindex(NS_XI, INJ_IF, NULL), 0, 0);
 	recv_flush();
 	nhist = 0;
 }
@@ -2774,10 +2362,10 @@ int main(int argc, char **argv)
 	setup();
 	xt_log("xinject %s: %s (family %d, protocol %d)", scenarios[i].name,
 	       scenarios[i].desc, family, proto);
-	xi_segs = ns_stat(NS_XI, "InSegs");
+	xi_segs = xt_ns_stat(NS_XI, "InSegs");
 	t_start = xt_now();
 	scenarios[i].fn();
-	xt_check(ns_stat(NS_XI, "InSegs") == xi_segs,
+	xt_check(xt_ns_stat(NS_XI, "InSegs") == xi_segs,
 		 "xi's own stack saw none of xs's segments (tc filter works)");
 	return xt_done();
 }

@@ -9,11 +9,18 @@ KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= $(CURDIR)/build
 export KVER KDIR BUILD
 
-# In-VM programs: the selftests and the benchmark, all into /xtcp/bin.
+# In-VM programs: the selftests and the benchmark, all into /xtcp/bin. A
+# program is one .c file, or a directory with a main.c (xinject/); each is
+# linked with the selftest toolkit (scripts/selftests/lib/), built once.
 SELFTEST_SRC := $(wildcard scripts/selftests/*.c scripts/bench/*.c)
-SELFTEST_BIN := $(addprefix $(BUILD)/selftests/,$(notdir $(SELFTEST_SRC:.c=)))
+SELFTEST_DIRS := $(patsubst %/main.c,%,$(wildcard scripts/selftests/*/main.c))
+SELFTEST_BIN := $(addprefix $(BUILD)/selftests/,$(notdir $(SELFTEST_SRC:.c=) $(SELFTEST_DIRS)))
+SELFTEST_LIB := $(BUILD)/selftests-lib/libxt.a
+SELFTEST_LIB_OBJ := $(patsubst scripts/selftests/lib/%.c,$(BUILD)/selftests-lib/%.o,\
+		    $(wildcard scripts/selftests/lib/*.c))
+SELFTEST_HDR := $(wildcard scripts/selftests/lib/*.h) include/uapi/linux/xtcp.h
 SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
-		   -Iinclude/uapi -Iscripts/selftests
+		   -Iinclude/uapi -Iscripts/selftests/lib
 
 .PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
 	vmtest-6.12 dkms debugtest style check bench stress fuzz install clean
@@ -29,13 +36,31 @@ module: check-kver
 deps:
 	scripts/deps.sh
 
-$(BUILD)/selftests/%: scripts/selftests/%.c $(wildcard scripts/selftests/*.h) include/uapi/linux/xtcp.h
+# The toolkit sits outside $(BUILD)/selftests/: every file in there is a
+# program that mkinitramfs.sh ships.
+$(BUILD)/selftests-lib/%.o: scripts/selftests/lib/%.c $(SELFTEST_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $<
+	$(CC) $(SELFTEST_CFLAGS) -c -o $@ $<
 
-$(BUILD)/selftests/%: scripts/bench/%.c $(wildcard scripts/selftests/*.h) include/uapi/linux/xtcp.h
+$(SELFTEST_LIB): $(SELFTEST_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/selftests/%: scripts/selftests/%.c $(SELFTEST_HDR) $(SELFTEST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $<
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB)
+
+$(BUILD)/selftests/%: scripts/bench/%.c $(SELFTEST_HDR) $(SELFTEST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB)
+
+.SECONDEXPANSION:
+$(BUILD)/selftests/%: scripts/selftests/%/main.c \
+		$$(wildcard scripts/selftests/$$*/*.c scripts/selftests/$$*/*.h) \
+		$(SELFTEST_HDR) $(SELFTEST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SELFTEST_CFLAGS) -Iscripts/selftests/$* -o $@ $(filter %.c,$^) \
+		$(SELFTEST_LIB)
 
 selftests: $(SELFTEST_BIN)
 

@@ -21,7 +21,7 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 static int family, proto, lfd;
 static struct sockaddr_in dst;

@@ -20,11 +20,10 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
 #include <pthread.h>
 #include <sys/socket.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 static int family, proto, lfd, port;
 static volatile int stop;
@@ -41,10 +40,10 @@ static void flood(const char *dst, int dport, int ipproto, double secs,
 		  long max)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	uint8_t pkt[44];
-	struct iphdr *iph = (struct iphdr *)pkt;
-	uint8_t *th = pkt + 20;
+	uint8_t pkt[20 + 60], *th = pkt + 20;
 	double t0 = xt_now(), t;
+	unsigned int len;
+	struct xt_hdr h;
 	int fd, one = 1;
 	long n = 0;
 	uint32_t r = 0x12345678;
@@ -52,34 +51,26 @@ static void flood(const char *dst, int dport, int ipproto, double secs,
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
 		xt_fatal("raw socket");
-	inet_pton(AF_INET, dst, &sin.sin_addr);
-	memset(pkt, 0, sizeof(pkt));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = ipproto;
-	iph->tot_len = htons(sizeof(pkt));
-	iph->daddr = sin.sin_addr.s_addr;
-	th[2] = dport >> 8;
-	th[3] = dport & 0xff;
-	th[12] = 6 << 4;			/* 24 bytes: one MSS option */
-	th[13] = 0x02;				/* SYN */
-	th[14] = 0xff;
-	th[15] = 0xff;
-	th[20] = 2; th[21] = 4; th[22] = 0x05; th[23] = 0xb4;
+	sin.sin_addr.s_addr = xt_addr(dst);
+	/* one SYN with an MSS option, built once; the loop changes its source */
+	xt_seg_hdr_init(&h, 0, dport, XT_SYN, 0, 0);
+	h.optlen = xt_seg_opt_mss(h.opt, 0, 1460);
+	len = 20 + xt_seg_build(th, sizeof(pkt) - 20, &h, 0, 0, 6);
+	xt_seg_ip_build(pkt, 0, sin.sin_addr.s_addr, ipproto, 0, len, 0, 0);
 	while (n < max && (t = xt_now() - t0) < secs) {
 		uint32_t src;
 
 		/* xorshift: cheap, and every SYN is another "client" */
 		r ^= r << 13; r ^= r >> 17; r ^= r << 5;
 		src = htonl(0xc6120000 | (r & 0x1ffff));	/* 198.18/15 */
-		iph->saddr = src;
+		/* IP_HDRINCL: the kernel fills in the IP checksum */
+		memcpy(pkt + 12, &src, 4);
 		th[0] = (r >> 17) | 0x80;
 		th[1] = r >> 9;
 		memcpy(th + 4, &r, 4);
-		xt_set_csum(th, 24, src, iph->daddr, 6);
-		if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&sin,
-			   sizeof(sin)) == sizeof(pkt))
+		xt_seg_csum_set(th, len - 20, src, sin.sin_addr.s_addr, 6);
+		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sin,
+			   sizeof(sin)) == (ssize_t)len)
 			n++;
 	}
 	t = xt_now() - t0;

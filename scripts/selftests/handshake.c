@@ -38,7 +38,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 static int af;
 static int home_ns = -1, srv_ns = -1;
@@ -149,15 +149,6 @@ static int proc_count(const char *state, int port)
 		srv_leave();
 	}
 	return n;
-}
-
-static int sock_error(int fd)
-{
-	int err = -1;
-	socklen_t len = sizeof(err);
-
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-	return err;
 }
 
 static void mode_basic(const char *ip)
@@ -356,7 +347,7 @@ static void mode_nonblock(const char *ip)
 	xt_check(poll(&p, 1, 2000) == 1 && (p.revents & POLLOUT) &&
 		 !(p.revents & (POLLERR | POLLHUP)),
 		 "connecting socket becomes POLLOUT (0x%x)", p.revents);
-	xt_check(sock_error(cfd) == 0, "SO_ERROR 0 after success");
+	xt_check(xt_sock_error(cfd) == 0, "SO_ERROR 0 after success");
 	xt_check(connect(cfd, (struct sockaddr *)&sin, sizeof(sin)) == 0,
 		 "connect again after completion returns 0, as TCP");
 	xt_check_errno(connect(cfd, (struct sockaddr *)&sin, sizeof(sin)),
@@ -397,8 +388,8 @@ static void mode_refused(const char *ip)
 	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
 	xt_check(poll(&p, 1, 2000) == 1 && (p.revents & POLLERR) &&
 		 (p.revents & POLLHUP), "POLLERR|POLLHUP (0x%x)", p.revents);
-	xt_check(sock_error(fd) == ECONNREFUSED, "SO_ERROR ECONNREFUSED");
-	xt_check(sock_error(fd) == 0, "SO_ERROR cleared by reading it");
+	xt_check(xt_sock_error(fd) == ECONNREFUSED, "SO_ERROR ECONNREFUSED");
+	xt_check(xt_sock_error(fd) == 0, "SO_ERROR cleared by reading it");
 	xt_check(xt_stat("ConnectRefused") >= refused + 2, "ConnectRefused counted");
 	/*
 	 * As TCP: the next connect() reports the failed attempt, and as
@@ -577,7 +568,7 @@ static void mode_simopen(void)
 	xt_check((p[0].revents & POLLOUT) && (p[1].revents & POLLOUT),
 		 "both sockets writable (revents 0x%x 0x%x)", p[0].revents,
 		 p[1].revents);
-	xt_check(sock_error(a) == 0 && sock_error(b) == 0 &&
+	xt_check(xt_sock_error(a) == 0 && xt_sock_error(b) == 0 &&
 		 port_of(a, 1) == 5032 && port_of(b, 1) == 5031,
 		 "simultaneous open: both connected to each other");
 	xt_check(proc_count("ESTABLISHED", 5031) == 2,
@@ -675,7 +666,7 @@ static void mode_closelisten(void)
 	for (i = 0; i < 4; i++) {
 		p = (struct pollfd){ .fd = c[i], .events = POLLIN };
 		if (poll(&p, 1, 1000) == 1 && (p.revents & POLLERR) &&
-		    sock_error(c[i]) == ECONNRESET)
+		    xt_sock_error(c[i]) == ECONNRESET)
 			ok++;
 		close(c[i]);
 	}

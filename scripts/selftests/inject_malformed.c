@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 #define SEG_MAX 100
 
@@ -34,28 +34,23 @@ static void snap(long *v)
 		v[i] = xt_stat(cnames[i]);
 }
 
-/* TCP checksum with pseudo-header protocol @proto. */
-static void set_csum(uint8_t *seg, size_t len, uint8_t proto)
+/*
+ * A SYN from port 40000 to 8080 with @optlen option bytes (copied from
+ * @opts) and @payload bytes, checksummed over pseudo-header protocol
+ * @proto; @doff_words -1: the data offset the options need.
+ */
+static size_t make_seg(uint8_t *seg, int doff_words, const uint8_t *opts,
+		       size_t optlen, size_t payload, uint8_t proto)
 {
-	xt_set_csum(seg, len, src_addr, dst.sin_addr.s_addr, proto);
-}
+	struct xt_hdr h;
 
-/* A plain SYN header with @optlen option bytes (copied from @opts). */
-static size_t make_seg(uint8_t *seg, unsigned int doff_words,
-		       const uint8_t *opts, size_t optlen, size_t payload)
-{
-	size_t len = 20 + optlen + payload;
-
-	memset(seg, 0, SEG_MAX);
-	seg[0] = 0x9c; seg[1] = 0x40;		/* sport 40000 */
-	seg[2] = 0x1f; seg[3] = 0x90;		/* dport 8080 */
-	seg[7] = 1;				/* seq 1 */
-	seg[12] = (doff_words ? doff_words : (20 + optlen) / 4) << 4;
-	seg[13] = 0x02;				/* SYN */
-	seg[14] = 0xff; seg[15] = 0xff;		/* window */
-	memcpy(seg + 20, opts, optlen);
-	memset(seg + 20 + optlen, 'p', payload);
-	return len;
+	xt_seg_hdr_init(&h, 40000, 8080, XT_SYN, 1, 0);
+	h.doff = doff_words;
+	memcpy(h.opt, opts, optlen);
+	h.optlen = optlen;
+	h.paylen = payload;
+	return xt_seg_build(seg, SEG_MAX, &h, src_addr, dst.sin_addr.s_addr,
+			    proto);
 }
 
 static void send_seg(const uint8_t *seg, size_t len)
@@ -116,44 +111,35 @@ static size_t b_empty(uint8_t *seg, int i)
 
 static size_t b_short(uint8_t *seg, int i)
 {
-	make_seg(seg, 0, NULL, 0, 0);
+	make_seg(seg, -1, NULL, 0, 0, 6);
 	return (size_t)(1 + i * 6);		/* 1, 7, 13, 19 bytes */
 }
 
 static size_t b_doff_small(uint8_t *seg, int i)
 {
-	size_t len = make_seg(seg, (unsigned int)i % 5, NULL, 0, 4);
-
-	if (i % 5 == 0)
-		seg[12] = 0;		/* doff 0 */
-	set_csum(seg, len, 6);
-	return len;
+	return make_seg(seg, i % 5, NULL, 0, 4, 6);
 }
 
 static size_t b_doff_past_end(uint8_t *seg, int i)
 {
 	/* claims 24..60 header bytes, carries 20 */
-	size_t len = make_seg(seg, 6 + (unsigned int)i % 10, NULL, 0, 0);
-
-	set_csum(seg, len, 6);
-	return len;
+	make_seg(seg, 6 + i % 10, NULL, 0, 0, 6);
+	/* the builder pads the header to its offset: cut it back, re-sum */
+	xt_seg_csum_set(seg, 20, src_addr, dst.sin_addr.s_addr, 6);
+	return 20;
 }
 
 static size_t b_bad_csum(uint8_t *seg, int i)
 {
-	size_t len = make_seg(seg, 0, NULL, 0, (size_t)(i % 8) * 7);
+	size_t len = make_seg(seg, -1, NULL, 0, (size_t)(i % 8) * 7, 6);
 
-	set_csum(seg, len, 6);
 	seg[17] ^= 1 << (i % 8);
 	return len;
 }
 
 static size_t b_csum_proto253(uint8_t *seg, int i)
 {
-	size_t len = make_seg(seg, 0, NULL, 0, (size_t)i);
-
-	set_csum(seg, len, 253);
-	return len;
+	return make_seg(seg, -1, NULL, 0, (size_t)i, 253);
 }
 
 static size_t b_bad_opts(uint8_t *seg, int i)
@@ -166,10 +152,8 @@ static size_t b_bad_opts(uint8_t *seg, int i)
 		{ 2, 3, 5, 0 },			/* MSS with length 3 */
 		{ 8, 8, 0, 0, 0, 0, 0, 0 },	/* timestamps with length 8 */
 	};
-	size_t len = make_seg(seg, 0, bad[i % 6], (i % 6) == 5 ? 8 : 4, 0);
 
-	set_csum(seg, len, 6);
-	return len;
+	return make_seg(seg, -1, bad[i % 6], (i % 6) == 5 ? 8 : 4, 0, 6);
 }
 
 static size_t b_valid(uint8_t *seg, int i)
@@ -177,10 +161,7 @@ static size_t b_valid(uint8_t *seg, int i)
 	static const uint8_t syn_opts[] = {
 		2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7
 	};
-	size_t len = make_seg(seg, 0, syn_opts, sizeof(syn_opts), (size_t)i);
-
-	set_csum(seg, len, 6);
-	return len;
+	return make_seg(seg, -1, syn_opts, sizeof(syn_opts), (size_t)i, 6);
 }
 
 /* Random bytes, random length; every other one with a right checksum. */
@@ -198,7 +179,8 @@ static void run_random(int n)
 		for (j = 0; j < (int)len; j++)
 			seg[j] = (uint8_t)rand();
 		if ((i & 1) && len >= 20)
-			set_csum(seg, len, 6);
+			xt_seg_csum_set(seg, len, src_addr,
+					dst.sin_addr.s_addr, 6);
 		send_seg(seg, len);
 	}
 	xt_wait_stat("InSegs", before[C_INSEGS] + n, 10.0);

@@ -17,7 +17,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 static int family, proto;
 

@@ -11,26 +11,21 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET }, me;
 	socklen_t len = sizeof(me);
-	uint8_t seg[20] = {
-		0x9c, 0x40, 0x1f, 0x90, 0, 0, 0, 1, 0, 0, 0, 0,
-		5 << 4, 0x02, 0xff, 0xff,
-	};
-	int fd, one = 1, i, n, port;
+	uint8_t seg[60];
+	int fd, one = 1, i, n, port, ack;
+	struct xt_hdr h;
 
 	if (argc < 3 || inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1)
 		xt_fatal("usage: sendsyn DEST COUNT [PORT]");
 	n = atoi(argv[2]);
 	port = argc > 3 ? atoi(argv[3]) : 8080;
-	if (argc > 4 && !strcmp(argv[4], "ack"))
-		seg[13] = 0x10;
-	seg[2] = port >> 8;
-	seg[3] = port & 0xff;
+	ack = argc > 4 && !strcmp(argv[4], "ack");
 	fd = socket(AF_INET, SOCK_RAW, xt_ipproto());
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)))
 		xt_fatal("raw socket");
@@ -38,19 +33,19 @@ int main(int argc, char **argv)
 	    getsockname(fd, (struct sockaddr *)&me, &len))
 		xt_fatal("connect/getsockname");
 	for (i = 0; i < n; i++) {
-		seg[0] = (40000 + i) >> 8;
-		seg[1] = (40000 + i) & 0xff;
-		if (seg[13] == 0x10) {
-			uint32_t r[2] = { (uint32_t)rand(), (uint32_t)rand() };
+		unsigned int l;
 
-			memcpy(seg + 4, r, sizeof(r));
+		xt_seg_hdr_init(&h, 40000 + i, port, XT_SYN, 1, 0);
+		if (ack) {
+			h.flags = XT_ACK;
+			h.seq = (uint32_t)rand();
+			h.ack = (uint32_t)rand();
 		}
-		xt_set_csum(seg, sizeof(seg), me.sin_addr.s_addr,
-			    dst.sin_addr.s_addr, 6);
-		if (send(fd, seg, sizeof(seg), 0) != sizeof(seg))
+		l = xt_seg_build(seg, sizeof(seg), &h, me.sin_addr.s_addr,
+				 dst.sin_addr.s_addr, 6);
+		if (send(fd, seg, l, 0) != (ssize_t)l)
 			xt_fatal("send");
 	}
-	xt_log("sent %d %s segments to %s", n, seg[13] == 0x10 ? "ACK" : "SYN",
-	       argv[1]);
+	xt_log("sent %d %s segments to %s", n, ack ? "ACK" : "SYN", argv[1]);
 	return 0;
 }

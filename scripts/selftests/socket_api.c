@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <sys/socket.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 static void check_socket_types(int af, int proto)
 {

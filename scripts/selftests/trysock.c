@@ -6,7 +6,7 @@
  */
 #include <sys/socket.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 int main(int argc, char **argv)
 {

@@ -48,18 +48,14 @@
  * after an epoch once that many seconds have passed (debug kernels).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if_ether.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <netpacket/packet.h>
 #include <poll.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 #define SRV_ADDR	"192.0.2.1"	/* xs, and xn */
 #define INJ_ADDR	"192.0.2.2"	/* us */
@@ -73,22 +69,10 @@
 #define REPLY_MS	1000
 #define MTU		1500
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define F_FIN	0x01
-#define F_SYN	0x02
-#define F_RST	0x04
-#define F_PSH	0x08
-#define F_ACK	0x10
-#define F_URG	0x20
-#define F_ECE	0x40
-#define F_CWR	0x80
-
 enum { NS_XI, NS_XS, NS_XN, NS_MAX };
-static const char * const ns_names[NS_MAX] = { "xi", "xs", "xn" };
-static int ns_fd[NS_MAX];
 
-static int tx_fd, cap_fd, family, proto;
+static int tx_fd, family, proto;
+static struct xt_cap cap;	/* xs's answers, on vi */
 static int ifi_vi, ifi_vw;
 static uint8_t mac_vs[6], mac_vn[6];
 static uint32_t srv_addr, inj_addr;
@@ -137,12 +121,6 @@ static int epoch;
 
 /* ---- namespaces, counters, /proc/net/xtcp ---- */
 
-static void ns_enter(int ns)
-{
-	if (setns(ns_fd[ns], CLONE_NEWNET))
-		xt_fatal("setns(%s)", ns_names[ns]);
-}
-
 enum {
 	C_INSEGS, C_INERRS, C_CSUM, C_SHORT, C_DOFF, C_OPTS, C_NOTHOST,
 	C_MODEL,		/* the counters the model predicts exactly */
@@ -164,23 +142,10 @@ static const char * const cnames[C_MAX] = {
 
 static void snap(int ns, long *v)
 {
-	char key[64];
-	long val;
-	FILE *f;
 	int i;
 
-	ns_enter(ns);
-	f = fopen("/proc/net/xtcp_stat", "r");
-	ns_enter(NS_XI);
-	if (!f)
-		xt_fatal("%s: /proc/net/xtcp_stat", ns_names[ns]);
-	for (i = 0; i < C_MAX; i++)
-		v[i] = -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2)
-		for (i = 0; i < C_MAX; i++)
-			if (!strcmp(key, cnames[i]))
-				v[i] = val;
-	fclose(f);
+	if (xt_ns_stats(ns, cnames, v, C_MAX))
+		xt_fatal("%s: /proc/net/xtcp_stat", xt_ns_name(ns));
 	for (i = 0; i < C_MAX; i++)
 		if (v[i] < 0)
 			xt_fatal("no counter %s", cnames[i]);
@@ -195,55 +160,22 @@ static long stat_sum(int ns, int c1, int c2)
 	return v[c1] + (c2 >= 0 ? v[c2] : 0);
 }
 
-/* State of @ns's /proc/net/xtcp line for lport/rport (rport 0: listener). */
+/* State of @ns's /proc/net/xtcp line for lport/rport. */
 static int proc_state(int ns, uint16_t lport, uint16_t rport, char *st,
 		      size_t stlen)
 {
-	char line[256], local[64], remote[64], s[32], want_l[32], want_r[32];
-	int n = 0, sl;
-	FILE *f;
+	struct xt_proc_want w = {
+		.laddr = srv_addr, .lport = lport,
+		.raddr = inj_addr, .rport = rport,
+	};
 
-	snprintf(want_l, sizeof(want_l), "%s:%u", SRV_ADDR, lport);
-	snprintf(want_r, sizeof(want_r), "%s:%u", INJ_ADDR, rport);
-	ns_enter(ns);
-	f = fopen("/proc/net/xtcp", "r");
-	ns_enter(NS_XI);
-	if (!f)
-		xt_fatal("%s: /proc/net/xtcp", ns_names[ns]);
-	if (st)
-		snprintf(st, stlen, "NONE");
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%d %63s %63s %31s", &sl, local, remote, s) != 4)
-			continue;
-		if (strcmp(local, want_l) || strcmp(remote, want_r))
-			continue;
-		if (st)
-			snprintf(st, stlen, "%s", s);
-		n++;
-	}
-	fclose(f);
-	return n;
+	return xt_ns_proc_count(ns, &w, st, stlen);
 }
 
-/* Lines of @ns's /proc/net/xtcp (header excluded). */
+/* Lines of @ns's /proc/net/xtcp (header excluded); printed if @dump. */
 static int proc_lines(int ns, int dump)
 {
-	char line[256];
-	int n = -1;
-	FILE *f;
-
-	ns_enter(ns);
-	f = fopen("/proc/net/xtcp", "r");
-	ns_enter(NS_XI);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (dump)
-			printf("    %s", line);
-		n++;
-	}
-	fclose(f);
-	return n;
+	return dump ? xt_ns_proc_dump(ns) : xt_ns_proc_count(ns, NULL, NULL, 0);
 }
 
 /* Active objects of a slab cache, its per-CPU slabs given back first. */
@@ -274,99 +206,35 @@ static long slab_active(const char *name)
 
 static int ns_sysctl(int ns, const char *name, int val)
 {
-	char path[128];
-	int fd, r;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
-	ns_enter(ns);
-	fd = open(path, O_WRONLY);
-	ns_enter(NS_XI);
-	if (fd < 0)
-		return -1;
-	r = dprintf(fd, "%d\n", val) > 0 ? 0 : -1;
-	close(fd);
-	return r;
+	return xt_ns_sysctl_set(ns, name, val) ? -1 : 0;
 }
 
 /* ---- sockets in xs ---- */
 
-static void sin_fill(struct sockaddr_in *sin, uint32_t addr, uint16_t port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = family;
-	sin->sin_port = htons(port);
-	sin->sin_addr.s_addr = addr;
-}
-
 static int ns_listen(int ns, uint16_t port)
 {
-	struct sockaddr_in sin;
-	int fd, one = 1;
-
-	ns_enter(ns);
-	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	sin_fill(&sin, srv_addr, port);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, BACKLOG))
-		xt_fatal("listener on %s:%u in %s", SRV_ADDR, port, ns_names[ns]);
-	ns_enter(NS_XI);
-	return fd;
+	return xt_sock_listen(ns, srv_addr, port, BACKLOG,
+			      XT_LISTEN_NONBLOCK | XT_LISTEN_REUSE);
 }
 
 /* Non-blocking connect() in @ns to us at @rport; *lport gets its port. */
 static int ns_connect(int ns, uint16_t rport, uint16_t *lport)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int fd, r;
+	int err, fd = xt_sock_connect(ns, 0, 0, inj_addr, rport, &err);
 
-	ns_enter(ns);
-	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		xt_fatal("socket in %s", ns_names[ns]);
-	sin_fill(&sin, inj_addr, rport);
-	r = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
-	ns_enter(NS_XI);
-	if (r != -1 || errno != EINPROGRESS)
-		xt_fatal("connect() in %s: want EINPROGRESS", ns_names[ns]);
-	if (getsockname(fd, (struct sockaddr *)&sin, &len))
+	if (err != EINPROGRESS)
+		xt_fatal("connect() in %s: want EINPROGRESS", xt_ns_name(ns));
+	*lport = xt_sock_port(fd, 0);
+	if (!*lport)
 		xt_fatal("getsockname");
-	*lport = ntohs(sin.sin_port);
 	return fd;
-}
-
-static int sock_error(int fd)
-{
-	int err = -1;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
-		return -1;
-	return err;
-}
-
-static short poll_wait(int fd, short events, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	if (poll(&p, 1, ms) < 0)
-		return -1;
-	return p.revents;
 }
 
 /* ---- frames ---- */
 
 /* A TCP-format segment under construction: fields, then serialized. */
 struct tseg {
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t flags;		/* header byte 13, all 8 bits */
-	uint8_t res;		/* low nibble of byte 12 */
-	int doff;		/* -1: from the options */
-	uint16_t win, urg;
-	uint8_t opt[40];
-	unsigned int optlen;	/* bytes of opt[] used (padded with EOL) */
-	unsigned int paylen;
+	struct xt_hdr h;
 	int bad_csum;		/* 1: flip a bit; 2: pseudo-header proto 253 */
 	int trunc;		/* >= 0: cut the segment to this many bytes */
 	/* IP level */
@@ -390,61 +258,6 @@ static long model[NS_MAX][C_MODEL];
 static unsigned long sent_valid, sent_bad[5], sent_nothost, sent_dropped,
 	sent_wrong, sent_frag;
 
-static uint32_t csum_sum(uint32_t sum, const uint8_t *p, size_t len)
-{
-	return xt_csum_add(sum, p, len);
-}
-
-static int csum_verifies(const uint8_t *seg, size_t len, uint32_t saddr,
-			 uint32_t daddr)
-{
-	uint8_t pseudo[12];
-	uint32_t sum;
-
-	memcpy(pseudo, &saddr, 4);
-	memcpy(pseudo + 4, &daddr, 4);
-	pseudo[8] = 0;
-	pseudo[9] = 6;
-	pseudo[10] = len >> 8;
-	pseudo[11] = len & 0xff;
-	sum = csum_sum(csum_sum(0, pseudo, 12), seg, len);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
-}
-
-/*
- * The option rules README.md states: a kind with no length byte, a length
- * under 2, an option running past the header or a known option with the
- * wrong length make the segment malformed; EOL ends the list.
- */
-static int opts_ok(const uint8_t *p, unsigned int len)
-{
-	unsigned int i = 0;
-
-	while (i < len) {
-		uint8_t kind = p[i], olen;
-
-		if (kind == 0)
-			return 1;
-		if (kind == 1) {
-			i++;
-			continue;
-		}
-		if (len - i < 2)
-			return 0;
-		olen = p[i + 1];
-		if (olen < 2 || olen > len - i)
-			return 0;
-		if ((kind == 2 && olen != 4) || (kind == 3 && olen != 3) ||
-		    (kind == 4 && olen != 2) || (kind == 8 && olen != 10) ||
-		    (kind == 5 && (olen <= 2 || (olen - 2) % 8)))
-			return 0;
-		i += olen;
-	}
-	return 1;
-}
-
 /* xtcp's verdict on a segment of @len bytes, as README.md orders them. */
 static int verdict_of(const uint8_t *seg, unsigned int len, uint32_t saddr,
 		      uint32_t daddr)
@@ -456,40 +269,11 @@ static int verdict_of(const uint8_t *seg, unsigned int len, uint32_t saddr,
 	doff = (seg[12] >> 4) * 4;
 	if (doff < 20 || doff > len)
 		return V_DOFF;
-	if (!csum_verifies(seg, len, saddr, daddr))
+	if (!xt_seg_csum_ok(seg, len, saddr, daddr))
 		return V_CSUM;
-	if (!opts_ok(seg + 20, doff - 20))
+	if (!xt_seg_opts_valid(seg + 20, doff - 20))
 		return V_OPTS;
 	return V_OK;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t ip_csum(const uint8_t *p, unsigned int len)
-{
-	uint32_t sum = csum_sum(0, p, len);
-
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
 }
 
 static void send_frame(const uint8_t *pkt, unsigned int len, int wrong_ns,
@@ -513,24 +297,16 @@ static unsigned int ip_header(uint8_t *h, const struct tseg *t,
 			      unsigned int plen, uint32_t daddr,
 			      uint16_t frag_off, int ipopt)
 {
-	unsigned int ihl = 20 + ipopt, i;
+	unsigned int extra = t->totlen_long ? 1 + rnd(200) : 0;
+	unsigned int ihl = xt_seg_ip_build(h, inj_addr, daddr, proto, ipopt,
+					   20 + ipopt + plen + extra, ip_id,
+					   frag_off);
 
-	memset(h, 0, ihl);
-	h[0] = 0x40 | ihl / 4;
-	put16(h + 2, ihl + plen + (t->totlen_long ? 1 + rnd(200) : 0));
-	put16(h + 4, ip_id);
-	put16(h + 6, frag_off);
-	h[8] = 64;
-	h[9] = proto;
-	memcpy(h + 12, &inj_addr, 4);
-	memcpy(h + 16, &daddr, 4);
 	/* NOP options, one EOL somewhere maybe: both always valid */
-	for (i = 20; i < ihl; i++)
-		h[i] = 1;
-	if (ipopt && chance(30))
+	if (ipopt && chance(30)) {
 		h[20 + rnd(ipopt)] = 0;
-	put16(h + 10, 0);
-	put16(h + 10, ip_csum(h, ihl));
+		xt_seg_ip_csum(h);
+	}
 	return ihl;
 }
 
@@ -538,51 +314,16 @@ static unsigned int ip_header(uint8_t *h, const struct tseg *t,
 static unsigned int tseg_build(const struct tseg *t, uint8_t *b,
 			       uint32_t daddr)
 {
-	unsigned int len, doff, max = MTU - 20 - t->ipopt - t->garbage;
+	unsigned int len;
 
 	if (t->raw) {
 		memcpy(b, t->rawb, t->rawlen);
 		return t->rawlen;
 	}
-	memset(b, 0, 60);
-	put16(b, t->sport);
-	put16(b + 2, t->dport);
-	put32(b + 4, t->seq);
-	put32(b + 8, t->ack);
-	memcpy(b + 20, t->opt, t->optlen);
-	doff = (20 + t->optlen + 3) / 4;
-	if (t->doff >= 0)
-		doff = t->doff;
-	b[12] = doff << 4 | (t->res & 0xf);
-	b[13] = t->flags;
-	put16(b + 14, t->win);
-	put16(b + 18, t->urg);
-	/* the header as doff says, but at least what the options filled */
-	len = doff * 4;
-	if (len < 20 + t->optlen)
-		len = 20 + t->optlen;
-	if (len + t->paylen > max)
-		len = max;
-	else
-		len += t->paylen;
-	for (unsigned int i = 20 + t->optlen; i < len; i++)
-		b[i] = i < doff * 4 ? 0 : (uint8_t)('a' + i % 26);
-	{
-		uint8_t pseudo[12];
-		uint32_t sum;
-
-		memcpy(pseudo, &inj_addr, 4);
-		memcpy(pseudo + 4, &daddr, 4);
-		pseudo[8] = 0;
-		pseudo[9] = t->bad_csum == 2 ? 253 : 6;
-		put16(pseudo + 10, len);
-		sum = csum_sum(csum_sum(0, pseudo, 12), b, len);
-		while (sum >> 16)
-			sum = (sum & 0xffff) + (sum >> 16);
-		put16(b + 16, ~sum & 0xffff);
-		if (t->bad_csum == 1)
-			b[16 + rnd(2)] ^= 1 << rnd(8);
-	}
+	len = xt_seg_build(b, MTU - 20 - t->ipopt - t->garbage, &t->h,
+			   inj_addr, daddr, t->bad_csum == 2 ? 253 : 6);
+	if (t->bad_csum == 1)
+		b[16 + rnd(2)] ^= 1 << rnd(8);
 	if (t->trunc >= 0 && (unsigned int)t->trunc < len)
 		len = t->trunc;
 	return len;
@@ -693,57 +434,11 @@ static void tseg_init(struct tseg *t, uint16_t sport, uint16_t dport,
 		      uint8_t flags, uint32_t seq, uint32_t ack)
 {
 	memset(t, 0, sizeof(*t));
-	t->sport = sport;
-	t->dport = dport;
-	t->flags = flags;
-	t->seq = seq;
-	t->ack = ack;
-	t->doff = -1;
-	t->win = 65535;
+	xt_seg_hdr_init(&t->h, sport, dport, flags, seq, ack);
 	t->trunc = -1;
 }
 
 /* ---- options ---- */
-
-static unsigned int opt_add(uint8_t *o, unsigned int n, const uint8_t *b,
-			    unsigned int len)
-{
-	if (n + len > 40)
-		len = 40 - n;
-	memcpy(o + n, b, len);
-	return n + len;
-}
-
-static unsigned int opt_mss(uint8_t *o, unsigned int n, uint16_t mss)
-{
-	uint8_t b[4] = { 2, 4, mss >> 8, mss & 0xff };
-
-	return opt_add(o, n, b, 4);
-}
-
-static unsigned int opt_ws(uint8_t *o, unsigned int n, uint8_t ws)
-{
-	uint8_t b[4] = { 1, 3, 3, ws };
-
-	return opt_add(o, n, b, 4);
-}
-
-static unsigned int opt_sackok(uint8_t *o, unsigned int n)
-{
-	uint8_t b[4] = { 1, 1, 4, 2 };
-
-	return opt_add(o, n, b, 4);
-}
-
-static unsigned int opt_ts(uint8_t *o, unsigned int n, uint32_t val,
-			   uint32_t ecr)
-{
-	uint8_t b[12] = { 1, 1, 8, 10 };
-
-	put32(b + 4, val);
-	put32(b + 8, ecr);
-	return opt_add(o, n, b, 12);
-}
 
 /* Linux's SYN options, or some of them. */
 static unsigned int opts_syn(uint8_t *o, int all)
@@ -751,13 +446,13 @@ static unsigned int opts_syn(uint8_t *o, int all)
 	unsigned int n = 0;
 
 	if (all || chance(80))
-		n = opt_mss(o, n, chance(80) ? 1460 : (uint16_t)rnd64());
+		n = xt_seg_opt_mss(o, n, chance(80) ? 1460 : (uint16_t)rnd64());
 	if (all || chance(60))
-		n = opt_sackok(o, n);
+		n = xt_seg_opt_sackok(o, n);
 	if (all || chance(60))
-		n = opt_ts(o, n, (uint32_t)rnd64(), 0);
+		n = xt_seg_opt_ts(o, n, (uint32_t)rnd64(), 0);
 	if (all || chance(60))
-		n = opt_ws(o, n, chance(80) ? 7 : (uint8_t)rnd(256));
+		n = xt_seg_opt_ws(o, n, chance(80) ? 7 : (uint8_t)rnd(256));
 	return n;
 }
 
@@ -772,32 +467,32 @@ static unsigned int opts_random(uint8_t *o)
 		switch (rnd(12)) {
 		case 0:
 			b[0] = 1;	/* NOP */
-			n = opt_add(o, n, b, 1);
+			n = xt_seg_opt_add(o, n, b, 1);
 			break;
 		case 1:
 			b[0] = 0;	/* EOL in the middle */
-			n = opt_add(o, n, b, 1);
+			n = xt_seg_opt_add(o, n, b, 1);
 			break;
 		case 2:
-			n = opt_mss(o, n, (uint16_t)rnd64());
+			n = xt_seg_opt_mss(o, n, (uint16_t)rnd64());
 			break;
 		case 3:
 			b[0] = 3;
 			b[1] = 3;
 			b[2] = (uint8_t)rnd(256);
-			n = opt_add(o, n, b, 3);
+			n = xt_seg_opt_add(o, n, b, 3);
 			break;
 		case 4:
 			b[0] = 4;
 			b[1] = 2;
-			n = opt_add(o, n, b, 2);
+			n = xt_seg_opt_add(o, n, b, 2);
 			break;
 		case 5:
 			b[0] = 8;
 			b[1] = 10;
 			for (j = 2; j < 10; j++)
 				b[j] = (uint8_t)rnd64();
-			n = opt_add(o, n, b, 10);
+			n = xt_seg_opt_add(o, n, b, 10);
 			break;
 		case 6: {
 			/* SACK blocks, any count, maybe a bad length */
@@ -807,7 +502,7 @@ static unsigned int opts_random(uint8_t *o)
 			b[1] = 2 + 8 * blocks + (chance(20) ? rnd(8) : 0);
 			for (j = 2; j < 40; j++)
 				b[j] = (uint8_t)rnd64();
-			n = opt_add(o, n, b, b[1] < 40 ? b[1] : 40);
+			n = xt_seg_opt_add(o, n, b, b[1] < 40 ? b[1] : 40);
 			break;
 		}
 		case 7:
@@ -819,7 +514,7 @@ static unsigned int opts_random(uint8_t *o)
 			b[1] = (uint8_t)l;
 			for (j = 2; j < 40; j++)
 				b[j] = (uint8_t)rnd64();
-			n = opt_add(o, n, b, l < 2 ? 2 : l);
+			n = xt_seg_opt_add(o, n, b, l < 2 ? 2 : l);
 			break;
 		}
 		case 9:
@@ -828,17 +523,17 @@ static unsigned int opts_random(uint8_t *o)
 			b[1] = (uint8_t)rnd(12);
 			for (j = 2; j < 12; j++)
 				b[j] = (uint8_t)rnd64();
-			n = opt_add(o, n, b, b[1] < 2 ? 2 : b[1]);
+			n = xt_seg_opt_add(o, n, b, b[1] < 2 ? 2 : b[1]);
 			break;
 		case 10:
 			/* truncated: a kind with its length byte cut off */
 			b[0] = (uint8_t)(2 + rnd(254));
-			n = opt_add(o, n, b, 1);
+			n = xt_seg_opt_add(o, n, b, 1);
 			i = items;	/* last item */
 			break;
 		default:
 			/* repeated known options */
-			n = opt_add(o, n, b, opts_syn(b, 0));
+			n = xt_seg_opt_add(o, n, b, opts_syn(b, 0));
 			break;
 		}
 	}
@@ -915,83 +610,39 @@ static struct target *tg_new(int type, uint16_t cport, uint16_t sport)
 
 static unsigned long cap_segs;
 
-/* Parse one captured frame from xs; learn; return 1 with @t's info. */
-static int cap_one(int ms, uint8_t *flags, uint16_t *sport, uint16_t *dport,
-		   uint32_t *seq, uint32_t *ack)
+/*
+ * One segment xs sent, within @ms (0: only what is queued), into @s; its
+ * target learns from it. Returns 0 if none came.
+ */
+static int cap_one(struct xt_seg *s, int ms)
 {
-	uint8_t b[2048];
-	struct sockaddr_ll sll;
-	socklen_t sl = sizeof(sll);
-	struct pollfd p = { .fd = cap_fd, .events = POLLIN };
-	unsigned int ihl, tot, doff, i;
 	struct target *t;
-	ssize_t n;
-	const uint8_t *th;
-	uint32_t tsval = 0;
-	int has_ts = 0;
 
-	if (ms && poll(&p, 1, ms) <= 0)
+	if (!xt_cap_recv(&cap, s, ms))
 		return 0;
-	n = recvfrom(cap_fd, b, sizeof(b), MSG_DONTWAIT, (struct sockaddr *)&sll,
-		     &sl);
-	if (n < 0)
-		return 0;
-	if (n < 40 || sll.sll_pkttype == PACKET_OUTGOING ||
-	    sll.sll_protocol != htons(ETH_P_IP) || (b[0] >> 4) != 4 ||
-	    b[9] != proto)
-		return -1;
-	ihl = (b[0] & 0xf) * 4;
-	tot = b[2] << 8 | b[3];
-	if (tot > n)
-		tot = n;
-	if (tot < ihl + 20)
-		return -1;
-	th = b + ihl;
 	cap_segs++;
-	*sport = th[0] << 8 | th[1];
-	*dport = th[2] << 8 | th[3];
-	*seq = get32(th + 4);
-	*ack = get32(th + 8);
-	*flags = th[13];
-	doff = (th[12] >> 4) * 4;
 	/* xtcp's own segments must be well-formed */
-	if (doff < 20 || doff > tot - ihl || !opts_ok(th + 20, doff - 20) ||
-	    !csum_verifies(th, tot - ihl, srv_addr, inj_addr))
+	if (!s->csum_ok || !s->opts_ok)
 		fz_fail("xs sent a malformed segment %u > %u flags 0x%x",
-			*sport, *dport, *flags);
-	for (i = 20; i + 10 <= doff;) {
-		if (th[i] == 0)
-			break;
-		if (th[i] == 1) {
-			i++;
-			continue;
-		}
-		if (th[i] == 8 && th[i + 1] == 10) {
-			has_ts = 1;
-			tsval = get32(th + i + 2);
-		}
-		if (th[i + 1] < 2)
-			break;
-		i += th[i + 1];
+			s->sport, s->dport, s->flags);
+	t = tg_find(s->sport, s->dport);
+	if (!t)
+		return 1;
+	t->seen = 1;
+	t->lflags = s->flags;
+	t->lseq = s->seq;
+	t->lack = s->ack;
+	t->lts = s->has_ts;
+	t->ltsval = s->tsval;
+	if ((s->flags & (XT_SYN | XT_RST)) == XT_SYN) {
+		t->iss_known = 1;
+		t->iss = s->seq;
+		t->ts = s->has_ts;
+		t->ts_recent = s->tsval;
 	}
-	t = tg_find(*sport, *dport);
-	if (t) {
-		t->seen = 1;
-		t->lflags = *flags;
-		t->lseq = *seq;
-		t->lack = *ack;
-		t->lts = has_ts;
-		t->ltsval = tsval;
-		if ((*flags & (F_SYN | F_RST)) == F_SYN) {
-			t->iss_known = 1;
-			t->iss = *seq;
-			t->ts = has_ts;
-			t->ts_recent = tsval;
-		}
-		if ((*flags & (F_ACK | F_RST)) == F_ACK) {
-			t->rn_known = 1;
-			t->rcv_nxt = *ack;
-		}
+	if ((s->flags & (XT_ACK | XT_RST)) == XT_ACK) {
+		t->rn_known = 1;
+		t->rcv_nxt = s->ack;
 	}
 	return 1;
 }
@@ -999,29 +650,22 @@ static int cap_one(int ms, uint8_t *flags, uint16_t *sport, uint16_t *dport,
 /* Read everything the tap has now. */
 static void cap_drain(void)
 {
-	uint8_t f;
-	uint16_t s, d;
-	uint32_t q, a;
+	struct xt_seg s;
 
-	while (cap_one(0, &f, &s, &d, &q, &a))
+	while (cap_one(&s, 0))
 		;
 }
 
 /* Wait up to @ms for a segment from xs port @sport to @cport with @flags. */
 static int cap_wait(uint16_t sport, uint16_t cport, uint8_t want, int ms)
 {
-	double end = xt_now() + ms / 1000.0;
-	uint8_t f;
-	uint16_t s, d;
-	uint32_t q, a;
+	double end = xt_now() + ms / 1000.0, left;
+	struct xt_seg s;
 
-	while (xt_now() < end) {
-		int r = cap_one((int)((end - xt_now()) * 1000) + 1, &f, &s, &d,
-				&q, &a);
-
-		if (r > 0 && s == sport && d == cport && (f & 0x3f) == want)
+	while ((left = end - xt_now()) > 0)
+		if (cap_one(&s, (int)(left * 1000) + 1) && s.sport == sport &&
+		    s.dport == cport && (s.flags & 0x3f) == want)
 			return 1;
-	}
 	return 0;
 }
 
@@ -1033,7 +677,7 @@ static void t_send(const struct target *t, uint8_t flags, uint32_t seq,
 
 	tseg_init(&s, t->cport, t->sport, flags, seq, ack);
 	if (ts)
-		s.optlen = opt_ts(s.opt, 0, (uint32_t)rnd64(), t->ts_recent);
+		s.h.optlen = xt_seg_opt_ts(s.h.opt, 0, (uint32_t)rnd64(), t->ts_recent);
 	tseg_send(&s);
 }
 
@@ -1042,10 +686,10 @@ static int t_syn(struct target *t)
 {
 	struct tseg s;
 
-	tseg_init(&s, t->cport, t->sport, F_SYN, t->isn, 0);
-	s.optlen = opts_syn(s.opt, 0);
+	tseg_init(&s, t->cport, t->sport, XT_SYN, t->isn, 0);
+	s.h.optlen = opts_syn(s.h.opt, 0);
 	tseg_send(&s);
-	return cap_wait(t->sport, t->cport, F_SYN | F_ACK, REPLY_MS);
+	return cap_wait(t->sport, t->cport, XT_SYN | XT_ACK, REPLY_MS);
 }
 
 static int lfd = -1;		/* xs's listener */
@@ -1054,18 +698,7 @@ static int xn_lfd = -1, xn_cfd = -1;	/* xn's listener and connect() */
 /* accept() one from xs's listener; the peer's address and port. */
 static int accept_one(uint32_t *addr, uint16_t *cport, int ms)
 {
-	struct sockaddr_in peer;
-	socklen_t len = sizeof(peer);
-	int c;
-
-	if (ms && !(poll_wait(lfd, POLLIN, ms) & POLLIN))
-		return -1;
-	c = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
-	if (c >= 0) {
-		*addr = peer.sin_addr.s_addr;
-		*cport = ntohs(peer.sin_port);
-	}
-	return c;
+	return xt_sock_accept(lfd, ms, addr, cport);
 }
 
 /* A connection from us that a segment completed: its target keeps it. */
@@ -1124,33 +757,33 @@ static void t_template(const struct target *t, struct tseg *s)
 {
 	uint8_t f = t->seen ? t->lflags & 0x3f : 0;
 
-	tseg_init(s, t->cport, t->sport, F_ACK, 0, 0);
-	if (!t->seen || (f & F_RST)) {
-		s->flags = F_SYN;
-		s->seq = t->isn;
-		s->optlen = opts_syn(s->opt, 0);
+	tseg_init(s, t->cport, t->sport, XT_ACK, 0, 0);
+	if (!t->seen || (f & XT_RST)) {
+		s->h.flags = XT_SYN;
+		s->h.seq = t->isn;
+		s->h.optlen = opts_syn(s->h.opt, 0);
 		return;
 	}
-	if (f == F_SYN) {
+	if (f == XT_SYN) {
 		/* xs's SYN: answer with a SYN-ACK, options included */
-		s->flags = F_SYN | F_ACK;
-		s->seq = t->isn;
-		s->ack = t->lseq + 1;
-		s->optlen = opts_syn(s->opt, 0);
+		s->h.flags = XT_SYN | XT_ACK;
+		s->h.seq = t->isn;
+		s->h.ack = t->lseq + 1;
+		s->h.optlen = opts_syn(s->h.opt, 0);
 		if (t->lts && chance(80)) {
-			s->optlen = 0;
-			s->optlen = opt_mss(s->opt, s->optlen, 1460);
-			s->optlen = opt_ts(s->opt, s->optlen, (uint32_t)rnd64(),
-					   t->ltsval);
-			s->optlen = opt_ws(s->opt, s->optlen, 7);
+			s->h.optlen = 0;
+			s->h.optlen = xt_seg_opt_mss(s->h.opt, s->h.optlen, 1460);
+			s->h.optlen = xt_seg_opt_ts(s->h.opt, s->h.optlen, (uint32_t)rnd64(),
+						    t->ltsval);
+			s->h.optlen = xt_seg_opt_ws(s->h.opt, s->h.optlen, 7);
 		}
 		return;
 	}
-	s->seq = t->lack;
-	s->ack = t->lseq + ((f & F_SYN) ? 1 : 0);
+	s->h.seq = t->lack;
+	s->h.ack = t->lseq + ((f & XT_SYN) ? 1 : 0);
 	if (t->lts || (t->ts && chance(90)))
-		s->optlen = opt_ts(s->opt, 0, (uint32_t)rnd64(),
-				   t->lts ? t->ltsval : t->ts_recent);
+		s->h.optlen = xt_seg_opt_ts(s->h.opt, 0, (uint32_t)rnd64(),
+					    t->lts ? t->ltsval : t->ts_recent);
 }
 
 /* A few random mutations of @s. */
@@ -1162,41 +795,41 @@ static void mutate(struct tseg *s)
 		switch (rnd(20)) {
 		case 0:
 		case 1:
-			s->flags = (uint8_t)rnd(256);
+			s->h.flags = (uint8_t)rnd(256);
 			break;
 		case 2:
-			s->flags ^= 1 << rnd(8);
+			s->h.flags ^= 1 << rnd(8);
 			break;
 		case 3:
 		case 4:
-			s->seq = near(s->seq);
+			s->h.seq = near(s->h.seq);
 			break;
 		case 5:
 		case 6:
-			s->ack = near(s->ack);
+			s->h.ack = near(s->h.ack);
 			break;
 		case 7:
-			s->win = chance(50) ? 0 : (uint16_t)rnd64();
-			s->urg = (uint16_t)rnd64();
+			s->h.win = chance(50) ? 0 : (uint16_t)rnd64();
+			s->h.urg = (uint16_t)rnd64();
 			break;
 		case 8:
 		case 9:
-			s->optlen = opts_random(s->opt);
+			s->h.optlen = opts_random(s->h.opt);
 			break;
 		case 10:
-			s->doff = rnd(16);
+			s->h.doff = rnd(16);
 			break;
 		case 11:
-			s->paylen = chance(70) ? rnd(64) : rnd(1401);
+			s->h.paylen = chance(70) ? rnd(64) : rnd(1401);
 			break;
 		case 12:
 			s->bad_csum = 1 + rnd(2);
 			break;
 		case 13:
-			s->trunc = rnd(20 + s->optlen + s->paylen + 1);
+			s->trunc = rnd(20 + s->h.optlen + s->h.paylen + 1);
 			break;
 		case 14:
-			s->res = rnd(16);
+			s->h.res = rnd(16);
 			break;
 		case 15:
 			s->ipopt = 4 * (1 + rnd(10));
@@ -1220,9 +853,9 @@ static void mutate(struct tseg *s)
 			break;
 		default:
 			/* a duplicate of a known option, or all of them */
-			s->optlen = opts_syn(s->opt, 1);
-			s->optlen = opt_add(s->opt, s->optlen, s->opt,
-					    rnd(s->optlen + 1));
+			s->h.optlen = opts_syn(s->h.opt, 1);
+			s->h.optlen = xt_seg_opt_add(s->h.opt, s->h.optlen, s->h.opt,
+						     rnd(s->h.optlen + 1));
 			break;
 		}
 	}
@@ -1240,15 +873,14 @@ static void gen_random(struct tseg *s, const struct target *t)
 	for (i = 0; i < len; i++)
 		b[i] = (uint8_t)rnd64();
 	if (len >= 4 && t && chance(80)) {
-		put16(b, t->cport);
-		put16(b + 2, t->sport);
+		xt_put16(b, t->cport);
+		xt_put16(b + 2, t->sport);
 	}
 	if (len >= 13 && chance(50))
 		b[12] = (uint8_t)((5 + rnd((len < 60 ? len : 60) / 4 - 4)) << 4 |
 				  (b[12] & 0xf));
 	if (len >= 20 && chance(70)) {
-		b[16] = b[17] = 0;
-		xt_set_csum(b, len, inj_addr, srv_addr, 6);
+		xt_seg_csum_set(b, len, inj_addr, srv_addr, 6);
 	}
 }
 
@@ -1277,7 +909,7 @@ static int finish_handshake(struct target *t, const char *what)
 	uint16_t cport;
 	int c;
 
-	t_send(t, F_ACK, t->rcv_nxt, t->iss + 1, t->ts);
+	t_send(t, XT_ACK, t->rcv_nxt, t->iss + 1, t->ts);
 	while (xt_now() < end) {
 		c = accept_one(&addr, &cport, 200);
 		if (c < 0)
@@ -1319,7 +951,7 @@ static struct target *setup_act(void)
 		return NULL;
 	}
 	t->fd = fd;
-	if (!cap_wait(sport, cport, F_SYN, REPLY_MS))
+	if (!cap_wait(sport, cport, XT_SYN, REPLY_MS))
 		fz_fail("connect() from xs to port %u: no SYN", cport);
 	return t;
 }
@@ -1341,13 +973,13 @@ static void fuzz_one(void)
 		t_template(t, &s);
 		mutate(&s);
 		if (t->gentle)
-			s.flags &= ~(F_RST | (s.flags & F_ACK ? 0 : F_SYN));
+			s.h.flags &= ~(XT_RST | (s.h.flags & XT_ACK ? 0 : XT_SYN));
 	} else {
 		/* the listener, from one of a few hundred ports */
-		tseg_init(&s, 20000 + rnd(300), LPORT, F_SYN, (uint32_t)rnd64(), 0);
-		s.optlen = opts_syn(s.opt, 0);
+		tseg_init(&s, 20000 + rnd(300), LPORT, XT_SYN, (uint32_t)rnd64(), 0);
+		s.h.optlen = opts_syn(s.h.opt, 0);
 		if (chance(50))
-			s.flags = (uint8_t)rnd(256);
+			s.h.flags = (uint8_t)rnd(256);
 		mutate(&s);
 	}
 	if (chance(8))
@@ -1364,7 +996,7 @@ static void sweep(void)
 	for (f = 0; f < 256; f++) {
 		for (i = 0; i < (unsigned int)ntg; i++) {
 			t_template(&tg[i], &s);
-			s.flags = (uint8_t)f;
+			s.h.flags = (uint8_t)f;
 			tseg_send(&s);
 		}
 		tseg_init(&s, 21000 + f % 64, LPORT, (uint8_t)f, 77 * f, 0);
@@ -1381,19 +1013,19 @@ static void sweep(void)
 			if ((kind + olen) & 1)
 				t_template(t, &s);
 			else
-				tseg_init(&s, 22000 + kind % 64, LPORT, F_SYN,
+				tseg_init(&s, 22000 + kind % 64, LPORT, XT_SYN,
 					  kind * 1000 + olen, 0);
-			memset(s.opt, 1, sizeof(s.opt));
-			s.opt[0] = (uint8_t)kind;
-			s.opt[1] = (uint8_t)olen;
+			memset(s.h.opt, 1, sizeof(s.h.opt));
+			s.h.opt[0] = (uint8_t)kind;
+			s.h.opt[1] = (uint8_t)olen;
 			for (i = 2; i < olen && i < 40; i++)
-				s.opt[i] = (uint8_t)(kind + i);
+				s.h.opt[i] = (uint8_t)(kind + i);
 			/* the option alone (maybe cut short), or NOP-padded */
-			s.optlen = olen < 2 ? 2 : olen;
+			s.h.optlen = olen < 2 ? 2 : olen;
 			if (olen & 2)
-				s.optlen = 40;
-			if (s.optlen > 40)
-				s.optlen = 40;
+				s.h.optlen = 40;
+			if (s.h.optlen > 40)
+				s.h.optlen = 40;
 			tseg_send(&s);
 		}
 		cap_drain();
@@ -1426,10 +1058,10 @@ static void check_counters(const long *b_xs, const long *b_xn)
 				continue;
 			ok = 0;
 			xt_log("    %s: %s moved by %ld, the model says %ld",
-			       ns_names[ns], cnames[c], a[ns][c] - b[c],
+			       xt_ns_name(ns), cnames[c], a[ns][c] - b[c],
 			       model[ns][c]);
 		}
-		fz_check(ok, "%s: the receive counters match the model", ns_names[ns]);
+		fz_check(ok, "%s: the receive counters match the model", xt_ns_name(ns));
 	}
 }
 
@@ -1439,12 +1071,12 @@ static int probes_done, probes_skipped;
 static void probe_sock(struct target *t)
 {
 	char st[32];
-	short ev = poll_wait(t->fd, POLLOUT | POLLIN, 0);
+	short ev = xt_sock_poll(t->fd, POLLOUT | POLLIN, 0);
 	int err, n;
 
 	if (ev & POLLHUP) {
 		/* closed by a RST or refused; the tuple may be reused since */
-		err = sock_error(t->fd);
+		err = xt_sock_error(t->fd);
 		fz_check(err == ECONNRESET || err == ECONNREFUSED,
 			 "%s port %u: closed, SO_ERROR %d (want ECONNRESET or ECONNREFUSED)",
 			 tnames[t->type], t->cport, err);
@@ -1454,7 +1086,7 @@ static void probe_sock(struct target *t)
 	fz_check(n == 1 && !(ev & POLLERR),
 		 "%s port %u: open (poll 0x%x), and %d line(s) in /proc/net/xtcp",
 		 tnames[t->type], t->cport, ev, n);
-	err = sock_error(t->fd);
+	err = xt_sock_error(t->fd);
 	fz_check(err == 0, "%s port %u: %s, SO_ERROR %d", tnames[t->type],
 		 t->cport, st, err);
 
@@ -1466,12 +1098,12 @@ static void probe_sock(struct target *t)
 			probes_skipped++;
 			return;
 		}
-		t_send(t, F_SYN | F_ACK, isn, t->iss + 1, 0);
-		ev = poll_wait(t->fd, POLLOUT, REPLY_MS);
-		fz_check(ev == POLLOUT && sock_error(t->fd) == 0,
+		t_send(t, XT_SYN | XT_ACK, isn, t->iss + 1, 0);
+		ev = xt_sock_poll(t->fd, POLLOUT, REPLY_MS);
+		fz_check(ev == POLLOUT && xt_sock_error(t->fd) == 0,
 			 "SYN_SENT port %u: a valid SYN-ACK connects it (poll 0x%x)",
 			 t->cport, ev);
-		cap_wait(t->sport, t->cport, F_ACK, REPLY_MS);
+		cap_wait(t->sport, t->cport, XT_ACK, REPLY_MS);
 		proc_state(NS_XS, t->sport, t->cport, st, sizeof(st));
 		probes_done++;
 	} else if (!strcmp(st, "SYN_RECV")) {
@@ -1480,8 +1112,8 @@ static void probe_sock(struct target *t)
 			probes_skipped++;
 			return;
 		}
-		t_send(t, F_ACK, t->rcv_nxt, t->iss + 1, t->ts);
-		ev = poll_wait(t->fd, POLLOUT, REPLY_MS);
+		t_send(t, XT_ACK, t->rcv_nxt, t->iss + 1, t->ts);
+		ev = xt_sock_poll(t->fd, POLLOUT, REPLY_MS);
 		fz_check(ev == POLLOUT,
 			 "SYN_RECV port %u: the ACK <seq %u, ack %u> of its SYN-ACK connects it (poll 0x%x)",
 			 t->cport, t->rcv_nxt, t->iss + 1, ev);
@@ -1505,11 +1137,11 @@ static void probe_sock(struct target *t)
 		double end = xt_now() + 1;
 
 		/* TS always: a socket that negotiated it drops a SYN without */
-		t_send(t, n ? F_SYN : F_RST, t->rcv_nxt + 1 + rnd(30000), 0, 1);
+		t_send(t, n ? XT_SYN : XT_RST, t->rcv_nxt + 1 + rnd(30000), 0, 1);
 		do
 			c1 = stat_sum(NS_XS, C_CHALLENGE, C_CHALLENGELIM);
 		while (c1 == c0 && xt_now() < end && !usleep(2000));
-		ev = poll_wait(t->fd, POLLIN, 0);
+		ev = xt_sock_poll(t->fd, POLLIN, 0);
 		if (c1 > c0 && !(ev & (POLLHUP | POLLERR)))
 			continue;
 		fz_fail("ESTABLISHED port %u: an in-window %s (RCV.NXT %u) is challenged, not obeyed (poll 0x%x)",
@@ -1517,9 +1149,9 @@ static void probe_sock(struct target *t)
 		return;
 	}
 	/* RCV.NXT is the ack of every segment it sent since */
-	t_send(t, F_RST, t->rcv_nxt, 0, 0);
-	ev = poll_wait(t->fd, POLLIN, REPLY_MS);
-	err = sock_error(t->fd);
+	t_send(t, XT_RST, t->rcv_nxt, 0, 0);
+	ev = xt_sock_poll(t->fd, POLLIN, REPLY_MS);
+	err = xt_sock_error(t->fd);
 	n = proc_state(NS_XS, t->sport, t->cport, NULL, 0);
 	fz_check((ev & POLLHUP) && err == ECONNRESET && !n,
 		 "ESTABLISHED port %u: an exact RST (seq %u) resets it (poll 0x%x, SO_ERROR %d, %d in /proc)",
@@ -1569,11 +1201,9 @@ static void probe_target(struct target *t)
 static void probe_listener(void)
 {
 	struct target *t = tg_new(T_REQ, next_port(), LPORT);
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
 	uint32_t addr;
 	uint16_t cport, me;
-	int c, a = -1, i;
+	int c, a = -1, i, err;
 	short ev;
 
 	if (t && t_syn(t) && t->rn_known)
@@ -1581,17 +1211,13 @@ static void probe_listener(void)
 	else
 		fz_fail("the listener answers a fresh SYN with a SYN-ACK");
 
-	ns_enter(NS_XS);
-	c = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	sin_fill(&sin, srv_addr, LPORT);
-	if (c < 0 || (connect(c, (struct sockaddr *)&sin, sizeof(sin)) &&
-		      errno != EINPROGRESS))
+	c = xt_sock_connect(NS_XS, 0, 0, srv_addr, LPORT, &err);
+	if (err && err != EINPROGRESS)
 		xt_fatal("connect() in xs to its own listener");
-	ns_enter(NS_XI);
-	if (getsockname(c, (struct sockaddr *)&sin, &len))
+	me = xt_sock_port(c, 0);
+	if (!me)
 		xt_fatal("getsockname");
-	me = ntohs(sin.sin_port);
-	ev = poll_wait(c, POLLOUT, 2000);
+	ev = xt_sock_poll(c, POLLOUT, 2000);
 	for (i = 0; i < 20 && a < 0; i++) {
 		a = accept_one(&addr, &cport, 100);
 		if (a >= 0 && (addr != srv_addr || cport != me)) {
@@ -1599,7 +1225,7 @@ static void probe_listener(void)
 			a = -1;
 		}
 	}
-	fz_check(ev == POLLOUT && sock_error(c) == 0 && a >= 0,
+	fz_check(ev == POLLOUT && xt_sock_error(c) == 0 && a >= 0,
 		 "xs's listener: a kernel connect() + accept() over loopback (poll 0x%x, accept %d)",
 		 ev, a);
 	close(c);
@@ -1625,10 +1251,10 @@ static void check_clean(const char *when)
 	for (ns = NS_XS; ns <= NS_XN; ns++) {
 		fz_check(!v[ns][C_CURRREQ] && !v[ns][C_CURREST],
 			 "%s, %s: CurrRequests %ld and CurrEstab %ld back to 0",
-			 when, ns_names[ns], v[ns][C_CURRREQ], v[ns][C_CURREST]);
+			 when, xt_ns_name(ns), v[ns][C_CURRREQ], v[ns][C_CURREST]);
 		n = proc_lines(ns, 0);
 		fz_check(!n, "%s, %s: %d socket(s) left in /proc/net/xtcp", when,
-			 ns_names[ns], n);
+			 xt_ns_name(ns), n);
 		if (n)
 			proc_lines(ns, 1);
 	}
@@ -1704,63 +1330,24 @@ static void run_epoch(unsigned long nseg, int do_sweep, double secs)
 	check_clean("after closing every socket of the epoch");
 }
 
-static uint16_t if_index_in(int ns, const char *name, uint8_t *mac)
-{
-	struct ifreq ifr = { 0 };
-	int fd, idx;
-
-	ns_enter(ns);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (fd < 0 || (mac && ioctl(fd, SIOCGIFHWADDR, &ifr)))
-		xt_fatal("%s: no interface %s", ns_names[ns], name);
-	if (mac)
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	idx = if_nametoindex(name);
-	close(fd);
-	ns_enter(NS_XI);
-	if (!idx)
-		xt_fatal("%s: no interface %s", ns_names[ns], name);
-	return idx;
-}
-
-static int ns_open(const char *name)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
-
 static void setup(void)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	int buf = 8 << 20;
-
 	family = xt_family();
 	proto = xt_ipproto();
-	inet_pton(AF_INET, SRV_ADDR, &srv_addr);
-	inet_pton(AF_INET, INJ_ADDR, &inj_addr);
-	ns_fd[NS_XI] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ns_fd[NS_XS] = ns_open("xs");
-	ns_fd[NS_XN] = ns_open("xn");
-	if (ns_fd[NS_XI] < 0 || ns_fd[NS_XS] < 0 || ns_fd[NS_XN] < 0)
+	srv_addr = xt_addr(SRV_ADDR);
+	inj_addr = xt_addr(INJ_ADDR);
+	xt_ns_init("xi");
+	if (xt_ns_open(NS_XS, "xs") || xt_ns_open(NS_XN, "xn"))
 		xt_fatal("netns xs and xn needed: run me from fuzz.sh");
-	if_index_in(NS_XS, "vs", mac_vs);
-	if_index_in(NS_XN, "vn", mac_vn);
-	ifi_vi = if_index_in(NS_XI, "vi", NULL);
-	ifi_vw = if_index_in(NS_XI, "vw", NULL);
+	xt_ns_ifindex(NS_XS, "vs", mac_vs);
+	xt_ns_ifindex(NS_XN, "vn", mac_vn);
+	ifi_vi = xt_ns_ifindex(NS_XI, "vi", NULL);
+	ifi_vw = xt_ns_ifindex(NS_XI, "vw", NULL);
 
 	tx_fd = socket(AF_PACKET, SOCK_DGRAM, 0);
-	cap_fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
-	if (tx_fd < 0 || cap_fd < 0)
+	if (tx_fd < 0)
 		xt_fatal("socket(AF_PACKET)");
-	if (setsockopt(cap_fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)))
-		xt_fatal("SO_RCVBUFFORCE");
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = ifi_vi;
-	if (bind(cap_fd, (struct sockaddr *)&sll, sizeof(sll)))
-		xt_fatal("bind the tap to vi");
+	xt_cap_open(&cap, ifi_vi, 0, 8 << 20);
 	cap_drain();
 }
 
@@ -1774,8 +1361,6 @@ int main(int argc, char **argv)
 {
 	unsigned long total = 20000, per_epoch = 4000, done = 0;
 	double budget = 0;		/* -t: stop after this many seconds */
-	struct { unsigned int tp_packets, tp_drops; } ps;
-	socklen_t pl = sizeof(ps);
 	double t0, secs;
 	long req0, sock0, xs0[C_MAX], xs1[C_MAX];
 	int opt, c;
@@ -1834,8 +1419,6 @@ int main(int argc, char **argv)
 		}
 	}
 	secs = xt_now() - t0;
-	if (getsockopt(cap_fd, SOL_PACKET, PACKET_STATISTICS, &ps, &pl))
-		ps.tp_drops = 0;
 
 	xt_log("xfuzz: %lu segments in %.1f s (%.0f/s): %lu valid, %lu short, "
 	       "%lu bad offset, %lu bad checksum, %lu bad options, "
@@ -1844,7 +1427,7 @@ int main(int argc, char **argv)
 	       seg_no, secs, seg_no / secs, sent_valid, sent_bad[V_SHORT],
 	       sent_bad[V_DOFF], sent_bad[V_CSUM], sent_bad[V_OPTS],
 	       sent_nothost, sent_dropped, sent_frag, sent_wrong, cap_segs,
-	       ps.tp_drops);
+	       xt_cap_drops(&cap));
 	xt_log("  socket probes: %d done, %d skipped (state not learned)",
 	       probes_done, probes_skipped);
 	xt_check(probes_done > 0, "sockets probed after the fuzz");

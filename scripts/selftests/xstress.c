@@ -48,7 +48,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "xtcp_test.h"
+#include "xt.h"
 
 #define MAX_THREADS	64
 #define MAX_INFLIGHT	64

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scenarios: an ESTABLISHED connection. RSTs, SYNs and segments outside
+ * the window (RFC 5961 and RFC 9293 3.10.7.4), and timestamps on every
+ * segment once negotiated (RFC 7323). The data path's scenarios belong
+ * here too.
+ */
+#include "inject.h"
+
+void established_rst(void)
+{
+	long resets = xs_stat("EstabResets"), estab;
+	int lfd = xs_listen();
+	struct conn c;
+	struct xt_seg s;
+	short ev;
+
+	conn_init(&c, LPORT);
+	if (conn_establish(&c, lfd, NULL))
+		return;
+	estab = xs_stat("CurrEstab");
+	conn_send(&c, XT_RST, c.isn + 1, 0, 0, 0);
+	conn_expect_none(&c, "RST at RCV.NXT");
+	ev = xt_sock_poll(c.fd, POLLIN, 500);
+	xt_check((ev & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP),
+		 "poll: POLLERR|POLLHUP (revents 0x%x)", ev);
+	xt_check(xt_sock_error(c.fd) == ECONNRESET, "SO_ERROR ECONNRESET (got %d)",
+		 xt_sock_error(c.fd));
+	xt_check(xs_stat("EstabResets") - resets == 1, "EstabResets +1");
+	xt_check(xs_stat("CurrEstab") - estab == -1, "CurrEstab -1 (got %+ld)",
+		 xs_stat("CurrEstab") - estab);
+	xt_check(xs_proc_count(NS_XS, LPORT, c.cport, NULL) == 0,
+		 "gone from /proc/net/xtcp");
+	conn_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	if (conn_expect(&c, &s, "ACK after the reset"))
+		conn_check_rst_seq(&s, c.iss + 1, "ACK after the reset meets the listener");
+	conn_close(&c);
+}
+
+void established_rst_inwin(void)
+{
+	long chal = xs_stat("ChallengeAcks"), resets = xs_stat("EstabResets");
+	int lfd = xs_listen();
+	struct conn c;
+	struct xt_seg s;
+
+	conn_init(&c, LPORT);
+	if (conn_establish(&c, lfd, NULL))
+		return;
+	xt_log("  -- RST inside the window, not at RCV.NXT: challenge ACK");
+	conn_send(&c, XT_RST, c.isn + 1 + 1000, 0, 0, 0);
+	if (conn_expect(&c, &s, "RST at RCV.NXT + 1000"))
+		conn_check_ack(&c, &s, "challenge ACK");
+	conn_send(&c, XT_RST | XT_ACK, c.isn + 2, c.iss + 1, 0, 0);
+	if (conn_expect(&c, &s, "RST|ACK at RCV.NXT + 1"))
+		conn_check_ack(&c, &s, "challenge ACK");
+	xt_log("  -- RSTs outside the window: dropped");
+	conn_send(&c, XT_RST, c.isn + 1 + 200000, 0, 0, 0);
+	conn_send(&c, XT_RST, c.isn, 0, 0, 0);
+	conn_expect_none(&c, "out-of-window RSTs");
+	xt_check(xs_stat("ChallengeAcks") - chal == 2, "ChallengeAcks +2 (got %+ld)",
+		 xs_stat("ChallengeAcks") - chal);
+	xt_check(xs_stat("EstabResets") == resets, "EstabResets unchanged");
+	xt_check(xt_sock_error(c.fd) == 0 && !(xt_sock_poll(c.fd, POLLIN, 0) & (POLLERR | POLLHUP)),
+		 "connection intact: no error, no hangup");
+	xt_check(conn_estab(&c) == 1, "still ESTABLISHED");
+	conn_close(&c);
+}
+
+void established_syn(void)
+{
+	long chal = xs_stat("ChallengeAcks");
+	int lfd = xs_listen();
+	struct conn c;
+	struct xt_seg s;
+
+	conn_init(&c, LPORT);
+	if (conn_establish(&c, lfd, NULL))
+		return;
+	xt_log("  -- the original SYN again");
+	conn_send_syn(&c, NULL);
+	if (conn_expect(&c, &s, "SYN (original ISN) when ESTABLISHED"))
+		conn_check_ack(&c, &s, "challenge ACK");
+	xt_log("  -- a SYN inside the window");
+	conn_send(&c, XT_SYN, c.isn + 500, 0, 0, 0);
+	if (conn_expect(&c, &s, "in-window SYN when ESTABLISHED"))
+		conn_check_ack(&c, &s, "challenge ACK");
+	xt_log("  -- a SYN far away");
+	conn_send(&c, XT_SYN, c.isn + 0x50000000u, 0, 0, 0);
+	if (conn_expect(&c, &s, "out-of-window SYN when ESTABLISHED"))
+		conn_check_ack(&c, &s, "ACK");
+	xt_check(xs_stat("ChallengeAcks") - chal == 3, "ChallengeAcks +3 (got %+ld)",
+		 xs_stat("ChallengeAcks") - chal);
+	xt_check(xt_sock_error(c.fd) == 0 && conn_estab(&c) == 1,
+		 "connection intact, ESTABLISHED");
+	conn_close(&c);
+}
+
+void established_oow(void)
+{
+	long oow = xs_stat("OutOfWindow");
+	int lfd = xs_listen();
+	struct conn c;
+	struct xt_seg s;
+
+	conn_init(&c, LPORT);
+	if (conn_establish(&c, lfd, NULL))
+		return;
+	conn_send(&c, XT_ACK, c.isn + 1 + 100000, c.iss + 1, 0, 0);
+	if (conn_expect(&c, &s, "ACK beyond the window"))
+		conn_check_ack(&c, &s, "ACK beyond the window");
+	conn_send(&c, XT_ACK | XT_PSH, c.isn + 1 - 1000, c.iss + 1, 20, 0);
+	if (conn_expect(&c, &s, "old data"))
+		conn_check_ack(&c, &s, "old data");
+	conn_send(&c, XT_ACK | XT_FIN, c.isn + 1 + 0x60000000u, c.iss + 1, 0, 0);
+	if (conn_expect(&c, &s, "FIN far away"))
+		conn_check_ack(&c, &s, "FIN far away");
+	xt_check(xs_stat("OutOfWindow") - oow == 3, "OutOfWindow +3 (got %+ld)",
+		 xs_stat("OutOfWindow") - oow);
+	xt_check(xt_sock_error(c.fd) == 0 && conn_estab(&c) == 1,
+		 "connection intact, ESTABLISHED");
+	conn_close(&c);
+}
+
+static void established_check_ts(const struct xt_seg *s, uint32_t *last, uint32_t ecr,
+				 const char *what)
+{
+	xt_check(s->has_ts, "%s: carries TS", what);
+	if (!s->has_ts)
+		return;
+	xt_check(s->tsecr == ecr, "%s: TSecr %u, the TSval xs last took (got %u)",
+		 what, ecr, s->tsecr);
+	xt_check((int32_t)(s->tsval - *last) >= 0,
+		 "%s: TSval %u does not go back (last %u)", what, s->tsval, *last);
+	*last = s->tsval;
+}
+
+void established_ts_every(void)
+{
+	int lfd = xs_listen();
+	uint32_t last, ecr;
+	struct conn c, d;
+	struct xt_seg s;
+	double t0;
+
+	xt_log("  -- request sock: duplicate ACK 600 ms after the SYN-ACK");
+	conn_init(&d, LPORT);
+	if (conn_syn(&d, &conn_opts_ts, &s))
+		return;
+	last = s.tsval;
+	t0 = xt_now();
+	while (xt_now() < t0 + 0.6)
+		usleep(5000);
+	conn_send(&d, XT_ACK, d.isn + 1 + REQ_WND + 10, d.iss + 1, 0, 1);
+	if (conn_expect(&d, &s, "out-of-window ACK to a request")) {
+		conn_check_ack(&d, &s, "request's duplicate ACK");
+		/* the SYN's TSval: an out-of-window one is not taken */
+		established_check_ts(&s, &last, conn_opts_ts.tsval, "request's duplicate ACK");
+	}
+
+	xt_log("  -- connection");
+	conn_init(&c, LPORT);
+	if (conn_syn(&c, &conn_opts_ts, &s))
+		return;
+	last = s.tsval;
+	xt_check(s.has_ts && s.tsecr == conn_opts_ts.tsval,
+		 "SYN-ACK carries TS, TSecr %u", conn_opts_ts.tsval);
+	ecr = c.tsval;		/* what the final ACK will carry */
+	if (conn_ack_accept(&c, lfd, 0))
+		return;
+
+	conn_send(&c, XT_SYN, c.isn + 10, 0, 0, 1);
+	if (conn_expect(&c, &s, "SYN")) {
+		conn_check_ack(&c, &s, "challenge ACK for a SYN");
+		established_check_ts(&s, &last, ecr, "challenge ACK for a SYN");
+	}
+	conn_send(&c, XT_RST, c.isn + 100, 0, 0, 1);
+	if (conn_expect(&c, &s, "in-window RST")) {
+		conn_check_ack(&c, &s, "challenge ACK for a RST");
+		established_check_ts(&s, &last, ecr, "challenge ACK for a RST");
+	}
+	conn_send(&c, XT_ACK, c.isn + 1 + 100000, c.iss + 1, 0, 1);
+	if (conn_expect(&c, &s, "out-of-window ACK")) {
+		conn_check_ack(&c, &s, "duplicate ACK");
+		established_check_ts(&s, &last, ecr, "duplicate ACK");
+	}
+	conn_close(&c);
+}
+
+/* A peer that stops sending timestamps mid-connection. */
+void established_ts_stop(void)
+{
+	long nots = xs_stat("InNoTimestamp"), resets = xs_stat("EstabResets");
+	int lfd = xs_listen();
+	struct conn c;
+	short ev;
+
+	conn_init(&c, LPORT);
+	if (conn_establish(&c, lfd, &conn_opts_ts))
+		return;
+	xt_check(c.ts, "timestamps negotiated");
+	conn_send(&c, XT_ACK, c.isn + 1, c.iss + 1, 0, 0);
+	conn_send(&c, XT_ACK | XT_PSH, c.isn + 1, c.iss + 1, 30, 0);
+	conn_expect_none(&c, "ACKs without TS (RFC 7323 3.2: dropped silently)");
+	xt_check(xs_stat("InNoTimestamp") - nots == 2, "InNoTimestamp +2 (got %+ld)",
+		 xs_stat("InNoTimestamp") - nots);
+	xt_check(xt_sock_error(c.fd) == 0 && conn_estab(&c) == 1,
+		 "connection intact, ESTABLISHED");
+	xt_log("  -- a RST without TS at RCV.NXT still resets (RFC 7323 5.2)");
+	conn_send(&c, XT_RST, c.isn + 1, 0, 0, 0);
+	conn_expect_none(&c, "RST without TS");
+	ev = xt_sock_poll(c.fd, POLLIN, 500);
+	xt_check(ev & POLLERR, "poll: POLLERR (revents 0x%x)", ev);
+	xt_check(xt_sock_error(c.fd) == ECONNRESET, "SO_ERROR ECONNRESET");
+	xt_check(xs_stat("EstabResets") - resets == 1, "EstabResets +1");
+	conn_close(&c);
+}

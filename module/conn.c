@@ -29,6 +29,7 @@
 #include "wire.h"
 
 static void xtcp_conn_timer(struct timer_list *t);
+static void xtcp_conn_delack_timer(struct timer_list *t);
 
 /**
  * xtcp_conn_init_sock() - reset the xtcp part of a new or cloned socket
@@ -50,7 +51,10 @@ void xtcp_conn_init_sock(struct sock *sk)
 	xs->lsn.abort_on_overflow = -1;
 	xs->rcv.wnd = XTCP_RCV_WND_INIT;
 	xs->tmr.rto = XTCP_TIMEOUT_INIT;
+	xs->snd.cc = xtcp_cc_default();
 	timer_setup(&sk->sk_timer, xtcp_conn_timer, 0);
+	timer_setup(&xs->rcv.delack, xtcp_conn_delack_timer, 0);
+	xtcp_send_sk_init(sk);
 }
 
 /**
@@ -78,31 +82,6 @@ static u32 xtcp_conn_tsval(const struct xtcp_sock *xs)
 	return xtcp_secure_ts_now() + xs->snd.ts_off;
 }
 
-/* A bare ACK of @sk's current state into @s. */
-static void xtcp_conn_ack_fill(struct sock *sk, struct xtcp_seg *s)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-
-	memset(s, 0, sizeof(*s));
-	s->seq = xs->snd.nxt;
-	s->ack = xs->rcv.nxt;
-	s->flags = XTCP_FLAG_ACK;
-	s->window = min_t(u32, xs->rcv.wnd >> xs->opt.rcv_wscale, 65535);
-	if (xs->opt.tstamp_ok) {
-		s->has_ts = 1;
-		s->tsval = xtcp_conn_tsval(xs);
-		s->tsecr = xs->rcv.ts_recent;
-	}
-}
-
-static void xtcp_conn_send_ack(struct sock *sk)
-{
-	struct xtcp_seg s;
-
-	xtcp_conn_ack_fill(sk, &s);
-	xtcp_output_sk(sk, &s);
-}
-
 /*
  * RFC 5961: challenge ACKs and ACKs for out-of-window segments, limited
  * per socket (a global limit is a side channel, CVE-2016-5696).
@@ -122,7 +101,7 @@ static void xtcp_conn_challenge_ack(struct sock *sk)
 		return;
 	}
 	XTCP_INC_STATS(net, XTCP_MIB_CHALLENGEACKS);
-	xtcp_conn_send_ack(sk);
+	xtcp_send_ack(sk);
 }
 
 /* Our SYN, or in a simultaneous open our SYN-ACK, with our options. */
@@ -170,7 +149,10 @@ static void xtcp_conn_unhash(struct sock *sk)
  */
 static void xtcp_conn_done(struct sock *sk, int err)
 {
-	sk_stop_timer(sk, &sk->sk_timer);
+	xtcp_timer_stop(sk);
+	xtcp_timer_ack_sent(sk);
+	/* nothing more will be sent; what was received stays readable */
+	xtcp_send_purge(sk);
 	/*
 	 * The error and the shutdown before the state: poll() and SO_ERROR
 	 * read them without the socket lock, and whoever sees CLOSE (the
@@ -266,7 +248,7 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	xtcp_conn_set_state(sk, TCP_SYN_SENT);
 	XTCP_INC_STATS(net, XTCP_MIB_ACTIVEOPENS);
 	xtcp_conn_send_syn(sk);
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + xs->tmr.rto);
+	xtcp_timer_syn_sent(sk);
 	return 0;
 
 fail:
@@ -282,11 +264,46 @@ fail:
 }
 
 /* SYN (or SYN-ACK) retransmission while the handshake is under way. */
+static void xtcp_conn_syn_timer(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+
+	if (sk->sk_state != TCP_SYN_SENT &&
+	    !(sk->sk_state == TCP_SYN_RECV && !xs->passive))
+		return;
+	if (xs->tmr.syn_retries >= XTCP_SYSCTL(net, syn_retries)) {
+		XTCP_INC_STATS(net, XTCP_MIB_CONNECTTIMEOUTS);
+		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
+		xtcp_conn_done(sk, ETIMEDOUT);
+		return;
+	}
+	xs->tmr.syn_retries++;
+	xs->tmr.rto = min_t(unsigned long, xs->tmr.rto * 2, XTCP_RTO_MAX);
+	XTCP_INC_STATS(net, XTCP_MIB_SYNRETRANS);
+	xtcp_conn_send_syn(sk);
+	xtcp_timer_syn_sent(sk);
+}
+
+/* Data unacknowledged for an RTO: retransmit, or give up. */
+static void xtcp_conn_rto_timer(struct sock *sk)
+{
+	if (sk->sk_state != TCP_ESTABLISHED)
+		return;
+	if (xtcp_send_rto(sk)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DATATIMEOUTS);
+		xtcp_conn_done(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
+	}
+}
+
+/*
+ * The retransmit timer (timer.c arms it): SYN, data or zero-window
+ * probe, as tmr.pending says.
+ */
 static void xtcp_conn_timer(struct timer_list *t)
 {
 	struct sock *sk = from_timer(sk, t, sk_timer);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct net *net = sock_net(sk);
 
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
@@ -294,21 +311,36 @@ static void xtcp_conn_timer(struct timer_list *t)
 		sk_reset_timer(sk, &sk->sk_timer, jiffies + HZ / 20);
 		goto out;
 	}
-	if (sk->sk_state != TCP_SYN_SENT &&
-	    !(sk->sk_state == TCP_SYN_RECV && !xs->passive))
-		goto out;
-	if (xs->tmr.syn_retries >= XTCP_SYSCTL(net, syn_retries)) {
-		XTCP_INC_STATS(net, XTCP_MIB_CONNECTTIMEOUTS);
-		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
-		xtcp_conn_done(sk, ETIMEDOUT);
-		goto out;
+	switch (xs->tmr.pending) {
+	case XTCP_TIMER_SYN:
+		xtcp_conn_syn_timer(sk);
+		break;
+	case XTCP_TIMER_RTO:
+		xtcp_conn_rto_timer(sk);
+		break;
+	case XTCP_TIMER_PROBE:
+		if (sk->sk_state == TCP_ESTABLISHED)
+			xtcp_send_probe(sk);
+		break;
 	}
-	xs->tmr.syn_retries++;
-	xs->tmr.rto = min_t(unsigned long, xs->tmr.rto * 2, XTCP_RTO_MAX);
-	XTCP_INC_STATS(net, XTCP_MIB_SYNRETRANS);
-	xtcp_conn_send_syn(sk);
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + xs->tmr.rto);
 out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/* The delayed-ACK timer: the ACK that was held back goes now. */
+static void xtcp_conn_delack_timer(struct timer_list *t)
+{
+	struct xtcp_sock *xs = from_timer(xs, t, rcv.delack);
+	struct sock *sk = &xs->inet.sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk)) {
+		sk_reset_timer(sk, &xs->rcv.delack, jiffies + HZ / 50);
+	} else if (xs->rcv.delack_due && sk->sk_state == TCP_ESTABLISHED) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+		xtcp_send_ack(sk);
+	}
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
@@ -328,15 +360,37 @@ static void xtcp_conn_take_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 	xs->opt.sack_ok = cb->opts.sack_ok;
 	xs->opt.tstamp_ok = cb->opts.has_ts;
 	xs->rcv.ts_recent = cb->opts.tsval;
+	xs->rcv.wnd = XTCP_RCV_WND_INIT;
+	xtcp_recv_init(sk);
 	/* a SYN's window is never scaled */
 	xs->snd.wnd = cb->window;
 }
 
-static void xtcp_conn_established_now(struct sock *sk, u32 ack)
+/**
+ * xtcp_conn_established() - a handshake completed: both byte streams start
+ * @sk: the socket, snd.una..nxt and rcv.nxt set by the handshake
+ * @cb: the segment that completed it (its timestamp echo times the
+ *	handshake), or NULL
+ */
+void xtcp_conn_established(struct sock *sk, const struct xtcp_skb_cb *cb)
 {
-	xtcp_sk(sk)->snd.una = ack;
-	sk_stop_timer(sk, &sk->sk_timer);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_send_init(sk);
+	xtcp_recv_init(sk);
+	xs->tmr.rto = XTCP_TIMEOUT_INIT;
+	if (cb && xs->opt.tstamp_ok && cb->opts.tsecr)
+		xtcp_timer_rtt_sample(sk, (xtcp_conn_tsval(xs) -
+					   cb->opts.tsecr) * USEC_PER_MSEC);
 	xtcp_conn_set_state(sk, TCP_ESTABLISHED);
+}
+
+static void xtcp_conn_established_now(struct sock *sk,
+				      const struct xtcp_skb_cb *cb)
+{
+	xtcp_sk(sk)->snd.una = cb->ack_seq;
+	xtcp_timer_stop(sk);
+	xtcp_conn_established(sk, cb);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
 }
@@ -374,9 +428,9 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		if (xs->opt.wscale_ok)
 			xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
 		xs->snd.una = cb->ack_seq;
+		xtcp_conn_established_now(sk, cb);
 		/* the ACK leaves before connect() returns and can close */
-		xtcp_conn_send_ack(sk);
-		xtcp_conn_established_now(sk, cb->ack_seq);
+		xtcp_send_ack(sk);
 		return;
 	}
 	/* Simultaneous open (RFC 9293 MUST-10): SYN-RECEIVED, send SYN-ACK. */
@@ -389,13 +443,31 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 static bool xtcp_conn_seq_ok(const struct xtcp_sock *xs,
 			     const struct xtcp_skb_cb *cb)
 {
+	u32 wnd = xtcp_recv_wnd_left(xs);
+
 	if (cb->end_seq == cb->seq)
-		return xs->rcv.wnd ?
-		       xtcp_seq_in_window(cb->seq, xs->rcv.nxt, xs->rcv.wnd) :
-		       cb->seq == xs->rcv.nxt;
-	return xs->rcv.wnd &&
-	       xtcp_seq_before(cb->seq, xs->rcv.nxt + xs->rcv.wnd) &&
+		return wnd ? xtcp_seq_in_window(cb->seq, xs->rcv.nxt, wnd) :
+			     cb->seq == xs->rcv.nxt;
+	/*
+	 * With a zero window, a segment at rcv.nxt is still processed for
+	 * its ACK (RFC 9293 3.10.7.4); recv.c drops the data and ACKs.
+	 */
+	if (!wnd)
+		return cb->seq == xs->rcv.nxt;
+	return xtcp_seq_before(cb->seq, xs->rcv.nxt + wnd) &&
 	       xtcp_seq_after(cb->end_seq, xs->rcv.nxt);
+}
+
+/*
+ * PAWS (RFC 7323 5.3): a non-RST segment whose TSval is older than
+ * ts_recent is a duplicate from an earlier wrap of the sequence space.
+ */
+static bool xtcp_conn_paws_reject(const struct xtcp_sock *xs,
+				  const struct xtcp_skb_cb *cb)
+{
+	return xs->opt.tstamp_ok && cb->opts.has_ts &&
+	       !(cb->flags & XTCP_FLAG_RST) &&
+	       (s32)(cb->opts.tsval - xs->rcv.ts_recent) < 0;
 }
 
 /*
@@ -423,6 +495,11 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 	    (XTCP_FLAG_SYN | XTCP_FLAG_ACK) && !(cb->flags & XTCP_FLAG_RST) &&
 	    cb->seq + 1 == xs->rcv.nxt && cb->ack_seq == xs->snd.nxt)
 		return true;
+	if (sk->sk_state == TCP_ESTABLISHED && xtcp_conn_paws_reject(xs, cb)) {
+		XTCP_INC_STATS(net, XTCP_MIB_PAWSDROPS);
+		xtcp_conn_challenge_ack(sk);
+		return false;
+	}
 
 	if (!xtcp_conn_seq_ok(xs, cb)) {
 		XTCP_INC_STATS(net, XTCP_MIB_OUTOFWINDOW);
@@ -465,34 +542,49 @@ static void xtcp_conn_rcv_synrecv(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_seq_after(cb->ack_seq, xs->snd.una) &&
 	    !xtcp_seq_after(cb->ack_seq, xs->snd.nxt)) {
 		xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
-		xtcp_conn_established_now(sk, cb->ack_seq);
+		xtcp_conn_established_now(sk, cb);
 		return;
 	}
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
 	xtcp_output_reset(sock_net(sk), skb);
 }
 
-static void xtcp_conn_rcv_established(struct sock *sk, struct sk_buff *skb)
+/* ACK now what wants an ACK now; leave the rest to the delayed ACK. */
+static void xtcp_conn_ack_decision(struct sock *sk)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+
+	if (r->ack_now)
+		xtcp_send_ack(sk);
+	else if (r->delack_due)
+		xtcp_timer_ack_owed(sk);
+}
+
+/* ESTABLISHED. Return true if @skb was kept (its data queued). */
+static bool xtcp_conn_rcv_established(struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool kept;
 
 	if (!xtcp_conn_validate(sk, skb))
-		return;
-	if (xtcp_seq_after(cb->ack_seq, xs->snd.nxt)) {
-		/* acknowledges what we never sent */
+		return false;
+	if (xtcp_send_rcv_ack(sk, skb)) {
+		/* acknowledges what we never sent, or far too old */
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
 		xtcp_conn_challenge_ack(sk);
-		return;
+		return false;
 	}
-	if (xtcp_seq_after(cb->ack_seq, xs->snd.una))
-		xs->snd.una = cb->ack_seq;
-	xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
-	/* RFC 7323 4.3, simplified: the segment starts at or before RCV.NXT */
-	if (cb->opts.has_ts && !xtcp_seq_after(cb->seq, xs->rcv.nxt))
+	/*
+	 * RFC 7323 4.3: keep the TSval of a segment that covers the last
+	 * ACK we sent (rcv.wup, where our advertised window starts).
+	 */
+	if (cb->opts.has_ts && !xtcp_seq_after(cb->seq, xs->rcv.wup) &&
+	    (s32)(cb->opts.tsval - xs->rcv.ts_recent) >= 0)
 		xs->rcv.ts_recent = cb->opts.tsval;
-	if (cb->end_seq != cb->seq)
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_INDATADROPPED);
+	kept = xtcp_recv_data(sk, skb);
+	xtcp_conn_ack_decision(sk);
+	return kept;
 }
 
 /**
@@ -510,7 +602,8 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		xtcp_conn_rcv_synrecv(sk, skb);
 		break;
 	case TCP_ESTABLISHED:
-		xtcp_conn_rcv_established(sk, skb);
+		if (xtcp_conn_rcv_established(sk, skb))
+			return;
 		break;
 	default:
 		/* on its way out of the ehash: as if no socket were there */
@@ -518,6 +611,27 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		break;
 	}
 	consume_skb(skb);
+}
+
+/**
+ * xtcp_conn_input() - hand a segment to its full socket
+ * @sk: the socket, referenced by the caller
+ * @skb: the segment, validated, XTCP_SKB_CB filled; consumed
+ *
+ * At once if no process holds the socket, else on its backlog, which
+ * release_sock() runs; a full backlog drops the segment.
+ */
+void xtcp_conn_input(struct sock *sk, struct sk_buff *skb)
+{
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk)) {
+		xtcp_conn_rcv(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGDROP);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
+	}
+	bh_unlock_sock(sk);
 }
 
 /**
@@ -533,16 +647,11 @@ int xtcp_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/* Abort a synchronized connection: RST to the peer, then done. */
+/* Abort a synchronized connection: RST to the peer. */
 static void xtcp_conn_reset(struct sock *sk)
 {
-	struct xtcp_seg s;
-
 	if (sk->sk_state == TCP_ESTABLISHED || sk->sk_state == TCP_SYN_RECV) {
-		xtcp_conn_ack_fill(sk, &s);
-		s.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
-		s.has_ts = 0;		/* RFC 7323: none on a RST */
-		xtcp_output_sk(sk, &s);
+		xtcp_send_reset(sk);
 		if (sk->sk_state == TCP_ESTABLISHED)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ESTABRESETS);
 	}
@@ -576,7 +685,9 @@ void xtcp_conn_abort_child(struct sock *child)
 void xtcp_conn_abort(struct sock *sk)
 {
 	xtcp_conn_reset(sk);
-	sk_stop_timer_sync(sk, &sk->sk_timer);
+	xtcp_timer_stop_all(sk);
 	xtcp_conn_set_state(sk, TCP_CLOSE);
 	xtcp_conn_unhash(sk);
+	xtcp_send_purge(sk);
+	xtcp_recv_purge(sk);
 }

@@ -112,18 +112,6 @@ static void xtcp_input_fill_cb(struct sk_buff *skb,
 	cb->opts = *opts;
 }
 
-/* Hand a segment to its full socket, or to the backlog if a process has it. */
-static void xtcp_input_to_sock(struct sock *sk, struct sk_buff *skb)
-{
-	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk))
-		xtcp_conn_rcv(sk, skb);
-	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				READ_ONCE(sk->sk_sndbuf)))
-		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
-	bh_unlock_sock(sk);
-}
-
 /**
  * xtcp_input_rcv() - IP protocol handler for xtcp segments
  * @skb: the segment, skb->data at the transport header
@@ -175,7 +163,7 @@ int xtcp_input_rcv(struct sk_buff *skb)
 			xtcp_req_put(req);
 		} else {
 			sk = xtcp_eh_sk(eh);
-			xtcp_input_to_sock(sk, skb);
+			xtcp_conn_input(sk, skb);
 			sock_put(sk);
 		}
 		return 0;

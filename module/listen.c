@@ -204,14 +204,23 @@ static bool xtcp_listen_cookie_ack(struct sock *lsk, struct sk_buff *skb)
 		xtcp_conn_abort_child(child);
 		return true;
 	}
+	/* ours, for the segment's data: accept() may take the child at once */
+	sock_hold(child);
 	if (!xtcp_accept_child_add(lsk, child, NULL)) {
 		xtcp_conn_abort_child(child);
+		sock_put(child);
 		return true;
 	}
 	XTCP_INC_STATS(net, XTCP_MIB_PASSIVEOPENS);
 	lsk->sk_data_ready(lsk);
-	if (cb->end_seq != cb->seq)
-		XTCP_INC_STATS(net, XTCP_MIB_INDATADROPPED);
+	/* a cookie ACK with data: the child takes it as its first segment */
+	if (cb->end_seq != cb->seq) {
+		struct sk_buff *data = skb_clone(skb, GFP_ATOMIC);
+
+		if (data)
+			xtcp_conn_input(child, data);
+	}
+	sock_put(child);
 	return true;
 }
 

@@ -142,10 +142,16 @@ static int __init xtcp_init(void)
 		goto out_table;
 	}
 
+	err = xtcp_sock_init();
+	if (err) {
+		pr_err("cannot set up socket memory accounting: %d\n", err);
+		goto out_req;
+	}
+
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err) {
 		pr_err("cannot set up per-netns state: %d\n", err);
-		goto out_req;
+		goto out_sock;
 	}
 
 	err = proto_register(&xtcp_prot, 1);
@@ -185,6 +191,8 @@ out_proto:
 	proto_unregister(&xtcp_prot);
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
+out_sock:
+	xtcp_sock_exit();
 out_req:
 	xtcp_req_exit();
 out_table:
@@ -199,6 +207,7 @@ static void __exit xtcp_exit(void)
 	sock_unregister(xtcp_family);
 	proto_unregister(&xtcp_prot);
 	unregister_pernet_subsys(&xtcp_net_ops);
+	xtcp_sock_exit();
 	xtcp_req_exit();
 	xtcp_table_exit();
 	pr_info("unloaded\n");

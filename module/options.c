@@ -79,7 +79,10 @@ int xtcp_options_parse(const u8 *ptr, unsigned int len,
 			opts->sack_ok = 1;
 			break;
 		case XTCP_OPT_SACK:
+			/* the blocks stay in the header: see send.c */
 			opts->has_sack = 1;
+			opts->sack_off = i;
+			opts->sack_blocks = (olen - 2) / XTCP_OLEN_SACK_BLOCK;
 			break;
 		case XTCP_OPT_TS:
 			opts->tsval = get_unaligned_be32(ptr + i + 2);

@@ -9,9 +9,15 @@
  * unhashed so it never receives, whose only use is to carry the netns and
  * IP defaults into ip_build_and_send_pkt().
  *
- * Checksums are always computed here, in full. Handshake segments are
- * small, and CHECKSUM_PARTIAL on devices that only offload TCP and UDP
- * would depend on the stack's software fallback for our protocol number.
+ * Checksums are always computed here, in full: CHECKSUM_PARTIAL on devices
+ * that only offload TCP and UDP would depend on the stack's software
+ * fallback for our protocol number. For data the payload's sum was taken
+ * when sendmsg() copied it (send.c), so a transmission sums the header
+ * alone.
+ *
+ * Every segment sent for a socket is owned by it (skb_set_owner_w), as
+ * TCP's are: the socket outlives its segments in flight, and cgroup and
+ * netfilter owner matches see whose traffic it is.
  */
 #include <linux/ip.h>
 #include <linux/skbuff.h>
@@ -39,6 +45,8 @@ static unsigned int xtcp_output_opts_len(const struct xtcp_seg *s)
 		len += 4;
 	if (s->has_wscale)
 		len += 4;
+	if (s->nr_sack)
+		len += 4 + s->nr_sack * XTCP_OLEN_SACK_BLOCK;
 	return len;
 }
 
@@ -76,6 +84,45 @@ static void xtcp_output_write_opts(u8 *p, const struct xtcp_seg *s)
 		*p++ = XTCP_OLEN_WSCALE;
 		*p++ = s->wscale;
 	}
+	if (s->nr_sack) {
+		unsigned int i;
+
+		*p++ = XTCP_OPT_NOP;
+		*p++ = XTCP_OPT_NOP;
+		*p++ = XTCP_OPT_SACK;
+		*p++ = 2 + s->nr_sack * XTCP_OLEN_SACK_BLOCK;
+		for (i = 0; i < s->nr_sack; i++) {
+			put_unaligned_be32(s->sack[i].start, p);
+			put_unaligned_be32(s->sack[i].end, p + 4);
+			p += 8;
+		}
+	}
+}
+
+/**
+ * xtcp_output_opts_room() - option bytes a segment like @s carries
+ * @s: the segment
+ *
+ * Return: the length of its options, padded.
+ */
+unsigned int xtcp_output_opts_room(const struct xtcp_seg *s)
+{
+	return xtcp_output_opts_len(s);
+}
+
+/* The header of @s at @th, checksum field zero. */
+static void xtcp_output_fill(struct tcphdr *th, const struct xtcp_seg *s,
+			     unsigned int hdrlen)
+{
+	memset(th, 0, XTCP_HDR_LEN);
+	th->source = s->sport;
+	th->dest = s->dport;
+	th->seq = htonl(s->seq);
+	th->ack_seq = htonl(s->ack);
+	th->doff = hdrlen / 4;
+	((u8 *)th)[13] = s->flags;
+	th->window = htons(s->window);
+	xtcp_output_write_opts((u8 *)(th + 1), s);
 }
 
 /**
@@ -97,15 +144,7 @@ struct sk_buff *xtcp_output_build(const struct xtcp_seg *s, gfp_t gfp)
 	skb_reserve(skb, XTCP_SKB_ROOM);
 	th = skb_push(skb, hdrlen);
 	skb_reset_transport_header(skb);
-	memset(th, 0, XTCP_HDR_LEN);
-	th->source = s->sport;
-	th->dest = s->dport;
-	th->seq = htonl(s->seq);
-	th->ack_seq = htonl(s->ack);
-	th->doff = hdrlen / 4;
-	((u8 *)th)[13] = s->flags;
-	th->window = htons(s->window);
-	xtcp_output_write_opts((u8 *)(th + 1), s);
+	xtcp_output_fill(th, s, hdrlen);
 	th->check = csum_tcpudp_magic(s->saddr, s->daddr, hdrlen,
 				      XTCP_CSUM_PROTO,
 				      csum_partial(th, hdrlen, 0));
@@ -176,8 +215,53 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
 	skb = xtcp_output_build(s, GFP_ATOMIC);
 	if (!skb)
 		return -ENOMEM;
+	skb_set_owner_w(skb, sk);
 	xtcp_output_count(sock_net(sk), s);
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	return net_xmit_eval(err);
+}
+
+/**
+ * xtcp_output_data() - send a segment of the write queue
+ * @sk: the socket, connected
+ * @skb: the data, as queued: headroom for the headers, payload sum in
+ *	skb->csum; left on the queue untouched
+ * @s: the header; addresses and ports are taken from @sk
+ *
+ * The segment goes out as a clone of @skb, or a copy of its head when an
+ * earlier clone may still be reading the shared headroom (a transmission
+ * still in a qdisc or on loopback), as TCP does.
+ *
+ * Return: 0 or a negative errno.
+ */
+int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	unsigned int hdrlen;
+	struct sk_buff *out;
+	struct tcphdr *th;
+	__wsum csum;
+	int err;
+
+	s->saddr = inet->inet_saddr;
+	s->daddr = inet->inet_daddr;
+	s->sport = inet->inet_sport;
+	s->dport = inet->inet_dport;
+	hdrlen = XTCP_HDR_LEN + xtcp_output_opts_len(s);
+	out = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
+				skb_clone(skb, GFP_ATOMIC);
+	if (!out)
+		return -ENOBUFS;
+	th = skb_push(out, hdrlen);
+	skb_reset_transport_header(out);
+	xtcp_output_fill(th, s, hdrlen);
+	csum = csum_partial(th, hdrlen, skb->csum);
+	th->check = csum_tcpudp_magic(s->saddr, s->daddr, out->len,
+				      XTCP_CSUM_PROTO, csum);
+	out->ip_summed = CHECKSUM_NONE;
+	skb_set_owner_w(out, sk);
+	xtcp_output_count(sock_net(sk), s);
+	err = ip_queue_xmit(sk, out, &inet->cork.fl);
 	return net_xmit_eval(err);
 }
 

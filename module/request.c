@@ -340,7 +340,9 @@ struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	xs->snd.ts_off = req->ts_off;
 	xs->rcv.ts_recent = cb->opts.has_ts ? cb->opts.tsval : req->ts_recent;
 	xs->passive = 1;
-	xtcp_conn_set_state(child, TCP_ESTABLISHED);
+	/* the route's MSS is the listener's business: the peer's is close */
+	xs->rcv.advmss = req->opt.mss;
+	xtcp_conn_established(child, cb);
 	bh_unlock_sock(child);
 	xtcp_table_inherit_port(child, req->listener);
 	return child;
@@ -419,7 +421,8 @@ int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb)
  * or, with abort_on_overflow (the listener's option, else the sysctl),
  * the client gets a RST and the request goes. Never both dropped silently.
  */
-static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
+static struct sock *xtcp_req_promote(struct xtcp_request *req,
+				     struct sk_buff *skb)
 {
 	struct sock *lsk = req->listener;
 	struct net *net = sock_net(lsk);
@@ -435,25 +438,30 @@ static void xtcp_req_promote(struct xtcp_request *req, struct sk_buff *skb)
 			xtcp_output_reset(net, skb);
 			xtcp_req_drop(req);
 		}
-		return;
+		return NULL;
 	}
 	child = xtcp_req_make_child(req, skb);
 	if (!child) {
 		xtcp_accept_count_drop(lsk, false);
-		return;
+		return NULL;
 	}
 	if (!xtcp_table_ehash_replace(&req->eh, &xtcp_sk(child)->eh)) {
 		/* expired or promoted on another CPU meanwhile */
 		sock_put(child);	/* the ehash's, never used */
 		xtcp_conn_abort_child(child);
-		return;
+		return NULL;
 	}
 	xtcp_req_put(req);		/* the ehash's reference */
 	xtcp_req_cancel_timer(req);
-	if (xtcp_accept_child_add(lsk, child, req))
+	/* ours, for the segment's data: accept() may take the child at once */
+	sock_hold(child);
+	if (xtcp_accept_child_add(lsk, child, req)) {
 		xtcp_req_child_ready(lsk);
-	else
-		xtcp_conn_abort_child(child);
+		return child;
+	}
+	xtcp_conn_abort_child(child);
+	sock_put(child);
+	return NULL;
 }
 
 /**
@@ -467,6 +475,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	struct net *net = xtcp_req_net(req);
 	u32 rcv_nxt = req->rcv_isn + 1;
 	u8 flags = cb->flags;
+	struct sock *child;
 	bool acceptable;
 
 	/* The SYN again: our SYN-ACK was lost. Resend it, rate-limited. */
@@ -516,9 +525,19 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		XTCP_INC_STATS(net, XTCP_MIB_INNOTIMESTAMP);
 		goto drop;
 	}
-	xtcp_req_promote(req, skb);
-	if (cb->end_seq != cb->seq)
-		XTCP_INC_STATS(net, XTCP_MIB_INDATADROPPED);
+	child = xtcp_req_promote(req, skb);
+	if (child) {
+		/*
+		 * The final ACK may be a data segment (the bare ACK was lost):
+		 * the child takes it as its first segment. Its ACK repeats
+		 * what promoted it, so only the data counts.
+		 */
+		if (cb->end_seq != cb->seq) {
+			xtcp_conn_input(child, skb);
+			skb = NULL;
+		}
+		sock_put(child);
+	}
 drop:
 	consume_skb(skb);
 }

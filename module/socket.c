@@ -9,6 +9,11 @@
  */
 #include <linux/capability.h>
 #include <linux/in.h>
+#include <linux/mm.h>
+#include <linux/percpu_counter.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <linux/tcp.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/poll.h>
@@ -24,6 +29,34 @@
 
 #define XTCPF(state)	(1 << (state))
 
+/*
+ * Socket memory, module-wide, as TCP's tcp_mem: pages all xtcp sockets
+ * may hold (low, pressure, high), set from RAM at load. Per socket,
+ * SO_SNDBUF and SO_RCVBUF bound the queues; their defaults and the
+ * floors under memory pressure are xtcp_wmem and xtcp_rmem {min,
+ * default, max}, as tcp_wmem and tcp_rmem, in bytes.
+ */
+static atomic_long_t xtcp_memory_allocated;
+static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
+static struct percpu_counter xtcp_sockets_allocated;
+static unsigned long xtcp_memory_pressure;
+static long xtcp_mem[3];
+static int xtcp_wmem[3] = { 4096, 1 << 20, 4 << 20 };
+static int xtcp_rmem[3] = { 4096, 1 << 20, 6 << 20 };
+
+static void xtcp_sock_enter_memory_pressure(struct sock *sk)
+{
+	if (!READ_ONCE(xtcp_memory_pressure)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_MEMORYPRESSURES);
+		WRITE_ONCE(xtcp_memory_pressure, 1);
+	}
+}
+
+static void xtcp_sock_leave_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(xtcp_memory_pressure, 0);
+}
+
 /* Addresses come as sockaddr_in with AF_XTCP, or AF_INET for porting. */
 static bool xtcp_sock_family_ok(sa_family_t family)
 {
@@ -37,6 +70,13 @@ static void xtcp_sock_destruct(struct sock *sk)
 	/* a socket freed while still findable would be a use-after-free */
 	WARN_ON_ONCE(xs->eh.hashed || xs->bound ||
 		     !hlist_unhashed(&xs->listen_node));
+	/* what a peer sent and nobody read; nothing is left to send */
+	xtcp_recv_purge(sk);
+	xtcp_send_purge(sk);
+	sk_mem_reclaim_final(sk);
+	WARN_ON_ONCE(atomic_read(&sk->sk_rmem_alloc) || sk->sk_wmem_queued ||
+		     sk->sk_forward_alloc);
+	sk_sockets_allocated_dec(sk);
 	/*
 	 * The route it last sent on, as inet_sock_destruct() drops it: a
 	 * child reset by its closing listener never went through
@@ -353,6 +393,18 @@ static int xtcp_sock_getname(struct socket *sock, struct sockaddr *uaddr,
 	return sizeof(*sin);
 }
 
+/* Writable by tcp_poll()'s rule, with the race against ACKs closed. */
+static __poll_t xtcp_sock_poll_out(struct sock *sk)
+{
+	if (sk_stream_is_writeable(sk))
+		return EPOLLOUT | EPOLLWRNORM;
+	sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	/* an ACK that freed space before the bit was set would go unheard */
+	smp_mb__after_atomic();
+	return sk_stream_is_writeable(sk) ? EPOLLOUT | EPOLLWRNORM : 0;
+}
+
 static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 			       poll_table *wait)
 {
@@ -369,18 +421,23 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 	if (state == TCP_LISTEN)
 		return READ_ONCE(sk->sk_ack_backlog) ? EPOLLIN | EPOLLRDNORM : 0;
 
-	/* as tcp_poll(), for a stack with no data path yet */
+	/* as tcp_poll() */
 	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	/*
-	 * With no send buffer yet, a synchronized or closed socket is always
-	 * writable; after SEND_SHUTDOWN too, as tcp_poll() says, so that a
-	 * writer wakes up and meets the error.
-	 */
-	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV)
-		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		if (xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		/*
+		 * After SEND_SHUTDOWN (or on a closed socket) always writable,
+		 * as tcp_poll() says, so a writer wakes up to meet the error.
+		 */
+		if (shutdown & SEND_SHUTDOWN || state == TCP_CLOSE)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		else
+			mask |= xtcp_sock_poll_out(sk);
+	}
 	/* read sk_err after the state, as tcp_poll() does */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err))
@@ -431,8 +488,74 @@ static int xtcp_sock_shutdown(struct socket *sock, int how)
 static int xtcp_sock_ioctl(struct socket *sock, unsigned int cmd,
 			   unsigned long arg)
 {
-	/* Lets the socket layer answer the generic ioctls (or ENOTTY). */
-	return -ENOIOCTLCMD;
+	struct sock *sk = sock->sk;
+	int answ;
+
+	switch (cmd) {
+	case SIOCINQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		answ = xtcp_recv_readable(sk);
+		release_sock(sk);
+		break;
+	case SIOCOUTQ:
+	case SIOCOUTQNSD:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		if (cmd == SIOCOUTQ)
+			answ = xtcp_sk(sk)->snd.write_seq - xtcp_sk(sk)->snd.una;
+		else
+			answ = xtcp_send_unsent(sk);
+		if (!(XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
+					     XTCPF(TCP_CLOSE_WAIT))))
+			answ = 0;
+		release_sock(sk);
+		break;
+	default:
+		/* the socket layer answers the generic ones (or ENOTTY) */
+		return -ENOIOCTLCMD;
+	}
+	return put_user(answ, (int __user *)arg);
+}
+
+static int xtcp_sock_sendmsg(struct socket *sock, struct msghdr *msg,
+			     size_t size)
+{
+	struct sock *sk = sock->sk;
+	int ret;
+
+	lock_sock(sk);
+	ret = xtcp_send_msg(sk, msg, size);
+	release_sock(sk);
+	return ret;
+}
+
+static int xtcp_sock_recvmsg(struct socket *sock, struct msghdr *msg,
+			     size_t size, int flags)
+{
+	struct sock *sk = sock->sk;
+	int ret;
+
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;		/* no IP_RECVERR yet: nothing queued */
+	if (flags & MSG_OOB)
+		return -EINVAL;		/* TCP's answer with no urgent data */
+	lock_sock(sk);
+	ret = xtcp_recv_msg(sk, msg, size, flags);
+	/*
+	 * The window reading opened, if the peer should hear of it; and an
+	 * ACK held back goes now if the reader took everything, as
+	 * tcp_cleanup_rbuf() does: the sender's tail is acknowledged at
+	 * once, not after the delayed-ACK timer.
+	 */
+	if (ret > 0 && sk->sk_state == TCP_ESTABLISHED &&
+	    (xtcp_recv_window_update_due(sk) ||
+	     (xtcp_sk(sk)->rcv.delack_due && !xtcp_recv_readable(sk))))
+		xtcp_send_ack(sk);
+	release_sock(sk);
+	return ret;
 }
 
 static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
@@ -521,8 +644,8 @@ struct proto_ops xtcp_stream_ops __ro_after_init = {
 	.shutdown	= xtcp_sock_shutdown,
 	.setsockopt	= xtcp_sock_setsockopt,
 	.getsockopt	= xtcp_sock_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.sendmsg	= xtcp_sock_sendmsg,
+	.recvmsg	= xtcp_sock_recvmsg,
 	.mmap		= sock_no_mmap,
 };
 
@@ -532,7 +655,43 @@ struct proto xtcp_prot = {
 	.obj_size	= sizeof(struct xtcp_sock),
 	.slab_flags	= XTCP_SLAB_NO_MERGE,
 	.backlog_rcv	= xtcp_conn_backlog_rcv,
+	.enter_memory_pressure = xtcp_sock_enter_memory_pressure,
+	.leave_memory_pressure = xtcp_sock_leave_memory_pressure,
+	.memory_allocated = &xtcp_memory_allocated,
+	.per_cpu_fw_alloc = &xtcp_memory_per_cpu_fw_alloc,
+	.sockets_allocated = &xtcp_sockets_allocated,
+	.memory_pressure = &xtcp_memory_pressure,
+	.sysctl_mem	= xtcp_mem,
+	.sysctl_wmem	= xtcp_wmem,
+	.sysctl_rmem	= xtcp_rmem,
+	.max_header	= XTCP_SKB_HEADROOM,
 };
+
+/**
+ * xtcp_sock_init() - module-wide socket memory state
+ *
+ * The limits follow TCP's: a sixteenth of the memory free for buffers
+ * at the high mark, three quarters of that before pressure.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init xtcp_sock_init(void)
+{
+	long limit = max_t(long, nr_free_buffer_pages() / 16, 128);
+
+	xtcp_mem[0] = limit / 4 * 3;
+	xtcp_mem[1] = limit;
+	xtcp_mem[2] = xtcp_mem[0] * 2;
+	return percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
+}
+
+/**
+ * xtcp_sock_exit() - after the last socket is gone
+ */
+void xtcp_sock_exit(void)
+{
+	percpu_counter_destroy(&xtcp_sockets_allocated);
+}
 
 static int xtcp_sock_create(struct net *net, struct socket *sock,
 			    int protocol, int kern)
@@ -553,6 +712,10 @@ static int xtcp_sock_create(struct net *net, struct socket *sock,
 	sock_init_data(sock, sk);
 	sk->sk_protocol = xtcp_ipproto;
 	sk->sk_backlog_rcv = xtcp_conn_backlog_rcv;
+	sk_sockets_allocated_inc(sk);
+	/* TCP's defaults (tcp_wmem[1], tcp_rmem[1]) until SO_*BUF says else */
+	WRITE_ONCE(sk->sk_sndbuf, xtcp_wmem[1]);
+	WRITE_ONCE(sk->sk_rcvbuf, xtcp_rmem[1]);
 	sk->sk_destruct = xtcp_sock_destruct;
 	/* lookups run under RCU without the socket lock */
 	sock_set_flag(sk, SOCK_RCU_FREE);

@@ -17,10 +17,12 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.syn_retries		= XTCP_SYN_RETRIES,
 	.synack_retries		= XTCP_SYNACK_RETRIES,
 	.abort_on_overflow	= 0,
+	.retries2		= XTCP_RETRIES2,
 };
 
 /* Bounds. TCP's own: a SYN count fits in its u8 retransmit counter. */
 static int xtcp_sysctl_retries_max = 127;
+static int xtcp_sysctl_retries2_max = 255;
 static int xtcp_sysctl_backlog_max = 1 << 20;
 
 /*
@@ -44,6 +46,8 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(syn_retries, SYSCTL_ONE, &xtcp_sysctl_retries_max),
 	XTCP_SYSCTL_ENTRY(synack_retries, SYSCTL_ONE, &xtcp_sysctl_retries_max),
 	XTCP_SYSCTL_ENTRY(abort_on_overflow, SYSCTL_ZERO, SYSCTL_ONE),
+	/* RTOs without progress before a connection fails: tcp_retries2 */
+	XTCP_SYSCTL_ENTRY(retries2, SYSCTL_ONE, &xtcp_sysctl_retries2_max),
 	{ }
 };
 

@@ -5,6 +5,7 @@
 #ifndef _XTCP_H
 #define _XTCP_H
 
+#include <linux/ip.h>
 #include <linux/percpu.h>
 #include <linux/siphash.h>
 #include <linux/skbuff.h>
@@ -61,6 +62,24 @@ enum xtcp_mib_field {
 	XTCP_MIB_SYNCOOKIESRECV,	/* valid cookie ACKs */
 	XTCP_MIB_SYNCOOKIESFAILED,	/* invalid or stale cookie ACKs */
 	XTCP_MIB_CURRREQUESTS,		/* request socks alive now */
+	/* the data path */
+	XTCP_MIB_RETRANSSEGS,		/* segments sent again */
+	XTCP_MIB_RENORECOVERY,		/* fast retransmits on dupacks */
+	XTCP_MIB_SACKRECOVERY,		/* fast retransmits on SACK */
+	XTCP_MIB_RTOS,			/* retransmission timeouts */
+	XTCP_MIB_DATATIMEOUTS,		/* connections failed: ETIMEDOUT */
+	XTCP_MIB_SACKDISCARD,		/* SACK blocks out of range */
+	XTCP_MIB_OFOQUEUE,		/* segments kept out of order */
+	XTCP_MIB_OFOPRUNED,		/* out-of-order queues dropped */
+	XTCP_MIB_PRUNECALLED,		/* receive buffer full */
+	XTCP_MIB_RCVQDROP,		/* data dropped: no receive memory */
+	XTCP_MIB_DUPDATA,		/* data received twice */
+	XTCP_MIB_BEYONDWINDOW,		/* data beyond our window */
+	XTCP_MIB_PAWSDROPS,		/* segments PAWS rejected */
+	XTCP_MIB_ZEROWINDOWPROBES,	/* persist probes sent */
+	XTCP_MIB_DELAYEDACKS,		/* ACKs the delack timer sent */
+	XTCP_MIB_MEMORYPRESSURES,	/* entries into memory pressure */
+	XTCP_MIB_BACKLOGDROP,		/* segments the socket backlog refused */
 	XTCP_MIB_MAX
 };
 
@@ -75,6 +94,7 @@ struct xtcp_sysctls {
 	int syn_retries;
 	int synack_retries;
 	int abort_on_overflow;
+	int retries2;			/* RTOs before a connection fails */
 };
 
 /* Per-netns state, from net_generic(). */
@@ -106,7 +126,9 @@ struct xtcp_options {
 	u8 has_wscale:1,
 	   sack_ok:1,		/* SACK-permitted seen */
 	   has_ts:1,		/* timestamps: tsval/tsecr valid */
-	   has_sack:1;		/* SACK blocks present (not kept) */
+	   has_sack:1;		/* SACK blocks present: see sack_off */
+	u8 sack_off;		/* SACK option's offset in the option list */
+	u8 sack_blocks;		/* ... and how many blocks it holds */
 	u32 tsval;
 	u32 tsecr;
 };
@@ -118,14 +140,36 @@ struct xtcp_options {
 struct xtcp_skb_cb {
 	u32 seq;
 	u32 end_seq;		/* seq + payload + SYN + FIN */
-	u32 ack_seq;
-	u16 window;		/* as on the wire, unscaled */
 	u8 flags;		/* XTCP_FLAG_* */
-	u8 doff;		/* header bytes */
-	struct xtcp_options opts;
+	union {
+		struct {		/* a received segment */
+			u32 ack_seq;
+			u16 window;	/* as on the wire, unscaled */
+			u8 doff;	/* header bytes */
+			struct xtcp_options opts;
+		};
+		struct {		/* data on the write queue (send.c) */
+			u32 tx_stamp;	/* ms clock of the last transmission */
+			u8 sacked;	/* XTCP_SKB_SACKED, _LOST, _RETRANS */
+			u8 tx_count;	/* transmissions so far */
+		};
+	};
 };
 
+/* Scoreboard bits of a segment on the write queue. */
+#define XTCP_SKB_SACKED		0x01	/* the peer holds it (SACK or dupack) */
+#define XTCP_SKB_LOST		0x02	/* deemed lost, to be sent again */
+#define XTCP_SKB_RETRANS	0x04	/* sent again and not yet acked */
+
 #define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/* SACK blocks, at most as many as fit beside a timestamp option. */
+#define XTCP_SACK_MAX		3
+
+struct xtcp_sack_block {
+	u32 start;
+	u32 end;
+};
 
 /* A segment to send. */
 struct xtcp_seg {
@@ -142,8 +186,10 @@ struct xtcp_seg {
 	u8 has_wscale:1,
 	   sack_ok:1,
 	   has_ts:1;
+	u8 nr_sack;		/* SACK blocks in sack[] */
 	u32 tsval;
 	u32 tsecr;
+	struct xtcp_sack_block sack[XTCP_SACK_MAX];
 };
 
 /*
@@ -236,10 +282,49 @@ struct xtcp_listener {
 struct xtcp_snd {
 	u32 iss;
 	u32 una;
-	u32 nxt;
+	u32 nxt;			/* highest sequence sent + 1 */
 	u32 wnd;			/* peer's window, scaled */
-	u16 mss;			/* effective send MSS */
+	u32 wl1;			/* seq of the last window update */
+	u32 wl2;			/* ack of the last window update */
+	u32 max_wnd;			/* largest window the peer offered */
+	u32 write_seq;			/* end of what sendmsg() queued */
+	u16 mss;			/* effective send MSS, options included */
 	u32 ts_off;			/* offset of our TSvals */
+	struct sk_buff *head;		/* first skb never sent; NULL: none */
+
+	/* congestion control (cc.c), in segments */
+	const struct xtcp_cc_ops *cc;
+	u32 cwnd;
+	u32 ssthresh;
+	u32 cwnd_cnt;			/* ACKed segments toward cwnd + 1 */
+	u64 cc_priv[8];			/* the algorithm's own state */
+
+	/* the scoreboard, in segments */
+	u32 packets_out;		/* sent, not yet cumulatively acked */
+	u32 sacked_out;			/* ... of which the peer holds */
+	u32 lost_out;			/* ... of which deemed lost */
+	u32 retrans_out;		/* ... of which sent again */
+	u32 recover;			/* snd.nxt when recovery began */
+	u8 ca_state;			/* XTCP_CA_* */
+	u8 dupacks;			/* duplicate ACKs in a row */
+	u8 nodelay:1,			/* TCP_NODELAY */
+	   cork:1,			/* TCP_CORK */
+	   probe_pending:1;		/* a zero-window probe is due */
+
+	/* what TCP_INFO reports */
+	u32 total_retrans;
+	u64 bytes_acked;
+	u64 bytes_sent;
+	u32 segs_out;
+	u32 fast_retrans;
+};
+
+/* Congestion states, as TCP_INFO's tcpi_ca_state. */
+enum xtcp_ca_state {
+	XTCP_CA_OPEN,
+	XTCP_CA_DISORDER,
+	XTCP_CA_RECOVERY = 3,
+	XTCP_CA_LOSS,
 };
 
 /*
@@ -249,9 +334,25 @@ struct xtcp_snd {
 struct xtcp_rcv {
 	u32 irs;
 	u32 nxt;
-	u32 wnd;			/* ours, unscaled */
+	u32 wnd;			/* last window advertised, unscaled */
+	u32 wup;			/* rcv.nxt when wnd was advertised */
+	u32 copied;			/* next byte recvmsg() hands out */
 	u16 advmss;			/* what we advertised */
+	u16 mss;			/* largest segment seen from the peer */
 	u32 ts_recent;			/* the peer's last TSval (RFC 7323) */
+	struct rb_root ofo;		/* out-of-order segments, by seq */
+	u32 ofo_seq;			/* the last out-of-order segment: its */
+	u32 ofo_end;			/* block goes first in SACKs */
+	u16 unacked;			/* full segments not yet acked */
+	u8 quick;			/* quick ACKs left */
+	u8 ack_now:1,			/* send an ACK at once */
+	   delack_due:1,		/* an ACK is owed, on the delack timer */
+	   quickack_opt:1;		/* TCP_QUICKACK set */
+	struct timer_list delack;	/* the delayed-ACK timer */
+
+	/* what TCP_INFO reports */
+	u64 bytes_received;
+	u32 segs_in;
 };
 
 /*
@@ -260,7 +361,22 @@ struct xtcp_rcv {
  */
 struct xtcp_timers {
 	unsigned long rto;		/* current retransmit timeout, jiffies */
+	u32 srtt_us;			/* smoothed RTT << 3, microseconds */
+	u32 rttvar_us;			/* RTT variation << 2, microseconds */
+	u32 rtt_min_us;			/* smallest RTT seen */
 	u8 syn_retries;			/* SYNs sent again */
+	u8 retries;			/* RTO expiries since progress */
+	u8 backoff;			/* doublings of the RTO in force */
+	u8 probes;			/* zero-window probes since progress */
+	u8 pending;			/* XTCP_TIMER_*: what sk_timer is for */
+};
+
+/* What the connection's sk_timer is armed for. */
+enum xtcp_timer_kind {
+	XTCP_TIMER_NONE,
+	XTCP_TIMER_SYN,			/* SYN or SYN-ACK retransmission */
+	XTCP_TIMER_RTO,			/* data retransmission */
+	XTCP_TIMER_PROBE,		/* zero-window probe */
 };
 
 /* RFC 5961 challenge ACKs, limited per socket. */
@@ -318,6 +434,10 @@ static inline struct xtcp_request *xtcp_eh_req(struct xtcp_ehash_node *eh)
 #define XTCP_RCV_WND_INIT	65535U		/* SYN windows are never scaled */
 #define XTCP_RCV_WSCALE		7		/* room for a 8 MiB window */
 #define XTCP_CHALLENGE_PER_SEC	10		/* per socket, RFC 5961 10 */
+#define XTCP_RETRIES2		15		/* as tcp_retries2 */
+
+/* Room before a segment's payload for link, IP and our largest header. */
+#define XTCP_SKB_HEADROOM	(MAX_HEADER + sizeof(struct iphdr) + 60)
 
 /* sysctl.c */
 int xtcp_sysctl_net_init(struct net *net);
@@ -369,9 +489,67 @@ u32 xtcp_secure_ts_now(void);
 struct sk_buff *xtcp_output_build(const struct xtcp_seg *s, gfp_t gfp);
 int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif, u8 tos);
 int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s);
+int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s);
+unsigned int xtcp_output_opts_room(const struct xtcp_seg *s);
 void xtcp_output_reset(struct net *net, struct sk_buff *skb);
 int xtcp_output_net_init(struct net *net);
 void xtcp_output_net_exit(struct net *net);
+
+/*
+ * A congestion control algorithm (cc.c). send.c owns cwnd and ssthresh,
+ * in segments, and asks the algorithm only these.
+ */
+struct xtcp_cc_ops {
+	const char *name;		/* as TCP_CONGESTION names it */
+	u32 (*ssthresh)(struct sock *sk);	/* on loss */
+	void (*cong_avoid)(struct sock *sk, u32 acked);	/* on new ACKs */
+};
+
+/* cc.c */
+const struct xtcp_cc_ops *xtcp_cc_default(void);
+const struct xtcp_cc_ops *xtcp_cc_find(const char *name);
+
+/* timer.c */
+void xtcp_timer_rtt_sample(struct sock *sk, u32 rtt_us);
+unsigned long xtcp_timer_rto_base(const struct xtcp_timers *t);
+void xtcp_timer_stop(struct sock *sk);
+void xtcp_timer_syn_sent(struct sock *sk);
+void xtcp_timer_data_sent(struct sock *sk);
+void xtcp_timer_acked(struct sock *sk, bool outstanding);
+void xtcp_timer_rto_fired(struct sock *sk);
+void xtcp_timer_window_closed(struct sock *sk);
+void xtcp_timer_probe_sent(struct sock *sk);
+void xtcp_timer_ack_owed(struct sock *sk);
+void xtcp_timer_ack_sent(struct sock *sk);
+void xtcp_timer_stop_all(struct sock *sk);
+
+/* recv.c */
+void xtcp_recv_init(struct sock *sk);
+u32 xtcp_recv_wnd_left(const struct xtcp_sock *xs);
+u16 xtcp_recv_window(struct sock *sk);
+bool xtcp_recv_window_update_due(struct sock *sk);
+unsigned int xtcp_recv_sack_blocks(struct sock *sk,
+				   struct xtcp_sack_block *blocks,
+				   unsigned int max);
+bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb);
+void xtcp_recv_ack_sent(struct sock *sk);
+u32 xtcp_recv_readable(const struct sock *sk);
+void xtcp_recv_purge(struct sock *sk);
+int xtcp_recv_msg(struct sock *sk, struct msghdr *msg, size_t len, int flags);
+
+/* send.c */
+u32 xtcp_send_mss(const struct xtcp_sock *xs);
+void xtcp_send_init(struct sock *sk);
+void xtcp_send_sk_init(struct sock *sk);
+void xtcp_send_ack(struct sock *sk);
+void xtcp_send_reset(struct sock *sk);
+void xtcp_send_push(struct sock *sk);
+void xtcp_send_probe(struct sock *sk);
+int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb);
+int xtcp_send_rto(struct sock *sk);
+int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size);
+void xtcp_send_purge(struct sock *sk);
+u32 xtcp_send_unsent(const struct sock *sk);
 
 /* cookie.c */
 struct xtcp_cookie_tuple {
@@ -442,6 +620,8 @@ void xtcp_conn_set_state(struct sock *sk, int state);
 int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport);
 int xtcp_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_conn_input(struct sock *sk, struct sk_buff *skb);
+void xtcp_conn_established(struct sock *sk, const struct xtcp_skb_cb *cb);
 void xtcp_conn_abort(struct sock *sk);
 void xtcp_conn_abort_child(struct sock *child);
 
@@ -449,6 +629,8 @@ void xtcp_conn_abort_child(struct sock *child);
 extern struct proto xtcp_prot;
 extern struct net_proto_family xtcp_family_ops;
 extern struct proto_ops xtcp_stream_ops;
+int xtcp_sock_init(void);
+void xtcp_sock_exit(void);
 
 /* input.c */
 int xtcp_input_rcv(struct sk_buff *skb);

@@ -161,6 +161,27 @@ int conn_ack_accept(struct conn *c, int lfd, unsigned int paylen)
 	return 0;
 }
 
+/*
+ * Read what the accepted socket of @c received, waiting up to 1 s for
+ * @len bytes. Returns the bytes read.
+ */
+int conn_read_payload(struct conn *c, unsigned int len)
+{
+	char buf[2048];
+	unsigned int got = 0;
+	ssize_t r;
+
+	while (got < len && got < sizeof(buf)) {
+		if (!(xt_sock_poll(c->fd, POLLIN, 1000) & POLLIN))
+			break;
+		r = recv(c->fd, buf + got, sizeof(buf) - got, MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	return got;
+}
+
 /* A connection to xs's listener, accepted. Returns 0 or -1. */
 int conn_establish(struct conn *c, int lfd, const struct xt_opts *o)
 {

@@ -102,6 +102,7 @@ void conn_send(struct conn *c, uint8_t flags, uint32_t seq, uint32_t ack,
 void conn_send_syn(struct conn *c, const struct xt_opts *o);
 int conn_syn(struct conn *c, const struct xt_opts *o, struct xt_seg *synack);
 int conn_ack_accept(struct conn *c, int lfd, unsigned int paylen);
+int conn_read_payload(struct conn *c, unsigned int len);
 int conn_establish(struct conn *c, int lfd, const struct xt_opts *o);
 int conn_queue(struct conn *c);
 int conn_accept_from(int lfd, const struct conn *c, int ms, const char *what);

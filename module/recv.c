@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receive side of a byte stream: the in-order receive queue
+ * (sk_receive_queue), the out-of-order queue (an rbtree by sequence),
+ * the window we advertise, the SACK blocks we send, when an ACK is owed,
+ * and recvmsg().
+ *
+ * Data arrives with the socket to ourselves (conn.c calls in, bh-locked
+ * or from the backlog); recvmsg() holds lock_sock. Every queued byte is
+ * charged to the socket (skb_set_owner_r: sk_rmem_alloc, sk_forward_alloc
+ * against the module-wide limit), so a peer cannot make us hold more than
+ * SO_RCVBUF: data that does not fit is dropped, out-of-order data first,
+ * and counted. Nothing here sends: callers ask xtcp_recv_ack_due() and
+ * send the ACK themselves (send.c builds every segment).
+ *
+ * Data above rcv.nxt is kept (RFC 2525 "failure to retain above-sequence
+ * data"); overlaps and duplicates are trimmed, so the tree never holds a
+ * byte twice and its size is bounded by the receive buffer, however small
+ * the segments (CVE-2018-5390).
+ */
+#include <linux/rbtree.h>
+#include <linux/skbuff.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+#include "seq.h"
+
+/* Quick ACKs at the start of a connection, before delaying any. */
+#define XTCP_RECV_QUICK_ACKS	16
+
+/**
+ * xtcp_recv_init() - the receive side of a socket that just synchronized
+ * @sk: the socket, its rcv.nxt set from the peer's SYN
+ */
+void xtcp_recv_init(struct sock *sk)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+
+	r->copied = r->nxt;
+	r->wup = r->nxt;
+	r->quick = XTCP_RECV_QUICK_ACKS;
+	r->mss = r->advmss;
+}
+
+/* Bytes the receive buffer can still take, with room for skb overhead. */
+static u32 xtcp_recv_space(const struct sock *sk)
+{
+	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+
+	/* half for the payload, half for what skbs cost around it */
+	return space > 0 ? space / 2 : 0;
+}
+
+/**
+ * xtcp_recv_wnd_left() - how much of the last advertised window is left
+ * @xs: the socket
+ *
+ * Return: bytes from rcv.nxt to the right edge we advertised.
+ */
+u32 xtcp_recv_wnd_left(const struct xtcp_sock *xs)
+{
+	u32 edge = xs->rcv.wup + xs->rcv.wnd;
+
+	return xtcp_seq_after(edge, xs->rcv.nxt) ? edge - xs->rcv.nxt : 0;
+}
+
+/**
+ * xtcp_recv_window() - the window field of a segment we send now
+ * @sk: the socket
+ *
+ * The right edge never moves left (RFC 9293 3.8.6.2.2); it moves right
+ * only by at least min(MSS, half the buffer), receiver-side silly window
+ * avoidance (RFC 1122 4.2.3.3). Records what it advertised.
+ *
+ * Return: the window, shifted by our scale, at most 65535.
+ */
+u16 xtcp_recv_window(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 ws = xs->opt.rcv_wscale;
+	u32 cur = xtcp_recv_wnd_left(xs);
+	u32 free = min_t(u32, xtcp_recv_space(sk), 65535U << ws);
+	u32 step = min_t(u32, xs->rcv.mss ? : XTCP_MSS_DEFAULT,
+			 READ_ONCE(sk->sk_rcvbuf) / 4);
+	u32 wnd = cur;
+
+	if (free > cur && free - cur >= step)
+		wnd = round_down(free, 1U << ws);
+	if (wnd < cur)
+		wnd = cur;
+	xs->rcv.wnd = wnd;
+	xs->rcv.wup = xs->rcv.nxt;
+	/* round up: the edge may move right by less than one unit */
+	return min_t(u32, (wnd + (1U << ws) - 1) >> ws, 65535);
+}
+
+/**
+ * xtcp_recv_window_update_due() - has reading opened the window enough
+ *	that the peer should hear of it?
+ * @sk: the socket
+ *
+ * Return: true when the window we could offer is at least twice what is
+ * left of the advertised one and one step bigger (Linux's rule in
+ * tcp_cleanup_rbuf, which ends a zero-window stall promptly).
+ */
+bool xtcp_recv_window_update_due(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 cur = xtcp_recv_wnd_left(xs);
+	u32 free = xtcp_recv_space(sk);
+	u32 mss = xs->rcv.mss ? : XTCP_MSS_DEFAULT;
+
+	return free >= 2 * cur && free - cur >= mss;
+}
+
+/**
+ * xtcp_recv_sack_blocks() - the SACK blocks to put on our next ACK
+ * @sk: the socket
+ * @blocks: filled, at most @max
+ * @max: how many fit
+ *
+ * RFC 2018 4: the block holding the latest out-of-order segment first,
+ * then the others in sequence order.
+ *
+ * Return: the number of blocks.
+ */
+unsigned int xtcp_recv_sack_blocks(struct sock *sk,
+				   struct xtcp_sack_block *blocks,
+				   unsigned int max)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+	struct xtcp_sack_block others[XTCP_SACK_MAX], first, cur;
+	unsigned int n = 0, i, out = 0;
+	bool have_first = false;
+	struct rb_node *node;
+
+	max = min_t(unsigned int, max, XTCP_SACK_MAX);
+	node = rb_first(&r->ofo);
+	while (node && (n < max || !have_first)) {
+		cur.start = XTCP_SKB_CB(rb_to_skb(node))->seq;
+		cur.end = XTCP_SKB_CB(rb_to_skb(node))->end_seq;
+		/* the tree's segments do not overlap: merge the adjacent */
+		for (node = rb_next(node); node; node = rb_next(node)) {
+			if (XTCP_SKB_CB(rb_to_skb(node))->seq != cur.end)
+				break;
+			cur.end = XTCP_SKB_CB(rb_to_skb(node))->end_seq;
+		}
+		if (!have_first &&
+		    xtcp_seq_between(r->ofo_seq, cur.start, cur.end - 1)) {
+			first = cur;
+			have_first = true;
+		} else if (n < max) {
+			others[n++] = cur;
+		}
+	}
+	if (have_first && max)
+		blocks[out++] = first;
+	for (i = 0; i < n && out < max; i++)
+		blocks[out++] = others[i];
+	return out;
+}
+
+/* Free @skb, charged to the socket or not. */
+static void xtcp_recv_free(struct sk_buff *skb)
+{
+	__kfree_skb(skb);
+}
+
+/* Drop every out-of-order segment: memory is short. */
+static bool xtcp_recv_prune_ofo(struct sock *sk)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+	struct rb_node *node = rb_first(&r->ofo);
+
+	if (!node)
+		return false;
+	while (node) {
+		struct sk_buff *skb = rb_to_skb(node);
+
+		node = rb_next(node);
+		rb_erase(&skb->rbnode, &r->ofo);
+		xtcp_recv_free(skb);
+	}
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
+	sk_mem_reclaim(sk);
+	return true;
+}
+
+/*
+ * Charge @skb to the socket if the receive buffer and the module-wide
+ * limit allow it, pruning the out-of-order queue for in-order data.
+ */
+static bool xtcp_recv_charge(struct sock *sk, struct sk_buff *skb,
+			     bool in_order)
+{
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
+	    READ_ONCE(sk->sk_rcvbuf) &&
+	    sk_rmem_schedule(sk, skb, skb->truesize))
+		goto ok;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
+	if (!in_order || !xtcp_recv_prune_ofo(sk))
+		return false;
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf) ||
+	    !sk_rmem_schedule(sk, skb, skb->truesize))
+		return false;
+ok:
+	skb_set_owner_r(skb, sk);
+	return true;
+}
+
+/* Cut @len bytes off the front of @skb's payload. */
+static bool xtcp_recv_trim_head(struct sk_buff *skb, u32 len)
+{
+	if (!pskb_pull(skb, len))
+		return false;
+	XTCP_SKB_CB(skb)->seq += len;
+	return true;
+}
+
+/* Cut @skb's payload to end at @end. */
+static bool xtcp_recv_trim_tail(struct sk_buff *skb, u32 end)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (pskb_trim(skb, end - cb->seq))
+		return false;
+	cb->end_seq = end;
+	return true;
+}
+
+/* Move what the out-of-order queue holds at rcv.nxt to the receive queue. */
+static bool xtcp_recv_ofo_drain(struct sock *sk)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+	bool moved = false;
+	struct rb_node *node;
+
+	while ((node = rb_first(&r->ofo))) {
+		struct sk_buff *skb = rb_to_skb(node);
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_seq_after(cb->seq, r->nxt))
+			break;
+		rb_erase(&skb->rbnode, &r->ofo);
+		if (!xtcp_seq_after(cb->end_seq, r->nxt) ||
+		    (xtcp_seq_before(cb->seq, r->nxt) &&
+		     !xtcp_recv_trim_head(skb, r->nxt - cb->seq))) {
+			xtcp_recv_free(skb);
+			continue;
+		}
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		r->nxt = cb->end_seq;
+		moved = true;
+	}
+	return moved;
+}
+
+/*
+ * Keep @skb (seq > rcv.nxt) in the out-of-order queue, trimmed against
+ * its neighbours so that no byte is held twice. Return false if it added
+ * nothing (a duplicate) and was not kept.
+ */
+static bool xtcp_recv_ofo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct rb_node **p = &r->ofo.rb_node, *parent = NULL;
+	struct sk_buff *prev = NULL, *next;
+	struct rb_node *node;
+
+	/* the last segment starting at or before ours */
+	while (*p) {
+		struct sk_buff *s = rb_to_skb(*p);
+
+		parent = *p;
+		if (xtcp_seq_after(XTCP_SKB_CB(s)->seq, cb->seq)) {
+			p = &parent->rb_left;
+		} else {
+			prev = s;
+			p = &parent->rb_right;
+		}
+	}
+	if (prev) {
+		u32 pend = XTCP_SKB_CB(prev)->end_seq;
+
+		if (!xtcp_seq_before(pend, cb->end_seq))
+			return false;
+		if (xtcp_seq_after(pend, cb->seq) &&
+		    !xtcp_recv_trim_head(skb, pend - cb->seq))
+			return false;
+	}
+	/* segments ours covers go; one it overlaps trims ours */
+	node = prev ? rb_next(&prev->rbnode) : rb_first(&r->ofo);
+	while (node) {
+		next = rb_to_skb(node);
+		if (!xtcp_seq_before(XTCP_SKB_CB(next)->seq, cb->end_seq))
+			break;
+		if (xtcp_seq_after(XTCP_SKB_CB(next)->end_seq, cb->end_seq)) {
+			if (!xtcp_recv_trim_tail(skb, XTCP_SKB_CB(next)->seq))
+				return false;
+			break;
+		}
+		node = rb_next(node);
+		rb_erase(&next->rbnode, &r->ofo);
+		xtcp_recv_free(next);
+	}
+	/* the tree may have changed under the insertion point: walk again */
+	p = &r->ofo.rb_node;
+	parent = NULL;
+	while (*p) {
+		parent = *p;
+		if (xtcp_seq_after(XTCP_SKB_CB(rb_to_skb(parent))->seq, cb->seq))
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &r->ofo);
+	return true;
+}
+
+/*
+ * How the payload of an in-window segment ends up: queued in order,
+ * kept out of order, or dropped.
+ */
+static bool xtcp_recv_queue(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = sock_net(sk);
+	bool had_ofo = !RB_EMPTY_ROOT(&r->ofo);
+
+	if (xtcp_seq_after(cb->seq, r->nxt)) {
+		/* out of order: ACK at once, with SACK blocks */
+		r->ack_now = 1;
+		r->quick = max_t(u8, r->quick, 2);
+		if (!xtcp_recv_charge(sk, skb, false)) {
+			XTCP_INC_STATS(net, XTCP_MIB_RCVQDROP);
+			return false;
+		}
+		r->ofo_seq = cb->seq;
+		r->ofo_end = cb->end_seq;
+		if (!xtcp_recv_ofo_insert(sk, skb)) {
+			/* charged by set_owner_r: the free uncharges it */
+			return false;
+		}
+		XTCP_INC_STATS(net, XTCP_MIB_OFOQUEUE);
+		return true;
+	}
+	if (!xtcp_recv_charge(sk, skb, true)) {
+		XTCP_INC_STATS(net, XTCP_MIB_RCVQDROP);
+		r->ack_now = 1;
+		return false;
+	}
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	r->nxt = cb->end_seq;
+	if (had_ofo && xtcp_recv_ofo_drain(sk))
+		r->ack_now = 1;		/* a hole filled: tell the sender */
+	if (had_ofo && RB_EMPTY_ROOT(&r->ofo))
+		r->ack_now = 1;
+	return true;
+}
+
+/**
+ * xtcp_recv_data() - take the payload of an acceptable segment
+ * @sk: the socket, to ourselves
+ * @skb: the segment, skb->data at its header; kept if this returns true
+ *
+ * The caller has checked the segment's sequence range (RFC 9293
+ * 3.10.7.4). Data before rcv.nxt is trimmed, data beyond the window
+ * dropped, duplicates only acknowledged. Sets rcv.ack_now or
+ * rcv.delack_due for the caller's ACK decision.
+ *
+ * Return: true if @skb was queued (and belongs to the socket now).
+ */
+bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_rcv *r = &xs->rcv;
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 len = skb->len - cb->doff;
+	u32 edge = r->nxt + max(xtcp_recv_wnd_left(xs), 1U);
+	bool queued;
+
+	if (!len)
+		return false;
+	r->segs_in++;
+	/* the payload only from here on; seq..end_seq its bytes */
+	__skb_pull(skb, cb->doff);
+	cb->end_seq = cb->seq + len;
+	if (len > r->mss)
+		r->mss = min_t(u32, len, U16_MAX);
+
+	if (!xtcp_seq_after(cb->end_seq, r->nxt)) {
+		/* all of it seen before: the ACK went missing */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+		r->ack_now = 1;
+		return false;
+	}
+	if (xtcp_seq_before(cb->seq, r->nxt) &&
+	    !xtcp_recv_trim_head(skb, r->nxt - cb->seq))
+		return false;
+	if (xtcp_seq_after(cb->end_seq, edge)) {
+		/* beyond the window: keep what fits (a probe keeps none) */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);
+		r->ack_now = 1;
+		if (!xtcp_seq_after(edge, cb->seq) ||
+		    !xtcp_recv_trim_tail(skb, edge))
+			return false;
+	}
+	skb_dst_drop(skb);
+	skb_orphan(skb);
+	len = cb->end_seq - cb->seq;
+	queued = xtcp_recv_queue(sk, skb);
+	if (!queued)
+		return false;
+	r->bytes_received += len;
+	if (len >= r->mss)
+		r->unacked++;
+	if (r->quick || r->quickack_opt || r->unacked >= 2)
+		r->ack_now = 1;
+	else
+		r->delack_due = 1;
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_data_ready(sk);
+	return true;
+}
+
+/**
+ * xtcp_recv_ack_sent() - an ACK for everything up to rcv.nxt left
+ * @sk: the socket
+ */
+void xtcp_recv_ack_sent(struct sock *sk)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+
+	r->ack_now = 0;
+	r->delack_due = 0;
+	r->unacked = 0;
+	if (r->quick)
+		r->quick--;
+}
+
+/**
+ * xtcp_recv_readable() - bytes in order and not yet read
+ * @sk: the socket
+ *
+ * Return: the count.
+ */
+u32 xtcp_recv_readable(const struct sock *sk)
+{
+	const struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+
+	return READ_ONCE(r->nxt) - READ_ONCE(r->copied);
+}
+
+/**
+ * xtcp_recv_purge() - drop everything received and not read
+ * @sk: the socket
+ */
+void xtcp_recv_purge(struct sock *sk)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+
+	__skb_queue_purge(&sk->sk_receive_queue);
+	while (!RB_EMPTY_ROOT(&r->ofo)) {
+		struct sk_buff *skb = rb_to_skb(rb_first(&r->ofo));
+
+		rb_erase(&skb->rbnode, &r->ofo);
+		xtcp_recv_free(skb);
+	}
+	sk_mem_reclaim(sk);
+}
+
+/* The receive-queue skb holding byte @seq, or NULL. */
+static struct sk_buff *xtcp_recv_find(struct sock *sk, u32 seq)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		if (xtcp_seq_before(seq, XTCP_SKB_CB(skb)->end_seq))
+			return skb;
+	return NULL;
+}
+
+/*
+ * Why recvmsg() stops with nothing (more) to copy: 0 to wait on, else
+ * what to return when nothing was copied (an errno, or 1 for EOF).
+ */
+static int xtcp_recv_stop(struct sock *sk, long timeo)
+{
+	if (sock_flag(sk, SOCK_DONE) || (sk->sk_shutdown & RCV_SHUTDOWN))
+		return 1;
+	if (sk->sk_err)
+		return sock_error(sk);
+	if (sk->sk_state == TCP_CLOSE)
+		return -ENOTCONN;
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 0;
+}
+
+/**
+ * xtcp_recv_msg() - recvmsg() on a connection; the socket lock is held
+ * @sk: the socket
+ * @msg: where to
+ * @len: at most this many bytes
+ * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC as TCP has them
+ *
+ * Return: bytes copied (0 at end of stream), or a negative errno.
+ */
+int xtcp_recv_msg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+	long timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	int target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	u32 peek_seq = r->copied;
+	u32 *seq = (flags & MSG_PEEK) ? &peek_seq : &r->copied;
+	size_t copied = 0;
+	int stop;
+
+	if (sk->sk_state == TCP_LISTEN)
+		return -ENOTCONN;
+	while (copied < len) {
+		struct sk_buff *skb = xtcp_recv_find(sk, *seq);
+
+		if (skb) {
+			u32 off = *seq - XTCP_SKB_CB(skb)->seq;
+			size_t used = min_t(size_t, skb->len - off,
+					    len - copied);
+
+			if (!(flags & MSG_TRUNC) &&
+			    skb_copy_datagram_msg(skb, off, msg, used)) {
+				if (!copied)
+					copied = -EFAULT;
+				break;
+			}
+			WRITE_ONCE(*seq, *seq + used);
+			copied += used;
+			if (!(flags & MSG_PEEK) && off + used == skb->len) {
+				__skb_unlink(skb, &sk->sk_receive_queue);
+				__kfree_skb(skb);
+			}
+			continue;
+		}
+		if (copied >= target && !READ_ONCE(sk->sk_backlog.tail))
+			break;
+		stop = xtcp_recv_stop(sk, timeo);
+		if (stop) {
+			if (!copied && stop < 0)
+				copied = stop;
+			break;
+		}
+		if (copied >= target) {
+			/* the backlog may hold more: let it in */
+			release_sock(sk);
+			lock_sock(sk);
+		} else {
+			sk_wait_data(sk, &timeo,
+				     skb_peek_tail(&sk->sk_receive_queue));
+		}
+	}
+	sk_mem_reclaim(sk);
+	return copied;
+}
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/recv_test.c"
+#endif

@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The send side of a byte stream: sendmsg() into the write queue, what
+ * leaves when (congestion and receive windows, Nagle), what an ACK
+ * acknowledges, loss recovery, and every segment a connection sends.
+ *
+ * The write queue (sk_write_queue) holds one skb per segment, in
+ * sequence order: those sent and not yet cumulatively acknowledged, then
+ * from snd.head on those never sent. Each skb is linear, holds at most
+ * one MSS of payload with its checksum already summed (skb->csum), and
+ * keeps headroom for the headers; output.c sends a clone. Every queued
+ * byte is charged (sk_wmem_queued, sk_forward_alloc against the
+ * module-wide limit) and bounded by SO_SNDBUF.
+ *
+ * Loss recovery: three duplicate ACKs, or with SACK three segments SACKed
+ * above a hole, start fast retransmit (RFC 5681, RFC 6675). Segments
+ * deemed lost are marked on the scoreboard (skb's sacked bits) and sent
+ * again before new data whenever the pipe (RFC 6675: sent - SACKed -
+ * lost + retransmitted) is below cwnd. Without SACK, NewReno (RFC 6582):
+ * duplicate ACKs stand in for SACKed segments, and each partial ACK marks
+ * the next hole lost. An RTO marks everything outstanding lost and starts
+ * over from a window of one (RFC 5681 3.1, RFC 6298).
+ *
+ * Everything runs with the socket to itself (lock_sock, or bh-locked
+ * and not owned).
+ */
+#include <linux/skbuff.h>
+#include <linux/uio.h>
+#include <net/checksum.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+#include "seq.h"
+#include "wire.h"
+
+#define XTCP_INIT_CWND		10	/* RFC 6928 */
+#define XTCP_DUPTHRESH		3
+#define XTCP_MIN_SND_MSS	48	/* Linux's min_snd_mss */
+/* A write-queue skb's payload, so that the skb fits a 32 KiB slab. */
+#define XTCP_SEND_SKB_MAX	(SKB_WITH_OVERHEAD(32768) - XTCP_SKB_HEADROOM)
+
+#define XTCPF(state)		(1 << (state))
+
+static u32 xtcp_send_ts(const struct xtcp_sock *xs)
+{
+	return xtcp_secure_ts_now() + xs->snd.ts_off;
+}
+
+/**
+ * xtcp_send_mss() - payload bytes per segment now
+ * @xs: the socket
+ *
+ * Return: the send MSS less the options every segment carries,
+ * at least 48 bytes whatever the peer announced.
+ */
+u32 xtcp_send_mss(const struct xtcp_sock *xs)
+{
+	u32 mss = xs->snd.mss;
+
+	if (xs->opt.tstamp_ok)
+		mss -= min_t(u32, mss, 12);
+	return max_t(u32, mss, XTCP_MIN_SND_MSS);
+}
+
+/* Segments in the network: RFC 6675's pipe. */
+static u32 xtcp_send_in_flight(const struct xtcp_snd *snd)
+{
+	return snd->packets_out - snd->sacked_out - snd->lost_out +
+	       snd->retrans_out;
+}
+
+/**
+ * xtcp_send_init() - the send side of a socket that just synchronized
+ * @sk: the socket, snd.una/nxt/wnd set by the handshake
+ */
+void xtcp_send_init(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+
+	snd->write_seq = snd->nxt;
+	snd->head = NULL;
+	snd->wl1 = xtcp_sk(sk)->rcv.irs;
+	snd->wl2 = snd->una;
+	snd->max_wnd = snd->wnd;
+	snd->cwnd = XTCP_INIT_CWND;
+	snd->ssthresh = INT_MAX;
+	snd->ca_state = XTCP_CA_OPEN;
+	if (!snd->cc)
+		snd->cc = xtcp_cc_default();
+}
+
+/* Fill the ACK, window and timestamp of a segment from the socket. */
+static void xtcp_send_fill(struct sock *sk, struct xtcp_seg *s)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	s->ack = xs->rcv.nxt;
+	s->flags |= XTCP_FLAG_ACK;
+	s->window = xtcp_recv_window(sk);
+	if (xs->opt.tstamp_ok) {
+		s->has_ts = 1;
+		s->tsval = xtcp_send_ts(xs);
+		s->tsecr = xs->rcv.ts_recent;
+	}
+}
+
+/* An ACK for everything up to rcv.nxt has gone out. */
+static void xtcp_send_acked_all(struct sock *sk)
+{
+	xtcp_recv_ack_sent(sk);
+	xtcp_timer_ack_sent(sk);
+}
+
+/**
+ * xtcp_send_ack() - a bare ACK of the connection's state, with SACK blocks
+ * @sk: the socket, synchronized
+ */
+void xtcp_send_ack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_seg s = { .seq = xs->snd.nxt };
+
+	xtcp_send_fill(sk, &s);
+	if (xs->opt.sack_ok)
+		s.nr_sack = xtcp_recv_sack_blocks(sk, s.sack, s.has_ts ?
+						  XTCP_SACK_MAX :
+						  XTCP_SACK_MAX + 1);
+	xtcp_output_sk(sk, &s);
+	xtcp_send_acked_all(sk);
+}
+
+/**
+ * xtcp_send_reset() - RST the peer of a synchronized connection
+ * @sk: the socket
+ */
+void xtcp_send_reset(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_seg s = {
+		.seq = xs->snd.nxt,
+		.ack = xs->rcv.nxt,
+		.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK,
+	};
+
+	/* RFC 7323: no timestamps on a RST */
+	xtcp_output_sk(sk, &s);
+}
+
+/* Send @skb of the write queue, for the first time or again. */
+static void xtcp_send_xmit(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_seg s = { .seq = cb->seq };
+
+	/* PSH on the last segment queued, as Linux does for a write's end */
+	if (skb_queue_is_last(&sk->sk_write_queue, skb))
+		s.flags = XTCP_FLAG_PSH;
+	xtcp_send_fill(sk, &s);
+	cb->tx_stamp = xtcp_secure_ts_now();
+	cb->tx_count++;
+	xs->snd.segs_out++;
+	xs->snd.bytes_sent += skb->len;
+	xtcp_output_data(sk, skb, &s);
+	xtcp_send_acked_all(sk);
+	xtcp_timer_data_sent(sk);
+}
+
+/* Send a segment deemed lost again. */
+static void xtcp_send_retransmit(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (!(cb->sacked & XTCP_SKB_RETRANS)) {
+		cb->sacked |= XTCP_SKB_RETRANS;
+		snd->retrans_out++;
+	}
+	snd->total_retrans++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	xtcp_send_xmit(sk, skb);
+}
+
+/*
+ * Split an unsent @skb after @len bytes, so that what fits a small window
+ * can go (sender-side silly window avoidance allows it when nothing else
+ * is in flight, RFC 1122 4.2.3.4).
+ */
+static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 rest = skb->len - len;
+	struct sk_buff *tail;
+
+	tail = alloc_skb(XTCP_SKB_HEADROOM + rest, GFP_ATOMIC);
+	if (!tail)
+		return -ENOMEM;
+	if (!sk_wmem_schedule(sk, tail->truesize)) {
+		kfree_skb(tail);
+		return -ENOMEM;
+	}
+	skb_reserve(tail, XTCP_SKB_HEADROOM);
+	skb_put_data(tail, skb->data + len, rest);
+	tail->csum = csum_partial(tail->data, rest, 0);
+	memset(XTCP_SKB_CB(tail), 0, sizeof(struct xtcp_skb_cb));
+	XTCP_SKB_CB(tail)->seq = cb->seq + len;
+	XTCP_SKB_CB(tail)->end_seq = cb->end_seq;
+	skb_trim(skb, len);
+	skb->csum = csum_partial(skb->data, len, 0);
+	cb->end_seq = cb->seq + len;
+	__skb_queue_after(&sk->sk_write_queue, skb, tail);
+	sk_wmem_queued_add(sk, tail->truesize);
+	sk_mem_charge(sk, tail->truesize);
+	return 0;
+}
+
+/* Resend what the scoreboard says is lost, while the pipe has room. */
+static void xtcp_send_lost(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb;
+
+	if (!snd->lost_out)
+		return;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+		if (skb == snd->head ||
+		    xtcp_send_in_flight(snd) >= snd->cwnd)
+			break;
+		if ((sacked & XTCP_SKB_LOST) && !(sacked & XTCP_SKB_RETRANS))
+			xtcp_send_retransmit(sk, skb);
+	}
+}
+
+/*
+ * May @skb, the next unsent segment, leave now? The congestion window,
+ * the peer's window (splitting @skb to what fits when nothing is in
+ * flight), Nagle (RFC 896) and TCP_CORK say.
+ */
+static bool xtcp_send_may_xmit(struct sock *sk, struct sk_buff *skb, u32 mss)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 edge = snd->una + snd->wnd;
+	bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
+
+	if (xtcp_send_in_flight(snd) >= snd->cwnd)
+		return false;
+	if (xtcp_seq_after(cb->end_seq, edge)) {
+		if (snd->packets_out || !xtcp_seq_after(edge, cb->seq))
+			return false;
+		if (xtcp_send_split(sk, skb, edge - cb->seq))
+			return false;
+	}
+	if (skb->len < mss && last) {
+		if (snd->cork)
+			return false;
+		if (!snd->nodelay && snd->packets_out)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * xtcp_send_push() - send what may be sent now
+ * @sk: the socket
+ *
+ * Lost segments first, then new data. When the peer's window holds up
+ * data with nothing in flight, the persist timer takes over.
+ */
+void xtcp_send_push(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_snd *snd = &xs->snd;
+	u32 mss = xtcp_send_mss(xs);
+	struct sk_buff *skb;
+
+	if (!(XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
+				     XTCPF(TCP_CLOSE_WAIT))))
+		return;
+	xtcp_send_lost(sk);
+	while ((skb = snd->head)) {
+		if (!xtcp_send_may_xmit(sk, skb, mss))
+			break;
+		snd->head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+			    NULL : skb->next;
+		snd->packets_out++;
+		if (xtcp_seq_after(XTCP_SKB_CB(skb)->end_seq, snd->nxt))
+			snd->nxt = XTCP_SKB_CB(skb)->end_seq;
+		xtcp_send_xmit(sk, skb);
+	}
+	if (snd->head && !snd->packets_out &&
+	    xtcp_seq_after(XTCP_SKB_CB(snd->head)->end_seq,
+			   snd->una + snd->wnd))
+		xtcp_timer_window_closed(sk);
+}
+
+/**
+ * xtcp_send_probe() - the persist timer fired: probe a zero window
+ * @sk: the socket
+ *
+ * The probe is Linux's: an ACK with SEG.SEQ = SND.UNA - 1, which the
+ * peer must answer with its window, and which carries no data to drop.
+ */
+void xtcp_send_probe(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_seg s = { .seq = xs->snd.una - 1 };
+
+	if (!xs->snd.head || xs->snd.packets_out) {
+		xtcp_send_push(sk);
+		return;
+	}
+	xtcp_send_fill(sk, &s);
+	xtcp_output_sk(sk, &s);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ZEROWINDOWPROBES);
+	xtcp_timer_probe_sent(sk);
+}
+
+/* Write space came back: wake writers, as sk_stream_write_space does. */
+static void xtcp_send_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sk_stream_is_writeable(sk) || !sock)
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+/**
+ * xtcp_send_sk_init() - socket callbacks of the send side
+ * @sk: a new socket
+ */
+void xtcp_send_sk_init(struct sock *sk)
+{
+	sk->sk_write_space = xtcp_send_write_space;
+}
+
+/* Free a write-queue skb, giving back what it was charged. */
+static void xtcp_send_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+/* Take @skb off the write queue and uncharge it. */
+static void xtcp_send_free(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+	if (sacked & XTCP_SKB_SACKED)
+		snd->sacked_out--;
+	if (sacked & XTCP_SKB_LOST)
+		snd->lost_out--;
+	if (sacked & XTCP_SKB_RETRANS)
+		snd->retrans_out--;
+	snd->packets_out--;
+	__skb_unlink(skb, &sk->sk_write_queue);
+	xtcp_send_free_skb(sk, skb);
+}
+
+/*
+ * Free what @ack acknowledges in full. Return the number of segments, and
+ * in @rtt_us an RTT from the newest segment never sent twice (Karn), or 0.
+ */
+static u32 xtcp_send_clean(struct sock *sk, u32 ack, u32 *rtt_us)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	u32 segs = 0, now = xtcp_secure_ts_now();
+	struct sk_buff *skb;
+
+	*rtt_us = 0;
+	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != snd->head) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_seq_after(cb->end_seq, ack))
+			break;
+		if (cb->tx_count == 1)
+			*rtt_us = (now - cb->tx_stamp) * USEC_PER_MSEC;
+		else
+			*rtt_us = 0;
+		segs++;
+		xtcp_send_free(sk, skb);
+	}
+	return segs;
+}
+
+/* Mark @skb lost, to be sent again. */
+static void xtcp_send_mark_lost(struct xtcp_snd *snd, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_SACKED))
+		return;
+	cb->sacked |= XTCP_SKB_LOST;
+	snd->lost_out++;
+}
+
+/* The first sent segment, if any. */
+static struct sk_buff *xtcp_send_first(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	return skb == xtcp_sk(sk)->snd.head ? NULL : skb;
+}
+
+/*
+ * RFC 6675 IsLost, per segment: with SACK, a hole with at least
+ * DupThresh SACKed segments above it is lost. One walk from the top.
+ */
+static void xtcp_send_sack_losses(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb, *last;
+	u32 above = 0;
+
+	last = snd->head ? snd->head->prev :
+			   skb_peek_tail(&sk->sk_write_queue);
+	if (!last)
+		return;
+	for (skb = last; skb != (struct sk_buff *)&sk->sk_write_queue;
+	     skb = skb->prev) {
+		if (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED)
+			above++;
+		else if (above >= XTCP_DUPTHRESH)
+			xtcp_send_mark_lost(snd, skb);
+	}
+}
+
+/*
+ * Mark the segments the SACK blocks of @skb cover. Blocks outside
+ * snd.una..snd.nxt are lies or stale and are ignored (RFC 2018 allows
+ * nothing else), and each block costs at most one walk of what is in
+ * flight, so a peer cannot make an ACK expensive (CVE-2019-11478).
+ */
+static void xtcp_send_sack(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *rcb = XTCP_SKB_CB(skb);
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	const u8 *p = skb->data + XTCP_HDR_LEN + rcb->opts.sack_off + 2;
+	unsigned int i;
+
+	for (i = 0; i < rcb->opts.sack_blocks; i++, p += 8) {
+		u32 start = get_unaligned_be32(p);
+		u32 end = get_unaligned_be32(p + 4);
+		struct sk_buff *q;
+
+		if (!xtcp_seq_before(start, end) ||
+		    !xtcp_seq_after(start, snd->una) ||
+		    xtcp_seq_after(end, snd->nxt)) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKDISCARD);
+			continue;
+		}
+		skb_queue_walk(&sk->sk_write_queue, q) {
+			struct xtcp_skb_cb *cb = XTCP_SKB_CB(q);
+
+			if (q == snd->head || !xtcp_seq_before(cb->seq, end))
+				break;
+			if (xtcp_seq_before(cb->seq, start) ||
+			    xtcp_seq_after(cb->end_seq, end) ||
+			    (cb->sacked & XTCP_SKB_SACKED))
+				continue;
+			if (cb->sacked & XTCP_SKB_LOST) {
+				cb->sacked &= ~XTCP_SKB_LOST;
+				snd->lost_out--;
+			}
+			if (cb->sacked & XTCP_SKB_RETRANS) {
+				cb->sacked &= ~XTCP_SKB_RETRANS;
+				snd->retrans_out--;
+			}
+			cb->sacked |= XTCP_SKB_SACKED;
+			snd->sacked_out++;
+		}
+	}
+}
+
+/* Fast retransmit: into recovery, the first hole lost (RFC 5681 3.2). */
+static void xtcp_send_enter_recovery(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *first = xtcp_send_first(sk);
+
+	snd->ssthresh = snd->cc->ssthresh(sk);
+	snd->cwnd = snd->ssthresh;
+	snd->cwnd_cnt = 0;
+	snd->recover = snd->nxt;
+	snd->ca_state = XTCP_CA_RECOVERY;
+	snd->fast_retrans++;
+	XTCP_INC_STATS(sock_net(sk), xtcp_sk(sk)->opt.sack_ok ?
+		       XTCP_MIB_SACKRECOVERY : XTCP_MIB_RENORECOVERY);
+	if (first)
+		xtcp_send_mark_lost(snd, first);
+}
+
+/* A duplicate ACK: count it, and without SACK let it stand for one. */
+static void xtcp_send_dupack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_snd *snd = &xs->snd;
+
+	if (snd->dupacks < U8_MAX)
+		snd->dupacks++;
+	if (!xs->opt.sack_ok && snd->sacked_out + 1 < snd->packets_out)
+		snd->sacked_out++;
+}
+
+/* Recovery is over: the whole window that was out is acknowledged. */
+static void xtcp_send_recovered(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+
+	if (snd->ca_state == XTCP_CA_RECOVERY)
+		snd->cwnd = max(snd->ssthresh, 2U);	/* RFC 6582 3.2 (3) */
+	snd->ca_state = XTCP_CA_OPEN;
+	snd->dupacks = 0;
+}
+
+/* Update the peer's window, RFC 9293 3.10.7.4 with Linux's refinement. */
+static void xtcp_send_window(struct sock *sk, const struct xtcp_skb_cb *cb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_snd *snd = &xs->snd;
+	u32 wnd = (u32)cb->window << xs->opt.snd_wscale;
+
+	if (xtcp_seq_after(cb->ack_seq, snd->una) ||
+	    xtcp_seq_after(cb->seq, snd->wl1) ||
+	    (cb->seq == snd->wl1 && (wnd > snd->wnd || !wnd))) {
+		snd->wnd = wnd;
+		snd->wl1 = cb->seq;
+		snd->wl2 = cb->ack_seq;
+		snd->max_wnd = max(snd->max_wnd, wnd);
+	}
+}
+
+/**
+ * xtcp_send_rcv_ack() - what an acceptable segment's ACK tells the sender
+ * @sk: the socket
+ * @skb: the segment, header at skb->data
+ *
+ * Return: 0, or -EINVAL if the ACK acknowledges what was never sent or
+ * is older than the largest window ever offered (RFC 5961 5.2): the
+ * caller drops the segment and answers with a challenge ACK.
+ */
+int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_snd *snd = &xs->snd;
+	u32 ack = cb->ack_seq, old_wnd = snd->wnd, segs, rtt_us;
+	bool pure = cb->end_seq == cb->seq;
+
+	if (xtcp_seq_after(ack, snd->nxt) ||
+	    xtcp_seq_before(ack, snd->una - snd->max_wnd))
+		return -EINVAL;
+	xtcp_send_window(sk, cb);
+	if (xtcp_seq_before(ack, snd->una))
+		return 0;		/* an old duplicate: its data may count */
+
+	if (cb->opts.has_sack && xs->opt.sack_ok)
+		xtcp_send_sack(sk, skb);
+
+	if (xtcp_seq_after(ack, snd->una)) {
+		snd->bytes_acked += ack - snd->una;
+		segs = xtcp_send_clean(sk, ack, &rtt_us);
+		snd->una = ack;
+		snd->dupacks = 0;
+		if (!xs->opt.sack_ok)
+			snd->sacked_out -= min(snd->sacked_out, segs);
+		/* RFC 7323 4.1: timestamps measure even retransmissions */
+		if (xs->opt.tstamp_ok && cb->opts.tsecr)
+			rtt_us = (xtcp_send_ts(xs) - cb->opts.tsecr) *
+				 USEC_PER_MSEC;
+		if (rtt_us || (xs->opt.tstamp_ok && cb->opts.tsecr))
+			xtcp_timer_rtt_sample(sk, rtt_us);
+		if (snd->ca_state >= XTCP_CA_RECOVERY &&
+		    !xtcp_seq_before(ack, snd->recover)) {
+			xtcp_send_recovered(sk);
+		} else if (snd->ca_state == XTCP_CA_RECOVERY) {
+			/* RFC 6582 partial ACK: the next hole is lost too */
+			struct sk_buff *first = xtcp_send_first(sk);
+
+			if (first && !xs->opt.sack_ok)
+				xtcp_send_mark_lost(snd, first);
+		}
+		if (snd->ca_state != XTCP_CA_RECOVERY && segs)
+			snd->cc->cong_avoid(sk, segs);
+		xtcp_timer_acked(sk, snd->packets_out);
+		sk->sk_write_space(sk);
+	} else if (pure && snd->wnd == old_wnd && snd->packets_out &&
+		   !(cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN))) {
+		xtcp_send_dupack(sk);
+	}
+
+	if (snd->ca_state < XTCP_CA_RECOVERY &&
+	    (snd->dupacks >= XTCP_DUPTHRESH ||
+	     (xs->opt.sack_ok && snd->sacked_out >= XTCP_DUPTHRESH)))
+		xtcp_send_enter_recovery(sk);
+	if (xs->opt.sack_ok && snd->sacked_out)
+		xtcp_send_sack_losses(sk);
+	xtcp_send_push(sk);
+	return 0;
+}
+
+/**
+ * xtcp_send_rto() - the retransmission timer fired on outstanding data
+ * @sk: the socket
+ *
+ * Return: 0, or -ETIMEDOUT once retries2 expiries passed without
+ * progress: the caller ends the connection.
+ */
+int xtcp_send_rto(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_snd *snd = &xs->snd;
+	struct sk_buff *skb;
+
+	if (!snd->packets_out) {
+		xtcp_send_push(sk);
+		return 0;
+	}
+	if (xs->tmr.retries >= XTCP_SYSCTL(sock_net(sk), retries2))
+		return -ETIMEDOUT;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RTOS);
+	if (snd->ca_state != XTCP_CA_LOSS || !xs->tmr.retries)
+		snd->ssthresh = snd->cc->ssthresh(sk);
+	snd->cwnd = 1;
+	snd->cwnd_cnt = 0;
+	snd->recover = snd->nxt;
+	snd->ca_state = XTCP_CA_LOSS;
+	snd->dupacks = 0;
+	if (!xs->opt.sack_ok)
+		snd->sacked_out = 0;
+	/* everything out is lost, and no retransmission is in flight */
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (skb == snd->head)
+			break;
+		if (cb->sacked & XTCP_SKB_RETRANS) {
+			cb->sacked &= ~XTCP_SKB_RETRANS;
+			snd->retrans_out--;
+		}
+		xtcp_send_mark_lost(snd, skb);
+	}
+	xtcp_timer_rto_fired(sk);
+	xtcp_send_push(sk);
+	return 0;
+}
+
+/* Wait for the handshake, or say why sending cannot start. */
+static int xtcp_send_wait_connect(struct sock *sk, long *timeo)
+{
+	if (XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
+				   XTCPF(TCP_CLOSE_WAIT)))
+		return 0;
+	return sk_stream_wait_connect(sk, timeo);
+}
+
+/* A new, empty skb at the tail of the write queue, charged; or NULL. */
+static struct sk_buff *xtcp_send_new_skb(struct sock *sk, u32 size)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb;
+
+	if (!sk_stream_memory_free(sk))
+		return NULL;
+	skb = alloc_skb(XTCP_SKB_HEADROOM + size, sk->sk_allocation);
+	if (!skb)
+		return NULL;
+	if (!sk_wmem_schedule(sk, skb->truesize)) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	skb_reserve(skb, XTCP_SKB_HEADROOM);
+	skb->csum = 0;
+	memset(XTCP_SKB_CB(skb), 0, sizeof(struct xtcp_skb_cb));
+	XTCP_SKB_CB(skb)->seq = snd->write_seq;
+	XTCP_SKB_CB(skb)->end_seq = snd->write_seq;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	if (!snd->head)
+		snd->head = skb;
+	return skb;
+}
+
+/* The unsent tail skb, if it has room for more of this write. */
+static struct sk_buff *xtcp_send_tail(struct sock *sk, u32 mss)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (!skb || XTCP_SKB_CB(skb)->tx_count || skb->len >= mss ||
+	    !skb_tailroom(skb))
+		return NULL;
+	return skb;
+}
+
+/* Copy up to @len bytes of @msg to the end of @skb, summing them. */
+static int xtcp_send_copy(struct sock *sk, struct sk_buff *skb,
+			  struct msghdr *msg, u32 len)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	int off = skb->len;
+	__wsum csum = 0;
+
+	if (!csum_and_copy_from_iter_full(skb_put(skb, len), len, &csum,
+					  &msg->msg_iter)) {
+		skb_trim(skb, off);
+		return -EFAULT;
+	}
+	skb->csum = csum_block_add(skb->csum, csum, off);
+	XTCP_SKB_CB(skb)->end_seq += len;
+	snd->write_seq += len;
+	return 0;
+}
+
+/**
+ * xtcp_send_msg() - sendmsg() on a connection; the socket lock is held
+ * @sk: the socket
+ * @msg: the data
+ * @size: its length
+ *
+ * Blocks for the handshake and for send buffer space as TCP does
+ * (SO_SNDTIMEO, MSG_DONTWAIT, signals), returning a partial count when
+ * interrupted after copying something.
+ *
+ * Return: bytes queued, or a negative errno (EPIPE with SIGPIPE unless
+ * MSG_NOSIGNAL, once the connection can send no more).
+ */
+int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	u32 mss, room, fresh = 0;
+	size_t copied = 0;
+	struct sk_buff *skb;
+	int err;
+
+	err = xtcp_send_wait_connect(sk, &timeo);
+	if (err)
+		goto out_err;
+	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	err = -EPIPE;
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+		goto out_err;
+	mss = min_t(u32, xtcp_send_mss(xs), XTCP_SEND_SKB_MAX);
+
+	while (msg_data_left(msg)) {
+		skb = xtcp_send_tail(sk, mss);
+		if (!skb) {
+			/*
+			 * Let in what arrived meanwhile now and then: ACKs
+			 * free space, and data must not overflow the backlog
+			 * while a long write holds the socket.
+			 */
+			if (++fresh % 16 == 0)
+				sk_flush_backlog(sk);
+			skb = xtcp_send_new_skb(sk, mss);
+		}
+		if (!skb) {
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			xtcp_send_push(sk);
+			err = sk_stream_wait_memory(sk, &timeo);
+			if (err)
+				goto out_err;
+			continue;
+		}
+		room = min_t(u32, mss - skb->len, skb_tailroom(skb));
+		room = min_t(size_t, room, msg_data_left(msg));
+		err = xtcp_send_copy(sk, skb, msg, room);
+		if (err)
+			goto out_err;
+		copied += room;
+		/* a full segment need not wait for the end of the write */
+		if (skb->len >= mss)
+			xtcp_send_push(sk);
+	}
+	xtcp_send_push(sk);
+	return copied;
+
+out_err:
+	if (copied) {
+		xtcp_send_push(sk);
+		return copied;
+	}
+	return sk_stream_error(sk, msg->msg_flags, err);
+}
+
+/**
+ * xtcp_send_purge() - drop everything queued for sending
+ * @sk: the socket
+ */
+void xtcp_send_purge(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		xtcp_send_free_skb(sk, skb);
+	snd->head = NULL;
+	snd->packets_out = 0;
+	snd->sacked_out = 0;
+	snd->lost_out = 0;
+	snd->retrans_out = 0;
+	sk_mem_reclaim(sk);
+}
+
+/**
+ * xtcp_send_unsent() - bytes queued and never sent (SIOCOUTQNSD)
+ * @sk: the socket
+ *
+ * Return: the count.
+ */
+u32 xtcp_send_unsent(const struct sock *sk)
+{
+	const struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+
+	return snd->write_seq - snd->nxt;
+}
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/send_test.c"
+#endif

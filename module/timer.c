@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A connection's timers: when each one runs, and the retransmission
+ * timeout they are measured in.
+ *
+ * The rest of the module calls hooks named after events (data sent, an
+ * ACK advanced snd.una, the window closed, a segment needs an ACK); only
+ * this file knows which timer an event arms, stops or moves, as in
+ * WireGuard's timers.c. What a timer does when it fires is the business
+ * of the file that owns the action: conn.c's retransmit handler (SYN,
+ * data, zero-window probe) and recv.c's delayed-ACK handler.
+ *
+ * sk_timer is the retransmit timer, used for one thing at a time
+ * (tmr.pending says which); rcv.delack is the delayed-ACK timer. Both
+ * hold a socket reference while pending (sk_reset_timer). Everything here
+ * runs with the socket to itself: lock_sock or bh_lock_sock not owned.
+ *
+ * The RTO follows RFC 6298 with Linux's bounds: 200 ms at least, 120 s
+ * at most, 1 s before the first sample, doubled on each expiry.
+ */
+#include <linux/jiffies.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+
+/* Linux's TCP_RTO_MIN and delayed-ACK bounds. */
+#define XTCP_RTO_MIN		(HZ / 5)
+#define XTCP_DELACK_MIN		(HZ / 25)	/* 40 ms */
+#define XTCP_DELACK_MAX		(HZ / 5)	/* 200 ms */
+
+/**
+ * xtcp_timer_rtt_sample() - fold an RTT measurement into the estimator
+ * @sk: the socket
+ * @rtt_us: the sample, microseconds; a sample of 0 counts as 1
+ *
+ * RFC 6298 2.2 and 2.3: the first sample sets SRTT = R and RTTVAR = R/2;
+ * later ones move RTTVAR by 1/4 of |SRTT - R| and SRTT by 1/8 of R.
+ */
+void xtcp_timer_rtt_sample(struct sock *sk, u32 rtt_us)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+	u32 srtt, dev;
+
+	rtt_us = max(rtt_us, 1U);
+	if (!t->rtt_min_us || rtt_us < t->rtt_min_us)
+		t->rtt_min_us = rtt_us;
+	if (!t->srtt_us) {
+		t->srtt_us = rtt_us << 3;
+		t->rttvar_us = (rtt_us / 2) << 2;
+	} else {
+		srtt = t->srtt_us >> 3;
+		dev = srtt > rtt_us ? srtt - rtt_us : rtt_us - srtt;
+		/* rttvar' = 3/4 rttvar + 1/4 dev, kept << 2 */
+		t->rttvar_us = t->rttvar_us - (t->rttvar_us >> 2) + dev;
+		/* srtt' = 7/8 srtt + 1/8 rtt, kept << 3 */
+		t->srtt_us = t->srtt_us - (t->srtt_us >> 3) + rtt_us;
+	}
+	t->rto = xtcp_timer_rto_base(t);
+}
+
+/**
+ * xtcp_timer_rto_base() - the RTO before backoff
+ * @t: the timers' state
+ *
+ * Return: SRTT + max(G, 4 RTTVAR) in jiffies, within the bounds; the
+ * initial 1 s before any sample.
+ */
+unsigned long xtcp_timer_rto_base(const struct xtcp_timers *t)
+{
+	unsigned long rto;
+	u32 var;
+
+	if (!t->srtt_us)
+		return XTCP_TIMEOUT_INIT;
+	/* rttvar_us is kept << 2: it is already 4 * RTTVAR */
+	var = max_t(u32, t->rttvar_us, jiffies_to_usecs(1));
+	rto = usecs_to_jiffies((t->srtt_us >> 3) + var);
+	return clamp_t(unsigned long, rto, XTCP_RTO_MIN, XTCP_RTO_MAX);
+}
+
+/* The RTO in force: the base doubled once per backoff step, capped. */
+static unsigned long xtcp_timer_rto_now(const struct xtcp_timers *t)
+{
+	unsigned long rto = t->rto;
+
+	if (t->backoff >= ilog2(XTCP_RTO_MAX))
+		return XTCP_RTO_MAX;
+	return min_t(unsigned long, rto << t->backoff, XTCP_RTO_MAX);
+}
+
+/* Arm the retransmit timer for @kind, @when jiffies from now. */
+static void xtcp_timer_arm(struct sock *sk, u8 kind, unsigned long when)
+{
+	xtcp_sk(sk)->tmr.pending = kind;
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + when);
+}
+
+/**
+ * xtcp_timer_stop() - stop the retransmit timer, whatever it was for
+ * @sk: the socket
+ */
+void xtcp_timer_stop(struct sock *sk)
+{
+	xtcp_sk(sk)->tmr.pending = XTCP_TIMER_NONE;
+	sk_stop_timer(sk, &sk->sk_timer);
+}
+
+/**
+ * xtcp_timer_syn_sent() - a SYN (or our SYN-ACK) went out
+ * @sk: the socket
+ */
+void xtcp_timer_syn_sent(struct sock *sk)
+{
+	xtcp_timer_arm(sk, XTCP_TIMER_SYN, xtcp_sk(sk)->tmr.rto);
+}
+
+/**
+ * xtcp_timer_data_sent() - data left, new or again
+ * @sk: the socket
+ *
+ * RFC 6298 5.1: start the timer if it is not running. A probe timer
+ * gives way: there is data in flight to time now.
+ */
+void xtcp_timer_data_sent(struct sock *sk)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+
+	if (t->pending == XTCP_TIMER_RTO && timer_pending(&sk->sk_timer))
+		return;
+	xtcp_timer_arm(sk, XTCP_TIMER_RTO, xtcp_timer_rto_now(t));
+}
+
+/**
+ * xtcp_timer_acked() - an ACK advanced snd.una
+ * @sk: the socket
+ * @outstanding: data is still unacknowledged
+ *
+ * RFC 6298 5.2 and 5.3: stop the timer when all is acknowledged, else
+ * restart it with the current RTO. Progress ends any backoff (5.7 keeps
+ * the backed-off value; Linux, and we, recompute from the estimator).
+ */
+void xtcp_timer_acked(struct sock *sk, bool outstanding)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+
+	t->backoff = 0;
+	t->retries = 0;
+	t->probes = 0;
+	if (outstanding)
+		xtcp_timer_arm(sk, XTCP_TIMER_RTO, xtcp_timer_rto_now(t));
+	else if (t->pending == XTCP_TIMER_RTO)
+		xtcp_timer_stop(sk);
+}
+
+/**
+ * xtcp_timer_rto_fired() - the retransmit timer expired on data
+ * @sk: the socket
+ *
+ * RFC 6298 5.5 and 5.6: back off and restart.
+ */
+void xtcp_timer_rto_fired(struct sock *sk)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+
+	if (t->backoff < U8_MAX)
+		t->backoff++;
+	if (t->retries < U8_MAX)
+		t->retries++;
+	xtcp_timer_arm(sk, XTCP_TIMER_RTO, xtcp_timer_rto_now(t));
+}
+
+/**
+ * xtcp_timer_window_closed() - the peer's window is zero with data waiting
+ * @sk: the socket
+ *
+ * The persist timer (RFC 9293 3.8.6.1): probe after the RTO, backing
+ * off like it. A zero window alone never kills the connection (RFC
+ * 1122 4.2.2.17): the probes count, the caller decides.
+ */
+void xtcp_timer_window_closed(struct sock *sk)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+
+	if (t->pending == XTCP_TIMER_PROBE && timer_pending(&sk->sk_timer))
+		return;
+	if (t->pending == XTCP_TIMER_RTO && timer_pending(&sk->sk_timer))
+		return;
+	xtcp_timer_arm(sk, XTCP_TIMER_PROBE, xtcp_timer_rto_now(t));
+}
+
+/**
+ * xtcp_timer_probe_sent() - a zero-window probe went out
+ * @sk: the socket
+ */
+void xtcp_timer_probe_sent(struct sock *sk)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+
+	if (t->probes < U8_MAX)
+		t->probes++;
+	if (t->backoff < U8_MAX)
+		t->backoff++;
+	xtcp_timer_arm(sk, XTCP_TIMER_PROBE, xtcp_timer_rto_now(t));
+}
+
+/**
+ * xtcp_timer_ack_owed() - a segment wants an ACK, not necessarily now
+ * @sk: the socket
+ *
+ * The delayed-ACK timer: half the smoothed RTT, within Linux's 40 to
+ * 200 ms (RFC 1122 allows up to 500 ms), so no ACK waits longer.
+ */
+void xtcp_timer_ack_owed(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long ato;
+
+	if (timer_pending(&xs->rcv.delack))
+		return;
+	ato = usecs_to_jiffies(xs->tmr.srtt_us >> 4);
+	ato = clamp_t(unsigned long, ato, XTCP_DELACK_MIN, XTCP_DELACK_MAX);
+	sk_reset_timer(sk, &xs->rcv.delack, jiffies + ato);
+}
+
+/**
+ * xtcp_timer_ack_sent() - an ACK left: no delayed ACK is owed
+ * @sk: the socket
+ */
+void xtcp_timer_ack_sent(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rcv.delack_due = 0;
+	sk_stop_timer(sk, &xs->rcv.delack);
+}
+
+/**
+ * xtcp_timer_stop_all() - the connection is over: no timer may run on
+ * @sk: the socket
+ *
+ * Waits for a handler running on another CPU, so call it without the
+ * bh socket lock (lock_sock is fine: the handlers back off from an
+ * owned socket).
+ */
+void xtcp_timer_stop_all(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->tmr.pending = XTCP_TIMER_NONE;
+	sk_stop_timer_sync(sk, &sk->sk_timer);
+	sk_stop_timer_sync(sk, &xs->rcv.delack);
+}
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/timer_test.c"
+#endif

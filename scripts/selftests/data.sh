@@ -1,0 +1,110 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# data.sh MODE: bulk data both ways, every byte checked (xdata), between
+# two xtcp sockets or between xtcp and Linux TCP through the protocol-byte
+# translator, on a clean link or through netem.
+#
+#   lo                 xtcp to xtcp over loopback
+#   veth [NETEM...]    xtcp to xtcp over veth, netem on both sides
+#   tcp-server [NETEM] xtcp client, Linux TCP server
+#   tcp-client [NETEM] Linux TCP client, xtcp server
+#
+#   ns_x (192.0.2.1) veth_x ======== veth_t (192.0.2.2) ns_t
+#   xtcp               | interop: tc on veth_x rewrites IP proto    xtcp or
+#                      | 253 -> 6 out, 6 -> 253 in (pedit, csum)    Linux TCP
+#
+# XDATA_BYTES (default 4 MB) per connection and direction, XDATA_CONNS
+# connections (default 2).
+. /xtcp/bin/lib.sh
+
+TC=/sbin/tc
+mode=$1
+shift
+bytes=${XDATA_BYTES:-4000000}
+conns=${XDATA_CONNS:-2}
+netem="$*"
+
+trap netns_cleanup EXIT
+
+wait_listening() { # wait_listening LOGFILE
+	i=0
+	while ! grep -q listening "$1" 2>/dev/null; do
+		[ $i -ge 200 ] && return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+# run SERVER_NS SERVER_STACK CLIENT_NS CLIENT_STACK ADDR
+run() {
+	rm -f /tmp/srv.log
+	$IP netns exec "$1" xdata server "$2" 0.0.0.0 7000 "$conns" >/tmp/srv.log 2>&1 &
+	srv=$!
+	check "$2 server listening" wait_listening /tmp/srv.log
+	check "$conns connections of $bytes bytes each way, $4 client to $2 server, verified" \
+		$IP netns exec "$3" xdata client "$4" "$5" 7000 "$bytes" "$conns"
+	check "the server verified every byte" wait $srv
+	cat /tmp/srv.log
+}
+
+translate() {
+	$TC -n ns_x qdisc add dev veth_x clsact || exit 1
+	$TC -n ns_x filter add dev veth_x egress protocol ip u32 \
+		match ip protocol 253 0xff \
+		action pedit ex munge ip protocol set 6 pipe action csum ip4h || exit 1
+	$TC -n ns_x filter add dev veth_x ingress protocol ip u32 \
+		match ip protocol 6 0xff \
+		action pedit ex munge ip protocol set 253 pipe action csum ip4h || exit 1
+}
+
+with_netem() {
+	[ -n "$netem" ] || return 0
+	log "netem on both sides: $netem"
+	# shellcheck disable=SC2086
+	$TC -n ns_t qdisc add dev veth_t root netem $netem || exit 1
+	if [ "$mode" = veth ]; then
+		# shellcheck disable=SC2086
+		$TC -n ns_x qdisc add dev veth_x root netem $netem || exit 1
+	else
+		# the translator's clsact on veth_x and a root netem coexist
+		# shellcheck disable=SC2086
+		$TC -n ns_x qdisc add dev veth_x root netem $netem || exit 1
+	fi
+}
+
+case "$mode" in
+lo)
+	$IP netns add ns_x || exit 1
+	netns_made=ns_x
+	$IP -n ns_x link set lo up
+	run ns_x xtcp ns_x xtcp 127.0.0.1
+	;;
+veth)
+	veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
+	with_netem
+	run ns_t xtcp ns_x xtcp 192.0.2.2
+	;;
+tcp-server)
+	veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
+	translate
+	with_netem
+	run ns_t tcp ns_x xtcp 192.0.2.2
+	;;
+tcp-client)
+	veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
+	translate
+	with_netem
+	run ns_x xtcp ns_t tcp 192.0.2.1
+	;;
+*)
+	echo "usage: data.sh lo|veth|tcp-server|tcp-client [NETEM...]"
+	exit 2
+	;;
+esac
+log "xtcp counters in ns_x:"
+$IP netns exec ns_x cat /proc/net/xtcp_stat | grep -E \
+	'RetransSegs|Recovery|RTOs|Ofo|Prune|RcvQDrop|DupData|ZeroWindow|DelayedAcks|OutSegs|InSegs|BacklogDrop' |
+	tr '\n' ' '
+echo
+done_test

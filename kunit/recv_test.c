@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite xtcp_recv: the receive side on crafted data segments: in
+ * order and out of order, holes filled, overlaps and duplicates trimmed
+ * so no byte is queued twice, the SACK blocks built from the out-of-order
+ * queue (latest first, RFC 2018), data beyond the window, and a window
+ * that never shrinks. Included at the bottom of module/recv.c.
+ */
+#include <kunit/test.h>
+#include "kunit_suites.h"
+#include "wire.h"
+
+#define XTCP_RECV_TEST_ISN	1000U
+
+/* A kernel socket whose receive side starts at XTCP_RECV_TEST_ISN. */
+static int xtcp_recv_test_init(struct kunit *test)
+{
+	struct socket *sock;
+	struct xtcp_sock *xs;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, xtcp_family,
+					       SOCK_STREAM, 0, &sock), 0);
+	xs = xtcp_sk(sock->sk);
+	xs->rcv.nxt = XTCP_RECV_TEST_ISN;
+	xs->rcv.advmss = 100;
+	xs->rcv.wnd = 65535;
+	xtcp_recv_init(sock->sk);
+	test->priv = sock;
+	return 0;
+}
+
+static void xtcp_recv_test_exit(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+
+	lock_sock(sock->sk);
+	xtcp_recv_purge(sock->sk);
+	release_sock(sock->sk);
+	sock_release(sock);
+}
+
+/* Feed bytes [seq, end) as a segment; return whether it was kept. */
+static bool xtcp_recv_test_feed(struct kunit *test, u32 seq, u32 end)
+{
+	struct socket *sock = test->priv;
+	struct xtcp_skb_cb *cb;
+	struct sk_buff *skb;
+	bool kept;
+
+	skb = alloc_skb(XTCP_HDR_LEN + end - seq, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_zero(skb, XTCP_HDR_LEN);
+	memset(skb_put(skb, end - seq), 'a' + seq % 26, end - seq);
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = seq;
+	cb->end_seq = end;
+	cb->doff = XTCP_HDR_LEN;
+	cb->flags = XTCP_FLAG_ACK;
+	lock_sock(sock->sk);
+	kept = xtcp_recv_data(sock->sk, skb);
+	release_sock(sock->sk);
+	if (!kept)
+		kfree_skb(skb);
+	return kept;
+}
+
+static struct xtcp_rcv *xtcp_recv_test_rcv(struct kunit *test)
+{
+	return &xtcp_sk(((struct socket *)test->priv)->sk)->rcv;
+}
+
+/* Bytes the out-of-order queue holds, and its node count in @nodes. */
+static u32 xtcp_recv_test_ofo(struct kunit *test, unsigned int *nodes)
+{
+	struct rb_node *n;
+	u32 bytes = 0;
+
+	*nodes = 0;
+	for (n = rb_first(&xtcp_recv_test_rcv(test)->ofo); n; n = rb_next(n)) {
+		bytes += rb_to_skb(n)->len;
+		(*nodes)++;
+	}
+	return bytes;
+}
+
+/* Read everything in order into a string of lengths, and check it. */
+static u32 xtcp_recv_test_queued(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+	struct sk_buff *skb;
+	u32 bytes = 0;
+
+	skb_queue_walk(&sock->sk->sk_receive_queue, skb)
+		bytes += skb->len;
+	return bytes;
+}
+
+/* Data above rcv.nxt waits; the hole's data brings both in, in order. */
+static void xtcp_recv_test_fill_hole(struct kunit *test)
+{
+	struct xtcp_rcv *r = xtcp_recv_test_rcv(test);
+	unsigned int nodes;
+
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1100, 1200));
+	KUNIT_EXPECT_EQ(test, r->nxt, 1000U);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_ofo(test, &nodes), 100U);
+	KUNIT_EXPECT_TRUE(test, (bool)r->ack_now);	/* out of order: ACK now */
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1000, 1100));
+	KUNIT_EXPECT_EQ(test, r->nxt, 1200U);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_ofo(test, &nodes), 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_queued(test), 200U);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_readable(((struct socket *)test->priv)->sk),
+			200U);
+}
+
+/* A segment partly seen is trimmed; one wholly seen is only ACKed. */
+static void xtcp_recv_test_overlap_dup(struct kunit *test)
+{
+	struct xtcp_rcv *r = xtcp_recv_test_rcv(test);
+
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1000, 1100));
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1050, 1150));
+	KUNIT_EXPECT_EQ(test, r->nxt, 1150U);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_queued(test), 150U);
+	r->ack_now = 0;
+	KUNIT_EXPECT_FALSE(test, xtcp_recv_test_feed(test, 1000, 1100));
+	KUNIT_EXPECT_TRUE(test, (bool)r->ack_now);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_queued(test), 150U);
+}
+
+/*
+ * Out-of-order overlaps: a segment inside one held is dropped, one
+ * covering several replaces them, one overlapping a neighbour is
+ * trimmed; the tree never holds a byte twice.
+ */
+static void xtcp_recv_test_ofo_overlaps(struct kunit *test)
+{
+	unsigned int nodes;
+
+	xtcp_recv_test_feed(test, 1200, 1300);
+	xtcp_recv_test_feed(test, 1400, 1500);
+	KUNIT_EXPECT_FALSE(test, xtcp_recv_test_feed(test, 1220, 1280));
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_ofo(test, &nodes), 200U);
+	KUNIT_EXPECT_EQ(test, nodes, 2U);
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1150, 1600));
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_ofo(test, &nodes), 450U);
+	KUNIT_EXPECT_EQ(test, nodes, 1U);
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1550, 1700));
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_ofo(test, &nodes), 550U);
+	KUNIT_EXPECT_EQ(test, nodes, 2U);
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1000, 1150));
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_rcv(test)->nxt, 1700U);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_queued(test), 700U);
+}
+
+/* RFC 2018 4: the latest segment's block first, then the others. */
+static void xtcp_recv_test_sack_blocks(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+	struct xtcp_sack_block b[XTCP_SACK_MAX];
+	unsigned int n;
+
+	xtcp_recv_test_feed(test, 1200, 1300);
+	xtcp_recv_test_feed(test, 1600, 1700);
+	xtcp_recv_test_feed(test, 1300, 1350);	/* merges with 1200..1300 */
+	xtcp_recv_test_feed(test, 1400, 1500);
+	n = xtcp_recv_sack_blocks(sock->sk, b, XTCP_SACK_MAX);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 1400U);
+	KUNIT_EXPECT_EQ(test, b[0].end, 1500U);
+	KUNIT_EXPECT_EQ(test, b[1].start, 1200U);
+	KUNIT_EXPECT_EQ(test, b[1].end, 1350U);
+	KUNIT_EXPECT_EQ(test, b[2].start, 1600U);
+	KUNIT_EXPECT_EQ(test, b[2].end, 1700U);
+	n = xtcp_recv_sack_blocks(sock->sk, b, 1);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 1400U);
+}
+
+/* Beyond the advertised window: what fits is kept, the rest dropped. */
+static void xtcp_recv_test_beyond_window(struct kunit *test)
+{
+	struct xtcp_rcv *r = xtcp_recv_test_rcv(test);
+
+	r->wnd = 300;
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1000, 1500));
+	KUNIT_EXPECT_EQ(test, r->nxt, 1300U);
+	KUNIT_EXPECT_FALSE(test, xtcp_recv_test_feed(test, 1300, 1400));
+}
+
+/*
+ * The right edge never moves left, even when the buffer fills; it moves
+ * right only by a worthwhile step.
+ */
+static void xtcp_recv_test_window(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+	struct xtcp_rcv *r = xtcp_recv_test_rcv(test);
+	u32 edge;
+
+	lock_sock(sock->sk);
+	xtcp_recv_window(sock->sk);
+	edge = r->wup + r->wnd;
+	WRITE_ONCE(sock->sk->sk_rcvbuf, 4096);	/* the buffer shrinks */
+	xtcp_recv_window(sock->sk);
+	KUNIT_EXPECT_EQ(test, r->wup + r->wnd, edge);
+	release_sock(sock->sk);
+}
+
+static struct kunit_case xtcp_recv_test_cases[] = {
+	KUNIT_CASE(xtcp_recv_test_fill_hole),
+	KUNIT_CASE(xtcp_recv_test_overlap_dup),
+	KUNIT_CASE(xtcp_recv_test_ofo_overlaps),
+	KUNIT_CASE(xtcp_recv_test_sack_blocks),
+	KUNIT_CASE(xtcp_recv_test_beyond_window),
+	KUNIT_CASE(xtcp_recv_test_window),
+	{}
+};
+
+static struct kunit_suite xtcp_recv_test_suite = {
+	.name = "xtcp_recv",
+	.init = xtcp_recv_test_init,
+	.exit = xtcp_recv_test_exit,
+	.test_cases = xtcp_recv_test_cases,
+};
+
+xtcp_kunit_suite(xtcp_recv_test_suite);

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite xtcp_send: the SACK scoreboard on a write queue of ten sent
+ * segments: which segments a block marks, which blocks are lies and are
+ * ignored (beyond snd.nxt, below snd.una, empty), and which holes RFC
+ * 6675 then deems lost; and the payload size per segment. Included at
+ * the bottom of module/send.c.
+ */
+#include <kunit/test.h>
+#include "kunit_suites.h"
+
+#define XTCP_SEND_TEST_ISS	1000U
+#define XTCP_SEND_TEST_SEGS	10
+#define XTCP_SEND_TEST_LEN	100
+
+/* A socket with ten 100-byte segments sent, none acknowledged, SACK on. */
+static int xtcp_send_test_init(struct kunit *test)
+{
+	struct socket *sock;
+	struct xtcp_snd *snd;
+	struct sk_buff *skb;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, xtcp_family,
+					       SOCK_STREAM, 0, &sock), 0);
+	test->priv = sock;
+	snd = &xtcp_sk(sock->sk)->snd;
+	xtcp_sk(sock->sk)->opt.sack_ok = 1;
+	snd->write_seq = XTCP_SEND_TEST_ISS;
+	lock_sock(sock->sk);
+	for (i = 0; i < XTCP_SEND_TEST_SEGS; i++) {
+		skb = xtcp_send_new_skb(sock->sk, XTCP_SEND_TEST_LEN);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		skb_put_zero(skb, XTCP_SEND_TEST_LEN);
+		XTCP_SKB_CB(skb)->end_seq += XTCP_SEND_TEST_LEN;
+		XTCP_SKB_CB(skb)->tx_count = 1;
+		snd->write_seq += XTCP_SEND_TEST_LEN;
+	}
+	release_sock(sock->sk);
+	snd->head = NULL;
+	snd->una = XTCP_SEND_TEST_ISS;
+	snd->nxt = snd->write_seq;
+	snd->packets_out = XTCP_SEND_TEST_SEGS;
+	return 0;
+}
+
+static void xtcp_send_test_exit(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+
+	lock_sock(sock->sk);
+	xtcp_send_purge(sock->sk);
+	release_sock(sock->sk);
+	sock_release(sock);
+}
+
+/* An ACK of snd.una carrying @n SACK blocks, as the receive path has it. */
+static struct sk_buff *xtcp_send_test_ack(struct kunit *test,
+					  const u32 (*blocks)[2],
+					  unsigned int n)
+{
+	struct xtcp_skb_cb *cb;
+	struct sk_buff *skb;
+	unsigned int i;
+	u8 *p;
+
+	skb = alloc_skb(XTCP_HDR_LEN + 4 + 8 * n, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_zero(skb, XTCP_HDR_LEN);
+	p = skb_put(skb, 4 + 8 * n);
+	p[0] = XTCP_OPT_NOP;
+	p[1] = XTCP_OPT_NOP;
+	p[2] = XTCP_OPT_SACK;
+	p[3] = 2 + 8 * n;
+	for (i = 0; i < n; i++) {
+		put_unaligned_be32(blocks[i][0], p + 4 + 8 * i);
+		put_unaligned_be32(blocks[i][1], p + 8 + 8 * i);
+	}
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	KUNIT_ASSERT_EQ(test, xtcp_options_parse(p, 4 + 8 * n, &cb->opts), 0);
+	cb->ack_seq = XTCP_SEND_TEST_ISS;
+	cb->flags = XTCP_FLAG_ACK;
+	return skb;
+}
+
+/* Which of the ten segments carry @bit, as a bitmap. */
+static unsigned int xtcp_send_test_marked(struct kunit *test, u8 bit)
+{
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	unsigned int map = 0, i = 0;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (XTCP_SKB_CB(skb)->sacked & bit)
+			map |= 1U << i;
+		i++;
+	}
+	return map;
+}
+
+/*
+ * A block covering segments 5..7 marks exactly those; then the five
+ * segments below them, with three SACKed above, are lost; 8 and 9 are
+ * not (nothing SACKed above them).
+ */
+static void xtcp_send_test_sack_marks(struct kunit *test)
+{
+	static const u32 b[][2] = { { 1500, 1800 } };
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *ack = xtcp_send_test_ack(test, b, 1);
+
+	lock_sock(sk);
+	xtcp_send_sack(sk, ack);
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_SACKED),
+			0xe0U);
+	KUNIT_EXPECT_EQ(test, snd->sacked_out, 3U);
+	xtcp_send_sack_losses(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_LOST), 0x1fU);
+	KUNIT_EXPECT_EQ(test, snd->lost_out, 5U);
+	KUNIT_EXPECT_EQ(test, xtcp_send_in_flight(snd), 2U);
+	/* the same block again changes nothing */
+	xtcp_send_sack(sk, ack);
+	KUNIT_EXPECT_EQ(test, snd->sacked_out, 3U);
+	release_sock(sk);
+	kfree_skb(ack);
+}
+
+/*
+ * Blocks that lie: past snd.nxt, at or below snd.una, empty or reversed.
+ * None marks anything, each is counted; a block cutting a segment in
+ * half marks nothing of it.
+ */
+static void xtcp_send_test_sack_lies(struct kunit *test)
+{
+	static const u32 b[][2] = {
+		{ 1900, 2100 }, { 900, 1100 }, { 1500, 1500 }, { 1700, 1600 },
+	};
+	static const u32 half[][2] = { { 1550, 1650 } };
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	unsigned long before = xtcp_stats_read(&init_net, XTCP_MIB_SACKDISCARD);
+	struct sk_buff *ack = xtcp_send_test_ack(test, b, 4);
+	struct sk_buff *ack2 = xtcp_send_test_ack(test, half, 1);
+
+	lock_sock(sk);
+	xtcp_send_sack(sk, ack);
+	xtcp_send_sack(sk, ack2);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_SACKED), 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(sk)->snd.sacked_out, 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_SACKDISCARD),
+			before + 4);
+	kfree_skb(ack);
+	kfree_skb(ack2);
+}
+
+/* Payload per segment: the MSS less the timestamp option, at least 48. */
+static void xtcp_send_test_mss(struct kunit *test)
+{
+	struct xtcp_sock xs = {};
+
+	xs.snd.mss = 1460;
+	KUNIT_EXPECT_EQ(test, xtcp_send_mss(&xs), 1460U);
+	xs.opt.tstamp_ok = 1;
+	KUNIT_EXPECT_EQ(test, xtcp_send_mss(&xs), 1448U);
+	xs.snd.mss = 20;
+	KUNIT_EXPECT_EQ(test, xtcp_send_mss(&xs), 48U);
+}
+
+static struct kunit_case xtcp_send_test_cases[] = {
+	KUNIT_CASE(xtcp_send_test_sack_marks),
+	KUNIT_CASE(xtcp_send_test_sack_lies),
+	KUNIT_CASE(xtcp_send_test_mss),
+	{}
+};
+
+static struct kunit_suite xtcp_send_test_suite = {
+	.name = "xtcp_send",
+	.init = xtcp_send_test_init,
+	.exit = xtcp_send_test_exit,
+	.test_cases = xtcp_send_test_cases,
+};
+
+xtcp_kunit_suite(xtcp_send_test_suite);

@@ -82,7 +82,7 @@ static const struct net_protocol xtcp_protocol = {
 };
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST) && defined(MODULE)
-static struct kunit_suite *xtcp_kunit_suites[9];
+static struct kunit_suite *xtcp_kunit_suites[13];
 
 /* Last in init: the suites use the tables, the secrets and the family. */
 static void xtcp_kunit_run(void)
@@ -97,6 +97,10 @@ static void xtcp_kunit_run(void)
 	*s++ = xtcp_accept_test_suite_ptr;
 	*s++ = xtcp_listen_test_suite_ptr;
 	*s++ = xtcp_req_test_suite_ptr;
+	*s++ = xtcp_timer_test_suite_ptr;
+	*s++ = xtcp_cc_test_suite_ptr;
+	*s++ = xtcp_recv_test_suite_ptr;
+	*s++ = xtcp_send_test_suite_ptr;
 	*s++ = xtcp_cookie_test_suite_ptr;
 	__kunit_test_suites_init(xtcp_kunit_suites,
 				 ARRAY_SIZE(xtcp_kunit_suites));

@@ -381,7 +381,7 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_rcv *r = &xs->rcv;
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u32 len = skb->len - cb->doff;
-	u32 edge = r->nxt + max(xtcp_recv_wnd_left(xs), 1U);
+	u32 edge = r->nxt + xtcp_recv_wnd_left(xs);
 	bool queued;
 
 	if (!len)
@@ -403,7 +403,7 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	    !xtcp_recv_trim_head(skb, r->nxt - cb->seq))
 		return false;
 	if (xtcp_seq_after(cb->end_seq, edge)) {
-		/* beyond the window: keep what fits (a probe keeps none) */
+		/* beyond the window: keep what fits (a zero window: none) */
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);
 		r->ack_now = 1;
 		if (!xtcp_seq_after(edge, cb->seq) ||
@@ -491,10 +491,13 @@ static struct sk_buff *xtcp_recv_find(struct sock *sk, u32 seq)
  */
 static int xtcp_recv_stop(struct sock *sk, long timeo)
 {
-	if (sock_flag(sk, SOCK_DONE) || (sk->sk_shutdown & RCV_SHUTDOWN))
+	/* as tcp_recvmsg(): a reset reads as ECONNRESET, not as the end */
+	if (sock_flag(sk, SOCK_DONE))
 		return 1;
 	if (sk->sk_err)
 		return sock_error(sk);
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
+		return 1;
 	if (sk->sk_state == TCP_CLOSE)
 		return -ENOTCONN;
 	if (!timeo)

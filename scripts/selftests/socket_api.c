@@ -13,6 +13,8 @@
 
 #include "xt.h"
 
+static void socket_api_unconnected_io(void);
+
 static void check_socket_types(int af, int proto)
 {
 	static const struct { int type; const char *name; } bad_types[] = {
@@ -132,13 +134,48 @@ static void check_fresh_socket(int af, int proto)
 	sin.sin_family = AF_INET6;
 	xt_check_errno(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
 		       EAFNOSUPPORT, "connect with family AF_INET6");
-	xt_check_errno((int)send(fd, buf, 3, MSG_NOSIGNAL), EOPNOTSUPP,
-		       "send (no data path yet)");
-	xt_check_errno((int)recv(fd, buf, 3, MSG_DONTWAIT), EOPNOTSUPP,
-		       "recv (no data path yet)");
+	/* after shutdown(RDWR), as TCP: send EPIPE, recv end of stream */
+	xt_check_errno((int)send(fd, buf, 3, MSG_NOSIGNAL), EPIPE,
+		       "send after shutdown");
+	xt_check(recv(fd, buf, 3, MSG_DONTWAIT) == 0,
+		 "recv after shutdown: 0, end of stream");
+	socket_api_unconnected_io();
 	xt_check_errno(socketpair(af, SOCK_STREAM, 0, fds), EOPNOTSUPP,
 		       "socketpair");
 	xt_check(close(fd) == 0, "close");
+}
+
+/*
+ * send and recv on a socket never connected, and on a listener: the
+ * errno Linux TCP gives, asked of Linux TCP in the same run.
+ */
+static void socket_api_unconnected_io(void)
+{
+	static const char *const what[] = { "fresh", "listening" };
+	int kind, stack, fd, err[2][2];
+	ssize_t r;
+	char buf[4];
+
+	for (kind = 0; kind < 2; kind++) {
+		for (stack = 0; stack < 2; stack++) {
+			fd = socket(stack ? xt_family() : AF_INET, SOCK_STREAM, 0);
+			if (fd < 0)
+				xt_fatal("socket");
+			if (kind && listen(fd, 1))
+				xt_fatal("listen");
+			r = send(fd, "abc", 3, MSG_NOSIGNAL);
+			err[0][stack] = r < 0 ? errno : 0;
+			r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+			err[1][stack] = r < 0 ? errno : 0;
+			close(fd);
+		}
+		xt_check(err[0][0] && err[0][1] == err[0][0],
+			 "send on a %s socket: errno %d (%s), TCP's %d",
+			 what[kind], err[0][1], strerror(err[0][1]), err[0][0]);
+		xt_check(err[1][0] && err[1][1] == err[1][0],
+			 "recv on a %s socket: errno %d (%s), TCP's %d",
+			 what[kind], err[1][1], strerror(err[1][1]), err[1][0]);
+	}
 }
 
 int main(void)

@@ -10,9 +10,10 @@
  * BYTES of the server's answer, a stream from seed + 1. The server checks
  * every byte it reads against the stream and writes its own, so that
  * both directions carry data at once and each side knows exactly what it
- * must receive. The client closes once it has read the whole answer; the
- * server then reads the end of the connection (EOF, or ECONNRESET while
- * xtcp's close is an abort) and closes too.
+ * must receive. Having checked all of it, the server sends one byte more,
+ * 'K'; the client closes once it has read the whole answer and the 'K',
+ * and the server then reads the end of the connection (EOF, or
+ * ECONNRESET while xtcp's close is an abort) and closes too.
  *
  * Exit 0 only if every byte matched, on every connection. Prints, per
  * connection, bytes and time, and for Linux TCP sockets the
@@ -207,6 +208,14 @@ static int xdata_serve(int c)
 			}
 		}
 	}
+	/*
+	 * All read and checked: say so, so that the client does not close
+	 * (until xtcp has FIN, an abort) before its data has arrived.
+	 */
+	if (send(c, "K", 1, MSG_NOSIGNAL) != 1) {
+		xt_log("server: send: %s", strerror(errno));
+		return -1;
+	}
 	xt_log("server: %llu bytes in and out, verified; retrans %ld",
 	       (unsigned long long)hdr[0], xdata_retrans(c));
 	/*
@@ -269,6 +278,16 @@ static int xdata_client_one(struct sockaddr_in *sin, uint64_t bytes,
 	xdata_stream_init(&in, seed + 1);
 	err = xdata_recv(fd, &in, bytes, "client");
 	pthread_join(th, NULL);
+	if (!err) {
+		char k = 0;
+
+		/* the server's word that it has every byte */
+		if (recv(fd, &k, 1, MSG_WAITALL) != 1 || k != 'K') {
+			xt_log("client: no confirmation from the server: %s",
+			       strerror(errno));
+			err = -1;
+		}
+	}
 	if (!err && !snd.err)
 		xt_log("client: %llu bytes in and out, verified, %.3f s; retrans %ld",
 		       (unsigned long long)bytes, xt_now() - t0,

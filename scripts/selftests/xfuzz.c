@@ -127,7 +127,7 @@ enum {
 	C_NOSOCK = C_MODEL, C_RSTS, C_CURRREQ, C_CURREST, C_CHALLENGE,
 	C_OOW, C_BADACK, C_PASSIVE, C_EMBRYONIC, C_COOKIESRECV,
 	C_COOKIESFAILED, C_REFUSED, C_ESTRESETS, C_NOTS, C_LISTENIGN,
-	C_SYNACKRESENDS, C_DATADROP, C_LISTENDROPS, C_CHALLENGELIM,
+	C_SYNACKRESENDS, C_OFO, C_LISTENDROPS, C_CHALLENGELIM,
 	C_SYNRETRANS, C_REQTIMEOUTS, C_MAX
 };
 static const char * const cnames[C_MAX] = {
@@ -136,7 +136,7 @@ static const char * const cnames[C_MAX] = {
 	"CurrRequests", "CurrEstab", "ChallengeAcks", "OutOfWindow",
 	"BadAcks", "PassiveOpens", "EmbryonicRsts", "SyncookiesRecv",
 	"SyncookiesFailed", "ConnectRefused", "EstabResets", "InNoTimestamp",
-	"ListenIgnored", "SynAckResends", "InDataDropped", "ListenDrops",
+	"ListenIgnored", "SynAckResends", "OfoQueue", "ListenDrops",
 	"ChallengeAcksLimited", "SynRetrans", "RequestTimeouts",
 };
 
@@ -1447,7 +1447,7 @@ int main(int argc, char **argv)
 		static const int reached[] = {
 			C_NOSOCK, C_CHALLENGE, C_OOW, C_BADACK, C_PASSIVE,
 			C_EMBRYONIC, C_COOKIESRECV, C_COOKIESFAILED,
-			C_ESTRESETS, C_NOTS, C_LISTENIGN, C_DATADROP,
+			C_ESTRESETS, C_NOTS, C_LISTENIGN, C_OFO,
 		};
 
 		for (c = 0; c < (int)ARRAY_SIZE(reached); c++)

@@ -80,6 +80,19 @@ static bool xtcp_table_ematch(const struct xtcp_ehash_node *eh,
 	       net_eq(read_pnet(&eh->net), net);
 }
 
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+/* KUnit: run between a lookup's key match and its reference (races). */
+static void (*xtcp_table_matched_hook)(struct xtcp_ehash_node *eh);
+#endif
+
+static void xtcp_table_matched(struct xtcp_ehash_node *eh)
+{
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+	if (xtcp_table_matched_hook)
+		xtcp_table_matched_hook(eh);
+#endif
+}
+
 /* Take a reference unless the entry is already on its way out. */
 static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
 {
@@ -109,11 +122,24 @@ struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(eh, &b->chain, node) {
-		if (xtcp_table_ematch(eh, net, laddr, lport, raddr, rport) &&
-		    xtcp_table_ehold(eh)) {
-			rcu_read_unlock();
-			return eh;
+		if (!xtcp_table_ematch(eh, net, laddr, lport, raddr, rport))
+			continue;
+		xtcp_table_matched(eh);
+		if (!xtcp_table_ehold(eh))
+			continue;
+		/*
+		 * A socket can be disconnected and connected to another
+		 * 4-tuple between the match and the reference (SOCK_RCU_FREE
+		 * keeps it alive, not its key): match again now that it is
+		 * held, as TCP's lookups do. A request's key never changes.
+		 */
+		if (eh->kind == XTCP_EH_SOCK &&
+		    !xtcp_table_ematch(eh, net, laddr, lport, raddr, rport)) {
+			sock_put(xtcp_eh_sk(eh));
+			continue;
 		}
+		rcu_read_unlock();
+		return eh;
 	}
 	rcu_read_unlock();
 	return NULL;

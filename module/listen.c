@@ -26,11 +26,12 @@
 #include "wire.h"
 
 /*
- * Mode 1 takes cookie ACKs for this long after the listener's last cookie
- * (two validity windows of cookie.c's counter): a listener that sent no
- * cookie lately offers no cookie to guess.
+ * Mode 1 takes cookie ACKs for this long after the listener's last cookie:
+ * as long as that cookie can be valid (two ticks of cookie.c's 64 s
+ * counter; Linux: 120 s). A listener that sent no cookie lately offers
+ * no cookie to guess.
  */
-#define XTCP_LISTEN_COOKIE_WINDOW	(256 * HZ)
+#define XTCP_LISTEN_COOKIE_WINDOW	(128 * HZ)
 /* One "possible SYN flood" line per listener per this long. */
 #define XTCP_LISTEN_FLOOD_LOG_GAP	(60 * HZ)
 

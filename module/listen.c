@@ -17,6 +17,7 @@
  * may be stale (the queue lengths).
  */
 #include <linux/jiffies.h>
+#include <linux/ratelimit.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -34,6 +35,14 @@
 #define XTCP_LISTEN_COOKIE_WINDOW	(128 * HZ)
 /* One "possible SYN flood" line per listener per this long. */
 #define XTCP_LISTEN_FLOOD_LOG_GAP	(60 * HZ)
+/*
+ * ... and at most 10 a minute in all, whatever the number of listeners
+ * and namespaces: SYNs to many ports, from a remote sender or from an
+ * unprivileged namespace, must not flood the kernel log. The lines over
+ * the bound are counted (SynFloodLogSuppressed, and the ratelimit's own
+ * "callbacks suppressed" line).
+ */
+static DEFINE_RATELIMIT_STATE(xtcp_listen_flood_rs, 60 * HZ, 10);
 
 /**
  * xtcp_listen_start() - enter LISTEN; the socket lock is held
@@ -117,6 +126,10 @@ static void xtcp_listen_flood_log(struct sock *lsk, const struct sk_buff *skb)
 	if (last && !time_after(jiffies, last + XTCP_LISTEN_FLOOD_LOG_GAP))
 		return;
 	WRITE_ONCE(lsn->flood_log_stamp, jiffies ? : 1);
+	if (!__ratelimit(&xtcp_listen_flood_rs)) {
+		XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_SYNFLOODLOGSUPPRESSED);
+		return;
+	}
 	pr_info("possible SYN flood on %pI4:%u (netns %u): request queue full, sending cookies\n",
 		&ip_hdr(skb)->daddr, ntohs(th->dest), sock_net(lsk)->ns.inum);
 }

@@ -50,6 +50,7 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
 	[XTCP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
 	[XTCP_MIB_CURRREQUESTS]	= "CurrRequests",
+	[XTCP_MIB_SYNFLOODLOGSUPPRESSED] = "SynFloodLogSuppressed",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

@@ -569,7 +569,8 @@ int __init xtcp_req_init(void)
 {
 	xtcp_req_cachep = kmem_cache_create("xtcp_request",
 					    sizeof(struct xtcp_request), 0,
-					    XTCP_SLAB_NO_MERGE, NULL);
+					    SLAB_ACCOUNT | XTCP_SLAB_NO_MERGE,
+					    NULL);
 	return xtcp_req_cachep ? 0 : -ENOMEM;
 }
 

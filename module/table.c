@@ -52,7 +52,7 @@ static struct xtcp_table_bucket xtcp_bhash[1 << XTCP_BHASH_BITS];
  * with 256 buckets, an observer of one destination's ports could follow
  * a device's connections to others in the same bucket.
  */
-#define XTCP_PERTURB_SIZE	(1U << 16)
+#define XTCP_PERTURB_SIZE	BIT(16)
 static u32 *xtcp_table_perturb __read_mostly;
 
 unsigned int xtcp_ehash_entries;

@@ -290,6 +290,12 @@ static int xtcp_sock_wait_accept(struct sock *sk, long timeo)
 		release_sock(sk);
 		if (!xtcp_accept_has_child(sk))
 			timeo = schedule_timeout(timeo);
+		/*
+		 * A child that came before we slept leaves us not RUNNING;
+		 * lock_sock() may sleep, which is harmless here (finish_wait
+		 * follows), as in TCP's inet_csk_wait_for_connect().
+		 */
+		sched_annotate_sleep();
 		lock_sock(sk);
 		err = 0;
 		if (xtcp_accept_has_child(sk))

@@ -101,9 +101,9 @@ static void xtcp_cookie_test_age(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_cookie_test_check(cookie, XTCP_COOKIE_TEST_NOW), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_cookie_test_check(cookie, XTCP_COOKIE_TEST_NOW + 1), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_cookie_test_check(cookie, XTCP_COOKIE_TEST_NOW + 2),
-			-ETIME);
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, xtcp_cookie_test_check(cookie, XTCP_COOKIE_TEST_NOW + 3),
-			-ETIME);
+			-EINVAL);
 	/* four ticks on the low bits repeat, but the MAC does not */
 	KUNIT_EXPECT_NE(test, xtcp_cookie_test_check(cookie, XTCP_COOKIE_TEST_NOW + 4), 0);
 	/* from the future (clock went back): refused too */
@@ -170,6 +170,55 @@ static void xtcp_cookie_test_forged(struct kunit *test)
 	KUNIT_EXPECT_LE(test, accepted, 1U);
 }
 
+/*
+ * Every bit of a cookie depends on the secret: over many secrets, for one
+ * SYN, each bit is set about half the time. Fields an attacker can
+ * predict would let a guess aim at the MAC alone.
+ */
+static void xtcp_cookie_test_every_bit_keyed(struct kunit *test)
+{
+	unsigned int ones[32] = {}, i, bit, off = 0;
+	siphash_key_t key;
+	u32 cookie;
+
+	for (i = 0; i < 512; i++) {
+		struct xtcp_cookie_opts in = { .mss = 1460, .has_wscale = true,
+					       .wscale = 7, .sack_ok = true };
+
+		get_random_bytes(&key, sizeof(key));
+		cookie = xtcp_cookie_make(&key, &xtcp_cookie_test_tuple, &in,
+					  XTCP_COOKIE_TEST_NOW);
+		for (bit = 0; bit < 32; bit++)
+			ones[bit] += (cookie >> bit) & 1;
+	}
+	/* binomial(512, 1/2): 256 +- 11; outside 160..352 is 8.5 sigma */
+	for (bit = 0; bit < 32; bit++)
+		if (ones[bit] < 160 || ones[bit] > 352)
+			off++;
+	KUNIT_EXPECT_EQ(test, off, 0U);
+}
+
+/*
+ * How many of the 2^32 values pass for one SYN: one per option set
+ * (16 window scales x 4 MSS x 2 SACK) and per accepted tick (2), so a
+ * blind guess wins with probability 2^8 / 2^32 = 2^-24. Near a valid
+ * cookie (same high 16 bits) the odds are no better: of those 2^16
+ * values, about 2^-8 besides the cookie itself should pass.
+ */
+static void xtcp_cookie_test_forging_odds(struct kunit *test)
+{
+	u32 cookie = xtcp_cookie_test_make(XTCP_COOKIE_TEST_NOW);
+	unsigned int v, accepted = 0;
+
+	for (v = 0; v < BIT(16); v++)
+		if (!xtcp_cookie_test_check((cookie & ~0xffffU) | v,
+					    XTCP_COOKIE_TEST_NOW))
+			accepted++;
+	/* the cookie itself, and by chance at most a few more */
+	KUNIT_EXPECT_GE(test, accepted, 1U);
+	KUNIT_EXPECT_LE(test, accepted, 3U);
+}
+
 static struct kunit_case xtcp_cookie_test_cases[] = {
 	KUNIT_CASE(xtcp_cookie_test_round_trip),
 	KUNIT_CASE(xtcp_cookie_test_mss_rounding),
@@ -178,6 +227,8 @@ static struct kunit_case xtcp_cookie_test_cases[] = {
 	KUNIT_CASE(xtcp_cookie_test_wrong_tuple),
 	KUNIT_CASE(xtcp_cookie_test_wrong_secret),
 	KUNIT_CASE(xtcp_cookie_test_forged),
+	KUNIT_CASE(xtcp_cookie_test_every_bit_keyed),
+	KUNIT_CASE(xtcp_cookie_test_forging_odds),
 	{}
 };
 

@@ -166,6 +166,80 @@ static void xtcp_listen_test_state_setter_counts(struct kunit *test)
 	sock_release(sock);
 }
 
+/*
+ * Mode 1 checks ACKs as cookies only while a cookie it sent can still be
+ * valid: two ticks of cookie.c's counter, at most 128 s (Linux: 120 s).
+ */
+static void xtcp_listen_test_cookie_window(struct kunit *test)
+{
+	struct xtcp_kunit_ctx *ctx = test->priv;
+	struct sock *lsk = ctx->lsock->sk;
+	struct xtcp_net *xn = xtcp_net(ctx->net);
+	int saved = xn->sysctl.syncookies;
+
+	xn->sysctl.syncookies = 1;
+	WRITE_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp, 0);
+	KUNIT_EXPECT_FALSE(test, xtcp_listen_takes_cookies(lsk));
+	WRITE_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp, (jiffies - 127 * HZ) ? : 1);
+	KUNIT_EXPECT_TRUE(test, xtcp_listen_takes_cookies(lsk));
+	WRITE_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp, (jiffies - 129 * HZ) ? : 1);
+	KUNIT_EXPECT_FALSE(test, xtcp_listen_takes_cookies(lsk));
+	xn->sysctl.syncookies = 2;
+	KUNIT_EXPECT_TRUE(test, xtcp_listen_takes_cookies(lsk));
+	xn->sysctl.syncookies = saved;
+	WRITE_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp, 0);
+}
+
+/*
+ * A promotion from an earlier listen session that finishes while the
+ * socket is between sessions, or after it listens again: sk_ack_backlog
+ * must stay the accept queue's length (it once went below zero, and the
+ * listener looked full forever).
+ */
+static void xtcp_listen_test_relisten_inflight(struct kunit *test)
+{
+	struct xtcp_kunit_ctx *ctx = test->priv;
+	struct sock *lsk = ctx->lsock->sk;
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct xtcp_listen_info info;
+	struct xtcp_request *req;
+	struct sk_buff *ack;
+	struct sock *child;
+	bool swapped, queued;
+
+	xtcp_kunit_syn(test);
+	req = xtcp_kunit_req(test);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	ack = xtcp_kunit_skb(test, XTCP_FLAG_ACK, XTCP_KUNIT_ISN + 1,
+			     req->snt_isn + 1, NULL, 0, 0);
+	/* the promotion gets as far as the ehash swap ... */
+	local_bh_disable();
+	child = xtcp_req_make_child(req, ack);
+	swapped = child && xtcp_table_ehash_replace(&req->eh,
+						    &xtcp_sk(child)->eh);
+	local_bh_enable();
+	KUNIT_ASSERT_TRUE(test, swapped);
+	xtcp_req_put(req);		/* the ehash's, as a promotion does */
+	/* ... the listener stops and listens again meanwhile ... */
+	KUNIT_ASSERT_EQ(test, kernel_connect(ctx->lsock, &unspec,
+					     sizeof(unspec), 0), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(lsk->sk_ack_backlog), 0U);
+	/* ... and the promotion ends: refused, its session is over */
+	local_bh_disable();
+	queued = xtcp_accept_child_add(lsk, child, req);
+	local_bh_enable();
+	KUNIT_EXPECT_FALSE(test, queued);
+	if (!queued)
+		xtcp_conn_abort_child(child);
+	KUNIT_ASSERT_EQ(test, kernel_listen(ctx->lsock, 8), 0);
+	xtcp_accept_info(lsk, &info);
+	KUNIT_EXPECT_EQ(test, info.accept_qlen, 0U);
+	KUNIT_EXPECT_EQ(test, info.syn_qlen, 0U);
+	KUNIT_EXPECT_FALSE(test, xtcp_accept_has_child(lsk));
+	xtcp_req_put(req);
+	kfree_skb(ack);
+}
+
 static struct kunit_case xtcp_listen_test_cases[] = {
 	KUNIT_CASE(xtcp_listen_test_synq_limit),
 	KUNIT_CASE(xtcp_listen_test_syn_makes_request),
@@ -175,6 +249,8 @@ static struct kunit_case xtcp_listen_test_cases[] = {
 	KUNIT_CASE(xtcp_listen_test_close_frees_requests),
 	KUNIT_CASE(xtcp_listen_test_one_listener_per_port),
 	KUNIT_CASE(xtcp_listen_test_state_setter_counts),
+	KUNIT_CASE(xtcp_listen_test_cookie_window),
+	KUNIT_CASE(xtcp_listen_test_relisten_inflight),
 	{}
 };
 

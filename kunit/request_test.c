@@ -209,6 +209,27 @@ static void xtcp_req_test_timeout_schedule(struct kunit *test)
 }
 
 /*
+ * Every retry count synack_retries allows (up to 127), and beyond: the
+ * backoff never shrinks and stays at 120 s once there (an int shift
+ * overflowed after about 24 doublings and started over at 1 s).
+ */
+static void xtcp_req_test_timeout_no_overflow(struct kunit *test)
+{
+	struct xtcp_request req = {};
+	unsigned long t, prev = 0;
+	unsigned int n, bad = 0;
+
+	for (n = 0; n <= U8_MAX; n++) {
+		req.num_timeout = n;
+		t = xtcp_req_timeout(&req);
+		if (t < prev || t > XTCP_RTO_MAX || (n >= 7 && t != XTCP_RTO_MAX))
+			bad++;
+		prev = t;
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+}
+
+/*
  * The pressure rule: with the request queue over half full (of 9, the
  * fixture's listen(8)), old requests get 2 retries.
  */
@@ -229,14 +250,48 @@ static void xtcp_req_test_pressure_retries(struct kunit *test)
 	WRITE_ONCE(q->syn_qlen, 0);
 }
 
+/* The armed hook: the new request's timer fires at once, on this CPU. */
+static void xtcp_req_test_expire_now(struct xtcp_request *req)
+{
+	xtcp_req_armed_hook = NULL;
+	local_bh_disable();
+	/* a pending timer's reference passes to this run, as on expiry */
+	if (timer_delete(&req->timer))
+		xtcp_req_timer(&req->timer);
+	local_bh_enable();
+}
+
+/*
+ * A request's first timer that fires as soon as it is armed (a busy CPU
+ * can delay the SYN path by a second) must find the request hashed and
+ * re-arm: a hashed request without a timer would never expire and would
+ * pin its listener forever.
+ */
+static void xtcp_req_test_timer_fires_at_once(struct kunit *test)
+{
+	struct xtcp_request *req;
+
+	xtcp_req_armed_hook = xtcp_req_test_expire_now;
+	xtcp_kunit_syn(test);
+	xtcp_req_armed_hook = NULL;
+	req = xtcp_kunit_req(test);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	KUNIT_EXPECT_TRUE(test, (bool)req->eh.hashed);
+	KUNIT_EXPECT_TRUE(test, timer_pending(&req->timer));
+	KUNIT_EXPECT_EQ(test, (unsigned int)req->num_timeout, 1U);
+	xtcp_req_put(req);
+}
+
 static struct kunit_case xtcp_req_test_cases[] = {
 	KUNIT_CASE(xtcp_req_test_timeout_schedule),
+	KUNIT_CASE(xtcp_req_test_timeout_no_overflow),
 	KUNIT_CASE(xtcp_req_test_pressure_retries),
 	KUNIT_CASE(xtcp_req_test_bad_ack_keeps_request),
 	KUNIT_CASE(xtcp_req_test_ack_promotes),
 	KUNIT_CASE(xtcp_req_test_rst_drops_request),
 	KUNIT_CASE(xtcp_req_test_promote_lost_race),
 	KUNIT_CASE(xtcp_req_test_promote_while_closing),
+	KUNIT_CASE(xtcp_req_test_timer_fires_at_once),
 	{}
 };
 

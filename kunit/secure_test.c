@@ -63,7 +63,7 @@ static void xtcp_secure_test_ts_off(struct kunit *test)
 static void xtcp_secure_test_port_offset(struct kunit *test)
 {
 	struct net *net = kunit_kzalloc(test, sizeof(*net), GFP_KERNEL);
-	u32 a, b;
+	u64 a, b;
 
 	KUNIT_ASSERT_NOT_NULL(test, net);
 	a = xtcp_secure_port_offset(net, XTCP_T_A, XTCP_T_B, htons(80));

@@ -172,6 +172,34 @@ static void xtcp_table_test_netns_apart(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&b->eh));
 }
 
+/* The matched hook: the socket reconnects elsewhere before the reference. */
+static void xtcp_table_test_rekey(struct xtcp_ehash_node *eh)
+{
+	xtcp_table_matched_hook = NULL;
+	eh->rport = htons(ntohs(eh->rport) + 1);
+}
+
+/*
+ * A socket matched under RCU can be disconnected and connected again to
+ * another 4-tuple before the lookup takes its reference (SOCK_RCU_FREE
+ * keeps it alive, not its key): the key must be checked again after.
+ */
+static void xtcp_table_test_rekeyed_sock_missed(struct kunit *test)
+{
+	struct xtcp_table_test_ctx *ctx = test->priv;
+	struct xtcp_sock *xs = xtcp_table_test_sock(test, ctx->net, 80, 4007);
+	struct xtcp_ehash_node key = xs->eh;
+
+	KUNIT_ASSERT_EQ(test, xtcp_table_ehash_insert(&xs->eh), 0);
+	xtcp_table_matched_hook = xtcp_table_test_rekey;
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find(&key), NULL);
+	xtcp_table_matched_hook = NULL;
+	/* the lookup gave back the reference it took */
+	KUNIT_EXPECT_EQ(test, refcount_read(&xs->inet.sk.sk_refcnt), 1);
+	xs->eh.rport = key.rport;
+	KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&xs->eh));
+}
+
 #define XTCP_TABLE_TEST_MANY	20000
 
 static void xtcp_table_test_many(struct kunit *test)
@@ -230,6 +258,7 @@ static struct kunit_case xtcp_table_test_cases[] = {
 	KUNIT_CASE(xtcp_table_test_replace),
 	KUNIT_CASE(xtcp_table_test_dying_entry_skipped),
 	KUNIT_CASE(xtcp_table_test_netns_apart),
+	KUNIT_CASE(xtcp_table_test_rekeyed_sock_missed),
 	KUNIT_CASE(xtcp_table_test_many),
 	KUNIT_CASE(xtcp_table_test_request_size),
 	{}

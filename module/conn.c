@@ -201,6 +201,8 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 		ip_rt_put(rt);
 		return -ENETUNREACH;
 	}
+	/* the routed destination: 0.0.0.0 means this host, as for TCP */
+	daddr = fl4->daddr;
 	if (!inet->inet_saddr) {
 		inet->inet_saddr = fl4->saddr;
 		set_saddr = true;
@@ -391,8 +393,11 @@ static void xtcp_conn_established_now(struct sock *sk,
 	xtcp_sk(sk)->snd.una = cb->ack_seq;
 	xtcp_timer_stop(sk);
 	xtcp_conn_established(sk, cb);
-	if (!sock_flag(sk, SOCK_DEAD))
+	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);
+		/* SIGIO for O_ASYNC users, as tcp_finish_connect() sends */
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	}
 }
 
 /* RFC 9293 3.10.7.3, SYN-SENT. */

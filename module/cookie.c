@@ -12,6 +12,7 @@
  *  +-----------------------------+----+------+-------+--------+
  *  |  MAC, 23 bits               |SACK| time |  MSS  | wscale |
  *  +-----------------------------+----+------+-------+--------+
+ *                                 \_____ XOR 9 keyed bits _____/
  *
  *  - wscale: the client's window scale shift, 0..14; 15 means it sent
  *    none. Kept even without timestamps (Linux loses it then).
@@ -21,8 +22,17 @@
  *    good in the tick it was made and the next (64 to 128 s).
  *  - SACK: the client sent SACK-permitted.
  *  - MAC: siphash over the 4-tuple, the client's ISN, the full time
- *    counter and the low 9 bits, under a per-netns secret. Changing any
- *    bit of the options or the time changes the MAC.
+ *    counter and the 9 field bits, under a per-netns secret.
+ *  - The 9 field bits go out XORed with 9 bits of another siphash of the
+ *    4-tuple, ISN and counter, so every bit of the cookie depends on the
+ *    secret and an attacker cannot aim a guess at the MAC alone.
+ *
+ * Forging: for one SYN (4-tuple and ISN) and one tick there is exactly
+ * one valid cookie per option set, 16 x 4 x 2 = 2^7 of them, and two
+ * ticks are accepted: a blind guess passes with probability 2^8 / 2^32 =
+ * 2^-24. Linux's cookie, which keeps only the MSS index when there are no
+ * timestamps, is about 2^-29: keeping window scale and SACK costs a
+ * factor of 32.
  *
  * Timestamps need no bit: we grant them whenever the SYN offers them, so a
  * final ACK that carries TSopt shows they were negotiated.
@@ -38,6 +48,9 @@ static const u16 xtcp_cookie_mss[] = { 536, 1300, 1440, 1460 };
 
 #define XTCP_COOKIE_WS_NONE	15
 #define XTCP_COOKIE_MAC_SHIFT	9
+#define XTCP_COOKIE_FIELDS	((1U << XTCP_COOKIE_MAC_SHIFT) - 1)
+/* The mask's hash input: above any field value, so never a MAC's input. */
+#define XTCP_COOKIE_MASK_TAG	BIT(XTCP_COOKIE_MAC_SHIFT)
 #define XTCP_COOKIE_TICK_SHIFT	6	/* 64-second counter */
 
 u32 xtcp_cookie_now(void)
@@ -45,16 +58,33 @@ u32 xtcp_cookie_now(void)
 	return (u32)(ktime_get_seconds() >> XTCP_COOKIE_TICK_SHIFT);
 }
 
-static u32 xtcp_cookie_mac(const siphash_key_t *key,
-			   const struct xtcp_cookie_tuple *t, u32 counter,
-			   u32 low)
+static u64 xtcp_cookie_hash(const siphash_key_t *key,
+			    const struct xtcp_cookie_tuple *t, u32 counter,
+			    u32 low)
 {
 	u64 a = (u64)(__force u32)t->saddr << 32 | (__force u32)t->daddr;
 	u64 b = (u64)(__force u16)t->sport << 48 |
 		(u64)(__force u16)t->dport << 32 | t->isn;
 	u64 c = (u64)counter << 32 | low;
 
-	return (u32)siphash_3u64(a, b, c, key) >> XTCP_COOKIE_MAC_SHIFT;
+	return siphash_3u64(a, b, c, key);
+}
+
+/* The 23-bit MAC of the field bits @low. */
+static u32 xtcp_cookie_mac(const siphash_key_t *key,
+			   const struct xtcp_cookie_tuple *t, u32 counter,
+			   u32 low)
+{
+	return (u32)xtcp_cookie_hash(key, t, counter, low) >>
+	       XTCP_COOKIE_MAC_SHIFT;
+}
+
+/* The 9 bits that hide the field bits in tick @counter. */
+static u32 xtcp_cookie_mask(const siphash_key_t *key,
+			    const struct xtcp_cookie_tuple *t, u32 counter)
+{
+	return (u32)xtcp_cookie_hash(key, t, counter, XTCP_COOKIE_MASK_TAG) &
+	       XTCP_COOKIE_FIELDS;
 }
 
 /**
@@ -80,7 +110,7 @@ u32 xtcp_cookie_make(const siphash_key_t *key,
 	low = (c->has_wscale ? min_t(u32, c->wscale, 14) : XTCP_COOKIE_WS_NONE) |
 	      i << 4 | (counter & 3) << 6 | (c->sack_ok ? 1 : 0) << 8;
 	return xtcp_cookie_mac(key, t, counter, low) << XTCP_COOKIE_MAC_SHIFT |
-	       low;
+	       (low ^ xtcp_cookie_mask(key, t, counter));
 }
 
 /**
@@ -92,25 +122,29 @@ u32 xtcp_cookie_make(const siphash_key_t *key,
  * @counter: xtcp_cookie_now()
  * @c: filled with what the cookie encodes
  *
- * Return: 0, or -EINVAL (forged, tampered, other 4-tuple or secret),
- * -ETIME (older than the validity window).
+ * Return: 0, or -EINVAL (forged, tampered, stale, other 4-tuple or
+ * secret).
  */
 int xtcp_cookie_check(const siphash_key_t *key,
 		      const struct xtcp_cookie_tuple *t, u32 cookie,
 		      u32 counter, struct xtcp_cookie_opts *c)
 {
-	u32 low = cookie & ((1U << XTCP_COOKIE_MAC_SHIFT) - 1);
-	u32 age = (counter - ((low >> 6) & 3)) & 3;
-	u32 ws = low & 0xf;
+	u32 age, tick, low, ws;
 
-	/* made in this tick or the last; 2 and 3 ticks back are stale */
+	/* made in this tick or the last; older ones are stale */
+	for (age = 0; age <= 1; age++) {
+		tick = counter - age;
+		low = (cookie ^ xtcp_cookie_mask(key, t, tick)) &
+		      XTCP_COOKIE_FIELDS;
+		if (((low >> 6) & 3) != (tick & 3))
+			continue;
+		if (xtcp_cookie_mac(key, t, tick, low) ==
+		    cookie >> XTCP_COOKIE_MAC_SHIFT)
+			break;
+	}
 	if (age > 1)
-		return -ETIME;
-	if (xtcp_cookie_mac(key, t, counter - age, low) !=
-	    cookie >> XTCP_COOKIE_MAC_SHIFT)
 		return -EINVAL;
-	if (ws != XTCP_COOKIE_WS_NONE && ws > 14)
-		return -EINVAL;
+	ws = low & 0xf;
 	c->mss = xtcp_cookie_mss[(low >> 4) & 3];
 	c->has_wscale = ws != XTCP_COOKIE_WS_NONE;
 	c->wscale = c->has_wscale ? ws : 0;

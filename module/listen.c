@@ -17,6 +17,7 @@
  * may be stale (the queue lengths).
  */
 #include <linux/jiffies.h>
+#include <linux/ratelimit.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -26,13 +27,22 @@
 #include "wire.h"
 
 /*
- * Mode 1 takes cookie ACKs for this long after the listener's last cookie
- * (two validity windows of cookie.c's counter): a listener that sent no
- * cookie lately offers no cookie to guess.
+ * Mode 1 takes cookie ACKs for this long after the listener's last cookie:
+ * as long as that cookie can be valid (two ticks of cookie.c's 64 s
+ * counter; Linux: 120 s). A listener that sent no cookie lately offers
+ * no cookie to guess.
  */
-#define XTCP_LISTEN_COOKIE_WINDOW	(256 * HZ)
+#define XTCP_LISTEN_COOKIE_WINDOW	(128 * HZ)
 /* One "possible SYN flood" line per listener per this long. */
 #define XTCP_LISTEN_FLOOD_LOG_GAP	(60 * HZ)
+/*
+ * ... and at most 10 a minute in all, whatever the number of listeners
+ * and namespaces: SYNs to many ports, from a remote sender or from an
+ * unprivileged namespace, must not flood the kernel log. The lines over
+ * the bound are counted (SynFloodLogSuppressed, and the ratelimit's own
+ * "callbacks suppressed" line).
+ */
+static DEFINE_RATELIMIT_STATE(xtcp_listen_flood_rs, 60 * HZ, 10);
 
 /**
  * xtcp_listen_start() - enter LISTEN; the socket lock is held
@@ -116,6 +126,10 @@ static void xtcp_listen_flood_log(struct sock *lsk, const struct sk_buff *skb)
 	if (last && !time_after(jiffies, last + XTCP_LISTEN_FLOOD_LOG_GAP))
 		return;
 	WRITE_ONCE(lsn->flood_log_stamp, jiffies ? : 1);
+	if (!__ratelimit(&xtcp_listen_flood_rs)) {
+		XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_SYNFLOODLOGSUPPRESSED);
+		return;
+	}
 	pr_info("possible SYN flood on %pI4:%u (netns %u): request queue full, sending cookies\n",
 		&ip_hdr(skb)->daddr, ntohs(th->dest), sock_net(lsk)->ns.inum);
 }

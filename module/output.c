@@ -23,6 +23,7 @@
 #include <linux/skbuff.h>
 #include <net/checksum.h>
 #include <net/inet_common.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/sock.h>
@@ -294,7 +295,8 @@ void xtcp_output_reset(struct net *net, struct sk_buff *skb)
 		s.ack = cb->end_seq;
 		s.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
 	}
-	xtcp_output_ctl(net, &s, 0, ip_hdr(skb)->tos);
+	/* the segment's DSCP, not its ECN bits: a RST is not ECN-capable */
+	xtcp_output_ctl(net, &s, 0, ip_hdr(skb)->tos & ~INET_ECN_MASK);
 }
 
 /**

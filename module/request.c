@@ -35,6 +35,19 @@ static struct kmem_cache *xtcp_req_cachep __read_mostly;
 /* At most one SYN-ACK or ACK per this long for repeated or stray segments. */
 #define XTCP_REQ_OOW_RATELIMIT	(HZ / 2)
 
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+/* KUnit: run right after a new request's timer is armed (races replayed). */
+static void (*xtcp_req_armed_hook)(struct xtcp_request *req);
+#endif
+
+static void xtcp_req_armed(struct xtcp_request *req)
+{
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+	if (xtcp_req_armed_hook)
+		xtcp_req_armed_hook(req);
+#endif
+}
+
 static void xtcp_req_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(xtcp_req_cachep,
@@ -246,10 +259,17 @@ static int xtcp_req_max_retries(const struct xtcp_request *req)
 	return max;
 }
 
+/*
+ * The SYN-ACK backoff: 1 s doubling up to 120 s. synack_retries may be as
+ * high as 127, so the shift is done in 64 bits with its count capped, as
+ * the SYN timer's doubling is: an int shift would overflow (or be
+ * undefined) after about 24 doublings and start the backoff over.
+ */
 static unsigned long xtcp_req_timeout(const struct xtcp_request *req)
 {
-	return min_t(unsigned long, XTCP_TIMEOUT_INIT << req->num_timeout,
-		     XTCP_RTO_MAX);
+	u64 t = (u64)XTCP_TIMEOUT_INIT << min_t(u8, req->num_timeout, 32);
+
+	return min_t(u64, t, XTCP_RTO_MAX);
 }
 
 static void xtcp_req_timer(struct timer_list *t)
@@ -355,6 +375,25 @@ static void xtcp_req_child_ready(struct sock *lsk)
 	lsk->sk_data_ready(lsk);
 }
 
+/*
+ * Arm a new request's first timer, only once it is hashed: the timer
+ * finds a request that is not (or no longer) hashed already dead, so a
+ * timer armed before hashing and fired before it (a CPU busy for a
+ * second) would leave a hashed request with no timer, never to expire,
+ * pinning its listener. Return false, the timer's reference given back,
+ * if the request left the ehash before it could be armed.
+ */
+static bool xtcp_req_arm(struct xtcp_request *req)
+{
+	if (!xtcp_table_ehash_mod_timer(&req->eh, &req->timer,
+					jiffies + xtcp_req_timeout(req))) {
+		xtcp_req_put(req);
+		return false;
+	}
+	xtcp_req_armed(req);
+	return true;
+}
+
 /**
  * xtcp_req_start() - a request sock for a SYN on a listener
  * @lsk: the listener
@@ -397,11 +436,14 @@ int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb)
 		return err;
 	}
 
-	mod_timer(&req->timer, jiffies + xtcp_req_timeout(req));
 	if (xtcp_table_ehash_insert(&req->eh)) {
 		/* the same SYN on another CPU got there first */
 		xtcp_req_put(req);	/* the ehash's, never taken */
+		xtcp_req_put(req);	/* the timer's, never armed */
 		err = -EEXIST;
+	} else if (!xtcp_req_arm(req)) {
+		/* dropped by a closing listener the moment it was hashed */
+		err = -ECONNABORTED;
 	} else if (!xtcp_accept_is_open(lsk)) {
 		/* a close that ran before we were hashed could not see us */
 		err = -ECONNABORTED;
@@ -546,7 +588,8 @@ int __init xtcp_req_init(void)
 {
 	xtcp_req_cachep = kmem_cache_create("xtcp_request",
 					    sizeof(struct xtcp_request), 0,
-					    XTCP_SLAB_NO_MERGE, NULL);
+					    SLAB_ACCOUNT | XTCP_SLAB_NO_MERGE,
+					    NULL);
 	return xtcp_req_cachep ? 0 : -ENOMEM;
 }
 

@@ -66,14 +66,15 @@ u32 xtcp_secure_ts_off(__be32 saddr, __be32 daddr)
  * @daddr: remote address
  * @dport: remote port
  *
- * Return: the offset into the local port range.
+ * Return: 64 hash bits: the low ones pick a perturbation counter, the high
+ * ones are the offset into the local port range (table.c).
  */
-u32 xtcp_secure_port_offset(const struct net *net, __be32 saddr,
+u64 xtcp_secure_port_offset(const struct net *net, __be32 saddr,
 			    __be32 daddr, __be16 dport)
 {
-	return (u32)siphash_4u32((__force u32)saddr, (__force u32)daddr,
-				 (__force u32)dport, net_hash_mix(net),
-				 &xtcp_port_key);
+	return siphash_4u32((__force u32)saddr, (__force u32)daddr,
+			    (__force u32)dport, net_hash_mix(net),
+			    &xtcp_port_key);
 }
 
 /**

@@ -90,15 +90,24 @@ static void xtcp_sock_destruct(struct sock *sk)
  * handshake stops, a connection is reset. A port that bind() chose is
  * kept, one that connect() or listen() chose is given back. The socket
  * lock is held.
+ *
+ * As tcp_disconnect(): a stopped handshake or a reset connection reports
+ * ECONNRESET, and everyone waiting is told (a connect() or accept()
+ * blocked in another thread, poll and epoll, SIGIO).
  */
 static void xtcp_sock_disconnect(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
+	int old = sk->sk_state;
 
-	if (sk->sk_state == TCP_LISTEN)
+	if (old == TCP_LISTEN) {
 		xtcp_listen_stop(sk);
-	else
+	} else {
+		if (XTCPF(old) & (XTCPF(TCP_SYN_SENT) | XTCPF(TCP_SYN_RECV) |
+				  XTCPF(TCP_ESTABLISHED)))
+			WRITE_ONCE(sk->sk_err, ECONNRESET);
 		xtcp_conn_abort(sk);
+	}
 	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 		xtcp_table_unbind(sk);
 	inet->inet_daddr = 0;
@@ -109,6 +118,7 @@ static void xtcp_sock_disconnect(struct sock *sk)
 	}
 	sk_dst_reset(sk);
 	WRITE_ONCE(sk->sk_shutdown, 0);
+	sk_error_report(sk);
 }
 
 static int xtcp_sock_release(struct socket *sock)
@@ -172,7 +182,9 @@ static int xtcp_sock_bind(struct socket *sock, struct sockaddr *uaddr,
 	}
 	if (addr)
 		sk->sk_userlocks |= SOCK_BINDADDR_LOCK;
-	sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	/* as TCP: a port bind(0) chose goes back at disconnect */
+	if (port)
+		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
 	inet->inet_daddr = 0;
 	inet->inet_dport = 0;
 	sk_dst_reset(sk);
@@ -238,6 +250,7 @@ static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
 	lock_sock(sk);
 	if (sin->sin_family == AF_UNSPEC) {
 		/* connect(AF_UNSPEC) disconnects, as in TCP */
+		sk->sk_disconnects++;
 		xtcp_sock_disconnect(sk);
 		sock->state = SS_UNCONNECTED;
 		err = 0;
@@ -275,18 +288,26 @@ static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
 
 	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
 	if (XTCPF(sk->sk_state) & (XTCPF(TCP_SYN_SENT) | XTCPF(TCP_SYN_RECV))) {
+		int dis = sk->sk_disconnects;
+
 		/* non-blocking, or SO_SNDTIMEO ran out: err as set above */
 		if (!timeo || !xtcp_sock_wait_connect(sk, timeo))
 			goto out;
 		err = sock_intr_errno(timeo);
 		if (signal_pending(current))
 			goto out;
+		/* another thread disconnected us meanwhile: as TCP, EPIPE */
+		if (dis != sk->sk_disconnects) {
+			err = -EPIPE;
+			goto out;
+		}
 	}
 
 	if (sk->sk_state == TCP_CLOSE) {
 		/* refused, timed out, or reset */
 		err = sock_error(sk) ? : -ECONNABORTED;
 		sock->state = SS_UNCONNECTED;
+		sk->sk_disconnects++;
 		xtcp_sock_disconnect(sk);
 		goto out;
 	}
@@ -309,6 +330,12 @@ static int xtcp_sock_wait_accept(struct sock *sk, long timeo)
 		release_sock(sk);
 		if (!xtcp_accept_has_child(sk))
 			timeo = schedule_timeout(timeo);
+		/*
+		 * A child that came before we slept leaves us not RUNNING;
+		 * lock_sock() may sleep, which is harmless here (finish_wait
+		 * follows), as in TCP's inet_csk_wait_for_connect().
+		 */
+		sched_annotate_sleep();
 		lock_sock(sk);
 		err = 0;
 		if (xtcp_accept_has_child(sk))

@@ -24,6 +24,11 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 static int xtcp_sysctl_retries_max = 127;
 static int xtcp_sysctl_retries2_max = 255;
 static int xtcp_sysctl_backlog_max = 1 << 20;
+/*
+ * In a namespace a user namespace owns, whose root is anyone's: 65536
+ * request socks per listener (about 12 MB), not 1M (about 190 MB).
+ */
+static int xtcp_sysctl_backlog_max_userns = 1 << 16;
 
 /*
  * The template's .data point into xtcp_sysctl_defaults; each namespace's
@@ -70,8 +75,12 @@ int xtcp_sysctl_net_init(struct net *net)
 	if (!table)
 		return -ENOMEM;
 	shift = (char *)&xn->sysctl - (char *)&xtcp_sysctl_defaults;
-	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++)
+	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++) {
 		table[i].data = (char *)table[i].data + shift;
+		if (table[i].data == &xn->sysctl.max_syn_backlog &&
+		    net->user_ns != &init_user_ns)
+			table[i].extra2 = &xtcp_sysctl_backlog_max_userns;
+	}
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  ARRAY_SIZE(xtcp_sysctl_template) - 1);

@@ -46,8 +46,14 @@ static struct hlist_head xtcp_lhash[1 << XTCP_LHASH_BITS];
 /* guards the listener hash's chains; readers use RCU */
 static DEFINE_SPINLOCK(xtcp_lhash_lock);
 static struct xtcp_table_bucket xtcp_bhash[1 << XTCP_BHASH_BITS];
-#define XTCP_PERTURB_SIZE	256
-static atomic_t xtcp_table_perturb[XTCP_PERTURB_SIZE];
+/*
+ * RFC 6056 algorithm 4's table of per-destination-bucket counters, as
+ * large as Linux's since CVE-2022-32296 (2^16 entries, random at start):
+ * with 256 buckets, an observer of one destination's ports could follow
+ * a device's connections to others in the same bucket.
+ */
+#define XTCP_PERTURB_SIZE	BIT(16)
+static u32 *xtcp_table_perturb __read_mostly;
 
 unsigned int xtcp_ehash_entries;
 module_param_named(ehash_entries, xtcp_ehash_entries, uint, 0444);
@@ -80,6 +86,19 @@ static bool xtcp_table_ematch(const struct xtcp_ehash_node *eh,
 	       net_eq(read_pnet(&eh->net), net);
 }
 
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+/* KUnit: run between a lookup's key match and its reference (races). */
+static void (*xtcp_table_matched_hook)(struct xtcp_ehash_node *eh);
+#endif
+
+static void xtcp_table_matched(struct xtcp_ehash_node *eh)
+{
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+	if (xtcp_table_matched_hook)
+		xtcp_table_matched_hook(eh);
+#endif
+}
+
 /* Take a reference unless the entry is already on its way out. */
 static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
 {
@@ -109,11 +128,24 @@ struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(eh, &b->chain, node) {
-		if (xtcp_table_ematch(eh, net, laddr, lport, raddr, rport) &&
-		    xtcp_table_ehold(eh)) {
-			rcu_read_unlock();
-			return eh;
+		if (!xtcp_table_ematch(eh, net, laddr, lport, raddr, rport))
+			continue;
+		xtcp_table_matched(eh);
+		if (!xtcp_table_ehold(eh))
+			continue;
+		/*
+		 * A socket can be disconnected and connected to another
+		 * 4-tuple between the match and the reference (SOCK_RCU_FREE
+		 * keeps it alive, not its key): match again now that it is
+		 * held, as TCP's lookups do. A request's key never changes.
+		 */
+		if (eh->kind == XTCP_EH_SOCK &&
+		    !xtcp_table_ematch(eh, net, laddr, lport, raddr, rport)) {
+			sock_put(xtcp_eh_sk(eh));
+			continue;
 		}
+		rcu_read_unlock();
+		return eh;
 	}
 	rcu_read_unlock();
 	return NULL;
@@ -403,7 +435,8 @@ static void xtcp_table_bind_add(struct xtcp_table_bucket *b, struct sock *sk,
  */
 static int xtcp_table_port_scan(struct sock *sk, u32 offset,
 				bool (*try)(struct xtcp_table_bucket *b,
-					    struct sock *sk, u16 port))
+					    struct sock *sk, u16 port),
+				u32 *tried)
 {
 	struct net *net = sock_net(sk);
 	struct xtcp_table_bucket *b;
@@ -422,8 +455,11 @@ static int xtcp_table_port_scan(struct sock *sk, u32 offset,
 		spin_lock_bh(&b->lock);
 		taken = try(b, sk, port);
 		spin_unlock_bh(&b->lock);
-		if (taken)
+		if (taken) {
+			if (tried)
+				*tried = i;
 			return 0;
+		}
 	}
 	return -EADDRNOTAVAIL;
 }
@@ -464,7 +500,8 @@ int xtcp_table_bind(struct sock *sk, u16 port)
 		return 0;
 	}
 
-	return xtcp_table_port_scan(sk, get_random_u32(), xtcp_table_try_bind);
+	return xtcp_table_port_scan(sk, get_random_u32(), xtcp_table_try_bind,
+				    NULL);
 }
 
 /**
@@ -537,8 +574,9 @@ static bool xtcp_table_try_connect(struct xtcp_table_bucket *b,
  * xtcp_table_connect_hash() - reserve the 4-tuple of a connecting socket
  * @sk: the socket; addresses and destination port set. If it has no local
  *	port yet, one is chosen.
- * @port_offset: where to start in the local range for this destination
- *	(a keyed hash of the addresses, RFC 6056 algorithm 4)
+ * @port_offset: a keyed hash of the addresses (RFC 6056 algorithm 4):
+ *	the low bits pick a perturbation counter, the high 32 the start in
+ *	the local range, so the two are independent
  *
  * The port is free for us if no bind() holds it and the resulting 4-tuple
  * is in no use. Port and 4-tuple are reserved under the bind bucket lock,
@@ -547,12 +585,12 @@ static bool xtcp_table_try_connect(struct xtcp_table_bucket *b,
  * Return: 0, or -EADDRNOTAVAIL when every port is in use (or, for a bound
  * socket, when its 4-tuple is taken).
  */
-int xtcp_table_connect_hash(struct sock *sk, u32 port_offset)
+int xtcp_table_connect_hash(struct sock *sk, u64 port_offset)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
-	atomic_t *perturb;
+	u32 *perturb, tried = 0;
 	int err;
 
 	xs->eh.kind = XTCP_EH_SOCK;
@@ -570,12 +608,20 @@ int xtcp_table_connect_hash(struct sock *sk, u32 port_offset)
 	/*
 	 * RFC 6056 algorithm 4: a per-destination-bucket counter moves the
 	 * start on with every connect, so a port just given back is not
-	 * handed out again at once for the same destination.
+	 * handed out again at once for the same destination. It moves by
+	 * the ports tried, or by a random 1..16 if that is more (Linux:
+	 * 2..16), so successive ports are not consecutive. Races between
+	 * CPUs on one counter only add to the noise.
 	 */
-	perturb = &xtcp_table_perturb[port_offset % XTCP_PERTURB_SIZE];
-	port_offset += atomic_inc_return(perturb);
-
-	return xtcp_table_port_scan(sk, port_offset, xtcp_table_try_connect);
+	perturb = &xtcp_table_perturb[port_offset & (XTCP_PERTURB_SIZE - 1)];
+	err = xtcp_table_port_scan(sk, READ_ONCE(*perturb) +
+				   (u32)(port_offset >> 32),
+				   xtcp_table_try_connect, &tried);
+	if (!err) {
+		tried = max(tried, get_random_u32() % 16);
+		WRITE_ONCE(*perturb, READ_ONCE(*perturb) + tried + 1);
+	}
+	return err;
 }
 
 /**
@@ -634,6 +680,16 @@ int __init xtcp_table_init(void)
 	xtcp_ehash_mask = n - 1;
 	xtcp_ehash_entries = n;
 	get_random_bytes(&xtcp_ehash_key, sizeof(xtcp_ehash_key));
+	xtcp_table_perturb = kvmalloc_array(XTCP_PERTURB_SIZE,
+					    sizeof(*xtcp_table_perturb),
+					    GFP_KERNEL);
+	if (!xtcp_table_perturb) {
+		kvfree(xtcp_ehash);
+		xtcp_ehash = NULL;
+		return -ENOMEM;
+	}
+	get_random_bytes(xtcp_table_perturb,
+			 XTCP_PERTURB_SIZE * sizeof(*xtcp_table_perturb));
 
 	for (i = 0; i < ARRAY_SIZE(xtcp_lhash); i++)
 		INIT_HLIST_HEAD(&xtcp_lhash[i]);
@@ -648,6 +704,8 @@ void xtcp_table_exit(void)
 {
 	kvfree(xtcp_ehash);
 	xtcp_ehash = NULL;
+	kvfree(xtcp_table_perturb);
+	xtcp_table_perturb = NULL;
 }
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)

@@ -80,6 +80,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_DELAYEDACKS,		/* ACKs the delack timer sent */
 	XTCP_MIB_MEMORYPRESSURES,	/* entries into memory pressure */
 	XTCP_MIB_BACKLOGDROP,		/* segments the socket backlog refused */
+	XTCP_MIB_SYNFLOODLOGSUPPRESSED,	/* flood lines over the global bound */
 	XTCP_MIB_MAX
 };
 
@@ -473,7 +474,7 @@ struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg);
 int xtcp_table_bind(struct sock *sk, u16 port);
-int xtcp_table_connect_hash(struct sock *sk, u32 port_offset);
+int xtcp_table_connect_hash(struct sock *sk, u64 port_offset);
 void xtcp_table_inherit_port(struct sock *child, struct sock *listener);
 void xtcp_table_unbind(struct sock *sk);
 
@@ -481,7 +482,7 @@ void xtcp_table_unbind(struct sock *sk);
 void xtcp_secure_init(void);
 u32 xtcp_secure_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 u32 xtcp_secure_ts_off(__be32 saddr, __be32 daddr);
-u32 xtcp_secure_port_offset(const struct net *net, __be32 saddr,
+u64 xtcp_secure_port_offset(const struct net *net, __be32 saddr,
 			    __be32 daddr, __be16 dport);
 u32 xtcp_secure_ts_now(void);
 

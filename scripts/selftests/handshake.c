@@ -685,8 +685,10 @@ static void mode_timeout(const char *ip, double secs)
 	xt_check_errno(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
 		       ETIMEDOUT, "connect to a silent host gives up");
 	t = xt_now() - t0;
-	xt_check(t > secs - 0.5 && t < secs + 1.5,
-		 "after %.2f s (expected about %.0f s)", t, secs);
+	/* never early; a busy host fires each retransmission late, so no
+	 * upper bound in seconds (timers.sh counts the SYNs on the wire) */
+	xt_check(t > secs - 0.5,
+		 "after %.2f s (expected at least %.0f s)", t, secs);
 	xt_check(xt_stat("ConnectTimeouts") == before + 1, "ConnectTimeouts +1");
 	close(fd);
 }

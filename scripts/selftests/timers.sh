@@ -48,19 +48,37 @@ tap() { # tap NS DEV SECONDS OUTFILE: capture in the background
 # seg_times FILE DIR FLAGS: the capture times of matching segments, one a line
 seg_times() { awk -v d="$2" -v f="flags=$3" '$2 == d && $3 == f { sub("t=", "", $1); print $1 }' "$1"; }
 
-# gaps_ok "t0 t1 t2" "g1 g2": each gap within 0.4 s of what is expected
+# gaps_ok "t0 t1 t2" "g1 g2": the segment count exact; each gap at least
+# what is expected (a timer never fires early; 0.25 s for the tap's own
+# timestamps), and each gap longer than the one before (the doubling).
+# No upper bound in seconds: a busy host fires timers late, and each
+# timer is armed from the moment the last one ran, so lateness does not
+# add up.
 gaps_ok() {
 	echo "    times: $1"
 	echo "$1" | awk -v want="$2" '{
 		n = split(want, w, " ")
 		if (NF != n + 1) { print "    " NF " segments, want " n + 1; exit 1 }
 		for (i = 1; i <= n; i++) {
-			g = $(i + 1) - $i
-			if (g < w[i] - 0.4 || g > w[i] + 0.4) {
-				print "    gap " i ": " g " s, want " w[i]; exit 1
+			g[i] = $(i + 1) - $i
+			if (g[i] < w[i] - 0.25) {
+				print "    gap " i ": " g[i] " s, want at least " w[i]; exit 1
+			}
+			if (i > 1 && g[i] <= g[i - 1]) {
+				print "    gap " i " (" g[i] " s) not longer than gap " i - 1; exit 1
 			}
 		}
 	}'
+}
+
+# wait_no_synrecv NS SECS: poll until NS has no request sock left
+wait_no_synrecv() {
+	i=0
+	while [ "$($IP netns exec "$1" cat /proc/net/xtcp | grep -c SYN_RECV)" != 0 ] &&
+	      [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 }
 
 case "$scenario" in
@@ -82,10 +100,13 @@ synack_schedule)
 	$IP netns exec ns_s holdsock listen 8080 >/tmp/hold.log 2>&1 &
 	while ! grep -q ready /tmp/hold.log; do sleep 0.02; done
 	tap ns_c veth_c 7.5 /tmp/cap
+	tap_pid=$!
 	$IP netns exec ns_c sendsyn 192.0.2.1 1 8080
 	sleep 0.5
 	check "one request sock" eq "$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)" 1
-	sleep 7.3
+	# gone at 7 s; a loaded host may run the last timer late
+	wait_no_synrecv ns_s 20
+	while kill -0 $tap_pid 2>/dev/null; do sleep 0.1; done
 	check "SYN-ACKs at 0, 1, 3 s" \
 		gaps_ok "$(seg_times /tmp/cap in 0x12 | tr '\n' ' ')" "1 2"
 	check "request sock gone after its last retry" \
@@ -107,21 +128,30 @@ syn_lost | synack_lost)
 		i=$((i + 1))
 	done
 	$TC -n $ns filter del dev $dev ingress) &
+	lift_pid=$!
 	XT_SERVER_NS=ns_s $IP netns exec ns_c handshake slow 192.0.2.1 >/tmp/slow.log 2>&1
 	check "handshake completes despite the loss" eq "$?" 0
+	wait $lift_pid
 	cat /tmp/slow.log
-	check "after the SYN retransmission (about 1 s)" \
-		awk '/connected after/ { exit !($3 > 0.9 && $3 < 2.5) }' /tmp/slow.log
-	check "the client sent its SYN again" \
-		sh -c "[ $(stat_of SynRetrans ns_c) -ge 1 ]"
+	# Which retransmission completed it depends on how soon the filter
+	# went (late on a busy host: then the 1 s retransmission is lost
+	# too and the 3 s one completes). The protocol's promise: not
+	# before the retransmission the client's count says, 1 s, 3 s, ...
+	retr=$(stat_of SynRetrans ns_c)
+	at=$(((1 << retr) - 1))
+	check "the client sent its SYN again ($retr times)" sh -c "[ $retr -ge 1 ]"
+	check "not before retransmission $retr (at $at s)" \
+		awk -v at="$at" '/connected after/ { exit !($3 > at - 0.1) }' /tmp/slow.log
 	;;
 synack_late)
 	$TC -n ns_s qdisc add dev veth_s root netem delay 1500ms || exit 1
 	XT_SERVER_NS=ns_s $IP netns exec ns_c handshake slow 192.0.2.1 >/tmp/slow.log 2>&1
 	check "handshake completes with a SYN-ACK that comes late" eq "$?" 0
 	cat /tmp/slow.log
-	check "when the delayed SYN-ACK arrives (about 1.5 s)" \
-		awk '/connected after/ { exit !($3 > 1.3 && $3 < 2.5) }' /tmp/slow.log
+	# the first SYN-ACK cannot arrive before 1.5 s; a busy host may
+	# complete on a later one, so no upper bound in seconds
+	check "not before the delayed SYN-ACK (1.5 s)" \
+		awk '/connected after/ { exit !($3 > 1.4) }' /tmp/slow.log
 	check "the SYN was sent again meanwhile" \
 		sh -c "[ $(stat_of SynRetrans ns_c) -ge 1 ]"
 	;;

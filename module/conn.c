@@ -241,6 +241,8 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	xs->snd.nxt = xs->snd.iss + 1;
 	xs->snd.ts_off = xtcp_secure_ts_off(inet->inet_saddr, daddr);
 	xs->rcv.advmss = dst_metric_advmss(&rt->dst);
+	if (xs->snd.user_mss)
+		xs->rcv.advmss = min(xs->rcv.advmss, xs->snd.user_mss);
 	xs->snd.mss = xs->rcv.advmss;
 	xs->tmr.rto = XTCP_TIMEOUT_INIT;
 	xs->tmr.syn_retries = 0;

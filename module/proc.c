@@ -26,6 +26,14 @@ struct xtcp_proc_iter {
 	int sl;
 };
 
+/* What a connection's retransmit timer is armed for (enum xtcp_timer_kind). */
+static const char *const xtcp_proc_timers[] = {
+	[XTCP_TIMER_NONE]	= "none",
+	[XTCP_TIMER_SYN]	= "syn",
+	[XTCP_TIMER_RTO]	= "rto",
+	[XTCP_TIMER_PROBE]	= "probe",
+};
+
 static const char *xtcp_proc_state(int state)
 {
 	switch (state) {
@@ -78,6 +86,7 @@ static bool xtcp_proc_conn(struct xtcp_ehash_node *eh, void *arg)
 	struct xtcp_request *req;
 	struct xtcp_sock *xs;
 	struct sock *sk;
+	u8 kind;
 
 	if (eh->kind == XTCP_EH_REQ) {
 		req = xtcp_eh_req(eh);
@@ -89,10 +98,16 @@ static bool xtcp_proc_conn(struct xtcp_ehash_node *eh, void *arg)
 	}
 	sk = xtcp_eh_sk(eh);
 	xs = xtcp_sk(sk);
+	/* read without the socket lock: a snapshot, as /proc/net/tcp's */
+	kind = READ_ONCE(xs->tmr.pending);
+	if (!timer_pending(&sk->sk_timer) || kind >= ARRAY_SIZE(xtcp_proc_timers))
+		kind = XTCP_TIMER_NONE;
 	xtcp_proc_line(arg, eh->laddr, eh->lport, eh->raddr, eh->rport,
-		       READ_ONCE(sk->sk_state), 0, 0, 0,
-		       timer_pending(&sk->sk_timer) ? "syn" : "none",
-		       xtcp_proc_when(&sk->sk_timer), READ_ONCE(xs->tmr.syn_retries),
+		       READ_ONCE(sk->sk_state), xtcp_recv_readable(sk),
+		       READ_ONCE(xs->snd.write_seq) - READ_ONCE(xs->snd.una), 0,
+		       xtcp_proc_timers[kind], xtcp_proc_when(&sk->sk_timer),
+		       kind == XTCP_TIMER_SYN ? READ_ONCE(xs->tmr.syn_retries) :
+						READ_ONCE(xs->tmr.backoff),
 		       sk, sock_i_ino(sk));
 	return true;
 }

@@ -81,10 +81,13 @@ u16 xtcp_recv_window(struct sock *sk)
 	u8 ws = xs->opt.rcv_wscale;
 	u32 cur = xtcp_recv_wnd_left(xs);
 	u32 free = min_t(u32, xtcp_recv_space(sk), 65535U << ws);
+	u32 clamp = xs->rcv.window_clamp;
 	u32 step = min_t(u32, xs->rcv.mss ? : XTCP_MSS_DEFAULT,
 			 READ_ONCE(sk->sk_rcvbuf) / 4);
 	u32 wnd = cur;
 
+	if (clamp)
+		free = min(free, clamp);
 	if (free > cur && free - cur >= step)
 		wnd = round_down(free, 1U << ws);
 	if (wnd < cur)
@@ -194,15 +197,18 @@ static bool xtcp_recv_prune_ofo(struct sock *sk)
 static bool xtcp_recv_charge(struct sock *sk, struct sk_buff *skb,
 			     bool in_order)
 {
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
-	    READ_ONCE(sk->sk_rcvbuf) &&
+	/*
+	 * As TCP: refused once the buffer is over its size, so a segment
+	 * the window allowed always fits an empty buffer, whatever its
+	 * skb costs around the payload.
+	 */
+	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
 	    sk_rmem_schedule(sk, skb, skb->truesize))
 		goto ok;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
 	if (!in_order || !xtcp_recv_prune_ofo(sk))
 		return false;
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf) ||
+	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) ||
 	    !sk_rmem_schedule(sk, skb, skb->truesize))
 		return false;
 ok:

@@ -592,6 +592,8 @@ static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 	int val;
 
 	/* SOL_SOCKET never gets here */
+	if (level == SOL_TCP)
+		return xtcp_sockopt_set(sock->sk, optname, optval, optlen);
 	if (level != SOL_XTCP)
 		return -ENOPROTOOPT;
 	switch (optname) {
@@ -619,6 +621,8 @@ static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 	int len, val;
 	void *src;
 
+	if (level == SOL_TCP)
+		return xtcp_sockopt_get(sk, optname, optval, optlen);
 	if (level != SOL_XTCP)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))

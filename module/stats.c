@@ -43,7 +43,6 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_CHALLENGELIMITED] = "ChallengeAcksLimited",
 	[XTCP_MIB_OUTOFWINDOW]	= "OutOfWindow",
 	[XTCP_MIB_BADACKS]	= "BadAcks",
-	[XTCP_MIB_INDATADROPPED] = "InDataDropped",
 	[XTCP_MIB_INNOTIMESTAMP] = "InNoTimestamp",
 	[XTCP_MIB_LISTENIGNORED] = "ListenIgnored",
 	[XTCP_MIB_SYNCOOKIESSENT] = "SyncookiesSent",

@@ -55,7 +55,6 @@ enum xtcp_mib_field {
 	XTCP_MIB_CHALLENGELIMITED,	/* ... withheld by the rate limit */
 	XTCP_MIB_OUTOFWINDOW,		/* segments outside the window */
 	XTCP_MIB_BADACKS,		/* unacceptable ACK numbers */
-	XTCP_MIB_INDATADROPPED,		/* payload dropped: no data path yet */
 	XTCP_MIB_INNOTIMESTAMP,		/* no TSopt though negotiated */
 	XTCP_MIB_LISTENIGNORED,		/* RST or SYN+FIN at a listener */
 	XTCP_MIB_SYNCOOKIESSENT,
@@ -290,6 +289,7 @@ struct xtcp_snd {
 	u32 max_wnd;			/* largest window the peer offered */
 	u32 write_seq;			/* end of what sendmsg() queued */
 	u16 mss;			/* effective send MSS, options included */
+	u16 user_mss;			/* TCP_MAXSEG; 0: none */
 	u32 ts_off;			/* offset of our TSvals */
 	struct sk_buff *head;		/* first skb never sent; NULL: none */
 
@@ -340,6 +340,7 @@ struct xtcp_rcv {
 	u32 copied;			/* next byte recvmsg() hands out */
 	u16 advmss;			/* what we advertised */
 	u16 mss;			/* largest segment seen from the peer */
+	u32 window_clamp;		/* TCP_WINDOW_CLAMP; 0: none */
 	u32 ts_recent;			/* the peer's last TSval (RFC 7323) */
 	struct rb_root ofo;		/* out-of-order segments, by seq */
 	u32 ofo_seq;			/* the last out-of-order segment: its */
@@ -631,6 +632,12 @@ extern struct proto xtcp_prot;
 extern struct net_proto_family xtcp_family_ops;
 extern struct proto_ops xtcp_stream_ops;
 int xtcp_sock_init(void);
+
+/* sockopt.c */
+int xtcp_sockopt_set(struct sock *sk, int optname, sockptr_t optval,
+		     unsigned int optlen);
+int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
+		     int __user *optlen);
 void xtcp_sock_exit(void);
 
 /* input.c */

@@ -23,6 +23,11 @@ mode=$1
 shift
 bytes=${XDATA_BYTES:-4000000}
 conns=${XDATA_CONNS:-2}
+# The debug kernel (KASAN, lockdep) moves data some 20 times slower.
+if dmesg | grep -q KernelAddressSanitizer; then
+	bytes=${XDATA_BYTES:-1000000}
+	conns=${XDATA_CONNS:-1}
+fi
 netem="$*"
 
 trap netns_cleanup EXIT

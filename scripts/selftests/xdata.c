@@ -27,6 +27,8 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "xt.h"
@@ -219,14 +221,18 @@ static int xdata_serve(int c)
 	xt_log("server: %llu bytes in and out, verified; retrans %ld",
 	       (unsigned long long)hdr[0], xdata_retrans(c));
 	/*
-	 * The client closes after reading everything: nothing more may come.
-	 * (At most 2 s: until xtcp has FIN, a Linux client's FIN is not
-	 * reported to an xtcp server.)
+	 * Close once the client has all of the answer (everything sent is
+	 * acknowledged), at most 60 s: until xtcp has FIN, close() is an
+	 * abort that would drop what is still in flight. Nothing more may
+	 * come from the client.
 	 */
 	{
-		struct pollfd p = { .fd = c, .events = POLLIN };
+		double t0 = xt_now();
+		int outq = 1;
 
-		if (poll(&p, 1, 2000) == 1 && recv(c, &end, 1, MSG_DONTWAIT) > 0)
+		while (outq && xt_now() - t0 < 60 && !ioctl(c, SIOCOUTQ, &outq))
+			usleep(10000);
+		if (recv(c, &end, 1, MSG_DONTWAIT) > 0)
 			err = -1;
 	}
 	return err;

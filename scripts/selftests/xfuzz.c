@@ -1148,7 +1148,10 @@ static void probe_sock(struct target *t)
 			t->cport, n ? "SYN" : "RST not at RCV.NXT", t->rcv_nxt, ev);
 		return;
 	}
-	/* RCV.NXT is the ack of every segment it sent since */
+	/* RCV.NXT is the ack of every segment it sent since: the challenge
+	 * ACKs just now included
+	 */
+	cap_drain();
 	t_send(t, XT_RST, t->rcv_nxt, 0, 0);
 	ev = xt_sock_poll(t->fd, POLLIN, REPLY_MS);
 	err = xt_sock_error(t->fd);
@@ -1317,7 +1320,12 @@ static void run_epoch(unsigned long nseg, int do_sweep, double secs)
 	cap_drain();
 	check_counters(b_xs, b_xn);
 
-	usleep(50000);
+	/*
+	 * Established sockets keep the data the fuzz gave them in order and
+	 * ACK it within the delayed-ACK timer (at most 200 ms): wait that out,
+	 * so the tap has seen each socket's RCV.NXT.
+	 */
+	usleep(250000);
 	cap_drain();
 	accept_drain();
 	/* a full request queue drops SYNs in mode 0: the probes need cookies */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IPPROTO_TCP (SOL_TCP) socket options on xtcp sockets, so that code
+ * written for TCP ports by changing only the address family: what each
+ * accepts, returns and answers with is TCP's (net/ipv4/tcp.c), for the
+ * options xtcp implements. Any other TCP option gives ENOPROTOOPT: never
+ * a silent success for something xtcp does not do.
+ */
+#include <linux/tcp.h>
+#include <linux/uaccess.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+
+/* Linux's bounds for TCP_MAXSEG and TCP_WINDOW_CLAMP. */
+#define XTCP_SOCKOPT_MIN_MSS	88
+/* TCP_CONGESTION names are at most this long, NUL included, as Linux's */
+#define XTCP_CA_NAME_MAX	16
+
+static int xtcp_sockopt_set_cc(struct sock *sk, sockptr_t optval,
+			       unsigned int optlen)
+{
+	char name[XTCP_CA_NAME_MAX];
+	const struct xtcp_cc_ops *ops;
+
+	if (optlen < 1)
+		return -EINVAL;
+	optlen = min_t(unsigned int, optlen, sizeof(name) - 1);
+	if (copy_from_sockptr(name, optval, optlen))
+		return -EFAULT;
+	name[optlen] = '\0';
+	ops = xtcp_cc_find(name);
+	if (!ops)
+		return -ENOENT;		/* TCP's answer for an unknown name */
+	lock_sock(sk);
+	xtcp_sk(sk)->snd.cc = ops;
+	release_sock(sk);
+	return 0;
+}
+
+/* An int option; the socket lock is held. */
+static int xtcp_sockopt_set_int(struct sock *sk, int optname, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	switch (optname) {
+	case TCP_NODELAY:
+		xs->snd.nodelay = !!val;
+		if (val)
+			xtcp_send_push(sk);
+		return 0;
+	case TCP_CORK:
+		xs->snd.cork = !!val;
+		if (!val)
+			xtcp_send_push(sk);
+		return 0;
+	case TCP_QUICKACK:
+		/* not sticky, as in TCP: ACK at once for a while */
+		if (!val) {
+			xs->rcv.quick = 0;
+			return 0;
+		}
+		xs->rcv.quick = max_t(u8, xs->rcv.quick, 16);
+		if (xs->rcv.delack_due && sk->sk_state == TCP_ESTABLISHED)
+			xtcp_send_ack(sk);
+		return 0;
+	case TCP_MAXSEG:
+		if (val && (val < XTCP_SOCKOPT_MIN_MSS || val > 65535))
+			return -EINVAL;
+		xs->snd.user_mss = val;
+		return 0;
+	case TCP_WINDOW_CLAMP:
+		if (val < 0)
+			return -EINVAL;
+		if (!val && sk->sk_state != TCP_CLOSE)
+			return -EINVAL;
+		xs->rcv.window_clamp = val ? max(val, SOCK_MIN_RCVBUF / 2) : 0;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/**
+ * xtcp_sockopt_set() - setsockopt(IPPROTO_TCP, ...)
+ * @sk: the socket
+ * @optname: TCP_*
+ * @optval: the value
+ * @optlen: its length
+ *
+ * Return: 0 or TCP's errno.
+ */
+int xtcp_sockopt_set(struct sock *sk, int optname, sockptr_t optval,
+		     unsigned int optlen)
+{
+	int val, err;
+
+	if (optname == TCP_CONGESTION)
+		return xtcp_sockopt_set_cc(sk, optval, optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	err = xtcp_sockopt_set_int(sk, optname, val);
+	release_sock(sk);
+	return err;
+}
+
+/* TCP_INFO, for the fields xtcp has; the socket lock is held. */
+static void xtcp_sockopt_info(struct sock *sk, struct tcp_info *ti)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 state = sk->sk_state;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->tcpi_state = state;
+	if (state == TCP_LISTEN) {
+		/* as Linux: the accept queue and the backlog in force */
+		ti->tcpi_unacked = READ_ONCE(sk->sk_ack_backlog);
+		ti->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+		return;
+	}
+	ti->tcpi_ca_state = xs->snd.ca_state;
+	ti->tcpi_retransmits = xs->tmr.retries;
+	ti->tcpi_probes = xs->tmr.probes;
+	ti->tcpi_backoff = xs->tmr.backoff;
+	if (xs->opt.tstamp_ok)
+		ti->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (xs->opt.sack_ok)
+		ti->tcpi_options |= TCPI_OPT_SACK;
+	if (xs->opt.wscale_ok) {
+		ti->tcpi_options |= TCPI_OPT_WSCALE;
+		ti->tcpi_snd_wscale = xs->opt.snd_wscale;
+		ti->tcpi_rcv_wscale = xs->opt.rcv_wscale;
+	}
+	ti->tcpi_rto = jiffies_to_usecs(xs->tmr.rto << min_t(u8, xs->tmr.backoff, 10));
+	ti->tcpi_ato = jiffies_to_usecs(HZ / 25);
+	ti->tcpi_snd_mss = xtcp_send_mss(xs);
+	ti->tcpi_rcv_mss = xs->rcv.mss;
+	ti->tcpi_unacked = xs->snd.packets_out;
+	ti->tcpi_sacked = xs->snd.sacked_out;
+	ti->tcpi_lost = xs->snd.lost_out;
+	ti->tcpi_retrans = xs->snd.retrans_out;
+	ti->tcpi_rtt = xs->tmr.srtt_us >> 3;
+	ti->tcpi_rttvar = xs->tmr.rttvar_us >> 2;
+	ti->tcpi_snd_ssthresh = min_t(u32, xs->snd.ssthresh, 0xffff);
+	ti->tcpi_snd_cwnd = xs->snd.cwnd;
+	ti->tcpi_advmss = xs->rcv.advmss;
+	ti->tcpi_reordering = 3;
+	ti->tcpi_rcv_space = xs->rcv.wnd;
+	ti->tcpi_total_retrans = xs->snd.total_retrans;
+	ti->tcpi_bytes_acked = xs->snd.bytes_acked;
+	ti->tcpi_bytes_received = xs->rcv.bytes_received;
+	ti->tcpi_segs_out = xs->snd.segs_out;
+	ti->tcpi_segs_in = xs->rcv.segs_in;
+	ti->tcpi_notsent_bytes = xtcp_send_unsent(sk);
+	ti->tcpi_min_rtt = xs->tmr.rtt_min_us;
+	ti->tcpi_bytes_sent = xs->snd.bytes_sent;
+	ti->tcpi_snd_wnd = xs->snd.wnd;
+}
+
+/**
+ * xtcp_sockopt_get() - getsockopt(IPPROTO_TCP, ...)
+ * @sk: the socket
+ * @optname: TCP_*
+ * @optval: where to
+ * @optlen: in: room, out: length written
+ *
+ * Return: 0 or TCP's errno.
+ */
+int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
+		     int __user *optlen)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	char cc[XTCP_CA_NAME_MAX] = {};
+	struct tcp_info ti;
+	int len, val;
+	void *src = &val;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	lock_sock(sk);
+	switch (optname) {
+	case TCP_NODELAY:
+		val = xs->snd.nodelay;
+		break;
+	case TCP_CORK:
+		val = xs->snd.cork;
+		break;
+	case TCP_QUICKACK:
+		val = xs->rcv.quick > 0;
+		break;
+	case TCP_MAXSEG:
+		val = xtcp_send_mss(xs);
+		if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
+			val = xs->snd.user_mss ? : XTCP_MSS_DEFAULT;
+		break;
+	case TCP_WINDOW_CLAMP:
+		val = xs->rcv.window_clamp;
+		break;
+	case TCP_CONGESTION:
+		strscpy(cc, xs->snd.cc->name, sizeof(cc));
+		src = cc;
+		len = min_t(int, len, sizeof(cc));
+		release_sock(sk);
+		goto copy;
+	case TCP_INFO:
+		xtcp_sockopt_info(sk, &ti);
+		src = &ti;
+		len = min_t(int, len, sizeof(ti));
+		release_sock(sk);
+		goto copy;
+	default:
+		release_sock(sk);
+		return -ENOPROTOOPT;
+	}
+	release_sock(sk);
+	len = min_t(int, len, sizeof(val));
+copy:
+	if (put_user(len, optlen) || copy_to_user(optval, src, len))
+		return -EFAULT;
+	return 0;
+}

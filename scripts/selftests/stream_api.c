@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stream_api: the byte-stream socket calls, asked of Linux TCP and of xtcp
+ * in the same run over loopback, and xtcp's answers compared with TCP's:
+ * SOL_TCP options (TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_CONGESTION),
+ * recv with MSG_DONTWAIT, SO_RCVTIMEO, MSG_PEEK and MSG_WAITALL, SIOCINQ
+ * and SIOCOUTQ, poll readiness, a reader that never reads (the writer
+ * meets EAGAIN with bounded memory, then everything arrives once it
+ * reads), a zero window (persist probes, then recovery), and TCP_INFO.
+ */
+#include <arpa/inet.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "xt.h"
+
+#define SA_PORT		7100
+
+static const char *const sa_name[2] = { "TCP", "xtcp" };
+
+/* A connected pair on loopback of @stack (0 TCP, 1 xtcp). */
+static void sa_pair(int stack, int port, int rcvbuf, int *cfd, int *sfd)
+{
+	struct sockaddr_in sin = {
+		.sin_family = stack ? xt_family() : AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int lfd, one = 1;
+
+	lfd = socket(sin.sin_family, SOCK_STREAM, 0);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		xt_fatal("%s listener socket", sa_name[stack]);
+	if (rcvbuf && setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		xt_fatal("SO_RCVBUF");
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 4))
+		xt_fatal("%s listen", sa_name[stack]);
+	*cfd = socket(sin.sin_family, SOCK_STREAM, 0);
+	if (*cfd < 0 || connect(*cfd, (struct sockaddr *)&sin, sizeof(sin)))
+		xt_fatal("%s connect", sa_name[stack]);
+	*sfd = accept(lfd, NULL, NULL);
+	if (*sfd < 0)
+		xt_fatal("%s accept", sa_name[stack]);
+	close(lfd);
+}
+
+static int sa_errno(int ret)
+{
+	return ret < 0 ? errno : 0;
+}
+
+/* setsockopt/getsockopt answers, one errno or value per probe. */
+static void sa_options(int stack, int *out)
+{
+	int fd = socket(stack ? xt_family() : AF_INET, SOCK_STREAM, 0);
+	int one = 1, v = 0, small = 50, mss = 1000;
+	socklen_t len = sizeof(v);
+	char cc[16];
+
+	out[0] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
+	getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &len);
+	out[1] = v;
+	out[2] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)));
+	len = sizeof(v);
+	getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len);
+	out[3] = v;
+	out[4] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &small, sizeof(small)));
+	out[5] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)));
+	out[6] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4));
+	len = sizeof(cc);
+	memset(cc, 0, sizeof(cc));
+	getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &len);
+	out[7] = !strcmp(cc, "reno");
+	out[8] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "nosuchcc", 8));
+	out[9] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, 1));
+	close(fd);
+}
+
+/* recv flags and ioctls on a connected pair: one result per probe. */
+static void sa_recv(int stack, int *out)
+{
+	struct timeval tv = { .tv_usec = 100000 };
+	char buf[1000], peek[10];
+	struct pollfd p;
+	int c, s, n = 0;
+	double t0;
+
+	sa_pair(stack, SA_PORT + stack, 0, &c, &s);
+	out[0] = sa_errno(recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	t0 = xt_now();
+	out[1] = sa_errno(recv(s, buf, sizeof(buf), 0));
+	out[2] = xt_now() - t0 >= 0.09;
+	p = (struct pollfd){ .fd = s, .events = POLLIN | POLLOUT };
+	poll(&p, 1, 0);
+	out[3] = p.revents;		/* writable, nothing to read */
+	memset(buf, 'x', sizeof(buf));
+	out[4] = send(c, buf, sizeof(buf), 0);
+	p.revents = 0;
+	poll(&p, 1, 2000);
+	out[5] = p.revents;
+	/* all 1000 bytes have arrived once SIOCINQ says so */
+	for (t0 = xt_now(); xt_now() - t0 < 2 && n < 1000; )
+		ioctl(s, SIOCINQ, &n);
+	out[6] = n;
+	out[7] = recv(s, peek, sizeof(peek), MSG_PEEK);
+	ioctl(s, SIOCINQ, &n);
+	out[8] = n;
+	out[9] = recv(s, buf, sizeof(buf), MSG_WAITALL);
+	ioctl(c, SIOCOUTQ, &n);
+	for (t0 = xt_now(); xt_now() - t0 < 2 && n; )
+		ioctl(c, SIOCOUTQ, &n);
+	out[10] = n;			/* all acknowledged */
+	close(c);
+	close(s);
+}
+
+/*
+ * A reader that does not read: non-blocking writes end in EAGAIN, with
+ * no more queued than the buffers allow; once it reads, every byte comes
+ * through and the writer is writable again. Returns 0 on success.
+ */
+static int sa_nonreader(int stack, int rcvbuf, long *queued)
+{
+	static char buf[65536], in[65536];
+	long sent = 0, got = 0;
+	struct pollfd p;
+	int c, s, one = 1;
+	ssize_t r;
+	double t0;
+
+	sa_pair(stack, SA_PORT + 10 + stack + (rcvbuf ? 2 : 0), rcvbuf, &c, &s);
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	memset(buf, 'y', sizeof(buf));
+	for (t0 = xt_now(); xt_now() - t0 < 10; ) {
+		r = send(c, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r < 0 && errno == EAGAIN) {
+			/* a moment for ACKs in flight, then once more */
+			usleep(200000);
+			r = send(c, buf, sizeof(buf), MSG_DONTWAIT);
+			if (r < 0 && errno == EAGAIN)
+				break;
+		}
+		if (r < 0)
+			return -1;
+		sent += r;
+	}
+	*queued = sent;
+	p = (struct pollfd){ .fd = c, .events = POLLOUT };
+	if (errno != EAGAIN || poll(&p, 1, 0) != 0)
+		return -2;		/* never full, or POLLOUT while full */
+	if (rcvbuf)
+		usleep(1500000);	/* long enough for persist probes */
+	while (got < sent) {
+		r = recv(s, in, sizeof(in), 0);
+		if (r <= 0)
+			return -3;
+		got += r;
+	}
+	p.revents = 0;
+	if (poll(&p, 1, 5000) != 1 || !(p.revents & POLLOUT))
+		return -4;
+	close(c);
+	close(s);
+	return 0;
+}
+
+/* TCP_INFO of an xtcp connection that moved data. */
+static void sa_info(void)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	char buf[20000] = { 0 };
+	int c, s, n = 0;
+
+	sa_pair(1, SA_PORT + 20, 0, &c, &s);
+	if (send(c, buf, sizeof(buf), 0) != sizeof(buf) ||
+	    recv(s, buf, sizeof(buf), MSG_WAITALL) != sizeof(buf))
+		xt_fatal("transfer for TCP_INFO");
+	for (n = 0; n < 100; n++) {
+		len = sizeof(ti);
+		if (getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len))
+			xt_fatal("TCP_INFO");
+		if (ti.tcpi_bytes_acked >= sizeof(buf))
+			break;
+		usleep(20000);
+	}
+	xt_check(len == sizeof(ti), "TCP_INFO fills struct tcp_info (%u bytes)", len);
+	xt_check(ti.tcpi_state == 1, "tcpi_state ESTABLISHED (%u)", ti.tcpi_state);
+	xt_check((ti.tcpi_options & (TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE)) ==
+		 (TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE),
+		 "tcpi_options: timestamps, SACK, window scale (%#x)", ti.tcpi_options);
+	xt_check(ti.tcpi_bytes_acked >= sizeof(buf) && ti.tcpi_segs_out > 0,
+		 "tcpi_bytes_acked %llu, tcpi_segs_out %u",
+		 (unsigned long long)ti.tcpi_bytes_acked, ti.tcpi_segs_out);
+	xt_check(ti.tcpi_snd_cwnd >= 10 && ti.tcpi_rtt > 0 && ti.tcpi_rto >= 200000,
+		 "cwnd %u, rtt %u us, rto %u us", ti.tcpi_snd_cwnd, ti.tcpi_rtt,
+		 ti.tcpi_rto);
+	xt_check(ti.tcpi_snd_mss > 0 && ti.tcpi_snd_mss <= 65483,
+		 "tcpi_snd_mss %u", ti.tcpi_snd_mss);
+	len = sizeof(ti);
+	getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	xt_check(ti.tcpi_bytes_received == sizeof(buf),
+		 "the reader's tcpi_bytes_received %llu",
+		 (unsigned long long)ti.tcpi_bytes_received);
+	close(c);
+	close(s);
+}
+
+int main(void)
+{
+	static const char *const opt_what[] = {
+		"set TCP_NODELAY", "get TCP_NODELAY", "set TCP_CORK", "get TCP_CORK",
+		"TCP_MAXSEG 50", "TCP_MAXSEG 1000", "TCP_CONGESTION reno",
+		"get TCP_CONGESTION is reno", "TCP_CONGESTION nosuchcc",
+		"TCP_NODELAY with optlen 1",
+	};
+	static const char *const recv_what[] = {
+		"recv MSG_DONTWAIT on nothing (errno)", "recv with SO_RCVTIMEO (errno)",
+		"... after the timeout", "poll with nothing to read (revents)",
+		"send 1000 bytes", "poll once they came (revents)", "SIOCINQ",
+		"MSG_PEEK 10 bytes", "SIOCINQ after the peek", "MSG_WAITALL 1000",
+		"SIOCOUTQ once acknowledged",
+	};
+	int opt[2][10], rv[2][11], stack, i, err;
+	long zeros0, queued;
+
+	for (stack = 0; stack < 2; stack++) {
+		sa_options(stack, opt[stack]);
+		sa_recv(stack, rv[stack]);
+	}
+	for (i = 0; i < 10; i++)
+		xt_check(opt[1][i] == opt[0][i], "%s: xtcp %d, TCP %d",
+			 opt_what[i], opt[1][i], opt[0][i]);
+	for (i = 0; i < 11; i++)
+		xt_check(rv[1][i] == rv[0][i], "%s: xtcp %d, TCP %d",
+			 recv_what[i], rv[1][i], rv[0][i]);
+
+	for (stack = 0; stack < 2; stack++) {
+		err = sa_nonreader(stack, 0, &queued);
+		xt_check(!err, "%s: a writer to a reader that does not read meets EAGAIN after %ld bytes, then all arrive (%d)",
+			 sa_name[stack], queued, err);
+		if (stack)
+			xt_check(queued < 16 << 20,
+				 "xtcp held at most 16 MB for it (%ld bytes)", queued);
+	}
+	zeros0 = xt_stat("ZeroWindowProbes");
+	err = sa_nonreader(1, 4096, &queued);
+	xt_check(!err, "xtcp: a small receive buffer fills, the window closes, the reader drains it: all %ld bytes arrive (%d)",
+		 queued, err);
+	xt_check(xt_stat("ZeroWindowProbes") > zeros0,
+		 "the writer probed the zero window (ZeroWindowProbes +%ld)",
+		 xt_stat("ZeroWindowProbes") - zeros0);
+	sa_info();
+	return xt_done();
+}

@@ -113,7 +113,7 @@ static void xtcp_conn_send_syn(struct sock *sk)
 		.seq = xs->snd.iss,
 		.flags = XTCP_FLAG_SYN,
 		/* RFC 7323 2.2: the window of a SYN is never scaled */
-		.window = XTCP_RCV_WND_INIT,
+		.window = xtcp_recv_initial_window(sk),
 		.mss = xs->rcv.advmss,
 	};
 
@@ -364,7 +364,7 @@ static void xtcp_conn_take_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 	xs->opt.sack_ok = cb->opts.sack_ok;
 	xs->opt.tstamp_ok = cb->opts.has_ts;
 	xs->rcv.ts_recent = cb->opts.tsval;
-	xs->rcv.wnd = XTCP_RCV_WND_INIT;
+	xs->rcv.wnd = xtcp_recv_initial_window(sk);
 	xtcp_recv_init(sk);
 	/* a SYN's window is never scaled */
 	xs->snd.wnd = cb->window;

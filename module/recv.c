@@ -43,6 +43,21 @@ void xtcp_recv_init(struct sock *sk)
 	r->mss = r->advmss;
 }
 
+/**
+ * xtcp_recv_initial_window() - the window of our SYN or SYN-ACK
+ * @sk: the socket, or the listener of a request
+ *
+ * Never scaled (RFC 7323 2.2), and no more than half the receive buffer,
+ * as the rest of the connection's windows: a peer that fills it must
+ * find room, or what it sent would be dropped after we offered it.
+ *
+ * Return: the window, at most 65535.
+ */
+u32 xtcp_recv_initial_window(const struct sock *sk)
+{
+	return min_t(u32, XTCP_RCV_WND_INIT, READ_ONCE(sk->sk_rcvbuf) / 2);
+}
+
 /* Bytes the receive buffer can still take, with room for skb overhead. */
 static u32 xtcp_recv_space(const struct sock *sk)
 {

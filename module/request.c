@@ -178,7 +178,8 @@ static void xtcp_req_seg_init(const struct xtcp_request *req,
 	s->dport = req->eh.rport;
 	s->seq = req->snt_isn + 1;
 	s->ack = req->rcv_isn + 1;
-	s->window = XTCP_RCV_WND_INIT >> req->opt.rcv_wscale;
+	s->window = xtcp_recv_initial_window(req->listener) >>
+		    req->opt.rcv_wscale;
 	if (req->opt.tstamp_ok) {
 		s->has_ts = 1;
 		s->tsval = xtcp_secure_ts_now() + req->ts_off;
@@ -206,7 +207,7 @@ void xtcp_req_send_synack(struct xtcp_request *req)
 	s.seq = req->snt_isn;
 	s.flags = XTCP_FLAG_SYN | XTCP_FLAG_ACK;
 	/* RFC 7323 2.2: the window of a SYN-ACK is never scaled */
-	s.window = XTCP_RCV_WND_INIT;
+	s.window = xtcp_recv_initial_window(req->listener);
 	s.mss = XTCP_MSS_FROM_ROUTE;
 	s.sack_ok = req->opt.sack_ok;
 	if (req->opt.wscale_ok) {
@@ -362,6 +363,8 @@ struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	xs->passive = 1;
 	/* the route's MSS is the listener's business: the peer's is close */
 	xs->rcv.advmss = req->opt.mss;
+	/* the window our SYN-ACK offered, as the listener's buffer gave it */
+	xs->rcv.wnd = xtcp_recv_initial_window(req->listener);
 	xtcp_conn_established(child, cb);
 	bh_unlock_sock(child);
 	xtcp_table_inherit_port(child, req->listener);

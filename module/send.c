@@ -112,6 +112,21 @@ static void xtcp_send_acked_all(struct sock *sk)
 	xtcp_timer_ack_sent(sk);
 }
 
+/*
+ * The sequence number of a segment without data: snd.nxt, unless the
+ * peer's window shrank below it, as it does when the peer's buffer
+ * fills with what we already sent. Then the right edge of its window,
+ * which a zero window accepts (it is the peer's rcv.nxt), as Linux's
+ * tcp_acceptable_seq(): an ACK at snd.nxt would be out of the peer's
+ * window and dropped, and both sides would wait on each other.
+ */
+static u32 xtcp_send_ack_seq(const struct xtcp_snd *snd)
+{
+	u32 edge = snd->una + snd->wnd;
+
+	return xtcp_seq_after(snd->nxt, edge) ? edge : snd->nxt;
+}
+
 /**
  * xtcp_send_ack() - a bare ACK of the connection's state, with SACK blocks
  * @sk: the socket, synchronized
@@ -119,7 +134,7 @@ static void xtcp_send_acked_all(struct sock *sk)
 void xtcp_send_ack(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_seg s = { .seq = xs->snd.nxt };
+	struct xtcp_seg s = { .seq = xtcp_send_ack_seq(&xs->snd) };
 
 	xtcp_send_fill(sk, &s);
 	if (xs->opt.sack_ok)
@@ -138,7 +153,7 @@ void xtcp_send_reset(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_seg s = {
-		.seq = xs->snd.nxt,
+		.seq = xtcp_send_ack_seq(&xs->snd),
 		.ack = xs->rcv.nxt,
 		.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK,
 	};
@@ -388,8 +403,9 @@ static u32 xtcp_send_clean(struct sock *sk, u32 ack, u32 *rtt_us)
 
 		if (xtcp_seq_after(cb->end_seq, ack))
 			break;
+		/* a millisecond clock: a faster answer counts as 1 us */
 		if (cb->tx_count == 1)
-			*rtt_us = (now - cb->tx_stamp) * USEC_PER_MSEC;
+			*rtt_us = max_t(u32, (now - cb->tx_stamp) * USEC_PER_MSEC, 1);
 		else
 			*rtt_us = 0;
 		segs++;
@@ -579,11 +595,15 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 		snd->dupacks = 0;
 		if (!xs->opt.sack_ok)
 			snd->sacked_out -= min(snd->sacked_out, segs);
-		/* RFC 7323 4.1: timestamps measure even retransmissions */
-		if (xs->opt.tstamp_ok && cb->opts.tsecr)
-			rtt_us = (xtcp_send_ts(xs) - cb->opts.tsecr) *
-				 USEC_PER_MSEC;
-		if (rtt_us || (xs->opt.tstamp_ok && cb->opts.tsecr))
+		/*
+		 * The newest segment sent once times the ACK (Karn's rule).
+		 * The timestamp echo is not used: a peer echoes the TSval of
+		 * the segment that last moved its window edge, and while a
+		 * hole is open that is far older than the path's RTT. Taken
+		 * after every RTO (all segments sent again), such samples
+		 * inflated the RTO to tens of seconds under loss.
+		 */
+		if (rtt_us)
 			xtcp_timer_rtt_sample(sk, rtt_us);
 		if (snd->ca_state >= XTCP_CA_RECOVERY &&
 		    !xtcp_seq_before(ack, snd->recover)) {

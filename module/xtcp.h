@@ -527,6 +527,7 @@ void xtcp_timer_stop_all(struct sock *sk);
 
 /* recv.c */
 void xtcp_recv_init(struct sock *sk);
+u32 xtcp_recv_initial_window(const struct sock *sk);
 u32 xtcp_recv_wnd_left(const struct xtcp_sock *xs);
 u16 xtcp_recv_window(struct sock *sk);
 bool xtcp_recv_window_update_due(struct sock *sk);

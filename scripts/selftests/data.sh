@@ -23,6 +23,7 @@ mode=$1
 shift
 bytes=${XDATA_BYTES:-4000000}
 conns=${XDATA_CONNS:-2}
+stall=${XDATA_STALL_SECS:-100}
 # The debug kernel (KASAN, lockdep) moves data some 20 times slower.
 if dmesg | grep -q KernelAddressSanitizer; then
 	bytes=${XDATA_BYTES:-1000000}
@@ -47,8 +48,23 @@ run() {
 	$IP netns exec "$1" xdata server "$2" 0.0.0.0 7000 "$conns" >/tmp/srv.log 2>&1 &
 	srv=$!
 	check "$2 server listening" wait_listening /tmp/srv.log
+	$IP netns exec "$3" xdata client "$4" "$5" 7000 "$bytes" "$conns" &
+	cli=$!
+	# a stalled transfer shows its sockets before the runner kills it
+	i=0
+	while kill -0 $cli 2>/dev/null && [ $i -lt $((stall * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 $cli 2>/dev/null; then
+		log "stalled after $stall s: the connections as xtcp sees them"
+		for ns in ns_x ns_t; do
+			$IP netns exec $ns cat /proc/net/xtcp 2>/dev/null
+		done
+		kill $cli
+	fi
 	check "$conns connections of $bytes bytes each way, $4 client to $2 server, verified" \
-		$IP netns exec "$3" xdata client "$4" "$5" 7000 "$bytes" "$conns"
+		wait $cli
 	check "the server verified every byte" wait $srv
 	cat /tmp/srv.log
 }

@@ -452,9 +452,15 @@ static bool xtcp_conn_seq_ok(const struct xtcp_sock *xs,
 {
 	u32 wnd = xtcp_recv_wnd_left(xs);
 
+	/*
+	 * A segment without data may sit at the right edge itself, as
+	 * Linux's tcp_sequence() allows: a peer that filled our window
+	 * sends its ACKs from there, and RFC 9293's strict test would drop
+	 * every one of them until we read, while we may be waiting for
+	 * exactly those ACKs to free our own send buffer.
+	 */
 	if (cb->end_seq == cb->seq)
-		return wnd ? xtcp_seq_in_window(cb->seq, xs->rcv.nxt, wnd) :
-			     cb->seq == xs->rcv.nxt;
+		return xtcp_seq_between(cb->seq, xs->rcv.nxt, xs->rcv.nxt + wnd);
 	/*
 	 * With a zero window, a segment at rcv.nxt is still processed for
 	 * its ACK (RFC 9293 3.10.7.4); recv.c drops the data and ACKs.

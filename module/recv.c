@@ -105,12 +105,17 @@ u16 xtcp_recv_window(struct sock *sk)
 		free = min(free, clamp);
 	if (free > cur && free - cur >= step)
 		wnd = round_down(free, 1U << ws);
+	/*
+	 * Keeping the old edge may need a window that is not a multiple of
+	 * the scale: round it up, and take the rounded window as ours, as
+	 * Linux does. The peer will use every byte the field says; bytes it
+	 * sends there must be accepted, and its ACKs from there too.
+	 */
 	if (wnd < cur)
-		wnd = cur;
+		wnd = min_t(u32, round_up(cur, 1U << ws), 65535U << ws);
 	xs->rcv.wnd = wnd;
 	xs->rcv.wup = xs->rcv.nxt;
-	/* round up: the edge may move right by less than one unit */
-	return min_t(u32, (wnd + (1U << ws) - 1) >> ws, 65535);
+	return wnd >> ws;
 }
 
 /**

@@ -389,28 +389,32 @@ static void xtcp_send_free(struct sock *sk, struct sk_buff *skb)
 
 /*
  * Free what @ack acknowledges in full. Return the number of segments, and
- * in @rtt_us an RTT from the newest segment never sent twice (Karn), or 0.
+ * in @rtt_us an RTT from the newest segment, or 0 when any segment the
+ * ACK covers was sent again or deemed lost (Karn's rule, as Linux applies
+ * it: the ACK may be for the first transmission of a segment that waited
+ * out an RTO behind a hole, and would time the RTO, not the path).
  */
 static u32 xtcp_send_clean(struct sock *sk, u32 ack, u32 *rtt_us)
 {
 	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
-	u32 segs = 0, now = xtcp_secure_ts_now();
+	u32 segs = 0, now = xtcp_secure_ts_now(), stamp = 0;
+	bool ambiguous = false;
 	struct sk_buff *skb;
 
-	*rtt_us = 0;
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != snd->head) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		if (xtcp_seq_after(cb->end_seq, ack))
 			break;
-		/* a millisecond clock: a faster answer counts as 1 us */
-		if (cb->tx_count == 1)
-			*rtt_us = max_t(u32, (now - cb->tx_stamp) * USEC_PER_MSEC, 1);
-		else
-			*rtt_us = 0;
+		if (cb->tx_count != 1 || (cb->sacked & XTCP_SKB_LOST))
+			ambiguous = true;
+		stamp = cb->tx_stamp;
 		segs++;
 		xtcp_send_free(sk, skb);
 	}
+	/* a millisecond clock: a faster answer counts as 1 us */
+	*rtt_us = segs && !ambiguous ?
+		  max_t(u32, (now - stamp) * USEC_PER_MSEC, 1) : 0;
 	return segs;
 }
 

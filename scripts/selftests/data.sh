@@ -60,7 +60,9 @@ run() {
 		log "stalled after $stall s: the connections as xtcp sees them"
 		for ns in ns_x ns_t; do
 			$IP netns exec $ns cat /proc/net/xtcp 2>/dev/null
+			$IP netns exec $ns /bin/ss -tnmi 2>/dev/null
 		done
+		$IP netns exec ns_x cat /proc/net/xtcp_stat
 		kill $cli
 	fi
 	check "$conns connections of $bytes bytes each way, $4 client to $2 server, verified" \

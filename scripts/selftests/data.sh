@@ -71,16 +71,6 @@ run() {
 	cat /tmp/srv.log
 }
 
-translate() {
-	$TC -n ns_x qdisc add dev veth_x clsact || exit 1
-	$TC -n ns_x filter add dev veth_x egress protocol ip u32 \
-		match ip protocol 253 0xff \
-		action pedit ex munge ip protocol set 6 pipe action csum ip4h || exit 1
-	$TC -n ns_x filter add dev veth_x ingress protocol ip u32 \
-		match ip protocol 6 0xff \
-		action pedit ex munge ip protocol set 253 pipe action csum ip4h || exit 1
-}
-
 with_netem() {
 	[ -n "$netem" ] || return 0
 	log "netem on both sides: $netem"
@@ -110,13 +100,13 @@ veth)
 	;;
 tcp-server)
 	veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
-	translate
+	translate ns_x veth_x
 	with_netem
 	run ns_t tcp ns_x xtcp 192.0.2.2
 	;;
 tcp-client)
 	veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
-	translate
+	translate ns_x veth_x
 	with_netem
 	run ns_x xtcp ns_t tcp 192.0.2.1
 	;;

@@ -76,6 +76,21 @@ must() {
 	fi
 }
 
+# translate NS DEV: the protocol-byte translator on DEV in NS, so that
+# xtcp behind DEV talks to Linux TCP beyond it: IP protocol 253 -> 6 on
+# egress, 6 -> 253 on ingress (pedit, then csum ip4h for the IP header
+# checksum; the TCP checksum already covers protocol 6). A tc command
+# that fails fails the test: the translation would silently not be there.
+translate() {
+	/sbin/tc -n "$1" qdisc add dev "$2" clsact || exit 1
+	/sbin/tc -n "$1" filter add dev "$2" egress protocol ip u32 \
+		match ip protocol 253 0xff \
+		action pedit ex munge ip protocol set 6 pipe action csum ip4h || exit 1
+	/sbin/tc -n "$1" filter add dev "$2" ingress protocol ip u32 \
+		match ip protocol 6 0xff \
+		action pedit ex munge ip protocol set 253 pipe action csum ip4h || exit 1
+}
+
 # veth_pair NS1 DEV1 ADDR1 NS2 DEV2 ADDR2: two new namespaces joined by a
 # veth pair, ADDRn/24 on DEVn, every link up. netns_cleanup deletes them.
 veth_pair() {

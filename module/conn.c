@@ -17,6 +17,7 @@
  * There is no data path yet: payload and FIN are counted and dropped, not
  * acknowledged, and close() of a connection sends RST.
  */
+#include <linux/filter.h>
 #include <linux/jiffies.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
@@ -636,6 +637,22 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
  */
 void xtcp_conn_input(struct sock *sk, struct sk_buff *skb)
 {
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th;
+
+	/*
+	 * The socket's filter (SO_ATTACH_FILTER) and the LSM's socket hook
+	 * see the segment first, as tcp_filter() runs them; a filter may
+	 * cut the payload, never the header.
+	 */
+	if (sk_filter_trim_cap(sk, skb, cb->doff)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FILTERDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_FILTER);
+		return;
+	}
+	th = (const struct tcphdr *)skb->data;
+	cb->end_seq = cb->seq + skb->len - cb->doff + th->syn + th->fin;
+
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_conn_rcv(sk, skb);

@@ -79,6 +79,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_DELAYEDACKS,		/* ACKs the delack timer sent */
 	XTCP_MIB_MEMORYPRESSURES,	/* entries into memory pressure */
 	XTCP_MIB_BACKLOGDROP,		/* segments the socket backlog refused */
+	XTCP_MIB_FILTERDROPS,		/* dropped by the socket's filter or LSM */
 	XTCP_MIB_SYNFLOODLOGSUPPRESSED,	/* flood lines over the global bound */
 	XTCP_MIB_MAX
 };

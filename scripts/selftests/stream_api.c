@@ -9,6 +9,7 @@
  * reads), a zero window (persist probes, then recovery), and TCP_INFO.
  */
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
@@ -169,6 +170,30 @@ static int sa_nonreader(int stack, int rcvbuf, long *queued)
 	return 0;
 }
 
+/*
+ * A socket filter that drops everything (SO_ATTACH_FILTER, "ret #0") on
+ * the reader: nothing sent reaches its receive queue. Returns the bytes
+ * readable 300 ms after a 1000-byte send.
+ */
+static int sa_filter(int stack)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	char buf[1000] = { 0 };
+	int c, s, n = -1;
+
+	sa_pair(stack, SA_PORT + 30 + stack, 0, &c, &s);
+	if (setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		xt_fatal("SO_ATTACH_FILTER");
+	if (send(c, buf, sizeof(buf), MSG_DONTWAIT) != sizeof(buf))
+		xt_fatal("send");
+	usleep(300000);
+	ioctl(s, SIOCINQ, &n);
+	close(c);
+	close(s);
+	return n;
+}
+
 /* TCP_INFO of an xtcp connection that moved data. */
 static void sa_info(void)
 {
@@ -259,6 +284,17 @@ int main(void)
 	 */
 	xt_log("  zero-window probes sent meanwhile: %ld",
 	       xt_stat("ZeroWindowProbes") - zeros0);
+	{
+		int tcp = sa_filter(0);
+		long drops = xt_stat("FilterDrops");
+		int xtcp = sa_filter(1);
+
+		xt_check(xtcp == tcp && tcp == 0,
+			 "a drop-all socket filter keeps data out: readable xtcp %d, TCP %d",
+			 xtcp, tcp);
+		xt_check(xt_stat("FilterDrops") > drops,
+			 "FilterDrops counted them (+%ld)", xt_stat("FilterDrops") - drops);
+	}
 	sa_info();
 	return xt_done();
 }

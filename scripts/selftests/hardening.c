@@ -707,9 +707,11 @@ static void hd_backlog_userns(void)
 	hd_write(p, "4096");
 	pid = fork();
 	if (!pid) {
-		if (unshare(CLONE_NEWUSER) || hd_write("/proc/self/uid_map", "0 0 1") ||
-		    unshare(CLONE_NEWNET))
-			_exit(3);
+		/* a kernel without user namespaces (the debug kernel): 3 */
+		if (unshare(CLONE_NEWUSER))
+			_exit(errno == EINVAL ? 3 : 4);
+		if (hd_write("/proc/self/uid_map", "0 0 1") || unshare(CLONE_NEWNET))
+			_exit(4);
 		if (hd_write(p, "1048576") == 0 || errno != EINVAL)
 			_exit(1);
 		if (hd_write(p, "65536") || hd_read_long(p, 0) != 65536)
@@ -717,6 +719,11 @@ static void hd_backlog_userns(void)
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 3) {
+		/* checked on Debian's kernels, which have user namespaces */
+		printf("  skipped: this kernel has no user namespaces\n");
+		return;
+	}
 	hd_check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		 "user-ns netns: 1048576 refused (EINVAL), 65536 taken (exit %d)",
 		 WIFEXITED(st) ? WEXITSTATUS(st) : -1);

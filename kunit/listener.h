@@ -140,11 +140,27 @@ static inline struct xtcp_request *xtcp_kunit_req(struct kunit *test)
 				     htons(XTCP_KUNIT_SPORT));
 	if (!eh)
 		return NULL;
+	if (eh->kind == XTCP_EH_TW) {
+		xtcp_tw_put(xtcp_eh_tw(eh));
+		return NULL;
+	}
 	if (eh->kind != XTCP_EH_REQ) {
 		sock_put(xtcp_eh_sk(eh));
 		return NULL;
 	}
 	return xtcp_eh_req(eh);
+}
+
+/*
+ * Close a child abortively (SO_LINGER {1, 0}): a graceful close would
+ * leave an orphan retransmitting its FIN to the fictitious peer, holding
+ * the 4-tuple the next case uses.
+ */
+static inline void xtcp_kunit_abort(struct socket *sock)
+{
+	sock_set_flag(sock->sk, SOCK_LINGER);
+	sock->sk->sk_lingertime = 0;
+	sock_release(sock);
 }
 
 static inline unsigned int xtcp_kunit_synq(struct kunit *test)

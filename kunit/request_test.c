@@ -63,7 +63,7 @@ static void xtcp_req_test_ack_promotes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_sk(child->sk)->rcv.nxt, XTCP_KUNIT_ISN + 1);
 	KUNIT_EXPECT_EQ(test, xtcp_sk(child->sk)->snd.nxt, iss + 1);
 	KUNIT_EXPECT_TRUE(test, (bool)xtcp_sk(child->sk)->passive);
-	sock_release(child);
+	xtcp_kunit_abort(child);
 }
 
 static void xtcp_req_test_rst_drops_request(struct kunit *test)

@@ -14,8 +14,13 @@
  * socket lock they wait on the socket backlog and run at release_sock(),
  * so all of this runs with the socket to itself.
  *
- * There is no data path yet: payload and FIN are counted and dropped, not
- * acknowledged, and close() of a connection sends RST.
+ * Closing (RFC 9293 3.6): close() and shutdown() queue our FIN behind the
+ * data (FIN_WAIT_1, or LAST_ACK after the peer's FIN); its ACK moves on
+ * to FIN_WAIT_2, CLOSING to TIME_WAIT, LAST_ACK to CLOSE. The peer's FIN
+ * ends the receive stream (CLOSE_WAIT, CLOSING, TIME_WAIT). TIME_WAIT,
+ * and FIN_WAIT_2 of a socket nobody holds any more (an orphan), are not
+ * sockets: timewait.c's small entries take the socket's place and the
+ * socket is freed.
  */
 #include <linux/filter.h>
 #include <linux/jiffies.h>
@@ -29,8 +34,23 @@
 #include "seq.h"
 #include "wire.h"
 
+#define XTCPF(state)		(1 << (state))
+/* States that still take the peer's data. */
+#define XTCP_RCV_DATA_STATES	(XTCPF(TCP_ESTABLISHED) | \
+				 XTCPF(TCP_FIN_WAIT1) | XTCPF(TCP_FIN_WAIT2))
+/* States with data or our FIN to deliver. */
+#define XTCP_SEND_STATES	(XTCPF(TCP_ESTABLISHED) | XTCPF(TCP_CLOSE_WAIT) | \
+				 XTCPF(TCP_FIN_WAIT1) | XTCPF(TCP_CLOSING) | \
+				 XTCPF(TCP_LAST_ACK))
+/* Synchronized states a full socket can be in. */
+#define XTCP_SYNCED_STATES	(XTCP_SEND_STATES | XTCPF(TCP_FIN_WAIT2))
+/* Where keepalive probes may run (Linux's choice). */
+#define XTCP_KEEPALIVE_STATES	(XTCPF(TCP_ESTABLISHED) | \
+				 XTCPF(TCP_CLOSE_WAIT) | XTCPF(TCP_FIN_WAIT2))
+
 static void xtcp_conn_timer(struct timer_list *t);
 static void xtcp_conn_delack_timer(struct timer_list *t);
+static void xtcp_conn_keepalive_timer(struct timer_list *t);
 
 /**
  * xtcp_conn_init_sock() - reset the xtcp part of a new or cloned socket
@@ -55,7 +75,34 @@ void xtcp_conn_init_sock(struct sock *sk)
 	xs->snd.cc = xtcp_cc_default();
 	timer_setup(&sk->sk_timer, xtcp_conn_timer, 0);
 	timer_setup(&xs->rcv.delack, xtcp_conn_delack_timer, 0);
+	timer_setup(&xs->tmr.keepalive, xtcp_conn_keepalive_timer, 0);
 	xtcp_send_sk_init(sk);
+}
+
+/**
+ * xtcp_conn_inherit() - what a child takes from its listener's options
+ * @child: the new child, after xtcp_conn_init_sock()
+ * @lsk: its listener
+ *
+ * The TCP options a program set on the listener, as a clone of a TCP
+ * listener keeps them.
+ */
+void xtcp_conn_inherit(struct sock *child, const struct sock *lsk)
+{
+	const struct xtcp_sock *l = xtcp_sk(lsk);
+	struct xtcp_sock *xs = xtcp_sk(child);
+
+	xs->snd.nodelay = l->snd.nodelay;
+	xs->snd.cork = l->snd.cork;
+	xs->snd.user_mss = l->snd.user_mss;
+	xs->snd.cc = l->snd.cc;
+	xs->rcv.window_clamp = l->rcv.window_clamp;
+	xs->tmr.syn_count = l->tmr.syn_count;
+	xs->tmr.ka_count = l->tmr.ka_count;
+	xs->tmr.ka_idle = l->tmr.ka_idle;
+	xs->tmr.ka_intvl = l->tmr.ka_intvl;
+	xs->tmr.linger2 = l->tmr.linger2;
+	xs->tmr.user_timeout = l->tmr.user_timeout;
 }
 
 /**
@@ -152,6 +199,7 @@ static void xtcp_conn_done(struct sock *sk, int err)
 {
 	xtcp_timer_stop(sk);
 	xtcp_timer_ack_sent(sk);
+	xtcp_timer_keepalive(sk, 0);
 	/* nothing more will be sent; what was received stays readable */
 	xtcp_send_purge(sk);
 	/*
@@ -165,12 +213,39 @@ static void xtcp_conn_done(struct sock *sk, int err)
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	xtcp_conn_set_state(sk, TCP_CLOSE);
 	xtcp_conn_unhash(sk);
-	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+	/* an orphan's port goes too: nobody will bind() with it again */
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK) || sock_flag(sk, SOCK_DEAD))
 		xtcp_table_unbind(sk);
 	if (err)
 		sk_error_report(sk);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
+}
+
+/*
+ * Hand the 4-tuple to a TIME_WAIT (or an orphan's FIN_WAIT_2) entry and
+ * close the socket; without an entry (limit, memory) it just closes.
+ */
+static void xtcp_conn_time_wait(struct sock *sk, int substate,
+				unsigned long timeo)
+{
+	xtcp_tw_enter(sk, substate, timeo);
+	xtcp_conn_done(sk, 0);
+}
+
+/*
+ * How long an orphan waits in FIN_WAIT_2: TCP_LINGER2 or fin_timeout,
+ * but at least 3.5 RTOs, as TCP, so a FIN retransmitted once can come.
+ */
+static unsigned long xtcp_conn_fin_time(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long rto = xs->tmr.rto;
+	int l2 = READ_ONCE(xs->tmr.linger2);
+	unsigned long tmo;
+
+	tmo = l2 > 0 ? l2 : XTCP_SYSCTL(sock_net(sk), fin_timeout) * HZ;
+	return max(tmo, (rto << 2) - (rto >> 1));
 }
 
 /**
@@ -190,7 +265,9 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	struct net *net = sock_net(sk);
 	__be16 orig_sport = inet->inet_sport;
 	bool set_saddr = false;
+	struct xtcp_tw *tw;
 	struct rtable *rt;
+	u32 tw_isn = 0;
 	int err;
 
 	rt = ip_route_connect(fl4, daddr, inet->inet_saddr,
@@ -217,7 +294,10 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	sock_hold(sk);
 	err = xtcp_table_connect_hash(sk,
 				      xtcp_secure_port_offset(net, inet->inet_saddr,
-							      daddr, dport));
+							      daddr, dport),
+				      xtcp_tw_reusable, &tw);
+	if (tw)
+		tw_isn = xtcp_tw_reused(tw);
 	if (err) {
 		__sock_put(sk);
 		if (!xs->bound)
@@ -236,8 +316,9 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	}
 	sk_setup_caps(sk, &rt->dst);
 
-	xs->snd.iss = xtcp_secure_isn(inet->inet_saddr, daddr,
-				      inet->inet_sport, dport);
+	/* over a TIME_WAIT entry, start beyond the old connection */
+	xs->snd.iss = tw_isn ? : xtcp_secure_isn(inet->inet_saddr, daddr,
+						 inet->inet_sport, dport);
 	xs->snd.una = xs->snd.iss;
 	xs->snd.nxt = xs->snd.iss + 1;
 	xs->snd.ts_off = xtcp_secure_ts_off(inet->inet_saddr, daddr);
@@ -247,6 +328,7 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	xs->snd.mss = xs->rcv.advmss;
 	xs->tmr.rto = XTCP_TIMEOUT_INIT;
 	xs->tmr.syn_retries = 0;
+	xs->tmr.stall_start = jiffies;
 	xs->passive = 0;
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);
@@ -277,7 +359,9 @@ static void xtcp_conn_syn_timer(struct sock *sk)
 	if (sk->sk_state != TCP_SYN_SENT &&
 	    !(sk->sk_state == TCP_SYN_RECV && !xs->passive))
 		return;
-	if (xs->tmr.syn_retries >= XTCP_SYSCTL(net, syn_retries)) {
+	if (xs->tmr.syn_retries >= (xs->tmr.syn_count ? :
+				    XTCP_SYSCTL(net, syn_retries)) ||
+	    xtcp_timer_user_timeout_passed(&xs->tmr)) {
 		XTCP_INC_STATS(net, XTCP_MIB_CONNECTTIMEOUTS);
 		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 		xtcp_conn_done(sk, ETIMEDOUT);
@@ -290,15 +374,64 @@ static void xtcp_conn_syn_timer(struct sock *sk)
 	xtcp_timer_syn_sent(sk);
 }
 
-/* Data unacknowledged for an RTO: retransmit, or give up. */
+/* RTO expiries an orphan gets: orphan_retries, 0 meaning 8, as TCP. */
+static int xtcp_conn_orphan_retries(const struct sock *sk)
+{
+	return XTCP_SYSCTL(sock_net(sk), orphan_retries) ? : XTCP_ORPHAN_RETRIES;
+}
+
+/* Has the connection retransmitted long enough to give up? */
+static bool xtcp_conn_timed_out(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	int limit = sock_flag(sk, SOCK_DEAD) ? xtcp_conn_orphan_retries(sk) :
+		    XTCP_SYSCTL(sock_net(sk), retries2);
+
+	if (xs->tmr.user_timeout)
+		return xtcp_timer_user_timeout_passed(&xs->tmr);
+	return xs->tmr.retries >= limit;
+}
+
+/* The connection failed on the network: tell the program, or just end. */
+static void xtcp_conn_give_up(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+
+	XTCP_INC_STATS(net, XTCP_MIB_ABORTONTIMEOUT);
+	/* an orphan's peer may still be there: tell it, as TCP does */
+	if (sock_flag(sk, SOCK_DEAD))
+		xtcp_send_reset(sk);
+	xtcp_conn_done(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
+}
+
+/* Data (or our FIN) unacknowledged for an RTO: retransmit, or give up. */
 static void xtcp_conn_rto_timer(struct sock *sk)
 {
-	if (sk->sk_state != TCP_ESTABLISHED)
+	if (!(XTCPF(sk->sk_state) & XTCP_SEND_STATES))
 		return;
-	if (xtcp_send_rto(sk)) {
+	if (xtcp_sk(sk)->snd.packets_out && xtcp_conn_timed_out(sk)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DATATIMEOUTS);
-		xtcp_conn_done(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
+		xtcp_conn_give_up(sk);
+		return;
 	}
+	xtcp_send_rto(sk);
+}
+
+/*
+ * The persist timer. A zero window never ends a connection whose peer
+ * answers (RFC 1122 4.2.2.17), but an orphan's probes are bounded like
+ * its retransmissions, or a peer that never reads would keep it forever.
+ */
+static void xtcp_conn_probe_timer(struct sock *sk)
+{
+	if (!(XTCPF(sk->sk_state) & XTCP_SEND_STATES))
+		return;
+	if (sock_flag(sk, SOCK_DEAD) &&
+	    xtcp_sk(sk)->tmr.backoff >= xtcp_conn_orphan_retries(sk)) {
+		xtcp_conn_give_up(sk);
+		return;
+	}
+	xtcp_send_probe(sk);
 }
 
 /*
@@ -324,8 +457,7 @@ static void xtcp_conn_timer(struct timer_list *t)
 		xtcp_conn_rto_timer(sk);
 		break;
 	case XTCP_TIMER_PROBE:
-		if (sk->sk_state == TCP_ESTABLISHED)
-			xtcp_send_probe(sk);
+		xtcp_conn_probe_timer(sk);
 		break;
 	}
 out:
@@ -342,12 +474,118 @@ static void xtcp_conn_delack_timer(struct timer_list *t)
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
 		sk_reset_timer(sk, &xs->rcv.delack, jiffies + HZ / 50);
-	} else if (xs->rcv.delack_due && sk->sk_state == TCP_ESTABLISHED) {
+	} else if (xs->rcv.delack_due &&
+		   (XTCPF(sk->sk_state) & XTCP_SYNCED_STATES)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
 		xtcp_send_ack(sk);
 	}
 	bh_unlock_sock(sk);
 	sock_put(sk);
+}
+
+/* TCP_KEEPIDLE, or the sysctl. */
+static unsigned long xtcp_conn_ka_idle(const struct sock *sk)
+{
+	int v = READ_ONCE(xtcp_sk(sk)->tmr.ka_idle);
+
+	return v ? : XTCP_SYSCTL(sock_net(sk), keepalive_time) * HZ;
+}
+
+static unsigned long xtcp_conn_ka_intvl(const struct sock *sk)
+{
+	int v = READ_ONCE(xtcp_sk(sk)->tmr.ka_intvl);
+
+	return v ? : XTCP_SYSCTL(sock_net(sk), keepalive_intvl) * HZ;
+}
+
+static int xtcp_conn_ka_count(const struct sock *sk)
+{
+	return READ_ONCE(xtcp_sk(sk)->tmr.ka_count) ? :
+	       XTCP_SYSCTL(sock_net(sk), keepalive_probes);
+}
+
+/*
+ * The keepalive timer fired (RFC 1122 4.2.3.6): after keepalive_time
+ * with nothing heard, probe every keepalive_intvl; after keepalive_probes
+ * unanswered probes (or TCP_USER_TIMEOUT), the peer is dead: RST and
+ * ETIMEDOUT, as TCP.
+ */
+static void xtcp_conn_keepalive(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long idle = xtcp_conn_ka_idle(sk), elapsed;
+
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    !(XTCPF(sk->sk_state) & XTCP_KEEPALIVE_STATES))
+		return;
+	/* data in flight has its own timer; a probe would only add to it */
+	if (xs->snd.packets_out || xs->snd.head) {
+		xtcp_timer_keepalive(sk, idle);
+		return;
+	}
+	elapsed = jiffies - xs->rcv.lrcv;
+	if (elapsed < idle) {
+		xtcp_timer_keepalive(sk, idle - elapsed);
+		return;
+	}
+	if ((xs->tmr.user_timeout && elapsed >= xs->tmr.user_timeout &&
+	     xs->tmr.ka_probes) ||
+	    (!xs->tmr.user_timeout &&
+	     xs->tmr.ka_probes >= xtcp_conn_ka_count(sk))) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONTIMEOUT);
+		xtcp_send_reset(sk);
+		xtcp_conn_done(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
+		return;
+	}
+	xtcp_send_keepalive(sk);
+	if (xs->tmr.ka_probes < U8_MAX)
+		xs->tmr.ka_probes++;
+	xtcp_timer_keepalive(sk, xtcp_conn_ka_intvl(sk));
+}
+
+static void xtcp_conn_keepalive_timer(struct timer_list *t)
+{
+	struct xtcp_sock *xs = from_timer(xs, t, tmr.keepalive);
+	struct sock *sk = &xs->inet.sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		sk_reset_timer(sk, &xs->tmr.keepalive, jiffies + HZ / 20);
+	else
+		xtcp_conn_keepalive(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/**
+ * xtcp_conn_set_keepalive() - SO_KEEPALIVE changes (proto->keepalive)
+ * @sk: the socket, locked; SOCK_KEEPOPEN not yet updated
+ * @on: the new value
+ */
+void xtcp_conn_set_keepalive(struct sock *sk, int on)
+{
+	if (!(XTCPF(sk->sk_state) & XTCP_KEEPALIVE_STATES))
+		return;
+	if (on && !sock_flag(sk, SOCK_KEEPOPEN))
+		xtcp_timer_keepalive(sk, xtcp_conn_ka_idle(sk));
+	else if (!on)
+		xtcp_timer_keepalive(sk, 0);
+}
+
+/**
+ * xtcp_conn_keepalive_reset() - TCP_KEEPIDLE changed: count from the
+ * last segment heard with the new idle time
+ * @sk: the socket, locked
+ */
+void xtcp_conn_keepalive_reset(struct sock *sk)
+{
+	unsigned long idle = xtcp_conn_ka_idle(sk);
+	unsigned long elapsed = jiffies - xtcp_sk(sk)->rcv.lrcv;
+
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    !(XTCPF(sk->sk_state) & XTCP_KEEPALIVE_STATES))
+		return;
+	xtcp_timer_keepalive(sk, elapsed < idle ? idle - elapsed : 1);
 }
 
 /* Take the peer's SYN options. */
@@ -384,10 +622,13 @@ void xtcp_conn_established(struct sock *sk, const struct xtcp_skb_cb *cb)
 	xtcp_send_init(sk);
 	xtcp_recv_init(sk);
 	xs->tmr.rto = XTCP_TIMEOUT_INIT;
+	xs->rcv.lrcv = jiffies;
 	if (cb && xs->opt.tstamp_ok && cb->opts.tsecr)
 		xtcp_timer_rtt_sample(sk, (xtcp_conn_tsval(xs) -
 					   cb->opts.tsecr) * USEC_PER_MSEC);
 	xtcp_conn_set_state(sk, TCP_ESTABLISHED);
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		xtcp_timer_keepalive(sk, xtcp_conn_ka_idle(sk));
 }
 
 static void xtcp_conn_established_now(struct sock *sk,
@@ -509,7 +750,7 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 	    (XTCP_FLAG_SYN | XTCP_FLAG_ACK) && !(cb->flags & XTCP_FLAG_RST) &&
 	    cb->seq + 1 == xs->rcv.nxt && cb->ack_seq == xs->snd.nxt)
 		return true;
-	if (sk->sk_state == TCP_ESTABLISHED && xtcp_conn_paws_reject(xs, cb)) {
+	if (sk->sk_state != TCP_SYN_RECV && xtcp_conn_paws_reject(xs, cb)) {
 		XTCP_INC_STATS(net, XTCP_MIB_PAWSDROPS);
 		xtcp_conn_challenge_ack(sk);
 		return false;
@@ -533,8 +774,12 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 			XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 			xtcp_conn_done(sk, ECONNREFUSED);
 		} else {
-			XTCP_INC_STATS(net, XTCP_MIB_ESTABRESETS);
-			xtcp_conn_done(sk, ECONNRESET);
+			if (XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
+						   XTCPF(TCP_CLOSE_WAIT)))
+				XTCP_INC_STATS(net, XTCP_MIB_ESTABRESETS);
+			/* as TCP: in CLOSE_WAIT a reset reads as EPIPE */
+			xtcp_conn_done(sk, sk->sk_state == TCP_CLOSE_WAIT ?
+					   EPIPE : ECONNRESET);
 		}
 		return false;
 	}
@@ -574,12 +819,110 @@ static void xtcp_conn_ack_decision(struct sock *sk)
 		xtcp_timer_ack_owed(sk);
 }
 
-/* ESTABLISHED. Return true if @skb was kept (its data queued). */
-static bool xtcp_conn_rcv_established(struct sock *sk, struct sk_buff *skb)
+/*
+ * The peer's FIN is next in sequence (RFC 9293 3.10.7.4, eighth step):
+ * the receive stream ends, and the state moves on.
+ */
+static void xtcp_conn_rcv_fin(struct sock *sk)
+{
+	xtcp_recv_fin(sk);
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		xtcp_conn_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		/* ours is not acknowledged yet: simultaneous close */
+		xtcp_conn_set_state(sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		xtcp_send_ack(sk);
+		xtcp_conn_time_wait(sk, TCP_TIME_WAIT, XTCP_TIMEWAIT_LEN);
+		return;
+	}
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_WAITD,
+			      sk->sk_shutdown == SHUTDOWN_MASK ? POLL_HUP : POLL_IN);
+	}
+}
+
+/*
+ * Our FIN is acknowledged (@sk in FIN_WAIT_1, CLOSING or LAST_ACK). An
+ * orphan in FIN_WAIT_2 leaves its wait for the peer's FIN to a small
+ * entry, unless this very segment brings more. Return false if the
+ * socket is closed now.
+ */
+static bool xtcp_conn_fin_acked(struct sock *sk, const struct xtcp_skb_cb *cb)
+{
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		xtcp_conn_set_state(sk, TCP_FIN_WAIT2);
+		if (!sock_flag(sk, SOCK_DEAD)) {
+			sk->sk_state_change(sk);
+			return true;
+		}
+		if (READ_ONCE(xtcp_sk(sk)->tmr.linger2) < 0) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONLINGER);
+			xtcp_conn_done(sk, 0);
+			return false;
+		}
+		if (cb->end_seq != cb->seq)
+			return true;
+		xtcp_conn_time_wait(sk, TCP_FIN_WAIT2, xtcp_conn_fin_time(sk));
+		return false;
+	case TCP_CLOSING:
+		xtcp_conn_time_wait(sk, TCP_TIME_WAIT, XTCP_TIMEWAIT_LEN);
+		return false;
+	case TCP_LAST_ACK:
+		xtcp_conn_done(sk, 0);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Text and FIN of a segment, in the states that take them. Return true
+ * if @skb was kept (its data queued).
+ */
+static bool xtcp_conn_rcv_text(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool fin = cb->flags & XTCP_FLAG_FIN;
+	u32 fin_seq = cb->end_seq - 1;
+	bool kept, fin_next;
+
+	/*
+	 * New data after close() (or shutdown(SHUT_RD)) in FIN_WAIT: nobody
+	 * will read it, and the peer must learn that now, as TCP tells it.
+	 */
+	if ((sk->sk_shutdown & RCV_SHUTDOWN) && !xs->rcv.fin_rcvd &&
+	    sk->sk_state != TCP_ESTABLISHED && skb->len > cb->doff &&
+	    xtcp_seq_after(cb->end_seq - fin, xs->rcv.nxt)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONDATA);
+		xtcp_send_reset(sk);
+		xtcp_conn_done(sk, ECONNRESET);
+		return false;
+	}
+	kept = xtcp_recv_data(sk, skb);
+	if (fin)
+		fin_next = xtcp_recv_note_fin(sk, fin_seq);
+	else
+		fin_next = xs->rcv.fin_pending && xs->rcv.fin_seq == xs->rcv.nxt;
+	if (fin_next)
+		xtcp_conn_rcv_fin(sk);
+	return kept;
+}
+
+/*
+ * Every synchronized state of a full socket: ESTABLISHED, the closing
+ * states, CLOSE_WAIT. Return true if @skb was kept (its data queued).
+ */
+static bool xtcp_conn_rcv_synced(struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	bool kept;
+	bool kept = false;
 
 	if (!xtcp_conn_validate(sk, skb))
 		return false;
@@ -589,6 +932,10 @@ static bool xtcp_conn_rcv_established(struct sock *sk, struct sk_buff *skb)
 		xtcp_conn_challenge_ack(sk);
 		return false;
 	}
+	/* the peer is alive: keepalive and the persist count start over */
+	xs->rcv.lrcv = jiffies;
+	xs->tmr.ka_probes = 0;
+	xs->tmr.probes = 0;
 	/*
 	 * RFC 7323 4.3: keep the TSval of a segment that covers the last
 	 * ACK we sent (rcv.wup, where our advertised window starts).
@@ -596,8 +943,19 @@ static bool xtcp_conn_rcv_established(struct sock *sk, struct sk_buff *skb)
 	if (cb->opts.has_ts && !xtcp_seq_after(cb->seq, xs->rcv.wup) &&
 	    (s32)(cb->opts.tsval - xs->rcv.ts_recent) >= 0)
 		xs->rcv.ts_recent = cb->opts.tsval;
-	kept = xtcp_recv_data(sk, skb);
-	xtcp_conn_ack_decision(sk);
+	if (xs->snd.fin_queued && xs->snd.una == xs->snd.write_seq &&
+	    !xtcp_conn_fin_acked(sk, cb))
+		return false;
+
+	if (XTCPF(sk->sk_state) & XTCP_RCV_DATA_STATES) {
+		kept = xtcp_conn_rcv_text(sk, skb);
+	} else if (cb->end_seq != cb->seq) {
+		/* after the peer's FIN: a retransmission; ACK it again */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+		xs->rcv.ack_now = 1;
+	}
+	if (sk->sk_state != TCP_CLOSE)
+		xtcp_conn_ack_decision(sk);
 	return kept;
 }
 
@@ -616,7 +974,12 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		xtcp_conn_rcv_synrecv(sk, skb);
 		break;
 	case TCP_ESTABLISHED:
-		if (xtcp_conn_rcv_established(sk, skb))
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSE_WAIT:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		if (xtcp_conn_rcv_synced(sk, skb))
 			return;
 		break;
 	default:
@@ -677,12 +1040,34 @@ int xtcp_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/* Abort a synchronized connection: RST to the peer. */
+/**
+ * xtcp_conn_need_reset() - does ending a connection in @state owe the
+ * peer a RST (tcp_need_reset())?
+ * @state: the TCP_* state
+ *
+ * Return: true for the states whose peer still expects more of us.
+ */
+bool xtcp_conn_need_reset(int state)
+{
+	return XTCPF(state) & (XTCPF(TCP_ESTABLISHED) | XTCPF(TCP_CLOSE_WAIT) |
+			       XTCPF(TCP_FIN_WAIT1) | XTCPF(TCP_FIN_WAIT2) |
+			       XTCPF(TCP_SYN_RECV));
+}
+
+/*
+ * Abort a synchronized connection: RST to the peer, as tcp_disconnect()
+ * sends it (also from CLOSING and LAST_ACK with data never sent).
+ */
 static void xtcp_conn_reset(struct sock *sk)
 {
-	if (sk->sk_state == TCP_ESTABLISHED || sk->sk_state == TCP_SYN_RECV) {
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	int state = sk->sk_state;
+
+	if (xtcp_conn_need_reset(state) ||
+	    ((XTCPF(state) & (XTCPF(TCP_CLOSING) | XTCPF(TCP_LAST_ACK))) &&
+	     snd->nxt != snd->write_seq)) {
 		xtcp_send_reset(sk);
-		if (sk->sk_state == TCP_ESTABLISHED)
+		if (XTCPF(state) & (XTCPF(TCP_ESTABLISHED) | XTCPF(TCP_CLOSE_WAIT)))
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ESTABRESETS);
 	}
 }
@@ -721,3 +1106,125 @@ void xtcp_conn_abort(struct sock *sk)
 	xtcp_send_purge(sk);
 	xtcp_recv_purge(sk);
 }
+
+/*
+ * Where close() and shutdown(SHUT_WR) take a state, and whether a FIN
+ * goes (tcp_close_state()'s table). -1: not ours to change.
+ */
+static int xtcp_conn_fin_state(int state)
+{
+	switch (state) {
+	case TCP_ESTABLISHED:
+		return TCP_FIN_WAIT1;
+	case TCP_CLOSE_WAIT:
+		return TCP_LAST_ACK;
+	default:
+		return -1;
+	}
+}
+
+/* Our FIN after the data: FIN_WAIT_1 or LAST_ACK. */
+static void xtcp_conn_send_fin(struct sock *sk)
+{
+	int next = xtcp_conn_fin_state(sk->sk_state);
+
+	if (next < 0)
+		return;
+	xtcp_conn_set_state(sk, next);
+	xtcp_send_fin(sk);
+}
+
+/**
+ * xtcp_conn_shutdown() - shutdown(SHUT_WR): FIN after the queued data
+ * @sk: the socket, locked; SEND_SHUTDOWN already set
+ *
+ * The socket keeps receiving (half-close).
+ */
+void xtcp_conn_shutdown(struct sock *sk)
+{
+	xtcp_conn_send_fin(sk);
+}
+
+/**
+ * xtcp_conn_close() - close() of a connection, as TCP's
+ * @sk: the socket, locked, not a listener; still the program's
+ * @timeout: SO_LINGER's wait for our FIN's ACK, or 0
+ *
+ * Unread data, or SO_LINGER {1, 0}, aborts with RST (RFC 2525 2.17,
+ * as Linux); a handshake just stops; otherwise a FIN follows the data.
+ * With a linger time, waits (the lock dropped) until the FIN is
+ * acknowledged, the time runs out or a signal comes.
+ */
+void xtcp_conn_close(struct sock *sk, long timeout)
+{
+	struct net *net = sock_net(sk);
+	u32 unread;
+
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	unread = xtcp_recv_readable(sk);
+	xtcp_recv_purge(sk);
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		return;
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		xtcp_conn_abort(sk);
+		return;
+	}
+	if (unread) {
+		XTCP_INC_STATS(net, XTCP_MIB_ABORTONCLOSE);
+		xtcp_conn_abort(sk);
+		return;
+	}
+	if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
+		XTCP_INC_STATS(net, XTCP_MIB_ABORTONDATA);
+		xtcp_conn_abort(sk);
+		return;
+	}
+	xtcp_conn_send_fin(sk);
+	if (timeout)
+		sk_stream_wait_close(sk, timeout);
+}
+
+/**
+ * xtcp_conn_orphaned() - the program let go of @sk (release, after
+ * sock_orphan()); the connection finishes on its own
+ * @sk: the socket, locked
+ *
+ * Counted as an orphan while it lives on, within max_orphans (beyond
+ * it: RST, as TCP under memory pressure). An orphan already in
+ * FIN_WAIT_2 waits for the peer's FIN in a TIME_WAIT entry at once.
+ */
+void xtcp_conn_orphaned(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+
+	if (sk->sk_state == TCP_FIN_WAIT2) {
+		if (READ_ONCE(xs->tmr.linger2) < 0) {
+			XTCP_INC_STATS(net, XTCP_MIB_ABORTONLINGER);
+			xtcp_conn_abort(sk);
+		} else {
+			local_bh_disable();
+			xtcp_conn_time_wait(sk, TCP_FIN_WAIT2,
+					    xtcp_conn_fin_time(sk));
+			local_bh_enable();
+		}
+	}
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	if ((long)xtcp_stats_read(net, XTCP_MIB_CURRORPHANS) >=
+	    XTCP_SYSCTL(net, max_orphans)) {
+		net_info_ratelimited("xtcp: too many orphaned sockets (max_orphans)\n");
+		XTCP_INC_STATS(net, XTCP_MIB_ABORTONMEMORY);
+		xtcp_conn_abort(sk);
+		return;
+	}
+	xs->orphan_counted = 1;
+	XTCP_INC_STATS(net, XTCP_MIB_CURRORPHANS);
+}
+
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+#include "../kunit/conn_test.c"
+#endif

@@ -155,6 +155,20 @@ int xtcp_input_rcv(struct sk_buff *skb)
 
 	eh = xtcp_table_ehash_lookup(net, iph->daddr, th->dest, iph->saddr,
 				     th->source);
+	if (eh && eh->kind == XTCP_EH_TW) {
+		struct xtcp_tw *tw = xtcp_eh_tw(eh);
+		enum xtcp_tw_verdict v = xtcp_tw_rcv(tw, skb);
+
+		xtcp_tw_put(tw);
+		if (v == XTCP_TW_RST)
+			xtcp_output_reset(net, skb);
+		if (v != XTCP_TW_SYN) {
+			consume_skb(skb);
+			return 0;
+		}
+		/* the TIME_WAIT entry made way: a listener may take the SYN */
+		eh = NULL;
+	}
 	if (eh) {
 		if (eh->kind == XTCP_EH_REQ) {
 			struct xtcp_request *req = xtcp_eh_req(eh);

@@ -63,6 +63,8 @@ out_stats:
 
 static void __net_exit xtcp_net_exit(struct net *net)
 {
+	/* before the control socket and the counters they use */
+	xtcp_tw_net_exit(net);
 	xtcp_proc_net_exit(net);
 	xtcp_output_net_exit(net);
 	xtcp_sysctl_net_exit(net);
@@ -82,7 +84,7 @@ static const struct net_protocol xtcp_protocol = {
 };
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST) && defined(MODULE)
-static struct kunit_suite *xtcp_kunit_suites[13];
+static struct kunit_suite *xtcp_kunit_suites[15];
 
 /* Last in init: the suites use the tables, the secrets and the family. */
 static void xtcp_kunit_run(void)
@@ -102,6 +104,8 @@ static void xtcp_kunit_run(void)
 	*s++ = xtcp_recv_test_suite_ptr;
 	*s++ = xtcp_send_test_suite_ptr;
 	*s++ = xtcp_cookie_test_suite_ptr;
+	*s++ = xtcp_tw_test_suite_ptr;
+	*s++ = xtcp_conn_test_suite_ptr;
 	__kunit_test_suites_init(xtcp_kunit_suites,
 				 ARRAY_SIZE(xtcp_kunit_suites));
 }
@@ -146,10 +150,16 @@ static int __init xtcp_init(void)
 		goto out_table;
 	}
 
+	err = xtcp_tw_init();
+	if (err) {
+		pr_err("cannot create the TIME_WAIT cache: %d\n", err);
+		goto out_req;
+	}
+
 	err = xtcp_sock_init();
 	if (err) {
 		pr_err("cannot set up socket memory accounting: %d\n", err);
-		goto out_req;
+		goto out_tw;
 	}
 
 	err = register_pernet_subsys(&xtcp_net_ops);
@@ -183,9 +193,10 @@ static int __init xtcp_init(void)
 		goto out_family;
 	}
 
-	pr_info("loaded: address family %d, IP protocol %d, %u ehash buckets, request sock %zu bytes, socket %u bytes\n",
+	pr_info("loaded: address family %d, IP protocol %d, %u ehash buckets, request sock %zu bytes, TIME_WAIT entry %zu bytes, socket %u bytes\n",
 		xtcp_family, xtcp_ipproto, xtcp_ehash_entries,
-		sizeof(struct xtcp_request), xtcp_prot.obj_size);
+		sizeof(struct xtcp_request), sizeof(struct xtcp_tw),
+		xtcp_prot.obj_size);
 	xtcp_kunit_run();
 	return 0;
 
@@ -197,6 +208,8 @@ out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_sock:
 	xtcp_sock_exit();
+out_tw:
+	xtcp_tw_exit();
 out_req:
 	xtcp_req_exit();
 out_table:
@@ -212,6 +225,7 @@ static void __exit xtcp_exit(void)
 	proto_unregister(&xtcp_prot);
 	unregister_pernet_subsys(&xtcp_net_ops);
 	xtcp_sock_exit();
+	xtcp_tw_exit();
 	xtcp_req_exit();
 	xtcp_table_exit();
 	pr_info("unloaded\n");

@@ -7,7 +7,9 @@
  *
  * For a listener recvq is the accept queue, sendq the effective backlog
  * (listen()'s argument after the somaxconn clamp) and synq the number of
- * request socks. "when" is the time to the timer in ms.
+ * request socks. "when" is the time to the timer in ms. TIME_WAIT
+ * entries (and orphans' FIN_WAIT_2 entries) show timer "tw" and the time
+ * they have left; they belong to nobody (uid 0, inode 0).
  *
  * The whole table is printed in one pass under RCU (single_open): fine
  * for the thousands of entries a test VM sees.
@@ -42,6 +44,12 @@ static const char *xtcp_proc_state(int state)
 	case TCP_SYN_RECV:	return "SYN_RECV";
 	case TCP_CLOSE:		return "CLOSE";
 	case TCP_LISTEN:	return "LISTEN";
+	case TCP_FIN_WAIT1:	return "FIN_WAIT1";
+	case TCP_FIN_WAIT2:	return "FIN_WAIT2";
+	case TCP_TIME_WAIT:	return "TIME_WAIT";
+	case TCP_CLOSE_WAIT:	return "CLOSE_WAIT";
+	case TCP_LAST_ACK:	return "LAST_ACK";
+	case TCP_CLOSING:	return "CLOSING";
 	default:		return "?";
 	}
 }
@@ -67,7 +75,9 @@ static void xtcp_proc_line(struct xtcp_proc_iter *it, __be32 laddr,
 	seq_printf(seq, "%4d %-21s %-21s %-11s %5u %5u %5u %-6s %8ld %4d %5u %8lu\n",
 		   it->sl++, local, remote, xtcp_proc_state(state), recvq,
 		   sendq, synq, timer, when, retr,
-		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(owner)), ino);
+		   from_kuid_munged(seq_user_ns(seq),
+				    owner ? sock_i_uid(owner) : GLOBAL_ROOT_UID),
+		   ino);
 }
 
 static bool xtcp_proc_listener(struct sock *sk, void *arg)
@@ -88,6 +98,15 @@ static bool xtcp_proc_conn(struct xtcp_ehash_node *eh, void *arg)
 	struct sock *sk;
 	u8 kind;
 
+	if (eh->kind == XTCP_EH_TW) {
+		struct xtcp_tw *tw = xtcp_eh_tw(eh);
+
+		xtcp_proc_line(arg, eh->laddr, eh->lport, eh->raddr, eh->rport,
+			       READ_ONCE(tw->substate), 0, 0, 0, "tw",
+			       jiffies_to_msecs(xtcp_tw_remaining(tw)), 0,
+			       NULL, 0);
+		return true;
+	}
 	if (eh->kind == XTCP_EH_REQ) {
 		req = xtcp_eh_req(eh);
 		xtcp_proc_line(arg, eh->laddr, eh->lport, eh->raddr, eh->rport,
@@ -102,6 +121,14 @@ static bool xtcp_proc_conn(struct xtcp_ehash_node *eh, void *arg)
 	kind = READ_ONCE(xs->tmr.pending);
 	if (!timer_pending(&sk->sk_timer) || kind >= ARRAY_SIZE(xtcp_proc_timers))
 		kind = XTCP_TIMER_NONE;
+	if (kind == XTCP_TIMER_NONE && timer_pending(&xs->tmr.keepalive)) {
+		xtcp_proc_line(arg, eh->laddr, eh->lport, eh->raddr, eh->rport,
+			       READ_ONCE(sk->sk_state), xtcp_recv_readable(sk),
+			       READ_ONCE(xs->snd.write_seq) - READ_ONCE(xs->snd.una),
+			       0, "keepalive", xtcp_proc_when(&xs->tmr.keepalive),
+			       READ_ONCE(xs->tmr.ka_probes), sk, sock_i_ino(sk));
+		return true;
+	}
 	xtcp_proc_line(arg, eh->laddr, eh->lport, eh->raddr, eh->rport,
 		       READ_ONCE(sk->sk_state), xtcp_recv_readable(sk),
 		       READ_ONCE(xs->snd.write_seq) - READ_ONCE(xs->snd.una), 0,

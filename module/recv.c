@@ -478,8 +478,66 @@ void xtcp_recv_ack_sent(struct sock *sk)
 u32 xtcp_recv_readable(const struct sock *sk)
 {
 	const struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+	u32 n = READ_ONCE(r->nxt) - READ_ONCE(r->copied);
 
-	return READ_ONCE(r->nxt) - READ_ONCE(r->copied);
+	/* the peer's FIN takes a sequence number, not a byte to read */
+	if (n && sock_flag(sk, SOCK_DONE))
+		n--;
+	return n;
+}
+
+/**
+ * xtcp_recv_fin() - the peer's FIN is next in sequence: take it
+ * @sk: the socket
+ *
+ * The stream ends here: reads return 0 once the data before it is read
+ * (SOCK_DONE, RCV_SHUTDOWN). Out-of-order data beyond a FIN can never
+ * be read and goes.
+ */
+void xtcp_recv_fin(struct sock *sk)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+
+	r->fin_pending = 0;
+	r->fin_rcvd = 1;
+	sock_set_flag(sk, SOCK_DONE);
+	/*
+	 * SOCK_DONE before the FIN enters nxt: a lockless reader
+	 * (xtcp_recv_readable() from poll) that sees the new nxt also sees
+	 * SOCK_DONE and does not count the FIN as a byte.
+	 */
+	smp_wmb();
+	WRITE_ONCE(r->nxt, r->nxt + 1);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	r->ack_now = 1;
+	if (!RB_EMPTY_ROOT(&r->ofo))
+		xtcp_recv_prune_ofo(sk);
+}
+
+/**
+ * xtcp_recv_note_fin() - a segment carried a FIN at @seq
+ * @sk: the socket
+ * @seq: the FIN's sequence number
+ *
+ * Remembered if it is inside the window we offered (a zero window takes
+ * a FIN at rcv.nxt, as TCP does); it is taken when rcv.nxt reaches it,
+ * at once or when the hole before it fills.
+ *
+ * Return: true if the FIN is next in sequence now.
+ */
+bool xtcp_recv_note_fin(struct sock *sk, u32 seq)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_rcv *r = &xs->rcv;
+
+	if (r->fin_rcvd)
+		return false;
+	if (!r->fin_pending && !xtcp_seq_before(seq, r->nxt) &&
+	    (seq == r->nxt || xtcp_seq_before(seq, r->wup + r->wnd))) {
+		r->fin_pending = 1;
+		r->fin_seq = seq;
+	}
+	return r->fin_pending && r->fin_seq == r->nxt;
 }
 
 /**

@@ -336,6 +336,7 @@ struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	RCU_INIT_POINTER(inet->inet_opt, NULL);
 	inet->mc_list = NULL;
 	xtcp_conn_init_sock(child);
+	xtcp_conn_inherit(child, req->listener);
 	child->sk_ack_backlog = 0;
 	child->sk_max_ack_backlog = 0;
 

@@ -41,6 +41,10 @@
 #define XTCP_SEND_SKB_MAX	(SKB_WITH_OVERHEAD(32768) - XTCP_SKB_HEADROOM)
 
 #define XTCPF(state)		(1 << (state))
+/* States with a send side still running: data, or our FIN, to deliver. */
+#define XTCP_SEND_STATES	(XTCPF(TCP_ESTABLISHED) | XTCPF(TCP_CLOSE_WAIT) | \
+				 XTCPF(TCP_FIN_WAIT1) | XTCPF(TCP_CLOSING) | \
+				 XTCPF(TCP_LAST_ACK))
 
 static u32 xtcp_send_ts(const struct xtcp_sock *xs)
 {
@@ -170,8 +174,9 @@ static void xtcp_send_xmit(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_seg s = { .seq = cb->seq };
 
 	/* PSH on the last segment queued, as Linux does for a write's end */
-	if (skb_queue_is_last(&sk->sk_write_queue, skb))
+	if (skb_queue_is_last(&sk->sk_write_queue, skb) && skb->len)
 		s.flags = XTCP_FLAG_PSH;
+	s.flags |= cb->flags & XTCP_FLAG_FIN;
 	xtcp_send_fill(sk, &s);
 	cb->tx_stamp = xtcp_secure_ts_now();
 	cb->tx_count++;
@@ -221,6 +226,9 @@ static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
 	memset(XTCP_SKB_CB(tail), 0, sizeof(struct xtcp_skb_cb));
 	XTCP_SKB_CB(tail)->seq = cb->seq + len;
 	XTCP_SKB_CB(tail)->end_seq = cb->end_seq;
+	/* a FIN belongs after the last byte: it goes with the tail */
+	XTCP_SKB_CB(tail)->flags = cb->flags;
+	cb->flags &= ~XTCP_FLAG_FIN;
 	skb_trim(skb, len);
 	skb->csum = csum_partial(skb->data, len, 0);
 	cb->end_seq = cb->seq + len;
@@ -269,7 +277,8 @@ static bool xtcp_send_may_xmit(struct sock *sk, struct sk_buff *skb, u32 mss)
 		if (xtcp_send_split(sk, skb, edge - cb->seq))
 			return false;
 	}
-	if (skb->len < mss && last) {
+	/* a FIN is never held back (Nagle and TCP_CORK wait for more data) */
+	if (skb->len < mss && last && !(cb->flags & XTCP_FLAG_FIN)) {
 		if (snd->cork)
 			return false;
 		if (!snd->nodelay && snd->packets_out)
@@ -292,8 +301,7 @@ void xtcp_send_push(struct sock *sk)
 	u32 mss = xtcp_send_mss(xs);
 	struct sk_buff *skb;
 
-	if (!(XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
-				     XTCPF(TCP_CLOSE_WAIT))))
+	if (!(XTCPF(sk->sk_state) & XTCP_SEND_STATES))
 		return;
 	xtcp_send_lost(sk);
 	while ((skb = snd->head)) {
@@ -312,26 +320,44 @@ void xtcp_send_push(struct sock *sk)
 		xtcp_timer_window_closed(sk);
 }
 
+/*
+ * An ACK with SEG.SEQ = SND.UNA - 1, as Linux probes: the peer must
+ * answer it with its window and ACK, and it carries no data to drop.
+ */
+static void xtcp_send_old_ack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_seg s = { .seq = xs->snd.una - 1 };
+
+	xtcp_send_fill(sk, &s);
+	xtcp_output_sk(sk, &s);
+}
+
 /**
  * xtcp_send_probe() - the persist timer fired: probe a zero window
  * @sk: the socket
- *
- * The probe is Linux's: an ACK with SEG.SEQ = SND.UNA - 1, which the
- * peer must answer with its window, and which carries no data to drop.
  */
 void xtcp_send_probe(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_seg s = { .seq = xs->snd.una - 1 };
 
 	if (!xs->snd.head || xs->snd.packets_out) {
 		xtcp_send_push(sk);
 		return;
 	}
-	xtcp_send_fill(sk, &s);
-	xtcp_output_sk(sk, &s);
+	xtcp_send_old_ack(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ZEROWINDOWPROBES);
 	xtcp_timer_probe_sent(sk);
+}
+
+/**
+ * xtcp_send_keepalive() - a keepalive probe (RFC 1122 4.2.3.6)
+ * @sk: the socket, with nothing in flight
+ */
+void xtcp_send_keepalive(struct sock *sk)
+{
+	xtcp_send_old_ack(sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_KEEPALIVEPROBES);
 }
 
 /* Write space came back: wake writers, as sk_stream_write_space does. */
@@ -365,8 +391,10 @@ void xtcp_send_sk_init(struct sock *sk)
 /* Free a write-queue skb, giving back what it was charged. */
 static void xtcp_send_free_skb(struct sock *sk, struct sk_buff *skb)
 {
-	sk_wmem_queued_add(sk, -skb->truesize);
-	sk_mem_uncharge(sk, skb->truesize);
+	if (!XTCP_SKB_CB(skb)->uncharged) {
+		sk_wmem_queued_add(sk, -skb->truesize);
+		sk_mem_uncharge(sk, skb->truesize);
+	}
 	__kfree_skb(skb);
 }
 
@@ -642,10 +670,9 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
  * xtcp_send_rto() - the retransmission timer fired on outstanding data
  * @sk: the socket
  *
- * Return: 0, or -ETIMEDOUT once retries2 expiries passed without
- * progress: the caller ends the connection.
+ * Whether to give up instead is the caller's decision (conn.c).
  */
-int xtcp_send_rto(struct sock *sk)
+void xtcp_send_rto(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_snd *snd = &xs->snd;
@@ -653,10 +680,8 @@ int xtcp_send_rto(struct sock *sk)
 
 	if (!snd->packets_out) {
 		xtcp_send_push(sk);
-		return 0;
+		return;
 	}
-	if (xs->tmr.retries >= XTCP_SYSCTL(sock_net(sk), retries2))
-		return -ETIMEDOUT;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RTOS);
 	if (snd->ca_state != XTCP_CA_LOSS || !xs->tmr.retries)
 		snd->ssthresh = snd->cc->ssthresh(sk);
@@ -681,7 +706,6 @@ int xtcp_send_rto(struct sock *sk)
 	}
 	xtcp_timer_rto_fired(sk);
 	xtcp_send_push(sk);
-	return 0;
 }
 
 /* Wait for the handshake, or say why sending cannot start. */
@@ -821,6 +845,57 @@ out_err:
 		return copied;
 	}
 	return sk_stream_error(sk, msg->msg_flags, err);
+}
+
+/*
+ * Charge a FIN's skb to the socket if memory allows. The close must
+ * happen whatever the memory state (TCP forces the charge, with a
+ * helper modules cannot reach): an skb memory refused goes uncharged,
+ * and its free knows.
+ */
+static void xtcp_send_charge_fin(struct sock *sk, struct sk_buff *skb)
+{
+	if (!sk_wmem_schedule(sk, skb->truesize)) {
+		XTCP_SKB_CB(skb)->uncharged = 1;
+		return;
+	}
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+}
+
+/**
+ * xtcp_send_fin() - queue our FIN after everything written, and push
+ * @sk: the socket, ESTABLISHED or CLOSE_WAIT going to FIN_WAIT_1 or
+ *	LAST_ACK; process context (close, shutdown)
+ *
+ * The FIN rides on the last unsent segment, or goes alone in a new one;
+ * either way it is retransmitted like data until acknowledged.
+ */
+void xtcp_send_fin(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (snd->fin_queued)
+		return;
+	if (!skb || XTCP_SKB_CB(skb)->tx_count) {
+		/* a segment sent once never grows: a new one */
+		skb = alloc_skb(XTCP_SKB_HEADROOM, GFP_KERNEL | __GFP_NOFAIL);
+		skb_reserve(skb, XTCP_SKB_HEADROOM);
+		skb->csum = 0;
+		memset(XTCP_SKB_CB(skb), 0, sizeof(struct xtcp_skb_cb));
+		XTCP_SKB_CB(skb)->seq = snd->write_seq;
+		XTCP_SKB_CB(skb)->end_seq = snd->write_seq;
+		__skb_queue_tail(&sk->sk_write_queue, skb);
+		xtcp_send_charge_fin(sk, skb);
+		if (!snd->head)
+			snd->head = skb;
+	}
+	XTCP_SKB_CB(skb)->flags |= XTCP_FLAG_FIN;
+	XTCP_SKB_CB(skb)->end_seq++;
+	snd->write_seq++;
+	snd->fin_queued = 1;
+	xtcp_send_push(sk);
 }
 
 /**

@@ -77,6 +77,8 @@ static void xtcp_sock_destruct(struct sock *sk)
 	WARN_ON_ONCE(atomic_read(&sk->sk_rmem_alloc) || sk->sk_wmem_queued ||
 		     sk->sk_forward_alloc);
 	sk_sockets_allocated_dec(sk);
+	if (xs->orphan_counted)
+		XTCP_DEC_STATS(sock_net(sk), XTCP_MIB_CURRORPHANS);
 	/*
 	 * The route it last sent on, as inet_sock_destruct() drops it: a
 	 * child reset by its closing listener never went through
@@ -103,8 +105,10 @@ static void xtcp_sock_disconnect(struct sock *sk)
 	if (old == TCP_LISTEN) {
 		xtcp_listen_stop(sk);
 	} else {
-		if (XTCPF(old) & (XTCPF(TCP_SYN_SENT) | XTCPF(TCP_SYN_RECV) |
-				  XTCPF(TCP_ESTABLISHED)))
+		/* as tcp_disconnect(): whatever owed the peer more, resets */
+		if (xtcp_conn_need_reset(old) || old == TCP_SYN_SENT ||
+		    ((XTCPF(old) & (XTCPF(TCP_CLOSING) | XTCPF(TCP_LAST_ACK))) &&
+		     xtcp_sk(sk)->snd.nxt != xtcp_sk(sk)->snd.write_seq))
 			WRITE_ONCE(sk->sk_err, ECONNRESET);
 		xtcp_conn_abort(sk);
 	}
@@ -121,17 +125,31 @@ static void xtcp_sock_disconnect(struct sock *sk)
 	sk_error_report(sk);
 }
 
+/*
+ * close(): a listener stops, a connection closes as TCP's does (FIN, or
+ * RST by TCP's rules) and lives on as an orphan until it is done. The
+ * socket's own reference goes here; the ehash's keeps an orphan alive.
+ */
 static int xtcp_sock_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
+	long timeout = 0;
 
 	if (!sk)
 		return 0;
 
+	/* SO_LINGER waits in close(), unless the process is exiting */
+	if (sock_flag(sk, SOCK_LINGER) && !(current->flags & PF_EXITING))
+		timeout = sk->sk_lingertime;
 	lock_sock(sk);
-	xtcp_sock_disconnect(sk);
-	xtcp_table_unbind(sk);
+	if (sk->sk_state == TCP_LISTEN)
+		xtcp_sock_disconnect(sk);
+	else
+		xtcp_conn_close(sk, timeout);
 	sock_orphan(sk);
+	xtcp_conn_orphaned(sk);
+	if (sk->sk_state == TCP_CLOSE)
+		xtcp_table_unbind(sk);
 	release_sock(sk);
 	sock->sk = NULL;
 	sock_put(sk);
@@ -495,8 +513,10 @@ static int xtcp_sock_shutdown(struct socket *sock, int how)
 		err = -ENOTCONN;
 		fallthrough;
 	default:
-		/* no FIN until the data path exists: the bits only */
 		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		/* half-close: our FIN after the data, and we keep reading */
+		if (how & SEND_SHUTDOWN)
+			xtcp_conn_shutdown(sk);
 		break;
 	case TCP_LISTEN:
 		if (!(how & RCV_SHUTDOWN))
@@ -535,8 +555,9 @@ static int xtcp_sock_ioctl(struct socket *sock, unsigned int cmd,
 			answ = xtcp_sk(sk)->snd.write_seq - xtcp_sk(sk)->snd.una;
 		else
 			answ = xtcp_send_unsent(sk);
-		if (!(XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
-					     XTCPF(TCP_CLOSE_WAIT))))
+		/* as TCP: nothing is queued before the handshake is done */
+		if (XTCPF(sk->sk_state) & (XTCPF(TCP_SYN_SENT) |
+					   XTCPF(TCP_SYN_RECV)))
 			answ = 0;
 		release_sock(sk);
 		break;
@@ -577,7 +598,9 @@ static int xtcp_sock_recvmsg(struct socket *sock, struct msghdr *msg,
 	 * tcp_cleanup_rbuf() does: the sender's tail is acknowledged at
 	 * once, not after the delayed-ACK timer.
 	 */
-	if (ret > 0 && sk->sk_state == TCP_ESTABLISHED &&
+	if (ret > 0 &&
+	    (XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
+				    XTCPF(TCP_FIN_WAIT1) | XTCPF(TCP_FIN_WAIT2))) &&
 	    (xtcp_recv_window_update_due(sk) ||
 	     (xtcp_sk(sk)->rcv.delack_due && !xtcp_recv_readable(sk))))
 		xtcp_send_ack(sk);
@@ -686,6 +709,7 @@ struct proto xtcp_prot = {
 	.obj_size	= sizeof(struct xtcp_sock),
 	.slab_flags	= XTCP_SLAB_NO_MERGE,
 	.backlog_rcv	= xtcp_conn_backlog_rcv,
+	.keepalive	= xtcp_conn_set_keepalive,
 	.enter_memory_pressure = xtcp_sock_enter_memory_pressure,
 	.leave_memory_pressure = xtcp_sock_leave_memory_pressure,
 	.memory_allocated = &xtcp_memory_allocated,

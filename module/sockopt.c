@@ -15,6 +15,10 @@
 
 /* Linux's bounds for TCP_MAXSEG and TCP_WINDOW_CLAMP. */
 #define XTCP_SOCKOPT_MIN_MSS	88
+/* ... and for the keepalive options and TCP_SYNCNT (seconds, counts) */
+#define XTCP_SOCKOPT_MAX_KEEPIDLE	32767
+#define XTCP_SOCKOPT_MAX_KEEPCNT	127
+#define XTCP_SOCKOPT_MAX_SYNCNT		127
 /* TCP_CONGESTION names are at most this long, NUL included, as Linux's */
 #define XTCP_CA_NAME_MAX	16
 
@@ -76,6 +80,42 @@ static int xtcp_sockopt_set_int(struct sock *sk, int optname, int val)
 		if (!val && sk->sk_state != TCP_CLOSE)
 			return -EINVAL;
 		xs->rcv.window_clamp = val ? max(val, SOCK_MIN_RCVBUF / 2) : 0;
+		return 0;
+	case TCP_KEEPIDLE:
+		if (val < 1 || val > XTCP_SOCKOPT_MAX_KEEPIDLE)
+			return -EINVAL;
+		WRITE_ONCE(xs->tmr.ka_idle, val * HZ);
+		xtcp_conn_keepalive_reset(sk);
+		return 0;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > XTCP_SOCKOPT_MAX_KEEPIDLE)
+			return -EINVAL;
+		WRITE_ONCE(xs->tmr.ka_intvl, val * HZ);
+		return 0;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > XTCP_SOCKOPT_MAX_KEEPCNT)
+			return -EINVAL;
+		WRITE_ONCE(xs->tmr.ka_count, val);
+		return 0;
+	case TCP_SYNCNT:
+		if (val < 1 || val > XTCP_SOCKOPT_MAX_SYNCNT)
+			return -EINVAL;
+		WRITE_ONCE(xs->tmr.syn_count, val);
+		return 0;
+	case TCP_USER_TIMEOUT:
+		/* milliseconds; 0 turns it off (RFC 5482) */
+		if (val < 0)
+			return -EINVAL;
+		WRITE_ONCE(xs->tmr.user_timeout, msecs_to_jiffies(val));
+		return 0;
+	case TCP_LINGER2:
+		/* < 0: an orphan in FIN_WAIT_2 is reset; 0: fin_timeout */
+		if (val < 0)
+			WRITE_ONCE(xs->tmr.linger2, -1);
+		else if (val > XTCP_FIN_TIMEOUT_MAX / HZ)
+			WRITE_ONCE(xs->tmr.linger2, XTCP_FIN_TIMEOUT_MAX);
+		else
+			WRITE_ONCE(xs->tmr.linger2, val * HZ);
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -201,6 +241,29 @@ int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
 		break;
 	case TCP_WINDOW_CLAMP:
 		val = xs->rcv.window_clamp;
+		break;
+	case TCP_KEEPIDLE:
+		val = (xs->tmr.ka_idle ? :
+		       XTCP_SYSCTL(sock_net(sk), keepalive_time) * HZ) / HZ;
+		break;
+	case TCP_KEEPINTVL:
+		val = (xs->tmr.ka_intvl ? :
+		       XTCP_SYSCTL(sock_net(sk), keepalive_intvl) * HZ) / HZ;
+		break;
+	case TCP_KEEPCNT:
+		val = xs->tmr.ka_count ? :
+		      XTCP_SYSCTL(sock_net(sk), keepalive_probes);
+		break;
+	case TCP_SYNCNT:
+		val = xs->tmr.syn_count ? : XTCP_SYSCTL(sock_net(sk), syn_retries);
+		break;
+	case TCP_USER_TIMEOUT:
+		val = jiffies_to_msecs(xs->tmr.user_timeout);
+		break;
+	case TCP_LINGER2:
+		val = xs->tmr.linger2;
+		if (val >= 0)
+			val = (val ? : XTCP_SYSCTL(sock_net(sk), fin_timeout) * HZ) / HZ;
 		break;
 	case TCP_CONGESTION:
 		strscpy(cc, xs->snd.cc->name, sizeof(cc));

@@ -18,12 +18,23 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.synack_retries		= XTCP_SYNACK_RETRIES,
 	.abort_on_overflow	= 0,
 	.retries2		= XTCP_RETRIES2,
+	.orphan_retries		= 0,
+	.fin_timeout		= XTCP_FIN_TIMEOUT,
+	.tw_reuse_mode		= 2,
+	/* max_tw_buckets and max_orphans: from the ehash, at netns init */
+	.keepalive_time		= XTCP_KEEPALIVE_TIME,
+	.keepalive_intvl	= XTCP_KEEPALIVE_INTVL,
+	.keepalive_probes	= XTCP_KEEPALIVE_PROBES,
 };
 
 /* Bounds. TCP's own: a SYN count fits in its u8 retransmit counter. */
 static int xtcp_sysctl_retries_max = 127;
 static int xtcp_sysctl_retries2_max = 255;
 static int xtcp_sysctl_backlog_max = 1 << 20;
+/* TCP's bounds: TCP_FIN_TIMEOUT_MAX, MAX_TCP_KEEPIDLE/INTVL/CNT */
+static int xtcp_sysctl_fin_timeout_max = XTCP_FIN_TIMEOUT_MAX / HZ;
+static int xtcp_sysctl_keepalive_max = 32767;
+static int xtcp_sysctl_keepcnt_max = 127;
 /*
  * In a namespace a user namespace owns, whose root is anyone's: 65536
  * request socks per listener (about 12 MB), not 1M (about 190 MB).
@@ -34,9 +45,12 @@ static int xtcp_sysctl_backlog_max_userns = 1 << 16;
  * The template's .data point into xtcp_sysctl_defaults; each namespace's
  * copy is moved to its own struct by the same offset.
  */
-#define XTCP_SYSCTL_ENTRY(name, lo, hi) {					\
-	.procname	= #name,					\
-	.data		= (void *)&xtcp_sysctl_defaults.name,		\
+#define XTCP_SYSCTL_ENTRY(name, lo, hi)					\
+	XTCP_SYSCTL_NAMED(#name, name, lo, hi)
+/* A field whose name would clash with a kernel macro (tw_reuse). */
+#define XTCP_SYSCTL_NAMED(pname, field, lo, hi) {			\
+	.procname	= pname,					\
+	.data		= (void *)&xtcp_sysctl_defaults.field,		\
 	.maxlen		= sizeof(int),					\
 	.mode		= 0644,						\
 	.proc_handler	= proc_dointvec_minmax,				\
@@ -53,6 +67,18 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(abort_on_overflow, SYSCTL_ZERO, SYSCTL_ONE),
 	/* RTOs without progress before a connection fails: tcp_retries2 */
 	XTCP_SYSCTL_ENTRY(retries2, SYSCTL_ONE, &xtcp_sysctl_retries2_max),
+	/* RTOs an orphan gets: tcp_orphan_retries, 0 meaning 8 */
+	XTCP_SYSCTL_ENTRY(orphan_retries, SYSCTL_ZERO, &xtcp_sysctl_retries2_max),
+	/* seconds an orphan waits for the peer's FIN: tcp_fin_timeout */
+	XTCP_SYSCTL_ENTRY(fin_timeout, SYSCTL_ONE, &xtcp_sysctl_fin_timeout_max),
+	/* connect() over TIME_WAIT: 0 never, 1 always, 2 loopback only */
+	XTCP_SYSCTL_NAMED("tw_reuse", tw_reuse_mode, SYSCTL_ZERO, SYSCTL_TWO),
+	XTCP_SYSCTL_ENTRY(max_tw_buckets, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	XTCP_SYSCTL_ENTRY(max_orphans, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	/* seconds, as tcp_keepalive_time and tcp_keepalive_intvl */
+	XTCP_SYSCTL_ENTRY(keepalive_time, SYSCTL_ONE, &xtcp_sysctl_keepalive_max),
+	XTCP_SYSCTL_ENTRY(keepalive_intvl, SYSCTL_ONE, &xtcp_sysctl_keepalive_max),
+	XTCP_SYSCTL_ENTRY(keepalive_probes, SYSCTL_ONE, &xtcp_sysctl_keepcnt_max),
 	{ }
 };
 
@@ -70,6 +96,9 @@ int xtcp_sysctl_net_init(struct net *net)
 	int i;
 
 	xn->sysctl = xtcp_sysctl_defaults;
+	/* as TCP sizes tcp_max_tw_buckets and tcp_max_orphans: half the ehash */
+	xn->sysctl.max_tw_buckets = xtcp_ehash_entries / 2;
+	xn->sysctl.max_orphans = xtcp_ehash_entries / 2;
 	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
 			GFP_KERNEL);
 	if (!table)

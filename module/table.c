@@ -4,14 +4,16 @@
  * includes the namespace):
  *
  *  - the ehash, keyed by the 4-tuple through a secret siphash key, holding
- *    request socks and full sockets side by side. Lookups run under RCU
+ *    request socks, full sockets and TIME_WAIT entries side by side. Lookups run under RCU
  *    and take a reference; writers hold the bucket's spinlock. A promotion
  *    swaps a request sock for its child with one hlist_replace_rcu(), so a
  *    concurrent lookup sees one or the other, never neither or both.
  *  - the listener hash, keyed by (netns, port); an exact local address
  *    wins over the wildcard. Listen and close are rare: one lock.
- *  - the bind table, keyed by (netns, port): every socket that holds a
- *    local port, for bind() conflicts and ephemeral port choice.
+ *  - the bind table, keyed by (netns, port): every socket and TIME_WAIT
+ *    entry that holds a local port, for bind() conflicts and ephemeral
+ *    port choice. connect() may take over a TIME_WAIT entry's 4-tuple
+ *    (timewait.c says when) in the same swap as a promotion's.
  *
  * Lock order: a bind bucket lock may be held while taking an ehash bucket
  * lock (connect() reserves its port and 4-tuple together), never the other
@@ -36,6 +38,13 @@ struct xtcp_table_bucket {
 	spinlock_t lock;		/* writers of chain; readers use RCU */
 };
 
+/* A bind-table bucket: sockets, and TIME_WAIT entries holding ports. */
+struct xtcp_table_bbucket {
+	struct hlist_head chain;	/* struct xtcp_sock, by bind_node */
+	struct hlist_head tw_chain;	/* struct xtcp_tw, by bind_node */
+	spinlock_t lock;
+};
+
 static struct xtcp_table_bucket *xtcp_ehash __read_mostly;
 static unsigned int xtcp_ehash_mask __read_mostly;
 static siphash_key_t xtcp_ehash_key __read_mostly;
@@ -45,7 +54,7 @@ static siphash_key_t xtcp_ehash_key __read_mostly;
 static struct hlist_head xtcp_lhash[1 << XTCP_LHASH_BITS];
 /* guards the listener hash's chains; readers use RCU */
 static DEFINE_SPINLOCK(xtcp_lhash_lock);
-static struct xtcp_table_bucket xtcp_bhash[1 << XTCP_BHASH_BITS];
+static struct xtcp_table_bbucket xtcp_bhash[1 << XTCP_BHASH_BITS];
 /*
  * RFC 6056 algorithm 4's table of per-destination-bucket counters, as
  * large as Linux's since CVE-2022-32296 (2^16 entries, random at start):
@@ -104,6 +113,8 @@ static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
 {
 	if (eh->kind == XTCP_EH_REQ)
 		return refcount_inc_not_zero(&xtcp_eh_req(eh)->refcnt);
+	if (eh->kind == XTCP_EH_TW)
+		return refcount_inc_not_zero(&xtcp_eh_tw(eh)->refcnt);
 	return refcount_inc_not_zero(&xtcp_eh_sk(eh)->sk_refcnt);
 }
 
@@ -115,8 +126,8 @@ static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
  * @raddr: remote address
  * @rport: remote port
  *
- * Return: the entry with a reference held (xtcp_req_put() or sock_put()
- * by kind), or NULL.
+ * Return: the entry with a reference held (xtcp_req_put(), xtcp_tw_put()
+ * or sock_put() by kind), or NULL.
  */
 struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 						__be32 laddr, __be16 lport,
@@ -137,7 +148,8 @@ struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 		 * A socket can be disconnected and connected to another
 		 * 4-tuple between the match and the reference (SOCK_RCU_FREE
 		 * keeps it alive, not its key): match again now that it is
-		 * held, as TCP's lookups do. A request's key never changes.
+		 * held, as TCP's lookups do. A request's or a TIME_WAIT
+		 * entry's key never changes.
 		 */
 		if (eh->kind == XTCP_EH_SOCK &&
 		    !xtcp_table_ematch(eh, net, laddr, lport, raddr, rport)) {
@@ -374,8 +386,8 @@ out:
 
 /* --- bind table --- */
 
-static struct xtcp_table_bucket *xtcp_table_bbucket(const struct net *net,
-						    u16 port)
+static struct xtcp_table_bbucket *xtcp_table_bbucket(const struct net *net,
+						     u16 port)
 {
 	return &xtcp_bhash[hash_32(net_hash_mix(net) ^ port, XTCP_BHASH_BITS)];
 }
@@ -401,22 +413,43 @@ static bool xtcp_table_bind_clash(const struct sock *sk, const struct sock *sk2,
 	return !addr || !addr2 || addr == addr2;
 }
 
-static bool xtcp_table_port_clash(struct xtcp_table_bucket *b,
+/*
+ * The same rules against a TIME_WAIT entry, which never listens: it
+ * yields to SO_REUSEADDR if its socket had SO_REUSEADDR too, as TCP's.
+ */
+static bool xtcp_table_bind_clash_tw(const struct sock *sk,
+				     const struct xtcp_tw *tw, __be32 addr)
+{
+	if (sk->sk_bound_dev_if && tw->bound_dev_if &&
+	    sk->sk_bound_dev_if != tw->bound_dev_if)
+		return false;
+	if (sk->sk_reuse && tw->reuse)
+		return false;
+	return !addr || !tw->eh.laddr || addr == tw->eh.laddr;
+}
+
+static bool xtcp_table_port_clash(struct xtcp_table_bbucket *b,
 				  const struct sock *sk, u16 port)
 {
+	__be32 addr = inet_sk(sk)->inet_rcv_saddr;
 	struct xtcp_sock *xs;
+	struct xtcp_tw *tw;
 
 	hlist_for_each_entry(xs, &b->chain, bind_node)
 		if (xs->inet.inet_num == port &&
 		    net_eq(sock_net(&xs->inet.sk), sock_net(sk)) &&
-		    xtcp_table_bind_clash(sk, &xs->inet.sk,
-					  inet_sk(sk)->inet_rcv_saddr))
+		    xtcp_table_bind_clash(sk, &xs->inet.sk, addr))
+			return true;
+	hlist_for_each_entry(tw, &b->tw_chain, bind_node)
+		if (ntohs(tw->eh.lport) == port &&
+		    net_eq(read_pnet(&tw->eh.net), sock_net(sk)) &&
+		    xtcp_table_bind_clash_tw(sk, tw, addr))
 			return true;
 	return false;
 }
 
 /* Add @sk to bucket @b as the owner of @port. Bucket lock held. */
-static void xtcp_table_bind_add(struct xtcp_table_bucket *b, struct sock *sk,
+static void xtcp_table_bind_add(struct xtcp_table_bbucket *b, struct sock *sk,
 				u16 port, bool explicit)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -434,12 +467,13 @@ static void xtcp_table_bind_add(struct xtcp_table_bucket *b, struct sock *sk,
  * bucket lock and, if it takes the port, adds @sk to the bucket.
  */
 static int xtcp_table_port_scan(struct sock *sk, u32 offset,
-				bool (*try)(struct xtcp_table_bucket *b,
-					    struct sock *sk, u16 port),
-				u32 *tried)
+				bool (*try)(struct xtcp_table_bbucket *b,
+					    struct sock *sk, u16 port,
+					    void *arg),
+				void *arg, u32 *tried)
 {
 	struct net *net = sock_net(sk);
-	struct xtcp_table_bucket *b;
+	struct xtcp_table_bbucket *b;
 	u32 remaining, i;
 	int low, high;
 	bool taken;
@@ -453,7 +487,7 @@ static int xtcp_table_port_scan(struct sock *sk, u32 offset,
 			continue;
 		b = xtcp_table_bbucket(net, port);
 		spin_lock_bh(&b->lock);
-		taken = try(b, sk, port);
+		taken = try(b, sk, port, arg);
 		spin_unlock_bh(&b->lock);
 		if (taken) {
 			if (tried)
@@ -465,8 +499,8 @@ static int xtcp_table_port_scan(struct sock *sk, u32 offset,
 }
 
 /* bind(0): any port no other socket's bind rules forbid. */
-static bool xtcp_table_try_bind(struct xtcp_table_bucket *b, struct sock *sk,
-				u16 port)
+static bool xtcp_table_try_bind(struct xtcp_table_bbucket *b, struct sock *sk,
+				u16 port, void *arg)
 {
 	if (xtcp_table_port_clash(b, sk, port))
 		return false;
@@ -486,7 +520,7 @@ static bool xtcp_table_try_bind(struct xtcp_table_bucket *b, struct sock *sk,
 int xtcp_table_bind(struct sock *sk, u16 port)
 {
 	struct net *net = sock_net(sk);
-	struct xtcp_table_bucket *b;
+	struct xtcp_table_bbucket *b;
 
 	if (port) {
 		b = xtcp_table_bbucket(net, port);
@@ -501,7 +535,7 @@ int xtcp_table_bind(struct sock *sk, u16 port)
 	}
 
 	return xtcp_table_port_scan(sk, get_random_u32(), xtcp_table_try_bind,
-				    NULL);
+				    NULL, NULL);
 }
 
 /**
@@ -540,31 +574,80 @@ int xtcp_table_listen_add(struct sock *sk)
 }
 
 /* A port that bind() handed out is not shared with connect()'s choices. */
-static bool xtcp_table_port_explicit(struct xtcp_table_bucket *b,
+static bool xtcp_table_port_explicit(struct xtcp_table_bbucket *b,
 				     const struct net *net, u16 port)
 {
 	struct xtcp_sock *xs;
+	struct xtcp_tw *tw;
 
 	hlist_for_each_entry(xs, &b->chain, bind_node)
 		if (xs->inet.inet_num == port && xs->bind_explicit &&
 		    net_eq(sock_net(&xs->inet.sk), net))
 			return true;
+	hlist_for_each_entry(tw, &b->tw_chain, bind_node)
+		if (ntohs(tw->eh.lport) == port && tw->bind_explicit &&
+		    net_eq(read_pnet(&tw->eh.net), net))
+			return true;
 	return false;
+}
+
+/* What connect() passes down to the insertion of its 4-tuple. */
+struct xtcp_table_connect_arg {
+	xtcp_table_tw_reusable_t reusable;
+	struct xtcp_tw *tw;		/* the TIME_WAIT entry taken over */
+};
+
+/*
+ * Insert a connecting socket's 4-tuple. One held by a TIME_WAIT entry
+ * is taken over, in one swap, if @arg's rule allows it; the entry is
+ * handed back in @arg for the caller to finish outside the locks.
+ */
+static int xtcp_table_ehash_insert_connect(struct xtcp_ehash_node *new,
+					   struct sock *sk, bool bound,
+					   struct xtcp_table_connect_arg *arg)
+{
+	struct xtcp_table_bucket *b = xtcp_table_ebucket(new);
+	struct xtcp_ehash_node *eh, *found = NULL;
+	int err = 0;
+
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(eh, &b->chain, node) {
+		if (xtcp_table_ematch(eh, read_pnet(&new->net), new->laddr,
+				      new->lport, new->raddr, new->rport)) {
+			found = eh;
+			break;
+		}
+	}
+	if (!found) {
+		hlist_add_head_rcu(&new->node, &b->chain);
+		new->hashed = 1;
+	} else if (found->kind == XTCP_EH_TW && arg->reusable &&
+		   arg->reusable(xtcp_eh_tw(found), sk, bound)) {
+		hlist_replace_rcu(&found->node, &new->node);
+		found->hashed = 0;
+		new->hashed = 1;
+		arg->tw = xtcp_eh_tw(found);
+	} else {
+		err = -EADDRINUSE;
+	}
+	spin_unlock_bh(&b->lock);
+	return err;
 }
 
 /*
  * connect(): a port no bind() holds, whose 4-tuple with @sk's addresses
- * is free; the 4-tuple is reserved in the ehash in the same step.
+ * is free (or held by a TIME_WAIT entry that may be reused); the
+ * 4-tuple is reserved in the ehash in the same step.
  */
-static bool xtcp_table_try_connect(struct xtcp_table_bucket *b,
-				   struct sock *sk, u16 port)
+static bool xtcp_table_try_connect(struct xtcp_table_bbucket *b,
+				   struct sock *sk, u16 port, void *arg)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	if (xtcp_table_port_explicit(b, sock_net(sk), port))
 		return false;
 	xs->eh.lport = htons(port);
-	if (xtcp_table_ehash_insert(&xs->eh))
+	if (xtcp_table_ehash_insert_connect(&xs->eh, sk, false, arg))
 		return false;
 	xtcp_table_bind_add(b, sk, port, false);
 	return true;
@@ -577,6 +660,10 @@ static bool xtcp_table_try_connect(struct xtcp_table_bucket *b,
  * @port_offset: a keyed hash of the addresses (RFC 6056 algorithm 4):
  *	the low bits pick a perturbation counter, the high 32 the start in
  *	the local range, so the two are independent
+ * @reusable: whether a TIME_WAIT entry holding the 4-tuple may be taken
+ *	over (called under the ehash bucket lock), or NULL for never
+ * @twp: set to the entry taken over, if one was; it is out of the ehash
+ *	and its ehash reference is the caller's. NULL otherwise.
  *
  * The port is free for us if no bind() holds it and the resulting 4-tuple
  * is in no use. Port and 4-tuple are reserved under the bind bucket lock,
@@ -585,14 +672,18 @@ static bool xtcp_table_try_connect(struct xtcp_table_bucket *b,
  * Return: 0, or -EADDRNOTAVAIL when every port is in use (or, for a bound
  * socket, when its 4-tuple is taken).
  */
-int xtcp_table_connect_hash(struct sock *sk, u64 port_offset)
+int xtcp_table_connect_hash(struct sock *sk, u64 port_offset,
+			    xtcp_table_tw_reusable_t reusable,
+			    struct xtcp_tw **twp)
 {
+	struct xtcp_table_connect_arg arg = { .reusable = reusable };
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 	u32 *perturb, tried = 0;
 	int err;
 
+	*twp = NULL;
 	xs->eh.kind = XTCP_EH_SOCK;
 	write_pnet(&xs->eh.net, net);
 	xs->eh.laddr = inet->inet_saddr;
@@ -601,7 +692,8 @@ int xtcp_table_connect_hash(struct sock *sk, u64 port_offset)
 
 	if (xs->bound) {
 		xs->eh.lport = inet->inet_sport;
-		err = xtcp_table_ehash_insert(&xs->eh);
+		err = xtcp_table_ehash_insert_connect(&xs->eh, sk, true, &arg);
+		*twp = arg.tw;
 		return err ? -EADDRNOTAVAIL : 0;
 	}
 
@@ -616,7 +708,8 @@ int xtcp_table_connect_hash(struct sock *sk, u64 port_offset)
 	perturb = &xtcp_table_perturb[port_offset & (XTCP_PERTURB_SIZE - 1)];
 	err = xtcp_table_port_scan(sk, READ_ONCE(*perturb) +
 				   (u32)(port_offset >> 32),
-				   xtcp_table_try_connect, &tried);
+				   xtcp_table_try_connect, &arg, &tried);
+	*twp = arg.tw;
 	if (!err) {
 		tried = max(tried, get_random_u32() % 16);
 		WRITE_ONCE(*perturb, READ_ONCE(*perturb) + tried + 1);
@@ -632,7 +725,7 @@ int xtcp_table_connect_hash(struct sock *sk, u64 port_offset)
 void xtcp_table_inherit_port(struct sock *child, struct sock *listener)
 {
 	u16 port = inet_sk(listener)->inet_num;
-	struct xtcp_table_bucket *b = xtcp_table_bbucket(sock_net(child), port);
+	struct xtcp_table_bbucket *b = xtcp_table_bbucket(sock_net(child), port);
 
 	spin_lock_bh(&b->lock);
 	xtcp_table_bind_add(b, child, port, xtcp_sk(listener)->bind_explicit);
@@ -646,7 +739,7 @@ void xtcp_table_inherit_port(struct sock *child, struct sock *listener)
 void xtcp_table_unbind(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_table_bucket *b;
+	struct xtcp_table_bbucket *b;
 
 	if (!xs->bound)
 		return;
@@ -655,6 +748,38 @@ void xtcp_table_unbind(struct sock *sk)
 	hlist_del_init(&xs->bind_node);
 	xs->bound = 0;
 	xs->bind_explicit = 0;
+	spin_unlock_bh(&b->lock);
+}
+
+/**
+ * xtcp_table_tw_bind() - a TIME_WAIT entry holds its port from now on
+ * @tw: the entry, its key filled in
+ */
+void xtcp_table_tw_bind(struct xtcp_tw *tw)
+{
+	struct xtcp_table_bbucket *b =
+		xtcp_table_bbucket(read_pnet(&tw->eh.net), ntohs(tw->eh.lport));
+
+	spin_lock_bh(&b->lock);
+	hlist_add_head(&tw->bind_node, &b->tw_chain);
+	tw->bound = 1;
+	spin_unlock_bh(&b->lock);
+}
+
+/**
+ * xtcp_table_tw_unbind() - a TIME_WAIT entry gives its port up
+ * @tw: the entry
+ */
+void xtcp_table_tw_unbind(struct xtcp_tw *tw)
+{
+	struct xtcp_table_bbucket *b =
+		xtcp_table_bbucket(read_pnet(&tw->eh.net), ntohs(tw->eh.lport));
+
+	spin_lock_bh(&b->lock);
+	if (tw->bound) {
+		hlist_del(&tw->bind_node);
+		tw->bound = 0;
+	}
 	spin_unlock_bh(&b->lock);
 }
 
@@ -695,6 +820,7 @@ int __init xtcp_table_init(void)
 		INIT_HLIST_HEAD(&xtcp_lhash[i]);
 	for (i = 0; i < ARRAY_SIZE(xtcp_bhash); i++) {
 		INIT_HLIST_HEAD(&xtcp_bhash[i].chain);
+		INIT_HLIST_HEAD(&xtcp_bhash[i].tw_chain);
 		spin_lock_init(&xtcp_bhash[i].lock);
 	}
 	return 0;

@@ -128,6 +128,8 @@ void xtcp_timer_data_sent(struct sock *sk)
 
 	if (t->pending == XTCP_TIMER_RTO && timer_pending(&sk->sk_timer))
 		return;
+	/* nothing was outstanding: TCP_USER_TIMEOUT counts from here */
+	t->stall_start = jiffies;
 	xtcp_timer_arm(sk, XTCP_TIMER_RTO, xtcp_timer_rto_now(t));
 }
 
@@ -147,6 +149,7 @@ void xtcp_timer_acked(struct sock *sk, bool outstanding)
 	t->backoff = 0;
 	t->retries = 0;
 	t->probes = 0;
+	t->stall_start = jiffies;
 	if (outstanding)
 		xtcp_timer_arm(sk, XTCP_TIMER_RTO, xtcp_timer_rto_now(t));
 	else if (t->pending == XTCP_TIMER_RTO)
@@ -162,12 +165,51 @@ void xtcp_timer_acked(struct sock *sk, bool outstanding)
 void xtcp_timer_rto_fired(struct sock *sk)
 {
 	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+	unsigned long when;
 
 	if (t->backoff < U8_MAX)
 		t->backoff++;
 	if (t->retries < U8_MAX)
 		t->retries++;
-	xtcp_timer_arm(sk, XTCP_TIMER_RTO, xtcp_timer_rto_now(t));
+	when = xtcp_timer_rto_now(t);
+	/*
+	 * TCP_USER_TIMEOUT (RFC 5482): fire no later than when it runs
+	 * out, so the connection fails on time, not a backed-off RTO late.
+	 */
+	if (t->user_timeout) {
+		long left = (long)(t->stall_start + t->user_timeout - jiffies);
+
+		when = clamp_t(long, left, 1, (long)when);
+	}
+	xtcp_timer_arm(sk, XTCP_TIMER_RTO, when);
+}
+
+/**
+ * xtcp_timer_user_timeout_passed() - has TCP_USER_TIMEOUT run out?
+ * @t: the timers' state
+ *
+ * Return: true if a user timeout is set and the connection has made no
+ * progress for that long.
+ */
+bool xtcp_timer_user_timeout_passed(const struct xtcp_timers *t)
+{
+	return t->user_timeout &&
+	       time_after_eq(jiffies, t->stall_start + t->user_timeout);
+}
+
+/**
+ * xtcp_timer_keepalive() - (re)arm the keepalive timer
+ * @sk: the socket
+ * @when: jiffies from now; 0 stops it
+ */
+void xtcp_timer_keepalive(struct sock *sk, unsigned long when)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (when)
+		sk_reset_timer(sk, &xs->tmr.keepalive, jiffies + when);
+	else
+		sk_stop_timer(sk, &xs->tmr.keepalive);
 }
 
 /**
@@ -250,6 +292,7 @@ void xtcp_timer_stop_all(struct sock *sk)
 	xs->tmr.pending = XTCP_TIMER_NONE;
 	sk_stop_timer_sync(sk, &sk->sk_timer);
 	sk_stop_timer_sync(sk, &xs->rcv.delack);
+	sk_stop_timer_sync(sk, &xs->tmr.keepalive);
 }
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)

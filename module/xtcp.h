@@ -81,6 +81,21 @@ enum xtcp_mib_field {
 	XTCP_MIB_BACKLOGDROP,		/* segments the socket backlog refused */
 	XTCP_MIB_FILTERDROPS,		/* dropped by the socket's filter or LSM */
 	XTCP_MIB_SYNFLOODLOGSUPPRESSED,	/* flood lines over the global bound */
+	/* closing */
+	XTCP_MIB_CURRORPHANS,		/* closed by the program, not yet done */
+	XTCP_MIB_CURRTIMEWAIT,		/* TIME_WAIT and FIN_WAIT_2 entries now */
+	XTCP_MIB_TIMEWAITS,		/* TIME_WAIT entries created */
+	XTCP_MIB_TIMEWAITREUSED,	/* ... taken over by connect() */
+	XTCP_MIB_TIMEWAITRECYCLED,	/* ... ended by a new SYN (RFC 6191) */
+	XTCP_MIB_TIMEWAITOVERFLOW,	/* none created: max_tw_buckets */
+	XTCP_MIB_TIMEWAITRSTIGNORED,	/* RSTs into TIME_WAIT (RFC 1337) */
+	XTCP_MIB_FINWAIT2TIMEOUTS,	/* orphans that never got the FIN */
+	XTCP_MIB_KEEPALIVEPROBES,	/* keepalive probes sent */
+	XTCP_MIB_ABORTONDATA,		/* RST: data after close, linger 0 */
+	XTCP_MIB_ABORTONCLOSE,		/* RST: closed with unread data */
+	XTCP_MIB_ABORTONMEMORY,		/* RST: too many orphans */
+	XTCP_MIB_ABORTONTIMEOUT,	/* gave up: retries, keepalive, timeout */
+	XTCP_MIB_ABORTONLINGER,		/* RST: FIN_WAIT_2 with TCP_LINGER2 < 0 */
 	XTCP_MIB_MAX
 };
 
@@ -96,6 +111,14 @@ struct xtcp_sysctls {
 	int synack_retries;
 	int abort_on_overflow;
 	int retries2;			/* RTOs before a connection fails */
+	int orphan_retries;		/* ... once orphaned; 0: 8 */
+	int fin_timeout;		/* seconds an orphan waits in FIN_WAIT_2 */
+	int tw_reuse_mode;		/* tw_reuse: over TIME_WAIT, 0, 1, 2 lo */
+	int max_tw_buckets;		/* TIME_WAIT entries at most */
+	int max_orphans;		/* orphaned sockets at most */
+	int keepalive_time;		/* seconds idle before the first probe */
+	int keepalive_intvl;		/* seconds between probes */
+	int keepalive_probes;		/* unanswered probes before giving up */
 };
 
 /* Per-netns state, from net_generic(). */
@@ -153,6 +176,7 @@ struct xtcp_skb_cb {
 			u32 tx_stamp;	/* ms clock of the last transmission */
 			u8 sacked;	/* XTCP_SKB_SACKED, _LOST, _RETRANS */
 			u8 tx_count;	/* transmissions so far */
+			u8 uncharged;	/* a FIN's skb memory refused */
 		};
 	};
 };
@@ -201,6 +225,7 @@ struct xtcp_seg {
 enum xtcp_ehash_kind {
 	XTCP_EH_SOCK,
 	XTCP_EH_REQ,
+	XTCP_EH_TW,
 };
 
 struct xtcp_ehash_node {
@@ -250,6 +275,36 @@ struct xtcp_request {
 				  * or out-of-window segment; 0: never
 				  */
 	struct rcu_head rcu;
+};
+
+/*
+ * What is left of a connection in TIME_WAIT, or of an orphan waiting in
+ * FIN_WAIT_2 for the peer's FIN (timewait.c): enough to answer segments
+ * for the 4-tuple and to hold its port, 128 bytes on x86-64 (Linux's
+ * tw_sock_TCP is about twice that). It takes the full socket's place in
+ * the ehash in one swap, and the socket is freed. References: one while
+ * hashed, one while its timer is pending, and lookups' temporary ones.
+ */
+struct xtcp_tw {
+	struct xtcp_ehash_node eh;
+	refcount_t refcnt;
+	u8 substate;		/* TCP_TIME_WAIT or TCP_FIN_WAIT2 */
+	u8 rcv_wscale:4,
+	   tstamp_ok:1,
+	   reuse:1,		/* the socket had SO_REUSEADDR */
+	   bind_explicit:1,	/* its port came from bind() */
+	   bound:1;		/* in the bind table */
+	u16 rcv_wnd;		/* the window field of our ACKs */
+	int bound_dev_if;
+	u32 rcv_nxt;		/* the peer's FIN included, in TIME_WAIT */
+	u32 snd_nxt;		/* our FIN included */
+	u32 ts_recent;		/* the peer's last TSval */
+	u32 ts_recent_stamp;	/* seconds when ts_recent was taken */
+	struct timer_list timer;
+	union {
+		struct hlist_node bind_node;	/* while bound */
+		struct rcu_head rcu;		/* once unbound and unhashed */
+	};
 };
 
 /*
@@ -311,7 +366,8 @@ struct xtcp_snd {
 	u8 dupacks;			/* duplicate ACKs in a row */
 	u8 nodelay:1,			/* TCP_NODELAY */
 	   cork:1,			/* TCP_CORK */
-	   probe_pending:1;		/* a zero-window probe is due */
+	   probe_pending:1,		/* a zero-window probe is due */
+	   fin_queued:1;		/* our FIN is on the write queue */
 
 	/* what TCP_INFO reports */
 	u32 total_retrans;
@@ -350,7 +406,11 @@ struct xtcp_rcv {
 	u8 quick;			/* quick ACKs left */
 	u8 ack_now:1,			/* send an ACK at once */
 	   delack_due:1,		/* an ACK is owed, on the delack timer */
-	   quickack_opt:1;		/* TCP_QUICKACK set */
+	   quickack_opt:1,		/* TCP_QUICKACK set */
+	   fin_pending:1,		/* a FIN at fin_seq, beyond a hole */
+	   fin_rcvd:1;			/* the peer's FIN is in rcv.nxt */
+	u32 fin_seq;			/* the sequence number of that FIN */
+	unsigned long lrcv;		/* jiffies of the last segment */
 	struct timer_list delack;	/* the delayed-ACK timer */
 
 	/* what TCP_INFO reports */
@@ -372,6 +432,15 @@ struct xtcp_timers {
 	u8 backoff;			/* doublings of the RTO in force */
 	u8 probes;			/* zero-window probes since progress */
 	u8 pending;			/* XTCP_TIMER_*: what sk_timer is for */
+	u8 ka_probes;			/* keepalive probes unanswered */
+	u8 syn_count;			/* TCP_SYNCNT; 0: the sysctl */
+	u8 ka_count;			/* TCP_KEEPCNT; 0: the sysctl */
+	int ka_idle;			/* TCP_KEEPIDLE, jiffies; 0: sysctl */
+	int ka_intvl;			/* TCP_KEEPINTVL, jiffies; 0: sysctl */
+	int linger2;			/* TCP_LINGER2, jiffies; 0: sysctl, -1 */
+	unsigned long user_timeout;	/* TCP_USER_TIMEOUT, jiffies; 0: none */
+	unsigned long stall_start;	/* jiffies since snd.una last moved */
+	struct timer_list keepalive;	/* SO_KEEPALIVE probes */
 };
 
 /* What the connection's sk_timer is armed for. */
@@ -398,7 +467,8 @@ struct xtcp_sock {
 	struct hlist_node listen_node;	/* while listening */
 	u8 bound:1,			/* in the bind table */
 	   bind_explicit:1,		/* port chosen by bind(), not connect() */
-	   passive:1;			/* SYN_RECV from a listener (MUST-11) */
+	   passive:1,			/* SYN_RECV from a listener (MUST-11) */
+	   orphan_counted:1;		/* counted in CurrOrphans */
 
 	struct xtcp_listener lsn;	/* a listener's */
 	struct list_head accept_node;	/* a child's, on its listener's queue */
@@ -426,6 +496,11 @@ static inline struct xtcp_request *xtcp_eh_req(struct xtcp_ehash_node *eh)
 	return container_of(eh, struct xtcp_request, eh);
 }
 
+static inline struct xtcp_tw *xtcp_eh_tw(struct xtcp_ehash_node *eh)
+{
+	return container_of(eh, struct xtcp_tw, eh);
+}
+
 /* Defaults of the per-netns sysctls. */
 #define XTCP_TIMEOUT_INIT	HZ		/* RFC 6298 initial RTO */
 #define XTCP_RTO_MAX		(120 * HZ)	/* largest RTO, as TCP's */
@@ -438,6 +513,13 @@ static inline struct xtcp_request *xtcp_eh_req(struct xtcp_ehash_node *eh)
 #define XTCP_RCV_WSCALE		7		/* room for a 8 MiB window */
 #define XTCP_CHALLENGE_PER_SEC	10		/* per socket, RFC 5961 10 */
 #define XTCP_RETRIES2		15		/* as tcp_retries2 */
+#define XTCP_ORPHAN_RETRIES	8		/* tcp_orphan_retries 0 means 8 */
+#define XTCP_TIMEWAIT_LEN	(60 * HZ)	/* 2MSL, as TCP_TIMEWAIT_LEN */
+#define XTCP_FIN_TIMEOUT	60		/* seconds, tcp_fin_timeout */
+#define XTCP_FIN_TIMEOUT_MAX	(120 * HZ)	/* TCP_LINGER2's bound */
+#define XTCP_KEEPALIVE_TIME	7200		/* seconds, as TCP's */
+#define XTCP_KEEPALIVE_INTVL	75
+#define XTCP_KEEPALIVE_PROBES	9
 
 /* Room before a segment's payload for link, IP and our largest header. */
 #define XTCP_SKB_HEADROOM	(MAX_HEADER + sizeof(struct iphdr) + 60)
@@ -476,7 +558,13 @@ struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg);
 int xtcp_table_bind(struct sock *sk, u16 port);
-int xtcp_table_connect_hash(struct sock *sk, u64 port_offset);
+typedef bool (*xtcp_table_tw_reusable_t)(const struct xtcp_tw *tw,
+					 const struct sock *sk, bool bound);
+int xtcp_table_connect_hash(struct sock *sk, u64 port_offset,
+			    xtcp_table_tw_reusable_t reusable,
+			    struct xtcp_tw **twp);
+void xtcp_table_tw_bind(struct xtcp_tw *tw);
+void xtcp_table_tw_unbind(struct xtcp_tw *tw);
 void xtcp_table_inherit_port(struct sock *child, struct sock *listener);
 void xtcp_table_unbind(struct sock *sk);
 
@@ -525,6 +613,8 @@ void xtcp_timer_probe_sent(struct sock *sk);
 void xtcp_timer_ack_owed(struct sock *sk);
 void xtcp_timer_ack_sent(struct sock *sk);
 void xtcp_timer_stop_all(struct sock *sk);
+bool xtcp_timer_user_timeout_passed(const struct xtcp_timers *t);
+void xtcp_timer_keepalive(struct sock *sk, unsigned long when);
 
 /* recv.c */
 void xtcp_recv_init(struct sock *sk);
@@ -539,6 +629,8 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb);
 void xtcp_recv_ack_sent(struct sock *sk);
 u32 xtcp_recv_readable(const struct sock *sk);
 void xtcp_recv_purge(struct sock *sk);
+void xtcp_recv_fin(struct sock *sk);
+bool xtcp_recv_note_fin(struct sock *sk, u32 seq);
 int xtcp_recv_msg(struct sock *sk, struct msghdr *msg, size_t len, int flags);
 
 /* send.c */
@@ -549,8 +641,10 @@ void xtcp_send_ack(struct sock *sk);
 void xtcp_send_reset(struct sock *sk);
 void xtcp_send_push(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
+void xtcp_send_keepalive(struct sock *sk);
+void xtcp_send_fin(struct sock *sk);
 int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb);
-int xtcp_send_rto(struct sock *sk);
+void xtcp_send_rto(struct sock *sk);
 int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size);
 void xtcp_send_purge(struct sock *sk);
 u32 xtcp_send_unsent(const struct sock *sk);
@@ -618,6 +712,24 @@ struct sock *xtcp_req_make_child(struct xtcp_request *req,
 				 const struct sk_buff *skb);
 void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
 
+/* timewait.c */
+enum xtcp_tw_verdict {
+	XTCP_TW_DONE,			/* handled; nothing more to do */
+	XTCP_TW_RST,			/* answer with a RST; the entry ended */
+	XTCP_TW_SYN,			/* the entry ended: a listener's SYN */
+};
+
+int xtcp_tw_init(void);
+void xtcp_tw_exit(void);
+void xtcp_tw_put(struct xtcp_tw *tw);
+bool xtcp_tw_enter(struct sock *sk, int substate, unsigned long timeo);
+enum xtcp_tw_verdict xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb);
+bool xtcp_tw_reusable(const struct xtcp_tw *tw, const struct sock *sk,
+		      bool bound);
+u32 xtcp_tw_reused(struct xtcp_tw *tw);
+unsigned long xtcp_tw_remaining(const struct xtcp_tw *tw);
+void xtcp_tw_net_exit(struct net *net);
+
 /* conn.c */
 void xtcp_conn_init_sock(struct sock *sk);
 void xtcp_conn_set_state(struct sock *sk, int state);
@@ -628,6 +740,13 @@ void xtcp_conn_input(struct sock *sk, struct sk_buff *skb);
 void xtcp_conn_established(struct sock *sk, const struct xtcp_skb_cb *cb);
 void xtcp_conn_abort(struct sock *sk);
 void xtcp_conn_abort_child(struct sock *child);
+void xtcp_conn_inherit(struct sock *child, const struct sock *lsk);
+void xtcp_conn_close(struct sock *sk, long timeout);
+void xtcp_conn_orphaned(struct sock *sk);
+void xtcp_conn_shutdown(struct sock *sk);
+void xtcp_conn_set_keepalive(struct sock *sk, int on);
+void xtcp_conn_keepalive_reset(struct sock *sk);
+bool xtcp_conn_need_reset(int state);
 
 /* socket.c */
 extern struct proto xtcp_prot;

@@ -40,7 +40,14 @@ unload() {
 unload_wait() {
 	i=0
 	while loaded && ! rmmod xtcp 2>/dev/null; do
-		[ $i -ge 100 ] && return 1
+		if [ $i -ge 100 ]; then
+			# what still holds it: sockets (orphans included)
+			echo "    xtcp still in use: refcnt $(cat /sys/module/xtcp/refcnt)"
+			grep -E 'CurrEstab|CurrOrphans|CurrTimeWait|CurrRequests' \
+				/proc/net/xtcp_stat 2>/dev/null | tr '\n' ' '
+			echo
+			return 1
+		fi
 		sleep 0.05
 		i=$((i + 1))
 	done

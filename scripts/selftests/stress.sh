@@ -86,6 +86,7 @@ wait_for() {
 
 netns_settled() { [ "$(slab_objs net_namespace)" -le "$(netns_expected)" ]; }
 no_requests() { [ "$(stat_of CurrRequests "$1")" = 0 ]; }
+no_orphans() { [ "$(stat_of CurrOrphans "$1")" = 0 ]; }
 refcnt_zero() { [ "$(cat /sys/module/xtcp/refcnt)" = 0 ]; }
 reqs_at_least() { [ "$(proc_lines "$1" SYN_RECV)" -ge "$2" ]; }
 
@@ -95,6 +96,14 @@ proc_lines() { # proc_lines NETNS|"" [PATTERN]: lines of /proc/net/xtcp
 	else
 		cat /proc/net/xtcp
 	fi | awk -v p="${2:-.}" 'NR > 1 && $0 ~ p' | wc -l
+}
+
+proc_live() { # proc_live NETNS|"": lines of /proc/net/xtcp but TIME_WAIT
+	if [ -n "$1" ]; then
+		$IP netns exec "$1" cat /proc/net/xtcp
+	else
+		cat /proc/net/xtcp
+	fi | awk 'NR > 1 && $4 != "TIME_WAIT"' | wc -l
 }
 
 val() { # val FILE KEY: the value of a "key value" line
@@ -250,7 +259,10 @@ for ns in ns_s ns_c ""; do
 	check "$name: no request sock left (CurrRequests)" \
 		wait_for 10 no_requests "$ns"
 	check "$name: no connection left (CurrEstab)" eq "$(stat_of CurrEstab $ns)" 0
-	check "$name: /proc/net/xtcp empty" eq "$(proc_lines "$ns")" 0
+	check "$name: no orphan left (CurrOrphans)" wait_for 30 no_orphans "$ns"
+	# TIME_WAIT entries stay their 2MSL: what a close leaves behind
+	check "$name: /proc/net/xtcp empty but for TIME_WAIT" \
+		eq "$(proc_live "$ns")" 0
 done
 
 kill "$hold"

@@ -496,7 +496,8 @@ static void *client_thread(void *arg)
 			if (s->connected && (pfd[i].revents & (POLLERR | POLLHUP))) {
 				/* the server closed (or its listener went) first */
 				err = sock_error(s->fd);
-				if (err == ECONNRESET)
+				/* after the server's FIN, a reset reads EPIPE */
+				if (err == ECONNRESET || err == EPIPE)
 					count(C_HELD_RESET);
 				else
 					unexpected("held connection ended with %d", err);

@@ -24,10 +24,18 @@ void conn_init(struct conn *c, uint16_t sport)
 	c->fd = -1;
 }
 
+/*
+ * Abortively (SO_LINGER {1, 0}): the raw peer never answers a FIN, and
+ * an orphan retransmitting it would outlive the scenario.
+ */
 void conn_close(struct conn *c)
 {
-	if (c->fd >= 0)
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (c->fd >= 0) {
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(c->fd);
+	}
 	c->fd = -1;
 }
 

@@ -15,13 +15,11 @@
 
 /* Linux's bounds for TCP_MAXSEG and TCP_WINDOW_CLAMP. */
 #define XTCP_SOCKOPT_MIN_MSS	88
-/* TCP_CONGESTION names are at most this long, NUL included, as Linux's */
-#define XTCP_CA_NAME_MAX	16
 
 static int xtcp_sockopt_set_cc(struct sock *sk, sockptr_t optval,
 			       unsigned int optlen)
 {
-	char name[XTCP_CA_NAME_MAX];
+	char name[XTCP_CC_NAME_MAX];
 	const struct xtcp_cc_ops *ops;
 
 	if (optlen < 1)
@@ -34,7 +32,7 @@ static int xtcp_sockopt_set_cc(struct sock *sk, sockptr_t optval,
 	if (!ops)
 		return -ENOENT;		/* TCP's answer for an unknown name */
 	lock_sock(sk);
-	xtcp_sk(sk)->snd.cc = ops;
+	xtcp_cc_set(sk, ops);
 	release_sock(sk);
 	return 0;
 }
@@ -174,7 +172,7 @@ int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
 		     int __user *optlen)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	char cc[XTCP_CA_NAME_MAX] = {};
+	char cc[XTCP_CC_NAME_MAX] = {};
 	struct tcp_info ti;
 	int len, val;
 	void *src = &val;

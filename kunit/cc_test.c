@@ -87,10 +87,11 @@ static void xtcp_cc_test_names(struct kunit *test)
 {
 	const struct xtcp_cc_ops *reno = xtcp_cc_find("reno");
 
-	KUNIT_EXPECT_PTR_EQ(test, reno, xtcp_cc_default());
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_cc_find("cubic"), xtcp_cc_default());
 	KUNIT_ASSERT_NOT_NULL(test, reno);
+	KUNIT_EXPECT_PTR_NE(test, reno, xtcp_cc_default());
 	KUNIT_EXPECT_STREQ(test, reno->name, "reno");
-	KUNIT_EXPECT_STREQ(test, xtcp_cc_find("cubic")->name, "cubic");
+	KUNIT_EXPECT_STREQ(test, xtcp_cc_default()->name, "cubic");
 	KUNIT_EXPECT_PTR_EQ(test, xtcp_cc_find("bbr"), NULL);
 	KUNIT_EXPECT_PTR_EQ(test, xtcp_cc_find("cubi"), NULL);
 	KUNIT_EXPECT_PTR_EQ(test, xtcp_cc_find(""), NULL);

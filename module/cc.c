@@ -17,8 +17,8 @@
  * algorithm's initial state, so none needs an init hook.
  *
  * Two are built in, by Linux's names for TCP_CONGESTION and the
- * congestion_control sysctl: NewReno ("reno": RFC 5681, RFC 6582), the
- * default, and CUBIC ("cubic": RFC 9438, without HyStart).
+ * congestion_control sysctl: NewReno ("reno": RFC 5681, RFC 6582) and
+ * CUBIC ("cubic": RFC 9438, without HyStart), the default as in Linux.
  */
 #include <linux/math64.h>
 #include <linux/string.h>
@@ -312,13 +312,15 @@ static const struct xtcp_cc_ops *const xtcp_cc_all[] = {
 };
 
 /**
- * xtcp_cc_default() - the algorithm new connections get
+ * xtcp_cc_default() - the algorithm a network namespace starts with
+ *
+ * CUBIC, as Linux's default; the congestion_control sysctl changes it.
  *
  * Return: its ops.
  */
 const struct xtcp_cc_ops *xtcp_cc_default(void)
 {
-	return &xtcp_cc_reno;
+	return &xtcp_cc_cubic;
 }
 
 /**
@@ -355,15 +357,18 @@ void xtcp_cc_init(struct sock *sk)
  * @ops: the algorithm
  *
  * The window stays; the new algorithm grows it from there with its own
- * state from scratch. Choosing the algorithm in use changes nothing.
+ * state from scratch. Choosing the algorithm in use changes only that it
+ * is now chosen: a listener's children take it (request.c).
  */
 void xtcp_cc_set(struct sock *sk, const struct xtcp_cc_ops *ops)
 {
 	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 
+	/* a listener's are read without its lock, for a new child */
+	WRITE_ONCE(snd->cc_chosen, 1);
 	if (snd->cc == ops)
 		return;
-	snd->cc = ops;
+	WRITE_ONCE(snd->cc, ops);
 	xtcp_cc_init(sk);
 }
 

@@ -52,7 +52,7 @@ void xtcp_conn_init_sock(struct sock *sk)
 	xs->lsn.abort_on_overflow = -1;
 	xs->rcv.wnd = XTCP_RCV_WND_INIT;
 	xs->tmr.rto = XTCP_TIMEOUT_INIT;
-	xs->snd.cc = xtcp_cc_default();
+	xs->snd.cc = XTCP_SYSCTL(sock_net(sk), congestion_control);
 	timer_setup(&sk->sk_timer, xtcp_conn_timer, 0);
 	timer_setup(&xs->rcv.delack, xtcp_conn_delack_timer, 0);
 	xtcp_send_sk_init(sk);

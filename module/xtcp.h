@@ -96,6 +96,8 @@ struct xtcp_sysctls {
 	int synack_retries;
 	int abort_on_overflow;
 	int retries2;			/* RTOs before a connection fails */
+	/* what new sockets get; a pointer so readers see one whole value */
+	const struct xtcp_cc_ops *congestion_control;
 };
 
 /* Per-netns state, from net_generic(). */
@@ -308,6 +310,7 @@ struct xtcp_snd {
 	u32 retrans_out;		/* ... of which sent again */
 	u32 recover;			/* snd.nxt when recovery began */
 	u8 ca_state;			/* XTCP_CA_* */
+	u8 cc_chosen;			/* cc set by TCP_CONGESTION */
 	u8 dupacks;			/* duplicate ACKs in a row */
 	u8 nodelay:1,			/* TCP_NODELAY */
 	   cork:1,			/* TCP_CORK */

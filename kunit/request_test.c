@@ -66,6 +66,46 @@ static void xtcp_req_test_ack_promotes(struct kunit *test)
 	xtcp_kunit_abort(child);
 }
 
+/* A handshake from the peer, completed and accepted. */
+static struct socket *xtcp_req_test_accept(struct kunit *test)
+{
+	struct xtcp_kunit_ctx *ctx = test->priv;
+	struct socket *child = NULL;
+	u32 iss = xtcp_req_test_syn_iss(test);
+
+	xtcp_kunit_send(test, XTCP_FLAG_ACK, XTCP_KUNIT_ISN + 1, iss + 1,
+			xtcp_kunit_ack_opts, sizeof(xtcp_kunit_ack_opts), 0);
+	KUNIT_ASSERT_EQ(test, kernel_accept(ctx->lsock, &child, O_NONBLOCK), 0);
+	return child;
+}
+
+/*
+ * A child runs its listener's algorithm when TCP_CONGESTION chose it, and
+ * otherwise the namespace's default of the moment, as Linux's children.
+ */
+static void xtcp_req_test_child_cc(struct kunit *test)
+{
+	struct xtcp_kunit_ctx *ctx = test->priv;
+	struct xtcp_sysctls *sc = &xtcp_net(ctx->net)->sysctl;
+	const struct xtcp_cc_ops *dflt = sc->congestion_control;
+	struct sock *lsk = ctx->lsock->sk;
+	struct socket *child;
+
+	KUNIT_ASSERT_STREQ(test, xtcp_sk(lsk)->snd.cc->name, "cubic");
+	WRITE_ONCE(sc->congestion_control, xtcp_cc_find("reno"));
+	child = xtcp_req_test_accept(test);
+	WRITE_ONCE(sc->congestion_control, dflt);
+	KUNIT_EXPECT_STREQ(test, xtcp_sk(child->sk)->snd.cc->name, "reno");
+	sock_release(child);
+
+	lock_sock(lsk);
+	xtcp_cc_set(lsk, xtcp_cc_find("reno"));
+	release_sock(lsk);
+	child = xtcp_req_test_accept(test);
+	KUNIT_EXPECT_STREQ(test, xtcp_sk(child->sk)->snd.cc->name, "reno");
+	sock_release(child);
+}
+
 static void xtcp_req_test_rst_drops_request(struct kunit *test)
 {
 	struct xtcp_kunit_ctx *ctx = test->priv;
@@ -288,6 +328,7 @@ static struct kunit_case xtcp_req_test_cases[] = {
 	KUNIT_CASE(xtcp_req_test_pressure_retries),
 	KUNIT_CASE(xtcp_req_test_bad_ack_keeps_request),
 	KUNIT_CASE(xtcp_req_test_ack_promotes),
+	KUNIT_CASE(xtcp_req_test_child_cc),
 	KUNIT_CASE(xtcp_req_test_rst_drops_request),
 	KUNIT_CASE(xtcp_req_test_promote_lost_race),
 	KUNIT_CASE(xtcp_req_test_promote_while_closing),

@@ -55,6 +55,20 @@
 #endif
 
 /*
+ * 6.11 hands proc handlers a const table. Define a handler as
+ * XTCP_PROC_HANDLER(name), its table being @table.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define XTCP_PROC_HANDLER(name) \
+	int name(const struct ctl_table *table, int write, void *buffer, \
+		 size_t *lenp, loff_t *ppos)
+#else
+#define XTCP_PROC_HANDLER(name) \
+	int name(struct ctl_table *table, int write, void *buffer, \
+		 size_t *lenp, loff_t *ppos)
+#endif
+
+/*
  * 6.5 lets a cache opt out of SLUB merging. Ours do, so /proc/slabinfo and
  * /sys/kernel/slab show xtcp's objects under xtcp's names, which the leak
  * checks of the tests (and anyone debugging) rely on; Debian's 6.12 would

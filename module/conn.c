@@ -72,7 +72,7 @@ void xtcp_conn_init_sock(struct sock *sk)
 	xs->lsn.abort_on_overflow = -1;
 	xs->rcv.wnd = XTCP_RCV_WND_INIT;
 	xs->tmr.rto = XTCP_TIMEOUT_INIT;
-	xs->snd.cc = xtcp_cc_default();
+	xs->snd.cc = XTCP_SYSCTL(sock_net(sk), congestion_control);
 	timer_setup(&sk->sk_timer, xtcp_conn_timer, 0);
 	timer_setup(&xs->rcv.delack, xtcp_conn_delack_timer, 0);
 	timer_setup(&xs->tmr.keepalive, xtcp_conn_keepalive_timer, 0);
@@ -95,7 +95,6 @@ void xtcp_conn_inherit(struct sock *child, const struct sock *lsk)
 	xs->snd.nodelay = l->snd.nodelay;
 	xs->snd.cork = l->snd.cork;
 	xs->snd.user_mss = l->snd.user_mss;
-	xs->snd.cc = l->snd.cc;
 	xs->rcv.window_clamp = l->rcv.window_clamp;
 	xs->tmr.syn_count = l->tmr.syn_count;
 	xs->tmr.ka_count = l->tmr.ka_count;

@@ -337,6 +337,12 @@ struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	inet->mc_list = NULL;
 	xtcp_conn_init_sock(child);
 	xtcp_conn_inherit(child, req->listener);
+	/*
+	 * The listener's algorithm if TCP_CONGESTION chose it, else the
+	 * namespace's default as it is now (init_sock's), as Linux does.
+	 */
+	if (READ_ONCE(xtcp_sk(req->listener)->snd.cc_chosen))
+		xs->snd.cc = READ_ONCE(xtcp_sk(req->listener)->snd.cc);
 	child->sk_ack_backlog = 0;
 	child->sk_max_ack_backlog = 0;
 

@@ -92,6 +92,7 @@ void xtcp_send_init(struct sock *sk)
 	snd->ca_state = XTCP_CA_OPEN;
 	if (!snd->cc)
 		snd->cc = xtcp_cc_default();
+	xtcp_cc_init(sk);
 }
 
 /* Fill the ACK, window and timestamp of a segment from the socket. */
@@ -309,6 +310,8 @@ void xtcp_send_push(struct sock *sk)
 			break;
 		snd->head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 			    NULL : skb->next;
+		if (!snd->packets_out)
+			xtcp_cc_restart(sk);
 		snd->packets_out++;
 		if (xtcp_seq_after(XTCP_SKB_CB(skb)->end_seq, snd->nxt))
 			snd->nxt = XTCP_SKB_CB(skb)->end_seq;
@@ -687,6 +690,7 @@ void xtcp_send_rto(struct sock *sk)
 		snd->ssthresh = snd->cc->ssthresh(sk);
 	snd->cwnd = 1;
 	snd->cwnd_cnt = 0;
+	xtcp_cc_timeout(sk);
 	snd->recover = snd->nxt;
 	snd->ca_state = XTCP_CA_LOSS;
 	snd->dupacks = 0;

@@ -19,13 +19,11 @@
 #define XTCP_SOCKOPT_MAX_KEEPIDLE	32767
 #define XTCP_SOCKOPT_MAX_KEEPCNT	127
 #define XTCP_SOCKOPT_MAX_SYNCNT		127
-/* TCP_CONGESTION names are at most this long, NUL included, as Linux's */
-#define XTCP_CA_NAME_MAX	16
 
 static int xtcp_sockopt_set_cc(struct sock *sk, sockptr_t optval,
 			       unsigned int optlen)
 {
-	char name[XTCP_CA_NAME_MAX];
+	char name[XTCP_CC_NAME_MAX];
 	const struct xtcp_cc_ops *ops;
 
 	if (optlen < 1)
@@ -38,7 +36,7 @@ static int xtcp_sockopt_set_cc(struct sock *sk, sockptr_t optval,
 	if (!ops)
 		return -ENOENT;		/* TCP's answer for an unknown name */
 	lock_sock(sk);
-	xtcp_sk(sk)->snd.cc = ops;
+	xtcp_cc_set(sk, ops);
 	release_sock(sk);
 	return 0;
 }
@@ -214,7 +212,7 @@ int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
 		     int __user *optlen)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	char cc[XTCP_CA_NAME_MAX] = {};
+	char cc[XTCP_CC_NAME_MAX] = {};
 	struct tcp_info ti;
 	int len, val;
 	void *src = &val;

@@ -6,6 +6,7 @@
  * inherits another's settings.
  */
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
@@ -25,6 +26,7 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.keepalive_time		= XTCP_KEEPALIVE_TIME,
 	.keepalive_intvl	= XTCP_KEEPALIVE_INTVL,
 	.keepalive_probes	= XTCP_KEEPALIVE_PROBES,
+	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
 /* Bounds. TCP's own: a SYN count fits in its u8 retransmit counter. */
@@ -40,6 +42,33 @@ static int xtcp_sysctl_keepcnt_max = 127;
  * request socks per listener (about 12 MB), not 1M (about 190 MB).
  */
 static int xtcp_sysctl_backlog_max_userns = 1 << 16;
+
+/*
+ * congestion_control reads and writes an algorithm's name; what is kept
+ * is its ops, for new sockets to take without a lookup. An unknown name
+ * is refused with ENOENT, as tcp_congestion_control does.
+ */
+static XTCP_PROC_HANDLER(xtcp_sysctl_cc)
+{
+	const struct xtcp_cc_ops **slot = table->data;
+	char name[XTCP_CC_NAME_MAX];
+	struct ctl_table tmp = {
+		.data	= name,
+		.maxlen	= sizeof(name),
+	};
+	const struct xtcp_cc_ops *ops;
+	int err;
+
+	strscpy(name, READ_ONCE(*slot)->name, sizeof(name));
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	ops = xtcp_cc_find(name);
+	if (!ops)
+		return -ENOENT;
+	WRITE_ONCE(*slot, ops);
+	return 0;
+}
 
 /*
  * The template's .data point into xtcp_sysctl_defaults; each namespace's
@@ -79,6 +108,13 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(keepalive_time, SYSCTL_ONE, &xtcp_sysctl_keepalive_max),
 	XTCP_SYSCTL_ENTRY(keepalive_intvl, SYSCTL_ONE, &xtcp_sysctl_keepalive_max),
 	XTCP_SYSCTL_ENTRY(keepalive_probes, SYSCTL_ONE, &xtcp_sysctl_keepcnt_max),
+	{
+		.procname	= "congestion_control",
+		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,
+		.maxlen		= XTCP_CC_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= xtcp_sysctl_cc,
+	},
 	{ }
 };
 
@@ -99,6 +135,7 @@ int xtcp_sysctl_net_init(struct net *net)
 	/* as TCP sizes tcp_max_tw_buckets and tcp_max_orphans: half the ehash */
 	xn->sysctl.max_tw_buckets = xtcp_ehash_entries / 2;
 	xn->sysctl.max_orphans = xtcp_ehash_entries / 2;
+	xn->sysctl.congestion_control = xtcp_cc_default();
 	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
 			GFP_KERNEL);
 	if (!table)

@@ -119,6 +119,8 @@ struct xtcp_sysctls {
 	int keepalive_time;		/* seconds idle before the first probe */
 	int keepalive_intvl;		/* seconds between probes */
 	int keepalive_probes;		/* unanswered probes before giving up */
+	/* what new sockets get; a pointer so readers see one whole value */
+	const struct xtcp_cc_ops *congestion_control;
 };
 
 /* Per-netns state, from net_generic(). */
@@ -363,6 +365,7 @@ struct xtcp_snd {
 	u32 retrans_out;		/* ... of which sent again */
 	u32 recover;			/* snd.nxt when recovery began */
 	u8 ca_state;			/* XTCP_CA_* */
+	u8 cc_chosen;			/* cc set by TCP_CONGESTION */
 	u8 dupacks;			/* duplicate ACKs in a row */
 	u8 nodelay:1,			/* TCP_NODELAY */
 	   cork:1,			/* TCP_CORK */
@@ -594,11 +597,20 @@ struct xtcp_cc_ops {
 	const char *name;		/* as TCP_CONGESTION names it */
 	u32 (*ssthresh)(struct sock *sk);	/* on loss */
 	void (*cong_avoid)(struct sock *sk, u32 acked);	/* on new ACKs */
+	void (*timeout)(struct sock *sk);	/* RTO: cwnd now 1; optional */
+	void (*restart)(struct sock *sk);	/* sending after idle; optional */
 };
+
+/* Longest algorithm name, NUL included: Linux's TCP_CA_NAME_MAX. */
+#define XTCP_CC_NAME_MAX	16
 
 /* cc.c */
 const struct xtcp_cc_ops *xtcp_cc_default(void);
 const struct xtcp_cc_ops *xtcp_cc_find(const char *name);
+void xtcp_cc_init(struct sock *sk);
+void xtcp_cc_set(struct sock *sk, const struct xtcp_cc_ops *ops);
+void xtcp_cc_timeout(struct sock *sk);
+void xtcp_cc_restart(struct sock *sk);
 
 /* timer.c */
 void xtcp_timer_rtt_sample(struct sock *sk, u32 rtt_us);

@@ -3,12 +3,15 @@
  * stream_api: the byte-stream socket calls, asked of Linux TCP and of xtcp
  * in the same run over loopback, and xtcp's answers compared with TCP's:
  * SOL_TCP options (TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_CONGESTION),
+ * the default congestion control and its sysctl (what new sockets and an
+ * accepted child run),
  * recv with MSG_DONTWAIT, SO_RCVTIMEO, MSG_PEEK and MSG_WAITALL, SIOCINQ
  * and SIOCOUTQ, poll readiness, a reader that never reads (the writer
  * meets EAGAIN with bounded memory, then everything arrives once it
  * reads), a zero window (persist probes, then recovery), and TCP_INFO.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -79,6 +82,137 @@ static void sa_options(int stack, int *out)
 	out[8] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "nosuchcc", 8));
 	out[9] = sa_errno(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, 1));
 	close(fd);
+}
+
+/* The sysctl that names the default congestion control of each stack. */
+static const char *const sa_cc_sysctl[2] = {
+	"/proc/sys/net/ipv4/tcp_congestion_control",
+	"/proc/sys/net/xtcp/congestion_control",
+};
+
+/* Write @val to @path: 0 or the errno. */
+static int sa_sysctl_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* 1 if @path reads @want (and a newline). */
+static int sa_sysctl_is(const char *path, const char *want)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return !strcmp(buf, want);
+}
+
+/* 1 if TCP_CONGESTION on @fd answers @want. */
+static int sa_cc_is(int fd, const char *want)
+{
+	char cc[16] = "";
+	socklen_t len = sizeof(cc);
+
+	return !getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &len) &&
+	       !strcmp(cc, want);
+}
+
+/* A listener on loopback @port of @stack, TCP_CONGESTION @cc unless NULL. */
+static int sa_listener(int stack, int port, const char *cc)
+{
+	struct sockaddr_in sin = {
+		.sin_family = stack ? xt_family() : AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int fd = socket(sin.sin_family, SOCK_STREAM, 0), one = 1;
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		xt_fatal("%s listener socket", sa_name[stack]);
+	if (cc && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc)))
+		xt_fatal("%s listener TCP_CONGESTION %s", sa_name[stack], cc);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 4))
+		xt_fatal("%s listen", sa_name[stack]);
+	return fd;
+}
+
+/*
+ * Connect to @lfd on @port and accept: 1 if the accepted child runs
+ * @child and the connecting socket @client.
+ */
+static int sa_child_cc(int stack, int lfd, int port, const char *child,
+		       const char *client)
+{
+	struct sockaddr_in sin = {
+		.sin_family = stack ? xt_family() : AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int cfd = socket(sin.sin_family, SOCK_STREAM, 0), sfd, ok;
+
+	if (cfd < 0 || connect(cfd, (struct sockaddr *)&sin, sizeof(sin)))
+		xt_fatal("%s connect", sa_name[stack]);
+	sfd = accept(lfd, NULL, NULL);
+	if (sfd < 0)
+		xt_fatal("%s accept", sa_name[stack]);
+	ok = sa_cc_is(sfd, child) && sa_cc_is(cfd, client);
+	close(sfd);
+	close(cfd);
+	return ok;
+}
+
+/* Put both defaults back, whatever happened. */
+static void sa_cc_restore(void)
+{
+	sa_sysctl_write(sa_cc_sysctl[0], "cubic");
+	sa_sysctl_write(sa_cc_sysctl[1], "cubic");
+}
+
+/*
+ * The default algorithm and its sysctl: CUBIC on a fresh socket; an
+ * unknown name refused; another default reaches new sockets, and the
+ * children of a listener that did not choose (its own stays); a listener
+ * that chose passes its choice on. One answer per probe.
+ */
+static void sa_cc_default(int stack, int *out)
+{
+	const char *path = sa_cc_sysctl[stack];
+	int port = SA_PORT + 40 + 4 * stack;
+	int fd, lfd, lfd_chose;
+
+	fd = socket(stack ? xt_family() : AF_INET, SOCK_STREAM, 0);
+	out[0] = sa_sysctl_is(path, "cubic");
+	out[1] = sa_cc_is(fd, "cubic");
+	close(fd);
+	out[2] = sa_sysctl_write(path, "nosuchcc");
+	out[3] = sa_sysctl_is(path, "cubic");
+	lfd = sa_listener(stack, port, NULL);
+	lfd_chose = sa_listener(stack, port + 1, "cubic");
+	out[4] = sa_sysctl_write(path, "reno");
+	out[5] = sa_sysctl_is(path, "reno");
+	fd = socket(stack ? xt_family() : AF_INET, SOCK_STREAM, 0);
+	out[6] = sa_cc_is(fd, "reno");
+	close(fd);
+	out[7] = sa_cc_is(lfd, "cubic");
+	out[8] = sa_child_cc(stack, lfd, port, "reno", "reno");
+	out[9] = sa_child_cc(stack, lfd_chose, port + 1, "cubic", "reno");
+	close(lfd);
+	close(lfd_chose);
+	out[10] = sa_sysctl_write(path, "cubic");
+	lfd = sa_listener(stack, port + 2, "reno");
+	out[11] = sa_child_cc(stack, lfd, port + 2, "reno", "cubic");
+	close(lfd);
 }
 
 /* recv flags and ioctls on a connected pair: one result per probe. */
@@ -251,16 +385,40 @@ int main(void)
 		"MSG_PEEK 10 bytes", "SIOCINQ after the peek", "MSG_WAITALL 1000",
 		"SIOCOUTQ once acknowledged",
 	};
-	int opt[2][10], rv[2][11], stack, i, err;
+	/* what both must answer: 1 for yes, else an errno */
+	static const struct {
+		const char *what;
+		int want;
+	} cc_probe[] = {
+		{ "congestion control sysctl reads cubic", 1 },
+		{ "get TCP_CONGESTION on a fresh socket is cubic", 1 },
+		{ "sysctl nosuchcc (errno)", ENOENT },
+		{ "... the sysctl still reads cubic", 1 },
+		{ "sysctl reno (errno)", 0 },
+		{ "... and reads reno", 1 },
+		{ "a fresh socket then runs reno", 1 },
+		{ "a listener made before keeps cubic", 1 },
+		{ "... its child and the client run reno", 1 },
+		{ "a listener that chose cubic: its child runs cubic, the client reno", 1 },
+		{ "sysctl cubic again (errno)", 0 },
+		{ "a listener that chose reno: its child runs reno, the client cubic", 1 },
+	};
+	int opt[2][10], rv[2][11], cc[2][12], stack, i, err;
 	long zeros0, queued;
 
+	atexit(sa_cc_restore);
 	for (stack = 0; stack < 2; stack++) {
 		sa_options(stack, opt[stack]);
 		sa_recv(stack, rv[stack]);
+		sa_cc_default(stack, cc[stack]);
 	}
 	for (i = 0; i < 10; i++)
 		xt_check(opt[1][i] == opt[0][i], "%s: xtcp %d, TCP %d",
 			 opt_what[i], opt[1][i], opt[0][i]);
+	for (i = 0; i < 12; i++)
+		xt_check(cc[1][i] == cc[0][i] && cc[0][i] == cc_probe[i].want,
+			 "%s: xtcp %d, TCP %d", cc_probe[i].what, cc[1][i],
+			 cc[0][i]);
 	for (i = 0; i < 11; i++)
 		xt_check(rv[1][i] == rv[0][i], "%s: xtcp %d, TCP %d",
 			 recv_what[i], rv[1][i], rv[0][i]);

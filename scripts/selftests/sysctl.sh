@@ -13,7 +13,8 @@ for spec in "syncookies 1 2 -1 3 x" \
 	    "max_syn_backlog 4096 128 0 -1 1048577 abc" \
 	    "syn_retries 6 2 0 -1 128 x" \
 	    "synack_retries 5 3 0 -1 128 x" \
-	    "abort_on_overflow 0 1 -1 2 x"; do
+	    "abort_on_overflow 0 1 -1 2 x" \
+	    "congestion_control cubic reno bbr nosuchcc 1 CUBIC"; do
 	set -- $spec
 	name=$1 def=$2 good=$3
 	shift 3
@@ -39,4 +40,10 @@ check "a new namespace starts from the defaults" \
 	eq "$($IP netns exec sys_c cat $D/syn_retries)" 6
 $IP netns del sys_c
 echo 6 > $D/syn_retries
+
+$IP netns exec sys_a sh -c "echo reno > $D/congestion_control"
+check "congestion_control set in one namespace" \
+	eq "$($IP netns exec sys_a cat $D/congestion_control)" reno
+check "not in another" eq "$($IP netns exec sys_b cat $D/congestion_control)" cubic
+check "nor in the initial one" eq "$(cat $D/congestion_control)" cubic
 done_test

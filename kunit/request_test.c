@@ -96,14 +96,14 @@ static void xtcp_req_test_child_cc(struct kunit *test)
 	child = xtcp_req_test_accept(test);
 	WRITE_ONCE(sc->congestion_control, dflt);
 	KUNIT_EXPECT_STREQ(test, xtcp_sk(child->sk)->snd.cc->name, "reno");
-	sock_release(child);
+	xtcp_kunit_abort(child);
 
 	lock_sock(lsk);
 	xtcp_cc_set(lsk, xtcp_cc_find("reno"));
 	release_sock(lsk);
 	child = xtcp_req_test_accept(test);
 	KUNIT_EXPECT_STREQ(test, xtcp_sk(child->sk)->snd.cc->name, "reno");
-	sock_release(child);
+	xtcp_kunit_abort(child);
 }
 
 static void xtcp_req_test_rst_drops_request(struct kunit *test)

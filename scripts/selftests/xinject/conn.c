@@ -30,13 +30,18 @@ void conn_init(struct conn *c, uint16_t sport)
  */
 void conn_close(struct conn *c)
 {
+	if (c->fd >= 0)
+		conn_close_fd(c->fd);
+	c->fd = -1;
+}
+
+/* Close an accepted or connected fd the same way: abortively. */
+void conn_close_fd(int fd)
+{
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-	if (c->fd >= 0) {
-		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(c->fd);
-	}
-	c->fd = -1;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
 }
 
 /* Is @s a resend of @c's SYN-ACK (the request's retransmit timer)? */

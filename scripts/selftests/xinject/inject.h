@@ -92,6 +92,7 @@ void xs_check_listen_info(int lfd, const char *what, unsigned int accq,
 extern const struct xt_opts conn_opts_ts;
 void conn_init(struct conn *c, uint16_t sport);
 void conn_close(struct conn *c);
+void conn_close_fd(int fd);
 int conn_is_synack_rtx(const struct conn *c, const struct xt_seg *s);
 int conn_recv(const struct conn *c, struct xt_seg *s, int ms,
 	      int skip_rtx);

@@ -264,7 +264,7 @@ void security_cookie_acceptq_full(void)
 	fd = xt_sock_accept(lfd, 300, NULL, NULL);
 	xt_check(fd < 0, "and nothing else: B was not queued");
 	if (fd >= 0)
-		close(fd);
+		conn_close_fd(fd);
 	/* room now: B's ACK again, as after its retransmission timeout */
 	conn_send(&b, XT_ACK, b.isn + 1, b.iss + 1, 0, b.ts);
 	b.fd = xt_sock_accept(lfd, 1000, NULL, NULL);
@@ -294,7 +294,7 @@ void security_cookie_replay(void)
 		fd2 = xt_sock_accept(lfd, 500, NULL, NULL);
 		xt_check(fd2 < 0, "the replayed ACK made no second connection");
 		if (fd2 >= 0)
-			close(fd2);
+			conn_close_fd(fd2);
 		xt_check(xs_stat("PassiveOpens") == passive &&
 			 xs_stat("SyncookiesRecv") == recv,
 			 "PassiveOpens and SyncookiesRecv unchanged (the connection took it)");

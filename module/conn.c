@@ -1098,12 +1098,24 @@ void xtcp_conn_abort_child(struct sock *child)
  */
 void xtcp_conn_abort(struct sock *sk)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
 	xtcp_conn_reset(sk);
 	xtcp_timer_stop_all(sk);
 	xtcp_conn_set_state(sk, TCP_CLOSE);
 	xtcp_conn_unhash(sk);
 	xtcp_send_purge(sk);
 	xtcp_recv_purge(sk);
+	/*
+	 * Nothing of this connection's end may reach the next one the
+	 * socket makes (connect(AF_UNSPEC), then connect): its FINs, the
+	 * EOF, the keepalive count, as tcp_disconnect() clears them.
+	 */
+	sock_reset_flag(sk, SOCK_DONE);
+	xs->snd.fin_queued = 0;
+	xs->rcv.fin_pending = 0;
+	xs->rcv.fin_rcvd = 0;
+	xs->tmr.ka_probes = 0;
 }
 
 /*

@@ -98,12 +98,29 @@ proc_lines() { # proc_lines NETNS|"" [PATTERN]: lines of /proc/net/xtcp
 	fi | awk -v p="${2:-.}" 'NR > 1 && $0 ~ p' | wc -l
 }
 
-proc_live() { # proc_live NETNS|"": lines of /proc/net/xtcp but TIME_WAIT
+proc_live() { # proc_live NETNS|"": /proc/net/xtcp lines but TIME_WAIT entries
 	if [ -n "$1" ]; then
 		$IP netns exec "$1" cat /proc/net/xtcp
 	else
 		cat /proc/net/xtcp
-	fi | awk 'NR > 1 && $4 != "TIME_WAIT"' | wc -l
+	fi | awk 'NR > 1 && $4 != "TIME_WAIT" && $8 != "tw"' | wc -l
+}
+
+proc_live_dump() { # proc_live_dump NETNS|"": what proc_live counted
+	if [ -n "$1" ]; then
+		$IP netns exec "$1" cat /proc/net/xtcp
+	else
+		cat /proc/net/xtcp
+	fi | awk 'NR > 1 && $4 != "TIME_WAIT" && $8 != "tw"' | head -20
+}
+
+tw_timers_ok() { # tw_timers_ok NETNS|"": every TIME_WAIT ends within 60 s
+	if [ -n "$1" ]; then
+		$IP netns exec "$1" cat /proc/net/xtcp
+	else
+		cat /proc/net/xtcp
+	fi | awk 'NR > 1 && $4 == "TIME_WAIT" && ($8 != "tw" || $9 > 60000) { bad++ }
+		  END { exit bad > 0 }'
 }
 
 val() { # val FILE KEY: the value of a "key value" line
@@ -261,8 +278,11 @@ for ns in ns_s ns_c ""; do
 	check "$name: no connection left (CurrEstab)" eq "$(stat_of CurrEstab $ns)" 0
 	check "$name: no orphan left (CurrOrphans)" wait_for 30 no_orphans "$ns"
 	# TIME_WAIT entries stay their 2MSL: what a close leaves behind
-	check "$name: /proc/net/xtcp empty but for TIME_WAIT" \
-		eq "$(proc_live "$ns")" 0
+	live=$(proc_live "$ns")
+	check "$name: /proc/net/xtcp empty but for TIME_WAIT" eq "$live" 0
+	[ "$live" = 0 ] || proc_live_dump "$ns"
+	check "$name: the TIME_WAIT entries' timers are due within 2MSL" \
+		tw_timers_ok "$ns"
 done
 
 kill "$hold"

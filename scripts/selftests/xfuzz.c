@@ -1093,10 +1093,13 @@ static void probe_sock(struct target *t)
 	int err, n;
 
 	if (ev & POLLHUP) {
-		/* closed by a RST or refused; the tuple may be reused since */
+		/*
+		 * Closed by a RST or refused; the tuple may be reused since.
+		 * A RST after a fuzzed FIN (CLOSE_WAIT) reads EPIPE, as TCP.
+		 */
 		err = xt_sock_error(t->fd);
-		fz_check(err == ECONNRESET || err == ECONNREFUSED,
-			 "%s port %u: closed, SO_ERROR %d (want ECONNRESET or ECONNREFUSED)",
+		fz_check(err == ECONNRESET || err == ECONNREFUSED || err == EPIPE,
+			 "%s port %u: closed, SO_ERROR %d (want ECONNRESET, ECONNREFUSED or EPIPE)",
 			 tnames[t->type], t->cport, err);
 		return;
 	}
@@ -1502,5 +1505,6 @@ int main(int argc, char **argv)
 	if (xt_failures)
 		xt_log("xfuzz: FAILED; reproduce with: xfuzz -s %llu -n %lu -e %lu",
 		       (unsigned long long)seed, total, per_epoch);
+	xt_sock_abort_all();
 	return xt_done();
 }

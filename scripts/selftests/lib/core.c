@@ -21,6 +21,8 @@ void xt_fatal(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf(" (errno %d: %s)\n", err, strerror(err));
+	/* no orphan of a failed program may hold the module for the next */
+	xt_sock_abort_all();
 	exit(1);
 }
 

@@ -125,3 +125,24 @@ uint16_t xt_sock_port(int fd, int peer)
 		   getsockname(fd, (struct sockaddr *)&sin, &len);
 	return r ? 0 : ntohs(sin.sin_port);
 }
+
+/*
+ * Make every xtcp socket this process still holds close abortively
+ * (SO_LINGER {1, 0}) when it exits. Programs that play the peer with
+ * raw sockets call it last: a graceful close would leave orphans
+ * retransmitting FINs to a peer that never answers, for minutes, and
+ * they would hold the module long after the program.
+ */
+void xt_sock_abort_all(void)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int fd, dom;
+	socklen_t len;
+
+	for (fd = 3; fd < 4096; fd++) {
+		len = sizeof(dom);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) == 0 &&
+		    dom == xt_family())
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+}

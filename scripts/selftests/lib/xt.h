@@ -216,6 +216,7 @@ int xt_sock_accept(int lfd, int ms, uint32_t *addr, uint16_t *port);
 int xt_sock_error(int fd);
 short xt_sock_poll(int fd, short events, int ms);
 uint16_t xt_sock_port(int fd, int peer);
+void xt_sock_abort_all(void);
 
 /* ---- cap.c ---- */
 

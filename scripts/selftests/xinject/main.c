@@ -121,5 +121,6 @@ int main(int argc, char **argv)
 	scenarios[i].fn();
 	xt_check(xt_ns_stat(NS_XI, "InSegs") == xi_segs,
 		 "xi's own stack saw none of xs's segments (tc filter works)");
+	xt_sock_abort_all();
 	return xt_done();
 }

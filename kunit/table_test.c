@@ -66,18 +66,28 @@ static struct xtcp_sock *xtcp_table_test_sock(struct kunit *test,
 	return xs;
 }
 
-/* Look up the tuple of @eh; drop the reference the lookup took. */
-static struct xtcp_ehash_node *xtcp_table_test_find(struct xtcp_ehash_node *eh)
+/*
+ * Look up the tuple of @eh as a segment from device @dif (VRF slave
+ * @sdif) would; drop the reference the lookup took.
+ */
+static struct xtcp_ehash_node *
+xtcp_table_test_find_dev(struct xtcp_ehash_node *eh, int dif, int sdif)
 {
 	struct xtcp_ehash_node *found;
 
 	found = xtcp_table_ehash_lookup(read_pnet(&eh->net), eh->laddr,
-					eh->lport, eh->raddr, eh->rport);
+					eh->lport, eh->raddr, eh->rport, dif,
+					sdif);
 	if (found && found->kind == XTCP_EH_REQ)
 		refcount_dec(&xtcp_eh_req(found)->refcnt);
 	else if (found)
 		refcount_dec(&xtcp_eh_sk(found)->sk_refcnt);
 	return found;
+}
+
+static struct xtcp_ehash_node *xtcp_table_test_find(struct xtcp_ehash_node *eh)
+{
+	return xtcp_table_test_find_dev(eh, 0, 0);
 }
 
 static void xtcp_table_test_insert_lookup_remove(struct kunit *test)
@@ -200,6 +210,45 @@ static void xtcp_table_test_rekeyed_sock_missed(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&xs->eh));
 }
 
+/*
+ * Sockets and requests bound to a device hear only segments that came in
+ * on it, directly or as a VRF's slave; an unbound one hears any device,
+ * and a VRF's only with tcp_l3mdev_accept (0 in the fake namespace).
+ */
+static void xtcp_table_test_bound_dev(struct kunit *test)
+{
+	struct xtcp_table_test_ctx *ctx = test->priv;
+	struct xtcp_sock *xs = xtcp_table_test_sock(test, ctx->net, 80, 4008);
+	struct xtcp_request *req = xtcp_table_test_req(test, ctx->net, 80, 4009);
+	struct xtcp_request *any = xtcp_table_test_req(test, ctx->net, 80, 4010);
+
+	xs->inet.sk.sk_bound_dev_if = 5;
+	req->bound_dev_if = 7;
+	KUNIT_ASSERT_EQ(test, xtcp_table_ehash_insert(&xs->eh), 0);
+	KUNIT_ASSERT_EQ(test, xtcp_table_ehash_insert(&req->eh), 0);
+	KUNIT_ASSERT_EQ(test, xtcp_table_ehash_insert(&any->eh), 0);
+
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&xs->eh, 5, 0), &xs->eh);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&xs->eh, 6, 0), NULL);
+	/* through a VRF: the slave is @sdif, the master @dif */
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&xs->eh, 9, 5), &xs->eh);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&xs->eh, 9, 6), NULL);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&req->eh, 7, 0), &req->eh);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&req->eh, 5, 0), NULL);
+
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&any->eh, 6, 0), &any->eh);
+	if (IS_ENABLED(CONFIG_NET_L3_MASTER_DEV))
+		KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&any->eh, 9, 6),
+				    NULL);
+	else	/* no VRFs: Linux lets every unbound socket hear */
+		KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_dev(&any->eh, 9, 6),
+				    &any->eh);
+
+	KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&xs->eh));
+	KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&req->eh));
+	KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&any->eh));
+}
+
 #define XTCP_TABLE_TEST_MANY	20000
 
 static void xtcp_table_test_many(struct kunit *test)
@@ -259,6 +308,7 @@ static struct kunit_case xtcp_table_test_cases[] = {
 	KUNIT_CASE(xtcp_table_test_dying_entry_skipped),
 	KUNIT_CASE(xtcp_table_test_netns_apart),
 	KUNIT_CASE(xtcp_table_test_rekeyed_sock_missed),
+	KUNIT_CASE(xtcp_table_test_bound_dev),
 	KUNIT_CASE(xtcp_table_test_many),
 	KUNIT_CASE(xtcp_table_test_request_size),
 	{}

@@ -239,6 +239,7 @@ struct xtcp_request {
 	u8 num_retrans;		/* SYN-ACKs sent again */
 	u8 num_timeout;		/* timer expiries */
 	struct xtcp_negotiated opt;
+	int bound_dev_if;	/* hears and answers on this device only; 0: any */
 	struct sock *listener;	/* holds a reference */
 	struct list_head lnode;	/* on the listener's request list */
 	struct timer_list timer;
@@ -459,7 +460,8 @@ int xtcp_table_init(void);
 void xtcp_table_exit(void);
 struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 						__be32 laddr, __be16 lport,
-						__be32 raddr, __be16 rport);
+						__be32 raddr, __be16 rport,
+						int dif, int sdif);
 int xtcp_table_ehash_insert(struct xtcp_ehash_node *eh);
 bool xtcp_table_ehash_remove(struct xtcp_ehash_node *eh);
 bool xtcp_table_ehash_replace(struct xtcp_ehash_node *old,
@@ -472,7 +474,8 @@ void xtcp_table_ehash_walk(const struct net *net,
 int xtcp_table_listen_add(struct sock *sk);
 void xtcp_table_listen_remove(struct sock *sk);
 struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
-				      __be16 dport, int dif);
+				      __be16 dport, int dif, int sdif);
+bool xtcp_table_l3mdev_accept(const struct net *net);
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg);
 int xtcp_table_bind(struct sock *sk, u16 port);

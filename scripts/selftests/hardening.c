@@ -7,7 +7,7 @@
  *   hardening <case>
  *
  * Cases: wake, sigio, bind0, ports, connect_any, rst_ecn, flood_log,
- * synack_unroutable, backlog_userns.
+ * synack_unroutable, backlog_userns, bound_dev, vrf.
  *
  * Each run unshares a network namespace of its own:
  *
@@ -17,12 +17,22 @@
  *        peer that never answers (a SYN to it is lost, a SYN-ACK too)
  *   10.78.0.0/24: blackhole route (nothing to it can be routed)
  *
- * Self-contained on purpose (no shared test helpers): exit 0 pass, 1 fail.
+ * bound_dev adds two more veth pairs, each end in this namespace:
+ *
+ *   bd0a 10.80.0.1/24 ==veth== bd0b (no address)
+ *        10.80.0.2: a static neighbour, silent, as above
+ *   bd1a 10.81.0.1/24 ==veth== bd1b (no address)
+ *
+ * and writes frames into bd0b and bd1b, which come out of bd0a and bd1a.
+ *
+ * Self-contained on purpose (no shared test helpers): exit 0 pass, 1 fail,
+ * 4 skip (what the case needs is not in this kernel).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -42,9 +52,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/xtcp.h>
 
 static int hd_failures;
+static int hd_skipped;
 static int hd_xfamily = 18;
 static int hd_xproto = 253;
 
@@ -729,6 +742,373 @@ static void hd_backlog_userns(void)
 		 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
+/*
+ * Item 13: a socket or request bound to a device hears only that
+ * device. Segments for a bound socket's 4-tuple are written into the
+ * veth pair of the other device: TCP finds no socket and answers RST,
+ * and so must xtcp. The same segments through the right device reach it.
+ */
+#define HD_BD_LOCAL	"10.80.0.1"
+#define HD_BD_PEER	"10.80.0.2"
+
+static const unsigned char hd_bd0a_mac[6] = { 2, 0, 0, 0, 0x80, 1 };
+static const unsigned char hd_bd1a_mac[6] = { 2, 0, 0, 0, 0x81, 1 };
+
+static void hd_bd_setup(void)
+{
+	hd_run("/sbin/ip link add bd0a address 02:00:00:00:80:01 type veth peer name bd0b address 02:00:00:00:80:02");
+	hd_run("/sbin/ip link add bd1a address 02:00:00:00:81:01 type veth peer name bd1b address 02:00:00:00:81:02");
+	hd_run("/sbin/ip addr add " HD_BD_LOCAL "/24 dev bd0a");
+	hd_run("/sbin/ip addr add 10.81.0.1/24 dev bd1a");
+	hd_run("/sbin/ip link set bd0a up");
+	hd_run("/sbin/ip link set bd0b up");
+	hd_run("/sbin/ip link set bd1a up");
+	hd_run("/sbin/ip link set bd1b up");
+	hd_run("/sbin/ip neigh add " HD_BD_PEER " lladdr 02:00:00:00:80:02 dev bd0a nud permanent");
+	/* a segment from 10.80.0.2 on bd1a is what this test sends on purpose */
+	if (hd_write("/proc/sys/net/ipv4/conf/all/rp_filter", "0") ||
+	    hd_write("/proc/sys/net/ipv4/conf/bd1a/rp_filter", "0"))
+		hd_fatal("rp_filter");
+}
+
+/*
+ * A SYN from @peer:@sport to @local:@dport, written into @dev to come out
+ * of its veth peer, whose MAC is @dmac.
+ */
+static void hd_bd_syn(const char *dev, const unsigned char *dmac, int proto,
+		      const char *peer, int sport, const char *local, int dport)
+{
+	unsigned char f[ETH_HLEN + sizeof(struct iphdr) + sizeof(struct tcphdr)];
+	struct iphdr *iph = (struct iphdr *)(f + ETH_HLEN);
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = if_nametoindex(dev),
+		.sll_halen = ETH_ALEN,
+	};
+	int p = socket(AF_PACKET, SOCK_RAW, 0);
+
+	if (p < 0 || !ll.sll_ifindex)
+		hd_fatal("packet socket");
+	memset(f, 0, sizeof(f));
+	memcpy(f, dmac, ETH_ALEN);
+	memcpy(ll.sll_addr, dmac, ETH_ALEN);
+	f[6] = 2;			/* a locally administered source MAC */
+	f[11] = 0x99;
+	f[12] = ETH_P_IP >> 8;
+	f[13] = ETH_P_IP & 0xff;
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = proto;
+	iph->tot_len = htons(sizeof(f) - ETH_HLEN);
+	inet_pton(AF_INET, peer, &iph->saddr);
+	inet_pton(AF_INET, local, &iph->daddr);
+	iph->check = htons(hd_csum(iph, sizeof(*iph), 0));
+	hd_tcphdr((struct tcphdr *)(iph + 1), iph->saddr, iph->daddr, sport,
+		  dport, 9000 + sport);
+	if (sendto(p, f, sizeof(f), 0, (struct sockaddr *)&ll, sizeof(ll)) < 0)
+		hd_fatal("sendto (packet)");
+	close(p);
+}
+
+/* A counter of /proc/net/snmp's Tcp lines (this namespace); -1 if absent. */
+static long hd_snmp_tcp(const char *name)
+{
+	char names[1024], vals[1024], *n, *v, *sn, *sv;
+	FILE *f = fopen("/proc/net/snmp", "r");
+	long found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f)) {
+		if (strncmp(names, "Tcp:", 4) || !fgets(vals, sizeof(vals), f))
+			continue;
+		n = strtok_r(names, " \n", &sn);
+		v = strtok_r(vals, " \n", &sv);
+		while ((n = strtok_r(NULL, " \n", &sn)) &&
+		       (v = strtok_r(NULL, " \n", &sv)))
+			if (!strcmp(n, name))
+				found = atol(v);
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/* A segment no socket took: TCP sent a RST for it, xtcp counted it. */
+static long hd_bd_nosock(int fam)
+{
+	return fam == AF_INET ? hd_snmp_tcp("OutRsts") : hd_stat("InNoSocket");
+}
+
+static int hd_bd_wait_nosock(int fam, long before)
+{
+	long end = hd_ms() + 3000;
+
+	while (hd_ms() < end) {
+		if (hd_bd_nosock(fam) > before)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* The state of the connection @local:@lport -> @peer:9. */
+static void hd_bd_state(int fam, int s, const char *local, int lport,
+			const char *peer, char *out, size_t len)
+{
+	static const char *const tcp_states[] = {
+		"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV" };
+	char line[256], want[64], want_peer[32], st[32];
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	FILE *f;
+
+	snprintf(out, len, "none");
+	if (fam == AF_INET) {
+		if (!getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &tl))
+			snprintf(out, len, "%s", ti.tcpi_state < 4 ?
+				 tcp_states[ti.tcpi_state] : "other");
+		return;
+	}
+	snprintf(want, sizeof(want), "%s:%d ", local, lport);
+	snprintf(want_peer, sizeof(want_peer), "%s:9 ", peer);
+	f = fopen("/proc/net/xtcp", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, want) && strstr(line, want_peer) &&
+		    sscanf(line, "%*d %*s %*s %31s", st) == 1)
+			snprintf(out, len, "%s", st);
+	if (f)
+		fclose(f);
+}
+
+static void hd_bd_wait_state(int fam, int s, const char *local, int lport,
+			     const char *peer, const char *want, char *out,
+			     size_t len)
+{
+	long end = hd_ms() + 3000;
+
+	do {
+		hd_bd_state(fam, s, local, lport, peer, out, len);
+		if (!strcmp(out, want))
+			return;
+		usleep(10000);
+	} while (hd_ms() < end);
+}
+
+/* A connection bound to bd0a, in SYN_SENT, gets a SYN (simultaneous open). */
+static void hd_bound_conn(int fam, char st[2][32])
+{
+	int s = hd_socket(fam), proto = fam == AF_INET ? IPPROTO_TCP : hd_xproto;
+	int lport;
+	long before;
+
+	if (setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, "bd0a", 5))
+		hd_fatal("SO_BINDTODEVICE");
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	if (hd_connect(s, HD_BD_PEER, 9) != -1 || errno != EINPROGRESS)
+		hd_fatal("connect to the silent peer");
+	lport = hd_local_port(s);
+	hd_bd_wait_state(fam, s, HD_BD_LOCAL, lport, HD_BD_PEER, "SYN_SENT",
+			 st[0], sizeof(st[0]));
+
+	before = hd_bd_nosock(fam);
+	hd_bd_syn("bd1b", hd_bd1a_mac, proto, HD_BD_PEER, 9, HD_BD_LOCAL, lport);
+	hd_check(hd_bd_wait_nosock(fam, before),
+		 "%s: a SYN for the bound connection's 4-tuple on bd1a finds no socket",
+		 hd_name(fam));
+	hd_bd_state(fam, s, HD_BD_LOCAL, lport, HD_BD_PEER, st[0], sizeof(st[0]));
+
+	hd_bd_syn("bd0b", hd_bd0a_mac, proto, HD_BD_PEER, 9, HD_BD_LOCAL, lport);
+	hd_bd_wait_state(fam, s, HD_BD_LOCAL, lport, HD_BD_PEER, "SYN_RECV",
+			 st[1], sizeof(st[1]));
+	printf("  %s connection bound to bd0a: after a SYN on bd1a %s, on bd0a %s\n",
+	       hd_name(fam), st[0], st[1]);
+	hd_close_rst(s);
+}
+
+/* syn_qlen of an xtcp listener; -1 for TCP (not asked). */
+static int hd_bd_synq(int fam, int l)
+{
+	struct xtcp_listen_info info;
+	socklen_t len = sizeof(info);
+
+	if (fam == AF_INET)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	if (getsockopt(l, SOL_XTCP, XTCP_LISTEN_INFO, &info, &len))
+		hd_fatal("XTCP_LISTEN_INFO");
+	return info.syn_qlen;
+}
+
+/*
+ * A listener bound to bd0a makes a request for a SYN on bd0a. The SYN
+ * again on bd1a finds no request (a RST) where on bd0a it would have had
+ * the SYN-ACK resent.
+ */
+static int hd_bound_req(int fam, int port)
+{
+	int l = hd_socket(fam), one = 1, proto, ok;
+	struct sockaddr_in sin = hd_sin(HD_BD_LOCAL, port);
+	long before;
+
+	proto = fam == AF_INET ? IPPROTO_TCP : hd_xproto;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (setsockopt(l, SOL_SOCKET, SO_BINDTODEVICE, "bd0a", 5) ||
+	    bind(l, (struct sockaddr *)&sin, sizeof(sin)) || listen(l, 8))
+		hd_fatal("bound listener");
+	hd_bd_syn("bd0b", hd_bd0a_mac, proto, HD_BD_PEER, 4000, HD_BD_LOCAL, port);
+	if (fam != AF_INET) {
+		long end = hd_ms() + 3000;
+
+		while (hd_bd_synq(fam, l) < 1 && hd_ms() < end)
+			usleep(10000);
+		hd_check(hd_bd_synq(fam, l) == 1, "xtcp: a request for the SYN on bd0a");
+	}
+	before = hd_bd_nosock(fam);
+	hd_bd_syn("bd1b", hd_bd1a_mac, proto, HD_BD_PEER, 4000, HD_BD_LOCAL, port);
+	ok = hd_bd_wait_nosock(fam, before);
+	printf("  %s listener bound to bd0a: its request's SYN again on bd1a: %s\n",
+	       hd_name(fam), ok ? "no socket (RST)" : "reached the request");
+	if (fam != AF_INET)
+		hd_check(hd_bd_synq(fam, l) == 1, "xtcp: the request is still there");
+	hd_close_rst(l);
+	return ok;
+}
+
+static void hd_bound_dev(void)
+{
+	char tcp[2][32], x[2][32];
+	int rt, rx;
+
+	hd_bd_setup();
+	hd_bound_conn(AF_INET, tcp);
+	hd_bound_conn(hd_xfamily, x);
+	hd_check(!strcmp(tcp[0], "SYN_SENT") && !strcmp(tcp[1], "SYN_RECV"),
+		 "tcp: only the SYN on bd0a reached the socket");
+	hd_check(!strcmp(x[0], tcp[0]) && !strcmp(x[1], tcp[1]),
+		 "xtcp: %s then %s, as TCP", x[0], x[1]);
+	rt = hd_bound_req(AF_INET, 7800);
+	rx = hd_bound_req(hd_xfamily, 7801);
+	hd_check(rt, "tcp: the request does not hear bd1a");
+	hd_check(rx, "xtcp: the request does not hear bd1a, as TCP");
+}
+
+/*
+ * Item 13 in a VRF: a segment that comes in on a VRF's slave has the VRF
+ * as its device and the slave as sdif.
+ *
+ *   hvrf (VRF, table 10)
+ *    `- vr0a 10.82.0.1/24 ==veth== vr0b (no address)
+ *         10.82.0.2: a static neighbour, silent
+ *
+ * A connection bound to the slave hears it (through sdif). A listener
+ * bound to no device hears it only when net.ipv4.tcp_l3mdev_accept is 1
+ * (xtcp follows TCP's switch); its request is then bound to the VRF, so
+ * the SYN-ACK is routed in the VRF's table.
+ */
+#define HD_VRF_LOCAL	"10.82.0.1"
+#define HD_VRF_PEER	"10.82.0.2"
+#define HD_L3MDEV	"/proc/sys/net/ipv4/tcp_l3mdev_accept"
+
+static const unsigned char hd_vr0a_mac[6] = { 2, 0, 0, 0, 0x82, 1 };
+
+static int hd_vrf_setup(void)
+{
+	if (system("/sbin/ip link add hvrf type vrf table 10 2>/dev/null"))
+		return -1;
+	hd_run("/sbin/ip link set hvrf up");
+	hd_run("/sbin/ip link add vr0a address 02:00:00:00:82:01 type veth peer name vr0b address 02:00:00:00:82:02");
+	hd_run("/sbin/ip link set vr0a master hvrf");
+	hd_run("/sbin/ip addr add " HD_VRF_LOCAL "/24 dev vr0a");
+	hd_run("/sbin/ip link set vr0a up");
+	hd_run("/sbin/ip link set vr0b up");
+	hd_run("/sbin/ip neigh add " HD_VRF_PEER " lladdr 02:00:00:00:82:02 dev vr0a nud permanent");
+	return 0;
+}
+
+/* A connection bound to the slave vr0a, in SYN_SENT, gets a SYN. */
+static void hd_vrf_slave(int fam, char *st, size_t len)
+{
+	int s = hd_socket(fam), proto = fam == AF_INET ? IPPROTO_TCP : hd_xproto;
+	int lport;
+
+	if (setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, "vr0a", 5))
+		hd_fatal("SO_BINDTODEVICE vr0a");
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	if (hd_connect(s, HD_VRF_PEER, 9) != -1 || errno != EINPROGRESS)
+		hd_fatal("connect in the VRF");
+	lport = hd_local_port(s);
+	hd_bd_wait_state(fam, s, HD_VRF_LOCAL, lport, HD_VRF_PEER, "SYN_SENT",
+			 st, len);
+	hd_bd_syn("vr0b", hd_vr0a_mac, proto, HD_VRF_PEER, 9, HD_VRF_LOCAL, lport);
+	hd_bd_wait_state(fam, s, HD_VRF_LOCAL, lport, HD_VRF_PEER, "SYN_RECV",
+			 st, len);
+	printf("  %s connection bound to the slave vr0a: a SYN through the VRF leaves it %s\n",
+	       hd_name(fam), st);
+	hd_close_rst(s);
+}
+
+/* Segments sent: Tcp OutSegs for TCP, xtcp's OutSegs. */
+static long hd_vrf_out(int fam)
+{
+	return fam == AF_INET ? hd_snmp_tcp("OutSegs") : hd_stat("OutSegs");
+}
+
+/*
+ * A SYN through the VRF to a listener bound to no device, with
+ * tcp_l3mdev_accept 0 and 1: 1 if no socket took it, 0 if a SYN-ACK
+ * went out (routed in the VRF), -1 if neither.
+ */
+static int hd_vrf_unbound(int fam, int port, int accept)
+{
+	int l = hd_listener(fam, "0.0.0.0", port, 8), ret = -1;
+	int proto = fam == AF_INET ? IPPROTO_TCP : hd_xproto;
+	long nosock = hd_bd_nosock(fam), out = hd_vrf_out(fam), end;
+
+	if (hd_write(HD_L3MDEV, accept ? "1" : "0"))
+		hd_fatal(HD_L3MDEV);
+	hd_bd_syn("vr0b", hd_vr0a_mac, proto, HD_VRF_PEER, 4000 + accept,
+		  HD_VRF_LOCAL, port);
+	for (end = hd_ms() + 3000; ret < 0 && hd_ms() < end; usleep(10000)) {
+		/* for TCP a RST is a segment too: look at the RST first */
+		if (hd_bd_nosock(fam) > nosock)
+			ret = 1;
+		else if (hd_vrf_out(fam) > out)
+			ret = 0;
+	}
+	printf("  %s unbound listener, tcp_l3mdev_accept=%d, SYN through the VRF: %s\n",
+	       hd_name(fam), accept, ret == 1 ? "no socket (RST)" :
+	       ret == 0 ? "SYN-ACK sent" : "nothing");
+	hd_write(HD_L3MDEV, "0");
+	hd_close_rst(l);
+	return ret;
+}
+
+static void hd_vrf(void)
+{
+	char tcp[32], x[32];
+	int t0, x0, t1, x1;
+
+	if (hd_vrf_setup()) {
+		printf("  skipped: this kernel has no VRF device\n");
+		hd_skipped = 1;
+		return;
+	}
+	hd_vrf_slave(AF_INET, tcp, sizeof(tcp));
+	hd_vrf_slave(hd_xfamily, x, sizeof(x));
+	hd_check(!strcmp(tcp, "SYN_RECV"), "tcp: the slave-bound socket heard it");
+	hd_check(!strcmp(x, tcp), "xtcp: %s, as TCP", x);
+	t0 = hd_vrf_unbound(AF_INET, 7810, 0);
+	x0 = hd_vrf_unbound(hd_xfamily, 7811, 0);
+	t1 = hd_vrf_unbound(AF_INET, 7812, 1);
+	x1 = hd_vrf_unbound(hd_xfamily, 7813, 1);
+	hd_check(t0 == 1 && t1 == 0,
+		 "tcp: the unbound listener hears the VRF only with tcp_l3mdev_accept");
+	hd_check(x0 == t0 && x1 == t1, "xtcp: as TCP (%d, %d)", x0, x1);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -742,6 +1122,8 @@ static const struct {
 	{ "flood_log", hd_flood_log },
 	{ "synack_unroutable", hd_synack_unroutable },
 	{ "backlog_userns", hd_backlog_userns },
+	{ "bound_dev", hd_bound_dev },
+	{ "vrf", hd_vrf },
 };
 
 int main(int argc, char **argv)
@@ -762,7 +1144,7 @@ int main(int argc, char **argv)
 		hd_cases[i].fn();
 		if (hd_failures)
 			printf("%d check(s) failed\n", hd_failures);
-		return hd_failures ? 1 : 0;
+		return hd_failures ? 1 : hd_skipped ? 4 : 0;
 	}
 	fprintf(stderr, "hardening: no case %s\n", argv[1]);
 	return 2;

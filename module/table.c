@@ -334,6 +334,41 @@ out:
 	rcu_read_unlock();
 }
 
+/**
+ * xtcp_table_ehash_seek() - the entry of @net under a cursor, or the next
+ * @net: namespace
+ * @cur: in, where to look: a bucket, and how many of @net's entries in it
+ *	come before; out, where the entry returned is (past the last bucket
+ *	if none is)
+ *
+ * A walk that stops and resumes (/proc/net/xtcp, a page at a time), under
+ * RCU only while it prints. Between calls the cursor is all it keeps, so
+ * a walk costs one pass over the buckets however often it pauses. Entries
+ * added or removed meanwhile may be missed or seen twice, as in
+ * /proc/net/tcp; every other entry is seen once. Call under
+ * rcu_read_lock(); the entry is valid until rcu_read_unlock().
+ *
+ * Return: the entry, or NULL at the end of the table.
+ */
+struct xtcp_ehash_node *xtcp_table_ehash_seek(const struct net *net,
+					      struct xtcp_table_cursor *cur)
+{
+	struct xtcp_ehash_node *eh;
+	unsigned int n;
+
+	for (; cur->bucket <= xtcp_ehash_mask; cur->bucket++, cur->skip = 0) {
+		/* most buckets of a table sized for the machine are empty */
+		if (hlist_empty(&xtcp_ehash[cur->bucket].chain))
+			continue;
+		n = 0;
+		hlist_for_each_entry_rcu(eh, &xtcp_ehash[cur->bucket].chain,
+					 node)
+			if (net_eq(read_pnet(&eh->net), net) && n++ == cur->skip)
+				return eh;
+	}
+	return NULL;
+}
+
 /* --- listener hash --- */
 
 static struct hlist_head *xtcp_table_lbucket(const struct net *net, u16 port)
@@ -420,6 +455,32 @@ void xtcp_table_listen_walk(const struct net *net,
 				goto out;
 out:
 	rcu_read_unlock();
+}
+
+/**
+ * xtcp_table_listen_seek() - the listener of @net under a cursor, or the next
+ * @net: namespace
+ * @cur: as for xtcp_table_ehash_seek(), over the listener hash
+ *
+ * Call under rcu_read_lock(); the listener is valid until
+ * rcu_read_unlock().
+ *
+ * Return: the listener, or NULL at the end of the table.
+ */
+struct sock *xtcp_table_listen_seek(const struct net *net,
+				    struct xtcp_table_cursor *cur)
+{
+	struct xtcp_sock *xs;
+	unsigned int n;
+
+	for (; cur->bucket < ARRAY_SIZE(xtcp_lhash); cur->bucket++, cur->skip = 0) {
+		n = 0;
+		hlist_for_each_entry_rcu(xs, &xtcp_lhash[cur->bucket], listen_node)
+			if (net_eq(sock_net(&xs->inet.sk), net) &&
+			    n++ == cur->skip)
+				return &xs->inet.sk;
+	}
+	return NULL;
 }
 
 /* --- bind table --- */

@@ -214,6 +214,12 @@ struct xtcp_ehash_node {
 	u8 hashed;		/* in the table; changed under its bucket lock */
 };
 
+/* Where a walk of a table that pauses stands (xtcp_table_*_seek()). */
+struct xtcp_table_cursor {
+	unsigned int bucket;
+	unsigned int skip;	/* entries of the namespace before, in the bucket */
+};
+
 /*
  * Negotiated handshake options, as a request sock records them and a
  * promoted child inherits them.
@@ -471,6 +477,8 @@ bool xtcp_table_ehash_mod_timer(struct xtcp_ehash_node *eh,
 void xtcp_table_ehash_walk(const struct net *net,
 			   bool (*fn)(struct xtcp_ehash_node *eh, void *arg),
 			   void *arg);
+struct xtcp_ehash_node *xtcp_table_ehash_seek(const struct net *net,
+					      struct xtcp_table_cursor *cur);
 int xtcp_table_listen_add(struct sock *sk);
 void xtcp_table_listen_remove(struct sock *sk);
 struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
@@ -478,6 +486,8 @@ struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
 bool xtcp_table_l3mdev_accept(const struct net *net);
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg);
+struct sock *xtcp_table_listen_seek(const struct net *net,
+				    struct xtcp_table_cursor *cur);
 int xtcp_table_bind(struct sock *sk, u16 port);
 int xtcp_table_connect_hash(struct sock *sk, u64 port_offset);
 void xtcp_table_inherit_port(struct sock *child, struct sock *listener);

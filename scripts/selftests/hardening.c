@@ -7,7 +7,7 @@
  *   hardening <case>
  *
  * Cases: wake, sigio, bind0, ports, connect_any, rst_ecn, flood_log,
- * synack_unroutable, backlog_userns, bound_dev, vrf.
+ * synack_unroutable, backlog_userns, bound_dev, vrf, proc_walk.
  *
  * Each run unshares a network namespace of its own:
  *
@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -1109,6 +1110,156 @@ static void hd_vrf(void)
 	hd_check(x0 == t0 && x1 == t1, "xtcp: as TCP (%d, %d)", x0, x1);
 }
 
+/*
+ * Item 10: /proc/net/xtcp read 100 bytes at a time, so that every page
+ * of it is filled by a walk resumed from the cursor, shows each of a few
+ * thousand connections once, numbered in order; another namespace's do
+ * not show; a read at an offset agrees with the whole.
+ */
+#define HD_WALK_N	2000
+#define HD_WALK_PORT	7900
+
+/* All of /proc/net/xtcp, read @chunk bytes at a time; *len its size. */
+static char *hd_walk_read(size_t chunk, size_t *len)
+{
+	size_t cap = 1 << 20, n = 0;
+	char *buf = malloc(cap);
+	int fd = open("/proc/net/xtcp", O_RDONLY);
+	ssize_t r;
+
+	if (!buf || fd < 0)
+		hd_fatal("/proc/net/xtcp");
+	for (;;) {
+		if (n + chunk + 1 > cap && !(buf = realloc(buf, cap *= 2)))
+			hd_fatal("realloc");
+		r = read(fd, buf + n, chunk);
+		if (r < 0)
+			hd_fatal("read /proc/net/xtcp");
+		if (!r)
+			break;
+		n += r;
+	}
+	buf[n] = 0;
+	*len = n;
+	close(fd);
+	return buf;
+}
+
+/* A namespace of another process holding xtcp connections to the same port. */
+static pid_t hd_walk_elsewhere(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		hd_fatal("pipe");
+	pid = fork();
+	if (!pid) {
+		int l, i, s;
+
+		close(p[0]);
+		if (unshare(CLONE_NEWNET) || system("/sbin/ip link set lo up"))
+			_exit(1);
+		l = hd_listener(hd_xfamily, "127.0.0.1", HD_WALK_PORT, 64);
+		for (i = 0; i < 20; i++) {
+			s = hd_socket(hd_xfamily);
+			if (hd_connect(s, "127.0.0.1", HD_WALK_PORT))
+				_exit(1);
+		}
+		(void)l;
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		/* hold them until the parent is done */
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		hd_fatal("the other namespace's connections");
+	close(p[0]);
+	return pid;
+}
+
+static void hd_proc_walk(void)
+{
+	static unsigned char as_client[65536], as_child[65536];
+	struct rlimit rl = { HD_WALK_N + 256, HD_WALK_N + 256 };
+	int l, i, lines = 0, sl_ok = 1, listeners = 0, other = 0;
+	int fds[HD_WALK_N], once = 0;
+	char *all, *line, *next, *big, local[32], remote[32], state[16];
+	size_t len, blen;
+	unsigned int port;
+	pid_t pid;
+	int sl;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		hd_fatal("RLIMIT_NOFILE");
+	pid = hd_walk_elsewhere();
+	l = hd_listener(hd_xfamily, "127.0.0.1", HD_WALK_PORT, HD_WALK_N + 16);
+	for (i = 0; i < HD_WALK_N; i++) {
+		fds[i] = hd_socket(hd_xfamily);
+		if (hd_connect(fds[i], "127.0.0.1", HD_WALK_PORT))
+			hd_fatal("connect");
+	}
+
+	all = hd_walk_read(100, &len);
+	for (line = all; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (line == all)
+			continue;	/* the header */
+		if (sscanf(line, "%d %31s %31s %15s", &sl, local, remote, state) != 4)
+			hd_fatal("a /proc/net/xtcp line");
+		sl_ok &= sl == lines++;
+		if (!strcmp(state, "LISTEN") && !strcmp(local, "127.0.0.1:7900"))
+			listeners++;
+		else if (!strcmp(local, "127.0.0.1:7900") &&
+			 sscanf(remote, "127.0.0.1:%u", &port) == 1 && port < 65536)
+			as_child[port]++;
+		else if (!strcmp(remote, "127.0.0.1:7900") &&
+			 sscanf(local, "127.0.0.1:%u", &port) == 1 && port < 65536)
+			as_client[port]++;
+		else
+			other++;
+	}
+	for (i = 0; i < HD_WALK_N; i++) {
+		port = hd_local_port(fds[i]);
+		once += as_client[port] == 1 && as_child[port] == 1;
+	}
+	printf("  %d lines read 100 bytes at a time: %d listener, %d connections once each way of %d\n",
+	       lines, listeners, once, HD_WALK_N);
+	hd_check(lines == 1 + 2 * HD_WALK_N, "one line per entry (%d)", lines);
+	hd_check(sl_ok, "sl numbers the lines 0, 1, 2, ...");
+	hd_check(listeners == 1 && other == 0,
+		 "the listener once, nothing else (another namespace's: %d)", other);
+	hd_check(once == HD_WALK_N, "every connection once from each end");
+
+	/* nothing here changes meanwhile (no timers): the same bytes */
+	free(all);
+	all = hd_walk_read(100, &len);
+	big = hd_walk_read(1 << 19, &blen);
+	hd_check(len == blen && !memcmp(all, big, len),
+		 "100-byte reads give what 512 KiB reads give (%zu bytes)", len);
+	{
+		char part[300];
+		int fd = open("/proc/net/xtcp", O_RDONLY);
+		ssize_t r = pread(fd, part, sizeof(part), len / 2);
+
+		hd_check(r == sizeof(part) && !memcmp(part, all + len / 2, r),
+			 "a read at offset %zu agrees", len / 2);
+		close(fd);
+	}
+	free(all);
+	free(big);
+	for (i = 0; i < HD_WALK_N; i++)
+		hd_close_rst(fds[i]);
+	close(l);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1124,6 +1275,7 @@ static const struct {
 	{ "backlog_userns", hd_backlog_userns },
 	{ "bound_dev", hd_bound_dev },
 	{ "vrf", hd_vrf },
+	{ "proc_walk", hd_proc_walk },
 };
 
 int main(int argc, char **argv)

@@ -90,6 +90,7 @@ struct xtcp_mib {
 
 /* /proc/sys/net/xtcp/, per namespace (sysctl.c). */
 struct xtcp_sysctls {
+	int socket_needs_net_raw;	/* socket() needs CAP_NET_RAW */
 	int syncookies;			/* 0 never, 1 when full, 2 always */
 	int max_syn_backlog;
 	int syn_retries;

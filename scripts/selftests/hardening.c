@@ -7,7 +7,8 @@
  *   hardening <case>
  *
  * Cases: wake, sigio, bind0, ports, connect_any, rst_ecn, flood_log,
- * synack_unroutable, backlog_userns, bound_dev, vrf, proc_walk.
+ * synack_unroutable, backlog_userns, net_raw, cgroup_bpf, bound_dev, vrf,
+ * proc_walk.
  *
  * Each run unshares a network namespace of its own:
  *
@@ -41,18 +42,23 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>
+#include <linux/capability.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/xtcp.h>
@@ -744,6 +750,320 @@ static void hd_backlog_userns(void)
 }
 
 /*
+ * Item 1: socket_needs_net_raw. Without CAP_NET_RAW (in the namespace's
+ * user namespace) socket(AF_XTCP) gives EPERM, as a raw socket does;
+ * TCP needs nothing.
+ */
+#define HD_NET_RAW	"/proc/sys/net/xtcp/socket_needs_net_raw"
+#define HD_NO_USERNS	-2
+
+/* Take CAP_NET_RAW out of this process's effective and permitted sets. */
+static int hd_drop_net_raw(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[0].effective &= ~(1u << CAP_NET_RAW);
+	d[0].permitted &= ~(1u << CAP_NET_RAW);
+	return syscall(SYS_capset, &h, d);
+}
+
+/*
+ * socket() in a child that first drops CAP_NET_RAW (@drop) and unshares
+ * @ns: 0 if it worked, else its errno; -1 if the child could not be set
+ * up, HD_NO_USERNS in a kernel without user namespaces.
+ */
+static int hd_socket_as(int drop, int ns, int fam, int type, int proto)
+{
+	pid_t pid = fork();
+	int st, fd;
+
+	if (!pid) {
+		if (drop && hd_drop_net_raw())
+			_exit(250);
+		if (ns && unshare(ns))
+			_exit(errno == EINVAL ? 251 : 250);
+		fd = socket(fam, type, proto);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	st = WEXITSTATUS(st);
+	return st == 250 ? -1 : st == 251 ? HD_NO_USERNS : st;
+}
+
+static const char *hd_errname(int e)
+{
+	return e == 0 ? "allowed" : e > 0 ? strerror(e) : "setup failed";
+}
+
+static void hd_net_raw(void)
+{
+	int raw, tcp, x;
+
+	hd_check(hd_read_long(HD_NET_RAW, -1) == 1,
+		 "socket_needs_net_raw is 1 in a new namespace");
+	raw = hd_socket_as(1, 0, AF_INET, SOCK_RAW, IPPROTO_TCP);
+	tcp = hd_socket_as(1, 0, AF_INET, SOCK_STREAM, 0);
+	x = hd_socket_as(1, 0, hd_xfamily, SOCK_STREAM, 0);
+	printf("  without CAP_NET_RAW: raw %s, tcp %s, xtcp %s\n",
+	       hd_errname(raw), hd_errname(tcp), hd_errname(x));
+	hd_check(raw == EPERM, "raw socket: EPERM (the referee)");
+	hd_check(tcp == 0, "tcp socket: allowed");
+	hd_check(x == EPERM, "xtcp socket: EPERM, as the raw socket");
+	hd_check(hd_socket_as(0, 0, hd_xfamily, SOCK_STREAM, 0) == 0,
+		 "xtcp socket with CAP_NET_RAW: allowed");
+
+	if (hd_write(HD_NET_RAW, "0"))
+		hd_fatal(HD_NET_RAW);
+	x = hd_socket_as(1, 0, hd_xfamily, SOCK_STREAM, 0);
+	hd_check(x == 0, "socket_needs_net_raw=0: xtcp without CAP_NET_RAW %s",
+		 hd_errname(x));
+	hd_write(HD_NET_RAW, "1");
+
+	/* the capability counts in the user namespace owning the netns */
+	x = hd_socket_as(0, CLONE_NEWUSER, hd_xfamily, SOCK_STREAM, 0);
+	if (x == HD_NO_USERNS) {
+		printf("  skipped the user-namespace cases: this kernel has none\n");
+		return;
+	}
+	raw = hd_socket_as(0, CLONE_NEWUSER, AF_INET, SOCK_RAW, IPPROTO_TCP);
+	hd_check(raw == EPERM && x == EPERM,
+		 "new user ns in this netns: raw %s, xtcp %s", hd_errname(raw),
+		 hd_errname(x));
+	raw = hd_socket_as(0, CLONE_NEWUSER | CLONE_NEWNET, AF_INET, SOCK_RAW,
+			   IPPROTO_TCP);
+	x = hd_socket_as(0, CLONE_NEWUSER | CLONE_NEWNET, hd_xfamily,
+			 SOCK_STREAM, 0);
+	hd_check(raw == 0 && x == 0,
+		 "new user ns with a netns of its own: raw %s, xtcp %s",
+		 hd_errname(raw), hd_errname(x));
+}
+
+/*
+ * Item 1: the cgroup-BPF hooks, with programs of two to four
+ * instructions loaded by hand (no bpftool in the VM). The sock_create and
+ * post_bind4 programs run for xtcp sockets as for TCP's; egress programs
+ * run for TCP's only, since the kernel skips other families (README,
+ * "Security").
+ */
+#define HD_CG_ROOT	"/tmp/hd_cg"
+#define HD_CG		HD_CG_ROOT "/hd"
+
+static int hd_bpf(int cmd, union bpf_attr *a)
+{
+	return syscall(SYS_bpf, cmd, a, sizeof(*a));
+}
+
+/* A program that sets the socket's mark to @mark (unless 0), returns @ret. */
+static int hd_bpf_prog(int type, int attach, int ret, int mark)
+{
+	static char log[4096];
+	struct bpf_insn insns[4], *p = insns;
+	union bpf_attr a;
+	int fd;
+
+	memset(insns, 0, sizeof(insns));
+	if (mark) {
+		p->code = BPF_ALU64 | BPF_MOV | BPF_K;
+		p->dst_reg = BPF_REG_2;
+		p++->imm = mark;
+		p->code = BPF_STX | BPF_MEM | BPF_W;
+		p->dst_reg = BPF_REG_1;
+		p->src_reg = BPF_REG_2;
+		p++->off = offsetof(struct bpf_sock, mark);
+	}
+	p->code = BPF_ALU64 | BPF_MOV | BPF_K;
+	p->dst_reg = BPF_REG_0;
+	p++->imm = ret;
+	p++->code = BPF_JMP | BPF_EXIT;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = type;
+	a.expected_attach_type = attach;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = p - insns;
+	a.license = (uintptr_t)"GPL";
+	a.log_buf = (uintptr_t)log;
+	a.log_size = sizeof(log);
+	a.log_level = 1;
+	fd = hd_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0)
+		printf("  BPF_PROG_LOAD: %s\n%s\n", strerror(errno), log);
+	return fd;
+}
+
+static void hd_bpf_attach(int cg, int prog, int type, int attach)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.target_fd = cg;
+	a.attach_bpf_fd = prog;
+	a.attach_type = type;
+	if (hd_bpf(attach ? BPF_PROG_ATTACH : BPF_PROG_DETACH, &a))
+		hd_fatal(attach ? "BPF_PROG_ATTACH" : "BPF_PROG_DETACH");
+}
+
+static void hd_cgroup_join(const char *dir)
+{
+	char path[128], pid[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (hd_write(path, pid))
+		hd_fatal(path);
+}
+
+/* A cgroup of our own in a private cgroup2 mount; -1 if there are none. */
+static int hd_cgroup_make(void)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		hd_fatal("private mount namespace");
+	mkdir(HD_CG_ROOT, 0755);
+	if (mount("cgroup2", HD_CG_ROOT, "cgroup2", 0, NULL)) {
+		if (errno == ENODEV)
+			return -1;
+		hd_fatal("mount cgroup2");
+	}
+	if (mkdir(HD_CG, 0755) && errno != EEXIST)
+		hd_fatal(HD_CG);
+	return open(HD_CG, O_RDONLY | O_DIRECTORY);
+}
+
+/* 0 or the errno of socket(), and the mark it came with. */
+static int hd_cg_socket(int fam, int *mark)
+{
+	socklen_t len = sizeof(*mark);
+	int s = socket(fam, SOCK_STREAM, 0), e = errno;
+
+	if (s < 0)
+		return e;
+	*mark = -1;
+	getsockopt(s, SOL_SOCKET, SO_MARK, mark, &len);
+	close(s);
+	return 0;
+}
+
+/* bind() to @port: 0 or its errno; the socket binds again once allowed. */
+static int hd_cg_bind(int fam, int port, int *again, int cg, int prog)
+{
+	struct sockaddr_in sin = hd_sin("127.0.0.1", port);
+	int s = hd_socket(fam), ret;
+
+	ret = bind(s, (struct sockaddr *)&sin, sizeof(sin)) ? errno : 0;
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET4_POST_BIND, 0);
+	*again = bind(s, (struct sockaddr *)&sin, sizeof(sin)) ? errno : 0;
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET4_POST_BIND, 1);
+	close(s);
+	return ret;
+}
+
+/* Does a connect() to @port complete within 1.5 s? */
+static int hd_cg_connects(int fam, int port)
+{
+	int s = hd_socket(fam), err = -1;
+	struct pollfd pfd = { .fd = s, .events = POLLOUT };
+	socklen_t len = sizeof(err);
+
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	if (hd_connect(s, "127.0.0.1", port) && errno != EINPROGRESS)
+		err = errno;
+	else if (poll(&pfd, 1, 1500) == 1)
+		getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
+	hd_close_rst(s);
+	return err == 0;
+}
+
+static void hd_cgroup_bpf(void)
+{
+	int cg = hd_cgroup_make(), prog, lt, lx, tcp, x, mt, mx, at, ax;
+
+	if (cg < 0) {
+		printf("  skipped: this kernel has no cgroup2\n");
+		hd_skipped = 1;
+		return;
+	}
+	/* made outside the cgroup: only what its own sockets do is policed */
+	lt = hd_listener(AF_INET, "127.0.0.1", 7700, 8);
+	lx = hd_listener(hd_xfamily, "127.0.0.1", 7701, 8);
+	hd_cgroup_join(HD_CG);
+
+	prog = hd_bpf_prog(BPF_PROG_TYPE_CGROUP_SOCK,
+			   BPF_CGROUP_INET_SOCK_CREATE, 0, 0);
+	if (prog < 0 && (errno == ENOSYS || errno == EINVAL)) {
+		printf("  skipped: this kernel has no cgroup BPF\n");
+		hd_skipped = 1;
+		goto out;
+	}
+	if (prog < 0)
+		hd_fatal("BPF_PROG_LOAD");
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET_SOCK_CREATE, 1);
+	tcp = hd_cg_socket(AF_INET, &mt);
+	x = hd_cg_socket(hd_xfamily, &mx);
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET_SOCK_CREATE, 0);
+	close(prog);
+	printf("  sock_create says no: tcp %s, xtcp %s\n", hd_errname(tcp),
+	       hd_errname(x));
+	hd_check(tcp == EPERM, "tcp: socket() EPERM");
+	hd_check(x == EPERM, "xtcp: socket() EPERM too");
+
+	prog = hd_bpf_prog(BPF_PROG_TYPE_CGROUP_SOCK,
+			   BPF_CGROUP_INET_SOCK_CREATE, 1, 0x5a);
+	if (prog < 0)
+		hd_fatal("BPF_PROG_LOAD (mark)");
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET_SOCK_CREATE, 1);
+	tcp = hd_cg_socket(AF_INET, &mt);
+	x = hd_cg_socket(hd_xfamily, &mx);
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET_SOCK_CREATE, 0);
+	close(prog);
+	hd_check(!tcp && mt == 0x5a, "tcp: sock_create set the mark (0x%x)", mt);
+	hd_check(!x && mx == 0x5a, "xtcp: sock_create set the mark (0x%x)", mx);
+
+	prog = hd_bpf_prog(BPF_PROG_TYPE_CGROUP_SOCK,
+			   BPF_CGROUP_INET4_POST_BIND, 0, 0);
+	if (prog < 0)
+		hd_fatal("BPF_PROG_LOAD (post_bind4)");
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET4_POST_BIND, 1);
+	tcp = hd_cg_bind(AF_INET, 7702, &at, cg, prog);
+	x = hd_cg_bind(hd_xfamily, 7703, &ax, cg, prog);
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET4_POST_BIND, 0);
+	close(prog);
+	printf("  post_bind4 says no: tcp %s, xtcp %s\n", hd_errname(tcp),
+	       hd_errname(x));
+	hd_check(tcp == EPERM && at == 0,
+		 "tcp: bind() EPERM, then binds once allowed (%s)", hd_errname(at));
+	hd_check(x == EPERM && ax == 0,
+		 "xtcp: bind() EPERM, then binds once allowed (%s)", hd_errname(ax));
+
+	prog = hd_bpf_prog(BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS,
+			   0, 0);
+	if (prog < 0)
+		hd_fatal("BPF_PROG_LOAD (egress)");
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET_EGRESS, 1);
+	tcp = hd_cg_connects(AF_INET, 7700);
+	x = hd_cg_connects(hd_xfamily, 7701);
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET_EGRESS, 0);
+	close(prog);
+	printf("  egress drops everything: tcp %s, xtcp %s\n",
+	       tcp ? "connects" : "does not connect",
+	       x ? "connects" : "does not connect");
+	hd_check(!tcp, "tcp: the egress program stops the handshake");
+	/* if this fails, the kernel now covers xtcp: update README */
+	hd_check(x, "xtcp: cgroup egress programs do not see it (README, Security)");
+out:
+	hd_cgroup_join(HD_CG_ROOT);
+	rmdir(HD_CG);
+	close(cg);
+	close(lt);
+	close(lx);
+}
+
+/*
  * Item 13: a socket or request bound to a device hears only that
  * device. Segments for a bound socket's 4-tuple are written into the
  * veth pair of the other device: TCP finds no socket and answers RST,
@@ -1273,6 +1593,8 @@ static const struct {
 	{ "flood_log", hd_flood_log },
 	{ "synack_unroutable", hd_synack_unroutable },
 	{ "backlog_userns", hd_backlog_userns },
+	{ "net_raw", hd_net_raw },
+	{ "cgroup_bpf", hd_cgroup_bpf },
 	{ "bound_dev", hd_bound_dev },
 	{ "vrf", hd_vrf },
 	{ "proc_walk", hd_proc_walk },

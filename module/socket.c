@@ -761,8 +761,8 @@ static int xtcp_sock_may_create(struct net *net, int kern)
  * The cgroup's sock_create programs (BPF_CGROUP_INET_SOCK_CREATE) run for
  * xtcp sockets as inet_create() runs them for TCP's: the kernel checks no
  * family there, and what they read and may set (family, type, protocol,
- * bound device, mark, priority) an xtcp socket has. `ip vrf exec` binds
- * a program's sockets to its VRF this way. A refusal closes the socket:
+ * bound device, mark, priority) an xtcp socket has; `ip vrf exec` binds
+ * a program's sockets to its VRF with one. A refusal closes the socket:
  * EPERM.
  */
 static int xtcp_sock_cgroup_create(struct socket *sock, int kern)

@@ -92,7 +92,7 @@ static int xtcp_conn_test_ehash_state(struct kunit *test, u8 *kind)
 
 	eh = xtcp_table_ehash_lookup(ctx->net, XTCP_KUNIT_LOCAL,
 				     htons(XTCP_KUNIT_PORT), XTCP_KUNIT_PEER,
-				     htons(XTCP_KUNIT_SPORT));
+				     htons(XTCP_KUNIT_SPORT), 0, 0);
 	if (!eh)
 		return -1;
 	*kind = eh->kind;

@@ -137,7 +137,7 @@ static inline struct xtcp_request *xtcp_kunit_req(struct kunit *test)
 
 	eh = xtcp_table_ehash_lookup(ctx->net, XTCP_KUNIT_LOCAL,
 				     htons(XTCP_KUNIT_PORT), XTCP_KUNIT_PEER,
-				     htons(XTCP_KUNIT_SPORT));
+				     htons(XTCP_KUNIT_SPORT), 0, 0);
 	if (!eh)
 		return NULL;
 	if (eh->kind == XTCP_EH_TW) {

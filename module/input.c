@@ -129,6 +129,7 @@ int xtcp_input_rcv(struct sk_buff *skb)
 	const struct iphdr *iph;
 	struct xtcp_ehash_node *eh;
 	struct xtcp_options opts;
+	int dif, sdif;
 	struct sock *sk;
 
 	/*
@@ -144,6 +145,9 @@ int xtcp_input_rcv(struct sk_buff *skb)
 	}
 
 	XTCP_INC_STATS(net, XTCP_MIB_INSEGS);
+	/* before XTCP_SKB_CB() overwrites the IP control block sdif is in */
+	dif = inet_iif(skb);
+	sdif = inet_sdif(skb);
 	verdict = xtcp_input_validate(skb, &opts);
 	if (verdict != XTCP_SEG_OK) {
 		xtcp_input_drop_bad(net, skb, verdict);
@@ -154,7 +158,7 @@ int xtcp_input_rcv(struct sk_buff *skb)
 	iph = ip_hdr(skb);
 
 	eh = xtcp_table_ehash_lookup(net, iph->daddr, th->dest, iph->saddr,
-				     th->source);
+				     th->source, dif, sdif);
 	if (eh && eh->kind == XTCP_EH_TW) {
 		struct xtcp_tw *tw = xtcp_eh_tw(eh);
 		enum xtcp_tw_verdict v = xtcp_tw_rcv(tw, skb);
@@ -183,8 +187,7 @@ int xtcp_input_rcv(struct sk_buff *skb)
 		return 0;
 	}
 
-	sk = xtcp_table_listen_lookup(net, iph->daddr, th->dest,
-				      inet_iif(skb));
+	sk = xtcp_table_listen_lookup(net, iph->daddr, th->dest, dif, sdif);
 	if (sk) {
 		xtcp_listen_rcv(sk, skb);
 		sock_put(sk);

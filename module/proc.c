@@ -11,8 +11,11 @@
  * entries (and orphans' FIN_WAIT_2 entries) show timer "tw" and the time
  * they have left; they belong to nobody (uid 0, inode 0).
  *
- * The whole table is printed in one pass under RCU (single_open): fine
- * for the thousands of entries a test VM sees.
+ * The file is world-readable and the ehash is shared by every namespace
+ * (up to 1M buckets), so a read must not cost a walk of it per page: a
+ * cursor (table.c's *_seek functions) remembers where the last page
+ * ended, as /proc/net/tcp's iterator does, and RCU is held only while a
+ * page is filled, never while it is copied out.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -24,8 +27,13 @@
 #include "xtcp.h"
 
 struct xtcp_proc_iter {
+	struct seq_net_private p;	/* first, for seq_file_net() */
 	struct seq_file *seq;
 	int sl;
+	/* the cursor: the entry at position @pos of the file is under it */
+	struct xtcp_table_cursor cur;
+	bool in_ehash;			/* past the listeners */
+	loff_t pos;
 };
 
 /* What a connection's retransmit timer is armed for (enum xtcp_timer_kind). */
@@ -139,18 +147,99 @@ static bool xtcp_proc_conn(struct xtcp_ehash_node *eh, void *arg)
 	return true;
 }
 
+/* The entry under the cursor, or the next one: listeners, then the ehash. */
+static void *xtcp_proc_seek(struct xtcp_proc_iter *it)
+{
+	struct net *net = seq_file_net(it->seq);
+	struct sock *sk;
+
+	if (!it->in_ehash) {
+		sk = xtcp_table_listen_seek(net, &it->cur);
+		if (sk)
+			return sk;
+		it->in_ehash = true;
+		it->cur = (struct xtcp_table_cursor){ };
+	}
+	return xtcp_table_ehash_seek(net, &it->cur);
+}
+
+static void *xtcp_proc_first(struct xtcp_proc_iter *it)
+{
+	it->in_ehash = false;
+	it->cur = (struct xtcp_table_cursor){ };
+	return xtcp_proc_seek(it);
+}
+
+static void *xtcp_proc_after(struct xtcp_proc_iter *it)
+{
+	it->cur.skip++;
+	return xtcp_proc_seek(it);
+}
+
+static void *xtcp_proc_start(struct seq_file *seq, loff_t *pos)
+	__acquires(RCU)
+{
+	struct xtcp_proc_iter *it = seq->private;
+	void *v;
+	loff_t n;
+
+	rcu_read_lock();
+	it->seq = seq;
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	/*
+	 * Where the last page stopped (the entry that did not fit, or the
+	 * end): from the cursor. Anywhere else (lseek): from the top.
+	 */
+	if (*pos == it->pos)
+		return xtcp_proc_seek(it);
+	v = xtcp_proc_first(it);
+	for (n = 1; v && n < *pos; n++)
+		v = xtcp_proc_after(it);
+	it->pos = *pos;
+	return v;
+}
+
+static void *xtcp_proc_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	struct xtcp_proc_iter *it = seq->private;
+
+	++*pos;
+	v = v == SEQ_START_TOKEN ? xtcp_proc_first(it) : xtcp_proc_after(it);
+	it->pos = *pos;
+	return v;
+}
+
+static void xtcp_proc_stop(struct seq_file *seq, void *v)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
 static int xtcp_proc_show(struct seq_file *seq, void *v)
 {
-	struct net *net = seq_file_single_net(seq);
-	struct xtcp_proc_iter it = { .seq = seq };
+	struct xtcp_proc_iter *it = seq->private;
 
-	seq_printf(seq, "%4s %-21s %-21s %-11s %5s %5s %5s %-6s %8s %4s %5s %8s\n",
-		   "sl", "local", "remote", "state", "recvq", "sendq", "synq",
-		   "timer", "when", "retr", "uid", "inode");
-	xtcp_table_listen_walk(net, xtcp_proc_listener, &it);
-	xtcp_table_ehash_walk(net, xtcp_proc_conn, &it);
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(seq, "%4s %-21s %-21s %-11s %5s %5s %5s %-6s %8s %4s %5s %8s\n",
+			   "sl", "local", "remote", "state", "recvq", "sendq",
+			   "synq", "timer", "when", "retr", "uid", "inode");
+		return 0;
+	}
+	it->sl = it->pos - 1;
+	if (it->in_ehash)
+		xtcp_proc_conn(v, it);
+	else
+		xtcp_proc_listener(v, it);
 	return 0;
 }
+
+static const struct seq_operations xtcp_proc_seq_ops = {
+	.start	= xtcp_proc_start,
+	.next	= xtcp_proc_next,
+	.stop	= xtcp_proc_stop,
+	.show	= xtcp_proc_show,
+};
 
 /**
  * xtcp_proc_net_init() - create /proc/net/xtcp in @net
@@ -160,8 +249,8 @@ static int xtcp_proc_show(struct seq_file *seq, void *v)
  */
 int xtcp_proc_net_init(struct net *net)
 {
-	if (!proc_create_net_single("xtcp", 0444, net->proc_net,
-				    xtcp_proc_show, NULL))
+	if (!proc_create_net("xtcp", 0444, net->proc_net, &xtcp_proc_seq_ops,
+			     sizeof(struct xtcp_proc_iter)))
 		return -ENOMEM;
 	return 0;
 }

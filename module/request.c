@@ -20,6 +20,7 @@
 #include <linux/timer.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
+#include <net/l3mdev.h>
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
@@ -97,7 +98,22 @@ void xtcp_req_drop(struct xtcp_request *req)
 	xtcp_req_cancel_timer(req);
 }
 
-/* The 4-tuple, listener and timestamp offset of a request for @skb. */
+/*
+ * The device a request hears and answers on, as Linux's ir_iif: its
+ * listener's; for a listener bound to none, the VRF the SYN came through
+ * if tcp_l3mdev_accept lets unbound sockets hear VRFs. The child keeps it.
+ */
+static int xtcp_req_bound_dev(struct sock *lsk, const struct sk_buff *skb)
+{
+	int dev = READ_ONCE(lsk->sk_bound_dev_if);
+
+	if (!dev && xtcp_table_l3mdev_accept(sock_net(lsk)))
+		dev = l3mdev_master_ifindex_by_index(sock_net(lsk),
+						     skb->skb_iif);
+	return dev;
+}
+
+/* The 4-tuple, device, listener and timestamp offset of a request. */
 static void xtcp_req_init_key(struct xtcp_request *req, struct sock *lsk,
 			      const struct sk_buff *skb)
 {
@@ -110,6 +126,7 @@ static void xtcp_req_init_key(struct xtcp_request *req, struct sock *lsk,
 	req->eh.raddr = iph->saddr;
 	req->eh.lport = th->dest;
 	req->eh.rport = th->source;
+	req->bound_dev_if = xtcp_req_bound_dev(lsk, skb);
 	req->listener = lsk;
 	req->ts_off = xtcp_secure_ts_off(iph->daddr, iph->saddr);
 }
@@ -189,10 +206,8 @@ static void xtcp_req_seg_init(const struct xtcp_request *req,
 
 static void xtcp_req_send(struct xtcp_request *req, struct xtcp_seg *s)
 {
-	struct sock *lsk = req->listener;
-
-	xtcp_output_ctl(xtcp_req_net(req), s, READ_ONCE(lsk->sk_bound_dev_if),
-			inet_sk(lsk)->tos);
+	xtcp_output_ctl(xtcp_req_net(req), s, req->bound_dev_if,
+			inet_sk(req->listener)->tos);
 }
 
 /**
@@ -335,6 +350,8 @@ struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	/* the clone copied the listener's IP options pointer: not ours */
 	RCU_INIT_POINTER(inet->inet_opt, NULL);
 	inet->mc_list = NULL;
+	/* the listener's device, or the VRF its request was bound to */
+	child->sk_bound_dev_if = req->bound_dev_if;
 	xtcp_conn_init_sock(child);
 	xtcp_conn_inherit(child, req->listener);
 	/*

@@ -7,6 +7,7 @@
  * A socket is an inet_sock underneath, so that the IPv4 output path can
  * send for it, but its family is AF_XTCP and every call lands here.
  */
+#include <linux/bpf-cgroup.h>
 #include <linux/capability.h>
 #include <linux/in.h>
 #include <linux/mm.h>
@@ -156,6 +157,22 @@ static int xtcp_sock_release(struct socket *sock)
 	return 0;
 }
 
+/*
+ * The cgroup's post_bind4 programs (BPF_CGROUP_INET4_POST_BIND) judge the
+ * address and port bind() gave, as __inet_bind() lets them judge TCP's.
+ * The kernel checks no family there, and what they read (family, type,
+ * protocol, addresses, ports) an xtcp socket has as any inet socket does.
+ * A refusal gives the port back: EPERM. The socket lock is held.
+ */
+static int xtcp_sock_cgroup_post_bind(struct sock *sk)
+{
+	int err = BPF_CGROUP_RUN_PROG_INET4_POST_BIND(sk);
+
+	if (err)
+		xtcp_table_unbind(sk);
+	return err;
+}
+
 static int xtcp_sock_bind(struct socket *sock, struct sockaddr *uaddr,
 			  int addr_len)
 {
@@ -192,7 +209,7 @@ static int xtcp_sock_bind(struct socket *sock, struct sockaddr *uaddr,
 	/* send from the device's address to broadcast/multicast binds */
 	if (chk == RTN_MULTICAST || chk == RTN_BROADCAST)
 		inet->inet_saddr = 0;
-	err = xtcp_table_bind(sk, port);
+	err = xtcp_table_bind(sk, port) ?: xtcp_sock_cgroup_post_bind(sk);
 	if (err) {
 		inet->inet_rcv_saddr = 0;
 		inet->inet_saddr = 0;
@@ -748,15 +765,55 @@ void xtcp_sock_exit(void)
 	percpu_counter_destroy(&xtcp_sockets_allocated);
 }
 
+/*
+ * socket_needs_net_raw: the cgroup-BPF programs that police a process's
+ * traffic (egress, ingress, bind and connect addresses) never see an
+ * AF_XTCP socket's, because the kernel runs them for AF_INET and AF_INET6
+ * sockets only. Sending past them already takes CAP_NET_RAW (a packet
+ * socket), so the sysctl asks that of xtcp too, in the namespace's user
+ * namespace, with a raw socket's EPERM. Kernel sockets are exempt.
+ */
+static int xtcp_sock_may_create(struct net *net, int kern)
+{
+	if (kern || !XTCP_SYSCTL(net, socket_needs_net_raw) ||
+	    ns_capable(net->user_ns, CAP_NET_RAW))
+		return 0;
+	return -EPERM;
+}
+
+/*
+ * The cgroup's sock_create programs (BPF_CGROUP_INET_SOCK_CREATE) run for
+ * xtcp sockets as inet_create() runs them for TCP's: the kernel checks no
+ * family there, and what they read and may set (family, type, protocol,
+ * bound device, mark, priority) an xtcp socket has; `ip vrf exec` binds
+ * a program's sockets to its VRF with one. A refusal closes the socket:
+ * EPERM.
+ */
+static int xtcp_sock_cgroup_create(struct socket *sock, int kern)
+{
+	int err;
+
+	if (kern)
+		return 0;
+	err = BPF_CGROUP_RUN_PROG_INET_SOCK(sock->sk);
+	if (err)
+		xtcp_sock_release(sock);
+	return err;
+}
+
 static int xtcp_sock_create(struct net *net, struct socket *sock,
 			    int protocol, int kern)
 {
 	struct sock *sk;
+	int err;
 
 	if (sock->type != SOCK_STREAM)
 		return -ESOCKTNOSUPPORT;
 	if (protocol != 0 && protocol != xtcp_ipproto)
 		return -EPROTONOSUPPORT;
+	err = xtcp_sock_may_create(net, kern);
+	if (err)
+		return err;
 
 	sk = sk_alloc(net, xtcp_family, GFP_KERNEL, &xtcp_prot, kern);
 	if (!sk)
@@ -777,7 +834,7 @@ static int xtcp_sock_create(struct net *net, struct socket *sock,
 	/* -1: take the TTL from the route, as an unconfigured TCP socket does */
 	inet_sk(sk)->uc_ttl = -1;
 	xtcp_conn_init_sock(sk);
-	return 0;
+	return xtcp_sock_cgroup_create(sock, kern);
 }
 
 /* family is filled in from the module parameter before registration */

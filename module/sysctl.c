@@ -13,6 +13,7 @@
 #include "xtcp.h"
 
 static const struct xtcp_sysctls xtcp_sysctl_defaults = {
+	.socket_needs_net_raw	= 1,
 	.syncookies		= 1,
 	.max_syn_backlog	= XTCP_MAX_SYN_BACKLOG,
 	.syn_retries		= XTCP_SYN_RETRIES,
@@ -88,6 +89,8 @@ static XTCP_PROC_HANDLER(xtcp_sysctl_cc)
 }
 
 static struct ctl_table xtcp_sysctl_template[] = {
+	/* socket(AF_XTCP) needs CAP_NET_RAW: see README, "Security" */
+	XTCP_SYSCTL_ENTRY(socket_needs_net_raw, SYSCTL_ZERO, SYSCTL_ONE),
 	/* 0: never, 1: when the request queue is full, 2: always */
 	XTCP_SYSCTL_ENTRY(syncookies, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL_ENTRY(max_syn_backlog, SYSCTL_ONE, &xtcp_sysctl_backlog_max),

@@ -7,7 +7,9 @@
  *    request socks, full sockets and TIME_WAIT entries side by side. Lookups run under RCU
  *    and take a reference; writers hold the bucket's spinlock. A promotion
  *    swaps a request sock for its child with one hlist_replace_rcu(), so a
- *    concurrent lookup sees one or the other, never neither or both.
+ *    concurrent lookup sees one or the other, never neither or both. An
+ *    entry bound to a device (SO_BINDTODEVICE, a VRF) matches only what
+ *    arrives on it, as in Linux's lookups; uniqueness is the 4-tuple's.
  *  - the listener hash, keyed by (netns, port); an exact local address
  *    wins over the wildcard. Listen and close are rare: one lock.
  *  - the bind table, keyed by (netns, port): every socket and TIME_WAIT
@@ -95,6 +97,48 @@ static bool xtcp_table_ematch(const struct xtcp_ehash_node *eh,
 	       net_eq(read_pnet(&eh->net), net);
 }
 
+/**
+ * xtcp_table_l3mdev_accept() - do unbound sockets hear segments from a VRF?
+ * @net: namespace
+ *
+ * xtcp follows TCP's switch for this (net.ipv4.tcp_l3mdev_accept): a
+ * service run in a VRF is configured once for both.
+ *
+ * Return: true if they do.
+ */
+bool xtcp_table_l3mdev_accept(const struct net *net)
+{
+#if IS_ENABLED(CONFIG_NET_L3_MASTER_DEV)
+	return READ_ONCE(net->ipv4.sysctl_tcp_l3mdev_accept);
+#else
+	return true;
+#endif
+}
+
+/*
+ * Device rules of Linux's inet lookups: an entry bound to a device hears
+ * only what arrived on it, directly (@dif) or as a VRF's slave (@sdif);
+ * an unbound entry hears every device outside a VRF, and a VRF's only if
+ * tcp_l3mdev_accept says so.
+ */
+static bool xtcp_table_dev_match(const struct net *net, int bound, int dif,
+				 int sdif)
+{
+	if (bound)
+		return bound == dif || bound == sdif;
+	return !sdif || xtcp_table_l3mdev_accept(net);
+}
+
+/* The device an ehash entry is bound to (SO_BINDTODEVICE), or 0. */
+static int xtcp_table_ebound_dev(struct xtcp_ehash_node *eh)
+{
+	if (eh->kind == XTCP_EH_REQ)
+		return xtcp_eh_req(eh)->bound_dev_if;
+	if (eh->kind == XTCP_EH_TW)
+		return xtcp_eh_tw(eh)->bound_dev_if;
+	return READ_ONCE(xtcp_eh_sk(eh)->sk_bound_dev_if);
+}
+
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
 /* KUnit: run between a lookup's key match and its reference (races). */
 static void (*xtcp_table_matched_hook)(struct xtcp_ehash_node *eh);
@@ -125,13 +169,18 @@ static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
  * @lport: local port
  * @raddr: remote address
  * @rport: remote port
+ * @dif: interface the segment arrived on (inet_iif())
+ * @sdif: the VRF slave it came through (inet_sdif()), or 0
+ *
+ * An entry bound to a device only matches segments from that device.
  *
  * Return: the entry with a reference held (xtcp_req_put(), xtcp_tw_put()
  * or sock_put() by kind), or NULL.
  */
 struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 						__be32 laddr, __be16 lport,
-						__be32 raddr, __be16 rport)
+						__be32 raddr, __be16 rport,
+						int dif, int sdif)
 {
 	u32 hash = xtcp_table_ehashfn(net, laddr, lport, raddr, rport);
 	struct xtcp_table_bucket *b = &xtcp_ehash[hash & xtcp_ehash_mask];
@@ -139,7 +188,9 @@ struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(eh, &b->chain, node) {
-		if (!xtcp_table_ematch(eh, net, laddr, lport, raddr, rport))
+		if (!xtcp_table_ematch(eh, net, laddr, lport, raddr, rport) ||
+		    !xtcp_table_dev_match(net, xtcp_table_ebound_dev(eh), dif,
+					  sdif))
 			continue;
 		xtcp_table_matched(eh);
 		if (!xtcp_table_ehold(eh))
@@ -297,6 +348,41 @@ out:
 	rcu_read_unlock();
 }
 
+/**
+ * xtcp_table_ehash_seek() - the entry of @net under a cursor, or the next
+ * @net: namespace
+ * @cur: in, where to look: a bucket, and how many of @net's entries in it
+ *	come before; out, where the entry returned is (past the last bucket
+ *	if none is)
+ *
+ * A walk that stops and resumes (/proc/net/xtcp, a page at a time), under
+ * RCU only while it prints. Between calls the cursor is all it keeps, so
+ * a walk costs one pass over the buckets however often it pauses. Entries
+ * added or removed meanwhile may be missed or seen twice, as in
+ * /proc/net/tcp; every other entry is seen once. Call under
+ * rcu_read_lock(); the entry is valid until rcu_read_unlock().
+ *
+ * Return: the entry, or NULL at the end of the table.
+ */
+struct xtcp_ehash_node *xtcp_table_ehash_seek(const struct net *net,
+					      struct xtcp_table_cursor *cur)
+{
+	struct xtcp_ehash_node *eh;
+	unsigned int n;
+
+	for (; cur->bucket <= xtcp_ehash_mask; cur->bucket++, cur->skip = 0) {
+		/* most buckets of a table sized for the machine are empty */
+		if (hlist_empty(&xtcp_ehash[cur->bucket].chain))
+			continue;
+		n = 0;
+		hlist_for_each_entry_rcu(eh, &xtcp_ehash[cur->bucket].chain,
+					 node)
+			if (net_eq(read_pnet(&eh->net), net) && n++ == cur->skip)
+				return eh;
+	}
+	return NULL;
+}
+
 /* --- listener hash --- */
 
 static struct hlist_head *xtcp_table_lbucket(const struct net *net, u16 port)
@@ -318,6 +404,7 @@ void xtcp_table_listen_remove(struct sock *sk)
  * @daddr: destination address of the segment
  * @dport: destination port
  * @dif: interface the segment arrived on
+ * @sdif: the VRF slave it came through, or 0
  *
  * A listener bound to @daddr beats one bound to the wildcard; a listener
  * bound to a device only hears segments from that device.
@@ -325,7 +412,7 @@ void xtcp_table_listen_remove(struct sock *sk)
  * Return: the listener with a reference held, or NULL.
  */
 struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
-				      __be16 dport, int dif)
+				      __be16 dport, int dif, int sdif)
 {
 	u16 port = ntohs(dport);
 	struct sock *best = NULL;
@@ -336,7 +423,7 @@ struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
 	hlist_for_each_entry_rcu(xs, xtcp_table_lbucket(net, port),
 				 listen_node) {
 		struct sock *sk = &xs->inet.sk;
-		int score = 1;
+		int score = 1, bound;
 
 		if (xs->inet.inet_num != port ||
 		    !net_eq(sock_net(sk), net))
@@ -346,11 +433,11 @@ struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
 				continue;
 			score += 2;
 		}
-		if (sk->sk_bound_dev_if) {
-			if (sk->sk_bound_dev_if != dif)
-				continue;
+		bound = READ_ONCE(sk->sk_bound_dev_if);
+		if (!xtcp_table_dev_match(net, bound, dif, sdif))
+			continue;
+		if (bound)
 			score++;
-		}
 		if (score > best_score) {
 			best = sk;
 			best_score = score;
@@ -382,6 +469,32 @@ void xtcp_table_listen_walk(const struct net *net,
 				goto out;
 out:
 	rcu_read_unlock();
+}
+
+/**
+ * xtcp_table_listen_seek() - the listener of @net under a cursor, or the next
+ * @net: namespace
+ * @cur: as for xtcp_table_ehash_seek(), over the listener hash
+ *
+ * Call under rcu_read_lock(); the listener is valid until
+ * rcu_read_unlock().
+ *
+ * Return: the listener, or NULL at the end of the table.
+ */
+struct sock *xtcp_table_listen_seek(const struct net *net,
+				    struct xtcp_table_cursor *cur)
+{
+	struct xtcp_sock *xs;
+	unsigned int n;
+
+	for (; cur->bucket < ARRAY_SIZE(xtcp_lhash); cur->bucket++, cur->skip = 0) {
+		n = 0;
+		hlist_for_each_entry_rcu(xs, &xtcp_lhash[cur->bucket], listen_node)
+			if (net_eq(sock_net(&xs->inet.sk), net) &&
+			    n++ == cur->skip)
+				return &xs->inet.sk;
+	}
+	return NULL;
 }
 
 /* --- bind table --- */

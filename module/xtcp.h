@@ -105,6 +105,7 @@ struct xtcp_mib {
 
 /* /proc/sys/net/xtcp/, per namespace (sysctl.c). */
 struct xtcp_sysctls {
+	int socket_needs_net_raw;	/* socket() needs CAP_NET_RAW */
 	int syncookies;			/* 0 never, 1 when full, 2 always */
 	int max_syn_backlog;
 	int syn_retries;
@@ -241,6 +242,12 @@ struct xtcp_ehash_node {
 	u8 hashed;		/* in the table; changed under its bucket lock */
 };
 
+/* Where a walk of a table that pauses stands (xtcp_table_*_seek()). */
+struct xtcp_table_cursor {
+	unsigned int bucket;
+	unsigned int skip;	/* entries of the namespace before, in the bucket */
+};
+
 /*
  * Negotiated handshake options, as a request sock records them and a
  * promoted child inherits them.
@@ -266,6 +273,7 @@ struct xtcp_request {
 	u8 num_retrans;		/* SYN-ACKs sent again */
 	u8 num_timeout;		/* timer expiries */
 	struct xtcp_negotiated opt;
+	int bound_dev_if;	/* hears and answers on this device only; 0: any */
 	struct sock *listener;	/* holds a reference */
 	struct list_head lnode;	/* on the listener's request list */
 	struct timer_list timer;
@@ -544,7 +552,8 @@ int xtcp_table_init(void);
 void xtcp_table_exit(void);
 struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 						__be32 laddr, __be16 lport,
-						__be32 raddr, __be16 rport);
+						__be32 raddr, __be16 rport,
+						int dif, int sdif);
 int xtcp_table_ehash_insert(struct xtcp_ehash_node *eh);
 bool xtcp_table_ehash_remove(struct xtcp_ehash_node *eh);
 bool xtcp_table_ehash_replace(struct xtcp_ehash_node *old,
@@ -554,12 +563,17 @@ bool xtcp_table_ehash_mod_timer(struct xtcp_ehash_node *eh,
 void xtcp_table_ehash_walk(const struct net *net,
 			   bool (*fn)(struct xtcp_ehash_node *eh, void *arg),
 			   void *arg);
+struct xtcp_ehash_node *xtcp_table_ehash_seek(const struct net *net,
+					      struct xtcp_table_cursor *cur);
 int xtcp_table_listen_add(struct sock *sk);
 void xtcp_table_listen_remove(struct sock *sk);
 struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
-				      __be16 dport, int dif);
+				      __be16 dport, int dif, int sdif);
+bool xtcp_table_l3mdev_accept(const struct net *net);
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg);
+struct sock *xtcp_table_listen_seek(const struct net *net,
+				    struct xtcp_table_cursor *cur);
 int xtcp_table_bind(struct sock *sk, u16 port);
 typedef bool (*xtcp_table_tw_reusable_t)(const struct xtcp_tw *tw,
 					 const struct sock *sk, bool bound);

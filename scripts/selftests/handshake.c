@@ -496,15 +496,17 @@ static void mode_errors(void)
 	close(c);
 	close(a);
 
-	/* ports under 1024 need CAP_NET_BIND_SERVICE */
+	/*
+	 * ports under 1024 need CAP_NET_BIND_SERVICE; the socket is made
+	 * first, as an xtcp socket needs CAP_NET_RAW (socket_needs_net_raw)
+	 */
 	pid = fork();
 	if (pid == 0) {
 		struct sockaddr_in low = mkaddr("127.0.0.1", 80);
-		int fd;
+		int fd = socket(af, SOCK_STREAM, 0);
 
-		if (setuid(65534))
+		if (fd < 0 || setuid(65534))
 			_exit(2);
-		fd = socket(af, SOCK_STREAM, 0);
 		_exit(bind(fd, (struct sockaddr *)&low, sizeof(low)) == -1 &&
 		      errno == EACCES ? 0 : 1);
 	}

@@ -9,7 +9,8 @@ cleanup() { $IP netns del sys_a 2>/dev/null; $IP netns del sys_b 2>/dev/null; }
 trap cleanup EXIT
 
 # name default good bad...
-for spec in "syncookies 1 2 -1 3 x" \
+for spec in "socket_needs_net_raw 1 0 -1 2 x" \
+	    "syncookies 1 2 -1 3 x" \
 	    "max_syn_backlog 4096 128 0 -1 1048577 abc" \
 	    "syn_retries 6 2 0 -1 128 x" \
 	    "synack_retries 5 3 0 -1 128 x" \

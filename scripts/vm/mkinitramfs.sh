@@ -40,7 +40,7 @@ kover=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
 
 # crc32c_generic first: libcrc32c's init (act_csum) needs a crc32c driver.
 mods=(crc32c_generic veth sch_netem inet_diag tcp_diag act_pedit act_csum act_gact act_mirred
-	cls_u32 cls_matchall cls_flower sch_ingress ifb)
+	cls_u32 cls_matchall cls_flower sch_ingress ifb vrf)
 [ -z "${XTCP_VM_MODULES+set}" ] || read -r -a mods <<<"$XTCP_VM_MODULES"
 # ifb would otherwise make ifb0/ifb1 itself; tests create their own.
 declare -A modparams=([ifb]="numifbs=0")

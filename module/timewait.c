@@ -436,8 +436,9 @@ void xtcp_tw_net_exit(struct net *net)
  */
 int __init xtcp_tw_init(void)
 {
+	/* as the request cache: its own name in /proc/slabinfo (compat.h) */
 	xtcp_tw_cache = kmem_cache_create("xtcp_tw", sizeof(struct xtcp_tw), 0,
-					  SLAB_HWCACHE_ALIGN, NULL);
+					  SLAB_ACCOUNT | XTCP_SLAB_NO_MERGE, NULL);
 	return xtcp_tw_cache ? 0 : -ENOMEM;
 }
 

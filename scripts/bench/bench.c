@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench rate tcp|xtcp ADDR THREADS SECONDS: connection rate, connect +
- * accept + close in a loop, for SECONDS, with THREADS client threads and
- * as many acceptor threads. Prints "rate <accepted conn/s> failed <n>
- * errno <most common errno of the failed connects>". A completed handshake
- * is one that accept() returned: a client can still see ECONNRESET from
- * connect() when the acceptor's abort overtakes its wakeup.
+ * bench rate tcp|xtcp ADDR THREADS SECONDS: short connections done as
+ * programs do them, for SECONDS, with THREADS client threads and as many
+ * acceptor threads. A client connects, sends a 100-byte request, reads a
+ * 1000-byte answer and closes first (so TIME_WAIT is the client's); the
+ * server reads the request, answers, reads the client's FIN (EOF) and
+ * closes. Both stacks close gracefully. Prints "rate <completed conn/s>
+ * failed <n> errno <most common errno of the failures>".
  *
- * Both protocols end every connection the same way, with an abort (RST):
- * xtcp has no FIN yet, and TCP is given SO_LINGER {1, 0} so that TIME_WAIT
- * neither costs it nor exhausts its ports. The listener is made in the
- * netns named by $XT_SERVER_NS if set, else here.
+ * bench tw tcp|xtcp ADDR N: N such connections, one after another, as
+ * fast as they go, each leaving a TIME_WAIT entry on the client; prints
+ * "tw <done> failed <n> errno <..>". The caller reads the memory.
+ *
+ * The listener is made in the netns named by $XT_SERVER_NS if set, else
+ * here, on port $XT_PORT (default 7000).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,49 +26,68 @@
 
 #include "xt.h"
 
+#define BENCH_REQ	100
+#define BENCH_ANSWER	1000
+
 static int family, proto, lfd;
 static struct sockaddr_in dst;
-static atomic_long accepted, failed, errs[150];
+static atomic_long done, failed, errs[150];
 static volatile int stop;
 
-static void abortive(int fd)
+static void bench_fail(int err)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	atomic_fetch_add(&failed, 1);
+	if (err > 0 && err < 150)
+		atomic_fetch_add(&errs[err], 1);
+}
 
-	if (proto)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+/* One connection, the client's side; 0 or an errno. */
+static int bench_one(void)
+{
+	char buf[BENCH_ANSWER];
+	int fd = socket(family, SOCK_STREAM, proto), err = 0;
+
+	if (fd < 0)
+		return errno;
+	memset(buf, 'q', BENCH_REQ);
+	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) ||
+	    send(fd, buf, BENCH_REQ, MSG_NOSIGNAL) != BENCH_REQ ||
+	    recv(fd, buf, BENCH_ANSWER, MSG_WAITALL) != BENCH_ANSWER)
+		err = errno ? : EPROTO;
+	close(fd);
+	return err;
 }
 
 static void *client(void *arg)
 {
+	int err;
+
 	(void)arg;
 	while (!stop) {
-		int fd = socket(family, SOCK_STREAM, proto);
-
-		if (fd < 0)
-			break;
-		abortive(fd);
-		if (connect(fd, (struct sockaddr *)&dst, sizeof(dst))) {
-			atomic_fetch_add(&failed, 1);
-			if (errno < 150)
-				atomic_fetch_add(&errs[errno], 1);
-		}
-		close(fd);
+		err = bench_one();
+		if (err)
+			bench_fail(err);
+		else if (!stop)
+			atomic_fetch_add(&done, 1);
 	}
 	return NULL;
 }
 
 static void *acceptor(void *arg)
 {
+	char buf[BENCH_ANSWER];
+
 	(void)arg;
+	memset(buf, 'a', sizeof(buf));
 	while (!stop) {
 		int fd = accept(lfd, NULL, NULL);
 
 		if (fd < 0)
 			continue;
-		if (!stop)
-			atomic_fetch_add(&accepted, 1);
-		abortive(fd);
+		/* the request, the answer, then the client's FIN */
+		if (recv(fd, buf, BENCH_REQ, MSG_WAITALL) == BENCH_REQ &&
+		    send(fd, buf, BENCH_ANSWER, MSG_NOSIGNAL) == BENCH_ANSWER)
+			recv(fd, buf, 1, 0);
 		close(fd);
 	}
 	return NULL;
@@ -80,16 +102,20 @@ int main(int argc, char **argv)
 	int threads, secs, i, one = 1, home = -1, srv = -1;
 	double t0, t;
 
-	if (argc != 6 || strcmp(argv[1], "rate"))
-		xt_fatal("usage: bench rate tcp|xtcp ADDR THREADS SECONDS");
+	const char *port = getenv("XT_PORT");
+	int tw = argc == 5 && !strcmp(argv[1], "tw");
+
+	if (!tw && (argc != 6 || strcmp(argv[1], "rate")))
+		xt_fatal("usage: bench rate tcp|xtcp ADDR THREADS SECONDS | bench tw tcp|xtcp ADDR N");
 	family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
 	proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
-	threads = atoi(argv[4]);
-	secs = atoi(argv[5]);
+	threads = tw ? 1 : atoi(argv[4]);
+	secs = tw ? atoi(argv[4]) : atoi(argv[5]);
 	if (threads < 1 || threads > 16)
 		xt_fatal("1..16 threads");
+	any.sin_port = htons(port ? atoi(port) : 7000);
 	dst.sin_family = family;
-	dst.sin_port = htons(7000);
+	dst.sin_port = any.sin_port;
 	inet_pton(AF_INET, argv[3], &dst.sin_addr);
 	any.sin_family = family;
 
@@ -115,6 +141,27 @@ int main(int argc, char **argv)
 	for (i = 0; i < threads; i++)
 		pthread_create(&a[i], NULL, acceptor, NULL);
 	t0 = xt_now();
+	if (tw) {
+		/* secs is the count here */
+		for (i = 0; i < secs; i++) {
+			int err = bench_one();
+
+			if (err)
+				bench_fail(err);
+			else
+				atomic_fetch_add(&done, 1);
+		}
+		stop = 1;
+		for (i = 0; i < threads; i++)
+			pthread_join(a[i], NULL);
+		for (i = 1, one = 0; i < 150; i++)
+			if (atomic_load(&errs[i]) > atomic_load(&errs[one]))
+				one = i;
+		printf("tw %ld failed %ld errno %s\n", atomic_load(&done),
+		       atomic_load(&failed), one ? strerrorname_np(one) : "-");
+		close(lfd);
+		return 0;
+	}
 	for (i = 0; i < threads; i++)
 		pthread_create(&c[i], NULL, client, NULL);
 	sleep(secs);
@@ -127,7 +174,7 @@ int main(int argc, char **argv)
 	for (i = 1, one = 0; i < 150; i++)
 		if (atomic_load(&errs[i]) > atomic_load(&errs[one]))
 			one = i;
-	printf("rate %.0f failed %ld errno %s\n", atomic_load(&accepted) / t,
+	printf("rate %.0f failed %ld errno %s\n", atomic_load(&done) / t,
 	       atomic_load(&failed), one ? strerrorname_np(one) : "-");
 	close(lfd);
 	return 0;

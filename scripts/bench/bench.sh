@@ -13,6 +13,15 @@ SECS=${XTCP_BENCH_SECS:-4}
 IP=/sbin/ip
 
 veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1
+# Short connections leave TIME_WAIT on the client: both stacks may reuse
+# it (tw_reuse 1, a second old), over the whole port range.
+for ns in "" ns_c; do
+	run=""
+	[ -n "$ns" ] && run="$IP netns exec $ns"
+	$run sh -c 'echo 1024 65535 > /proc/sys/net/ipv4/ip_local_port_range
+		    echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
+		    echo 1 > /proc/sys/net/xtcp/tw_reuse'
+done
 
 # rate PROTO TOPOLOGY THREADS: prints "conn/s failed-connects"
 rate() {
@@ -30,7 +39,7 @@ retrans() {
 }
 
 echo
-echo "Connection rate: connect + accept + close (abortive), $SECS s each, $(nproc) vCPUs (TCG)"
+echo "Short connections: connect, 100-byte request, 1000-byte answer, FIN from the client (TIME_WAIT there), $SECS s each, $(nproc) vCPUs (TCG)"
 printf '%-10s %-8s %12s %12s %8s   %s\n' topology threads "TCP conn/s" "xtcp conn/s" ratio \
 	"(failed connects,errno TCP / xtcp; xtcp SYN+SYN-ACK retransmits)"
 for topo in loopback veth; do
@@ -141,8 +150,51 @@ for topo in loopback veth; do
 	done
 done
 
+# TIME_WAIT memory: N short connections in ns_c to a port of their own,
+# reuse off so that every one leaves its entry; slab memory before and
+# after (num_slabs * pages per slab), and the entry count each stack
+# reports.
+TWN=${XTCP_BENCH_TW:-50000}
+slab_kb() { # slab_kb CACHE: KiB the cache's slabs hold
+	awk -v c="$1" '$1 == c { printf "%d", $15 * $6 * 4 }' /proc/slabinfo
+}
+slab_objsize() { awk -v c="$1" '$1 == c { print $4 }' /proc/slabinfo; }
+$IP netns exec ns_c sh -c "echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse
+	echo 0 > /proc/sys/net/xtcp/tw_reuse
+	echo $((TWN * 2)) > /proc/sys/net/ipv4/tcp_max_tw_buckets
+	echo $((TWN * 2)) > /proc/sys/net/xtcp/max_tw_buckets"
+tw_run() { # tw_run tcp|xtcp CACHE PORT: "entries KiB"
+	k0=$(slab_kb "$2")
+	XT_PORT=$3 XT_SERVER_NS=ns_s $IP netns exec ns_c /xtcp/bin/bench tw "$1" 192.0.2.1 "$TWN" >/tmp/tw.log
+	k1=$(slab_kb "$2")
+	if [ "$1" = tcp ]; then
+		n=$($IP netns exec ns_c awk '/^TCP:/ { for (i = 1; i < NF; i++) if ($i == "tw") print $(i + 1) }' /proc/net/sockstat)
+	else
+		n=$(stat_of CurrTimeWait ns_c)
+	fi
+	echo "$n" $((k1 - k0)) "$(cat /tmp/tw.log)"
+}
+echo
+echo "TIME_WAIT: $TWN short connections from one client namespace, every entry kept (tw_reuse 0)"
+set -- $(tw_run tcp tw_sock_TCP 7101)
+tcp_n=$1 tcp_kb=$2
+set -- $(tw_run xtcp xtcp_tw 7102)
+x_n=$1 x_kb=$2
+printf '%-28s %12s %12s %8s
+' "" TCP xtcp "xtcp/TCP"
+printf '%-28s %12s %12s %8s
+' "entry size (bytes)" "$(slab_objsize tw_sock_TCP)" \
+	"$(slab_objsize xtcp_tw)" \
+	"$(awk -v a="$(slab_objsize xtcp_tw)" -v b="$(slab_objsize tw_sock_TCP)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+printf '%-28s %12s %12s
+' "entries alive after the run" "$tcp_n" "$x_n"
+printf '%-28s %12s %12s %8s
+' "slab memory added (KiB)" "$tcp_kb" "$x_kb" \
+	"$(awk -v a="$x_kb" -v b="$tcp_kb" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+
 echo
 echo "Object sizes (from /proc/slabinfo: object size in bytes)"
-awk '$1 == "request_sock_TCP" || $1 == "TCP" || $1 == "xtcp_request" || $1 == "XTCP" {
+awk '$1 == "request_sock_TCP" || $1 == "TCP" || $1 == "xtcp_request" || $1 == "XTCP" ||
+     $1 == "tw_sock_TCP" || $1 == "xtcp_tw" {
 	printf "  %-18s %5d\n", $1, $4 }' /proc/slabinfo
 dmesg | grep 'xtcp: loaded' | tail -n 1

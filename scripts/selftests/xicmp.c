@@ -6,7 +6,8 @@
  *   unreach  connect() through the router to destinations it answers with
  *            host unreachable (unreachable route), net unreachable (no
  *            route) and administratively prohibited (prohibit route):
- *            xtcp fails within a second with Linux TCP's errno, blocking
+ *            xtcp fails at once (before any SYN retransmission) with
+ *            Linux TCP's errno, blocking
  *            and non-blocking (poll, SO_ERROR); TCP runs beside it.
  *   proto    protocol unreachable, forged by a raw socket in ns_s for a
  *            SYN that ns_s drops: out-of-window and wrong-port forgeries
@@ -110,6 +111,7 @@ static void xi_unreach_one(const char *dst, const char *what, int want)
 {
 	static const int fams[2] = { -1, AF_INET };
 	long before = xt_ns_stat(NS_C, "ConnectUnreachable");
+	long retrans = xt_ns_stat(NS_C, "SynRetrans");
 	int err[2], nerr[2], i;
 	double t[2], nt[2];
 	short rev[2];
@@ -127,11 +129,16 @@ static void xi_unreach_one(const char *dst, const char *what, int want)
 	}
 	xt_check(err[0] == want, "xtcp connect(): %s, want %s",
 		 strerror(err[0]), strerror(want));
-	xt_check(t[0] < 1.0, "xtcp connect() failed within a second (%.3f s)",
-		 t[0]);
+	/*
+	 * "At once", as the protocol states it rather than in seconds (a
+	 * busy host stretches those): before the first SYN retransmission,
+	 * which the initial RTO of 1 s would bring.
+	 */
+	xt_check(xt_ns_stat(NS_C, "SynRetrans") == retrans,
+		 "xtcp failed before any SYN retransmission (%.3f s)", t[0]);
 	xt_check(err[1] == err[0], "Linux TCP gives the same errno (%s)",
 		 strerror(err[1]));
-	xt_check(nerr[0] == want && (rev[0] & POLLERR) && nt[0] < 1.0,
+	xt_check(nerr[0] == want && (rev[0] & POLLERR),
 		 "non-blocking: poll POLLERR, SO_ERROR %s, in %.3f s",
 		 strerror(nerr[0]), nt[0]);
 	xt_check(nerr[1] == nerr[0], "Linux TCP's SO_ERROR is the same (%s)",
@@ -212,7 +219,7 @@ static void xi_proto(void)
 		 rev);
 
 	xi_send_icmp(2, syn.sport, syn.seq);
-	rev = xt_sock_poll(fd, POLLOUT, 1000);
+	rev = xt_sock_poll(fd, POLLOUT, 5000);
 	err = xt_sock_error(fd);
 	xt_check((rev & POLLERR) && err == ECONNREFUSED,
 		 "protocol unreachable: poll 0x%x, SO_ERROR %s, want ECONNREFUSED",

@@ -373,6 +373,24 @@ static void xtcp_conn_syn_timer(struct sock *sk)
 	xtcp_timer_syn_sent(sk);
 }
 
+/**
+ * xtcp_conn_unreachable() - the network said the handshake cannot succeed
+ * @sk: the socket in SYN_SENT, or SYN_RECV of a simultaneous open; its
+ *	owner's (not owned, bh-locked, or from release_sock())
+ * @err: the errno for connect() and SO_ERROR (an ICMP error's, icmp.c)
+ *
+ * As a RST does in SYN_SENT: the attempt ends at once, not after every
+ * SYN retransmission.
+ */
+void xtcp_conn_unreachable(struct sock *sk, int err)
+{
+	if (sk->sk_state != TCP_SYN_SENT &&
+	    !(sk->sk_state == TCP_SYN_RECV && !xtcp_sk(sk)->passive))
+		return;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
+	xtcp_conn_done(sk, err);
+}
+
 /* RTO expiries an orphan gets: orphan_retries, 0 meaning 8, as TCP. */
 static int xtcp_conn_orphan_retries(const struct sock *sk)
 {

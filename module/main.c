@@ -80,11 +80,13 @@ static struct pernet_operations xtcp_net_ops = {
 
 static const struct net_protocol xtcp_protocol = {
 	.handler	= xtcp_input_rcv,
+	/* ICMP errors quoting our segments (icmp.c) */
+	.err_handler	= xtcp_icmp_err,
 	/* no_policy clear: the IP layer applies IPsec input policy for us */
 };
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST) && defined(MODULE)
-static struct kunit_suite *xtcp_kunit_suites[15];
+static struct kunit_suite *xtcp_kunit_suites[16];
 
 /* Last in init: the suites use the tables, the secrets and the family. */
 static void xtcp_kunit_run(void)
@@ -106,6 +108,7 @@ static void xtcp_kunit_run(void)
 	*s++ = xtcp_cookie_test_suite_ptr;
 	*s++ = xtcp_tw_test_suite_ptr;
 	*s++ = xtcp_conn_test_suite_ptr;
+	*s++ = xtcp_icmp_test_suite_ptr;
 	__kunit_test_suites_init(xtcp_kunit_suites,
 				 ARRAY_SIZE(xtcp_kunit_suites));
 }

@@ -260,6 +260,14 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
 	th->check = csum_tcpudp_magic(s->saddr, s->daddr, out->len,
 				      XTCP_CSUM_PROTO, csum);
 	out->ip_summed = CHECKSUM_NONE;
+	/*
+	 * The clone carries our write-queue state in its cb, where the IP
+	 * layer keeps its own (IPCB: options, flags). Cleared as TCP clears
+	 * it: with DF set, a segment too big for the route makes the IP
+	 * layer answer itself with an ICMP that echoes IPCB's options, and
+	 * stale bytes there overran the stack in __icmp_send().
+	 */
+	memset(out->cb, 0, sizeof(struct inet_skb_parm));
 	skb_set_owner_w(out, sk);
 	xtcp_output_count(sock_net(sk), s);
 	err = ip_queue_xmit(sk, out, &inet->cork.fl);

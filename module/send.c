@@ -204,15 +204,20 @@ static void xtcp_send_retransmit(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
- * Split an unsent @skb after @len bytes, so that what fits a small window
- * can go (sender-side silly window avoidance allows it when nothing else
- * is in flight, RFC 1122 4.2.3.4).
+ * Split @skb after @len bytes: an unsent one so that what fits a small
+ * window can go (sender-side silly window avoidance allows it when nothing
+ * else is in flight, RFC 1122 4.2.3.4), or after the path MTU fell, any
+ * skb longer than the new MSS. The tail takes the scoreboard state of
+ * the whole (a sent skb's transmissions, its lost and retransmitted
+ * marks), so that both halves count as what the whole was.
  */
 static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
 {
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u32 rest = skb->len - len;
 	struct sk_buff *tail;
+	u8 sacked;
 
 	tail = alloc_skb(XTCP_SKB_HEADROOM + rest, GFP_ATOMIC);
 	if (!tail)
@@ -224,12 +229,20 @@ static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
 	skb_reserve(tail, XTCP_SKB_HEADROOM);
 	skb_put_data(tail, skb->data + len, rest);
 	tail->csum = csum_partial(tail->data, rest, 0);
-	memset(XTCP_SKB_CB(tail), 0, sizeof(struct xtcp_skb_cb));
+	*XTCP_SKB_CB(tail) = *cb;
 	XTCP_SKB_CB(tail)->seq = cb->seq + len;
-	XTCP_SKB_CB(tail)->end_seq = cb->end_seq;
+	/* the tail was charged just now, whatever the whole was */
+	XTCP_SKB_CB(tail)->uncharged = 0;
 	/* a FIN belongs after the last byte: it goes with the tail */
-	XTCP_SKB_CB(tail)->flags = cb->flags;
 	cb->flags &= ~XTCP_FLAG_FIN;
+	if (cb->tx_count) {
+		/* sent: one more segment in flight, marked as the whole was */
+		sacked = cb->sacked;
+		snd->packets_out++;
+		snd->sacked_out += !!(sacked & XTCP_SKB_SACKED);
+		snd->lost_out += !!(sacked & XTCP_SKB_LOST);
+		snd->retrans_out += !!(sacked & XTCP_SKB_RETRANS);
+	}
 	skb_trim(skb, len);
 	skb->csum = csum_partial(skb->data, len, 0);
 	cb->end_seq = cb->seq + len;
@@ -271,6 +284,9 @@ static bool xtcp_send_may_xmit(struct sock *sk, struct sk_buff *skb, u32 mss)
 	bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
 
 	if (xtcp_send_in_flight(snd) >= snd->cwnd)
+		return false;
+	/* queued before the path MTU fell: cut to the MSS now in force */
+	if (skb->len > mss && xtcp_send_split(sk, skb, mss))
 		return false;
 	if (xtcp_seq_after(cb->end_seq, edge)) {
 		if (snd->packets_out || !xtcp_seq_after(edge, cb->seq))
@@ -710,6 +726,81 @@ void xtcp_send_rto(struct sock *sk)
 	}
 	xtcp_timer_rto_fired(sk);
 	xtcp_send_push(sk);
+}
+
+/*
+ * Cut a sent @skb, longer than @mss, into segments of @mss, every one
+ * deemed lost: the network dropped the whole for its size (RFC 1191).
+ * Return the last piece.
+ */
+static struct sk_buff *xtcp_send_refit(struct sock *sk, struct sk_buff *skb,
+				       u32 mss)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+
+	for (;;) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		bool more = skb->len > mss && !xtcp_send_split(sk, skb, mss);
+
+		/* a retransmission of it was lost the same way: send again */
+		if (cb->sacked & XTCP_SKB_RETRANS) {
+			cb->sacked &= ~XTCP_SKB_RETRANS;
+			snd->retrans_out--;
+		}
+		xtcp_send_mark_lost(snd, skb);
+		if (!more)
+			return skb;
+		skb = skb->next;
+	}
+}
+
+/**
+ * xtcp_send_mtu_reduced() - the path MTU fell: a smaller MSS, and what
+ *	was too big for the path sent again at once
+ * @sk: the socket, synchronized or in a handshake
+ * @mtu: the path MTU now
+ *
+ * As Linux's tcp_simple_retransmit(), this is no congestion signal: cwnd
+ * and ssthresh stay. The segments too big are marked lost and resent
+ * (split to the new MSS) before new data; the loss state keeps their
+ * duplicate ACKs from starting a fast retransmit.
+ *
+ * Return: true if the send MSS fell.
+ */
+bool xtcp_send_mtu_reduced(struct sock *sk, u32 mtu)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_snd *snd = &xs->snd;
+	struct sk_buff *skb;
+	bool lost = false;
+	u32 mss;
+
+	if (mtu <= sizeof(struct iphdr) + XTCP_HDR_LEN + XTCP_MIN_SND_MSS)
+		return false;
+	mss = mtu - sizeof(struct iphdr) - XTCP_HDR_LEN;
+	if (mss >= snd->mss)
+		return false;
+	snd->mss = mss;
+	if (!(XTCPF(sk->sk_state) & XTCP_SEND_STATES))
+		return true;	/* a handshake: its SYNs are small */
+
+	mss = xtcp_send_mss(xs);
+	for (skb = skb_peek(&sk->sk_write_queue); skb && skb != snd->head;
+	     skb = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+		   NULL : skb->next) {
+		if (skb->len <= mss ||
+		    (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED))
+			continue;
+		skb = xtcp_send_refit(sk, skb, mss);
+		lost = true;
+	}
+	if (lost && snd->ca_state != XTCP_CA_LOSS) {
+		snd->ca_state = XTCP_CA_LOSS;
+		snd->recover = snd->nxt;
+		snd->dupacks = 0;
+	}
+	xtcp_send_push(sk);
+	return true;
 }
 
 /* Wait for the handshake, or say why sending cannot start. */

@@ -652,6 +652,30 @@ static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 	}
 }
 
+/* IP_MTU: the path MTU of the connection's route, as ip_getsockopt(). */
+static int xtcp_sock_get_ip_mtu(struct sock *sk, char __user *optval,
+				int __user *optlen)
+{
+	struct dst_entry *dst;
+	int len, val = 0;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	dst = sk_dst_get(sk);
+	if (dst) {
+		val = dst_mtu(dst);
+		dst_release(dst);
+	}
+	if (!val)
+		return -ENOTCONN;
+	len = min_t(int, len, sizeof(val));
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
 static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 				char __user *optval, int __user *optlen)
 {
@@ -663,6 +687,8 @@ static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 
 	if (level == SOL_TCP)
 		return xtcp_sockopt_get(sk, optname, optval, optlen);
+	if (level == SOL_IP && optname == IP_MTU)
+		return xtcp_sock_get_ip_mtu(sk, optval, optlen);
 	if (level != SOL_XTCP)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
@@ -726,6 +752,8 @@ struct proto xtcp_prot = {
 	.obj_size	= sizeof(struct xtcp_sock),
 	.slab_flags	= XTCP_SLAB_NO_MERGE,
 	.backlog_rcv	= xtcp_conn_backlog_rcv,
+	/* ICMP errors that came while the socket was owned (icmp.c) */
+	.release_cb	= xtcp_icmp_release_cb,
 	.keepalive	= xtcp_conn_set_keepalive,
 	.enter_memory_pressure = xtcp_sock_enter_memory_pressure,
 	.leave_memory_pressure = xtcp_sock_leave_memory_pressure,
@@ -833,6 +861,10 @@ static int xtcp_sock_create(struct net *net, struct socket *sock,
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	/* -1: take the TTL from the route, as an unconfigured TCP socket does */
 	inet_sk(sk)->uc_ttl = -1;
+	/* DF on our segments and path MTU discovery, as inet_create() */
+	inet_sk(sk)->pmtudisc =
+		READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc) ?
+		IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
 	xtcp_conn_init_sock(sk);
 	return xtcp_sock_cgroup_create(sock, kern);
 }

@@ -82,6 +82,15 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
 	[XTCP_MIB_ABORTONTIMEOUT]	= "AbortOnTimeout",
 	[XTCP_MIB_ABORTONLINGER]	= "AbortOnLinger",
+	[XTCP_MIB_INICMPS]		= "InIcmps",
+	[XTCP_MIB_INICMPERRS]		= "InIcmpErrs",
+	[XTCP_MIB_ICMPNOSOCKET]		= "IcmpNoSocket",
+	[XTCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
+	[XTCP_MIB_CONNECTUNREACH]	= "ConnectUnreachable",
+	[XTCP_MIB_REQICMPDROPS]		= "RequestIcmpDrops",
+	[XTCP_MIB_ICMPSOFTERRORS]	= "IcmpSoftErrors",
+	[XTCP_MIB_ICMPDEFERRED]		= "IcmpDeferred",
+	[XTCP_MIB_PMTUREDUCED]		= "PmtuReduced",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

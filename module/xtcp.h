@@ -96,6 +96,16 @@ enum xtcp_mib_field {
 	XTCP_MIB_ABORTONMEMORY,		/* RST: too many orphans */
 	XTCP_MIB_ABORTONTIMEOUT,	/* gave up: retries, keepalive, timeout */
 	XTCP_MIB_ABORTONLINGER,		/* RST: FIN_WAIT_2 with TCP_LINGER2 < 0 */
+	/* ICMP errors (icmp.c) */
+	XTCP_MIB_INICMPS,		/* ICMP errors quoting our segments */
+	XTCP_MIB_INICMPERRS,		/* ... ignored: quote short or not ours */
+	XTCP_MIB_ICMPNOSOCKET,		/* ... for no connection or TIME_WAIT */
+	XTCP_MIB_OUTOFWINDOWICMPS,	/* ... quoting a sequence not in flight */
+	XTCP_MIB_CONNECTUNREACH,	/* handshakes ended by an ICMP error */
+	XTCP_MIB_REQICMPDROPS,		/* request socks dropped by an ICMP error */
+	XTCP_MIB_ICMPSOFTERRORS,	/* kept in sk_err_soft, for a timeout */
+	XTCP_MIB_ICMPDEFERRED,		/* handled at release_sock(): owned */
+	XTCP_MIB_PMTUREDUCED,		/* send MSS lowered: fragmentation needed */
 	XTCP_MIB_MAX
 };
 
@@ -490,7 +500,17 @@ struct xtcp_sock {
 	struct xtcp_negotiated opt;
 	struct xtcp_timers tmr;
 	struct xtcp_challenge chal;
+
+	/*
+	 * ICMP errors that came while a process held the socket (icmp.c),
+	 * for release_sock() to act on; written under the socket spinlock.
+	 */
+	u8 icmp_deferred;		/* XTCP_ICMP_DEFER_* bits */
+	int icmp_err;			/* the handshake's hard error */
 };
+
+#define XTCP_ICMP_DEFER_ERR	0x01	/* icmp_err ends the handshake */
+#define XTCP_ICMP_DEFER_MTU	0x02	/* the route's PMTU fell: the MSS too */
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
@@ -674,6 +694,7 @@ void xtcp_send_rto(struct sock *sk);
 int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size);
 void xtcp_send_purge(struct sock *sk);
 u32 xtcp_send_unsent(const struct sock *sk);
+bool xtcp_send_mtu_reduced(struct sock *sk, u32 mtu);
 
 /* cookie.c */
 struct xtcp_cookie_tuple {
@@ -773,6 +794,11 @@ void xtcp_conn_shutdown(struct sock *sk);
 void xtcp_conn_set_keepalive(struct sock *sk, int on);
 void xtcp_conn_keepalive_reset(struct sock *sk);
 bool xtcp_conn_need_reset(int state);
+void xtcp_conn_unreachable(struct sock *sk, int err);
+
+/* icmp.c */
+int xtcp_icmp_err(struct sk_buff *skb, u32 info);
+void xtcp_icmp_release_cb(struct sock *sk);
 
 /* socket.c */
 extern struct proto xtcp_prot;

@@ -277,8 +277,9 @@ int xtcp_icmp_err(struct sk_buff *skb, u32 info)
 	/* the quote is of a segment we sent: we are its source */
 	th = (const struct tcphdr *)((const u8 *)iph + iph->ihl * 4);
 	seq = ntohl(th->seq);
+	/* the device the error came in on, as tcp_v4_err() looks it up */
 	eh = xtcp_table_ehash_lookup(net, iph->saddr, th->source, iph->daddr,
-				     th->dest);
+				     th->dest, inet_iif(skb), inet_sdif(skb));
 	if (!eh || eh->kind == XTCP_EH_TW) {
 		XTCP_INC_STATS(net, XTCP_MIB_ICMPNOSOCKET);
 		if (eh)

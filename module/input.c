@@ -11,6 +11,7 @@
  * The skb may be a clone (raw sockets bound to our protocol number take
  * theirs first), so nothing here writes to packet data.
  */
+#include <linux/filter.h>
 #include <linux/ip.h>
 #include <linux/skbuff.h>
 #include <net/dropreason.h>
@@ -112,6 +113,21 @@ static void xtcp_input_fill_cb(struct sk_buff *skb,
 	cb->opts = *opts;
 }
 
+/*
+ * A listener's socket filter (SO_ATTACH_FILTER) and the LSM's socket
+ * hook see its SYNs and its requests' ACKs, as tcp_v4_rcv() runs
+ * tcp_filter() on the listener; a filter may cut the payload, never the
+ * header. Return true if @skb was dropped (and freed).
+ */
+static bool xtcp_input_filtered(struct sock *lsk, struct sk_buff *skb)
+{
+	if (!sk_filter_trim_cap(lsk, skb, XTCP_SKB_CB(skb)->doff))
+		return false;
+	XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_FILTERDROPS);
+	kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_FILTER);
+	return true;
+}
+
 /**
  * xtcp_input_rcv() - IP protocol handler for xtcp segments
  * @skb: the segment, skb->data at the transport header
@@ -177,7 +193,9 @@ int xtcp_input_rcv(struct sk_buff *skb)
 		if (eh->kind == XTCP_EH_REQ) {
 			struct xtcp_request *req = xtcp_eh_req(eh);
 
-			xtcp_req_rcv(req, skb);
+			/* a handshake's ACK meets its listener's filter */
+			if (!xtcp_input_filtered(req->listener, skb))
+				xtcp_req_rcv(req, skb);
 			xtcp_req_put(req);
 		} else {
 			sk = xtcp_eh_sk(eh);
@@ -189,7 +207,8 @@ int xtcp_input_rcv(struct sk_buff *skb)
 
 	sk = xtcp_table_listen_lookup(net, iph->daddr, th->dest, dif, sdif);
 	if (sk) {
-		xtcp_listen_rcv(sk, skb);
+		if (!xtcp_input_filtered(sk, skb))
+			xtcp_listen_rcv(sk, skb);
 		sock_put(sk);
 		return 0;
 	}

@@ -110,7 +110,20 @@ veth_pair() {
 		$IP -n "$1" link set "$2" up && $IP -n "$4" link set "$5" up
 }
 
+# netns_cleanup: delete the namespaces veth_pair made. Orphans still
+# finishing their close get up to 3 s first: deleting a namespace takes
+# its devices, and an orphan whose peer vanished mid-close retransmits
+# for minutes, holding the module (as a TCP orphan would).
 netns_cleanup() {
+	for ns in ${netns_made:-}; do
+		i=0
+		while [ $i -lt 60 ] &&
+		      [ "$(stat_of CurrOrphans "$ns" 2>/dev/null)" != 0 ] &&
+		      [ -n "$(stat_of CurrOrphans "$ns" 2>/dev/null)" ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+	done
 	for ns in ${netns_made:-}; do
 		$IP netns del "$ns" 2>/dev/null
 	done

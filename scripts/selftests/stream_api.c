@@ -328,6 +328,39 @@ static int sa_filter(int stack)
 	return n;
 }
 
+/*
+ * A listener whose filter drops everything: SYNs never make a
+ * connection. Returns 1 if a non-blocking connect completed within
+ * 500 ms.
+ */
+static int sa_listen_filter(int stack)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	struct sockaddr_in sin = {
+		.sin_family = stack ? xt_family() : AF_INET,
+		.sin_port = htons(SA_PORT + 40 + stack),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	struct pollfd p;
+	int lfd, c, done;
+
+	lfd = socket(sin.sin_family, SOCK_STREAM, 0);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+				  sizeof(prog)) ||
+	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 4))
+		xt_fatal("%s filtered listener", sa_name[stack]);
+	c = socket(sin.sin_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (c < 0 || (connect(c, (struct sockaddr *)&sin, sizeof(sin)) &&
+		      errno != EINPROGRESS))
+		xt_fatal("%s connect", sa_name[stack]);
+	p = (struct pollfd){ .fd = c, .events = POLLOUT };
+	done = poll(&p, 1, 500) == 1 && !xt_sock_error(c);
+	close(c);
+	close(lfd);
+	return done;
+}
+
 /* TCP_INFO of an xtcp connection that moved data. */
 static void sa_info(void)
 {
@@ -452,6 +485,14 @@ int main(void)
 			 xtcp, tcp);
 		xt_check(xt_stat("FilterDrops") > drops,
 			 "FilterDrops counted them (+%ld)", xt_stat("FilterDrops") - drops);
+		tcp = sa_listen_filter(0);
+		drops = xt_stat("FilterDrops");
+		xtcp = sa_listen_filter(1);
+		xt_check(xtcp == tcp && tcp == 0,
+			 "a listener's drop-all filter keeps its SYNs out: connected xtcp %d, TCP %d",
+			 xtcp, tcp);
+		xt_check(xt_stat("FilterDrops") > drops,
+			 "... FilterDrops +%ld", xt_stat("FilterDrops") - drops);
 	}
 	sa_info();
 	return xt_done();

@@ -91,9 +91,9 @@ static unsigned long xtcp_tw_test_left(struct kunit *test)
 
 static void xtcp_tw_test_size(struct kunit *test)
 {
-	/* lockdep makes every timer_list larger */
+	/* lock debugging makes every timer_list larger */
 	if (IS_ENABLED(CONFIG_LOCKDEP))
-		kunit_skip(test, "timer_list carries a lockdep map");
+		kunit_skip(test, "timer_list is larger with lock debugging");
 	KUNIT_EXPECT_LE(test, sizeof(struct xtcp_tw), 128U);
 }
 

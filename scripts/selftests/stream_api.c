@@ -304,6 +304,14 @@ static int sa_nonreader(int stack, int rcvbuf, long *queued)
 	return 0;
 }
 
+static void sa_abort(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
 /*
  * A socket filter that drops everything (SO_ATTACH_FILTER, "ret #0") on
  * the reader: nothing sent reaches its receive queue. Returns the bytes
@@ -323,8 +331,13 @@ static int sa_filter(int stack)
 		xt_fatal("send");
 	usleep(300000);
 	ioctl(s, SIOCINQ, &n);
-	close(c);
-	close(s);
+	/*
+	 * Abortively, both stacks: with everything filtered out, a FIN
+	 * handshake could never finish, and xtcp's orphans would hold the
+	 * module for minutes.
+	 */
+	sa_abort(c);
+	sa_abort(s);
 	return n;
 }
 
@@ -339,7 +352,7 @@ static int sa_listen_filter(int stack)
 	struct sock_fprog prog = { .len = 1, .filter = &drop };
 	struct sockaddr_in sin = {
 		.sin_family = stack ? xt_family() : AF_INET,
-		.sin_port = htons(SA_PORT + 40 + stack),
+		.sin_port = htons(SA_PORT + 60 + stack),
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
 	struct pollfd p;
@@ -495,5 +508,6 @@ int main(void)
 			 "... FilterDrops +%ld", xt_stat("FilterDrops") - drops);
 	}
 	sa_info();
+	xt_sock_abort_all();
 	return xt_done();
 }

@@ -118,6 +118,8 @@ int conn_synack_resends(const struct conn *c, double *t, int max);
 void conn_log_resends(const struct conn *c, const double *t, int n);
 
 /* listener.c */
+void closing_tw(void);
+
 void listener_rst(void);
 void listener_ack(void);
 void listener_synfin(void);

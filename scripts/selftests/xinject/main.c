@@ -51,6 +51,8 @@ static const struct {
 	{ "req_ts_missing", request_ts_missing, "final ACK without negotiated TS dropped" },
 	{ "data_on_ack", request_data_on_ack, "final ACK with data" },
 	{ "est_rst", established_rst, "ESTABLISHED: RST at RCV.NXT resets" },
+	{ "closing_tw", closing_tw,
+	  "xs's FIN retransmitted; TIME_WAIT ignores a RST, ACKs a FIN again" },
 	{ "est_rst_inwin", established_rst_inwin, "ESTABLISHED: other RSTs challenged or dropped" },
 	{ "est_syn", established_syn, "ESTABLISHED: SYN gets a challenge ACK" },
 	{ "est_oow", established_oow, "ESTABLISHED: out-of-window segments get an ACK" },

@@ -32,7 +32,8 @@
 static int family, proto, lfd;
 static struct sockaddr_in dst;
 static atomic_long done, failed, errs[150];
-static volatile int stop;
+/* clients stop first; acceptors only once every client has returned */
+static volatile int stop, stop_acc;
 
 static void bench_fail(int err)
 {
@@ -44,11 +45,14 @@ static void bench_fail(int err)
 /* One connection, the client's side; 0 or an errno. */
 static int bench_one(void)
 {
+	struct timeval tv = { .tv_sec = 5 };
 	char buf[BENCH_ANSWER];
 	int fd = socket(family, SOCK_STREAM, proto), err = 0;
 
 	if (fd < 0)
 		return errno;
+	/* a lost answer fails one connection, never the run */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	memset(buf, 'q', BENCH_REQ);
 	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) ||
 	    send(fd, buf, BENCH_REQ, MSG_NOSIGNAL) != BENCH_REQ ||
@@ -75,15 +79,18 @@ static void *client(void *arg)
 
 static void *acceptor(void *arg)
 {
+	struct timeval tv = { .tv_sec = 5 };
 	char buf[BENCH_ANSWER];
 
 	(void)arg;
 	memset(buf, 'a', sizeof(buf));
-	while (!stop) {
+	while (!stop_acc) {
 		int fd = accept(lfd, NULL, NULL);
 
 		if (fd < 0)
 			continue;
+		/* the listener's 100 ms timeout is for accept() only */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		/* the request, the answer, then the client's FIN */
 		if (recv(fd, buf, BENCH_REQ, MSG_WAITALL) == BENCH_REQ &&
 		    send(fd, buf, BENCH_ANSWER, MSG_NOSIGNAL) == BENCH_ANSWER)
@@ -151,7 +158,7 @@ int main(int argc, char **argv)
 			else
 				atomic_fetch_add(&done, 1);
 		}
-		stop = 1;
+		stop = stop_acc = 1;
 		for (i = 0; i < threads; i++)
 			pthread_join(a[i], NULL);
 		for (i = 1, one = 0; i < 150; i++)
@@ -169,6 +176,7 @@ int main(int argc, char **argv)
 	t = xt_now() - t0;
 	for (i = 0; i < threads; i++)
 		pthread_join(c[i], NULL);
+	stop_acc = 1;
 	for (i = 0; i < threads; i++)
 		pthread_join(a[i], NULL);
 	for (i = 1, one = 0; i < 150; i++)

@@ -286,7 +286,7 @@ if want mem; then
 		summary "memory, connection holding 64 kB" "$(ratio "$x" "$t")"
 	}
 	for p in tcp xtcp; do
-		echo "  $p: $(grep -h 'conns' /tmp/hold-$p.out | cut -d' ' -f2-)"
+		echo "  $p: $(grep -h 'conns' /tmp/hold-"$p".out | cut -d' ' -f2-)"
 		echo "  $p server socket: $(grep -h 'server' /tmp/hold-$p.out | cut -d' ' -f3-)"
 		echo "  $p slab caches that grew, idle: $(hold $p idle top)"
 		echo "  $p slab caches that grew, 64 kB: $(hold $p held top)"

@@ -25,7 +25,8 @@
  *	holds per connection (both of its ends) at each step: slab memory
  *	from /proc/slabinfo (and the caches that grew most), the protocol's
  *	charged memory from /proc/net/protocols, MemFree from
- *	/proc/meminfo, and SO_MEMINFO and SIOCINQ of the server sockets.
+ *	/proc/meminfo, and SO_MEMINFO and SIOCINQ of the server sockets;
+ *	also the first connection's MSS as each end's TCP_INFO has it.
  *
  * No data is checked (make check does that): this is about speed and
  * size. Every socket ends with an abort, as in the connection-rate
@@ -515,7 +516,18 @@ static int sb_hold(int port, int conns, int bytes)
 			inq += q;
 	}
 
-	printf("hold conns %d bytes %d full %d\n", conns, bytes, full);
+	{
+		struct tcp_info ci, si;
+		socklen_t len = sizeof(ci);
+
+		memset(&ci, 0, sizeof(ci));
+		memset(&si, 0, sizeof(si));
+		getsockopt(cfd[0], IPPROTO_TCP, TCP_INFO, &ci, &len);
+		len = sizeof(si);
+		getsockopt(sfd[0], IPPROTO_TCP, TCP_INFO, &si, &len);
+		printf("hold conns %d bytes %d full %d snd_mss %u rcv_mss %u\n",
+		       conns, bytes, full, ci.tcpi_snd_mss, si.tcpi_rcv_mss);
+	}
 	sb_mem_print("idle", m0, m1, conns);
 	sb_mem_print("held", m1, m2, conns);
 	printf("hold server inq %ld rmem_alloc %ld fwd_alloc %ld rcvbuf %ld\n",

@@ -29,8 +29,8 @@
  *	also the first connection's MSS as each end's TCP_INFO has it.
  *
  * No data is checked (make check does that): this is about speed and
- * size. Every socket ends with an abort, as in the connection-rate
- * benchmark: xtcp has no FIN yet, and TCP gets SO_LINGER {1, 0}.
+ * size. Every socket of both stacks ends with an abort (SO_LINGER
+ * {1, 0}), so that no run leaves TIME_WAIT entries to the next.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -64,8 +64,7 @@ static void sb_abortive(int fd)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-	if (proto)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 }
 
 static void sb_nodelay(int fd)

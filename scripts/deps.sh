@@ -15,6 +15,9 @@ pkgs=(
 	# test VM: emulator, initramfs, the userspace inside it
 	qemu-system-x86 busybox-static cpio iproute2
 )
+# `scripts/deps.sh bench` (make bench): perf and ethtool, which
+# scripts/bench/initramfs.sh copies into the benchmark's initramfs
+[ "${1:-}" != bench ] || pkgs+=(linux-perf ethtool)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -7,10 +7,20 @@
 #
 #   loopback: one namespace
 #   veth:     ns_c (192.0.2.2) veth_c ---- veth_s (192.0.2.1) ns_s
+#
+# Then stream.sh: the byte stream (bulk, loss, latency, memory, profile).
+# XTCP_BENCH_PARTS on the kernel command line (XTCP_VM_APPEND) picks the
+# parts to run, comma separated: handshake (this file's), bulk, loss, rr,
+# mem, perf; default all.
 . /xtcp/bin/lib.sh
 
 SECS=${XTCP_BENCH_SECS:-4}
 IP=/sbin/ip
+
+case ,${XTCP_BENCH_PARTS:-all}, in
+*,all,* | *,handshake,*) ;;
+*) exec /xtcp/bin/stream.sh ;;
+esac
 
 veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1
 # Short connections leave TIME_WAIT on the client: both stacks may reuse
@@ -109,47 +119,6 @@ printf '%-28s %12s %12s %8s\n' "connect p99 (ms)" "$tcp_p99" "$x_p99" \
 printf '%-28s %12s %12s %8s\n' "server segments/s (SYN-ACKs)" "$tcp_rate" "$x_rate" \
 	"$(awk -v a="$x_rate" -v b="$tcp_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
 
-# --- bulk data -------------------------------------------------------------
-# xdata both ways at once, every byte checked: N connections each moving
-# XTCP_BENCH_BYTES (default 20 MB) in each direction; MB/s is all the data
-# moved over the wall time of the client, from /proc/uptime.
-BULK=${XTCP_BENCH_BYTES:-20000000}
-bulk_port=7300
-bulk() { # bulk tcp|xtcp loopback|veth CONNS: prints MB/s, or "fail"
-	bulk_port=$((bulk_port + 1))
-	if [ "$2" = veth ]; then
-		srv="$IP netns exec ns_s" cli="$IP netns exec ns_c" addr=192.0.2.1
-	else
-		srv="" cli="" addr=127.0.0.1
-	fi
-	rm -f /tmp/bulk.log
-	$srv /xtcp/bin/xdata server "$1" 0.0.0.0 $bulk_port "$3" >/tmp/bulk.log 2>&1 &
-	spid=$!
-	while ! grep -q listening /tmp/bulk.log 2>/dev/null; do sleep 0.02; done
-	t0=$(cut -d' ' -f1 /proc/uptime)
-	if $cli /xtcp/bin/xdata client "$1" $addr $bulk_port "$BULK" "$3" "$3" >/dev/null; then
-		t1=$(cut -d' ' -f1 /proc/uptime)
-		wait $spid
-		awk -v b="$BULK" -v n="$3" -v t="$t1" -v s="$t0" \
-			'BEGIN { printf "%.1f", 2 * b * n / (t - s) / 1e6 }'
-	else
-		kill $spid 2>/dev/null
-		echo fail
-	fi
-}
-
-echo
-echo "Bulk data both ways, every byte checked: $((BULK / 1000000)) MB each way per connection (MB/s moved, TCG)"
-printf '%-10s %-6s %10s %10s %8s\n' topology conns "TCP MB/s" "xtcp MB/s" ratio
-for topo in loopback veth; do
-	for n in 1 4; do
-		tcp=$(bulk tcp $topo $n)
-		xtcp=$(bulk xtcp $topo $n)
-		printf '%-10s %-6s %10s %10s %8s\n' $topo $n "$tcp" "$xtcp" \
-			"$(awk -v a="$xtcp" -v b="$tcp" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-	done
-done
-
 # TIME_WAIT memory: N short connections in ns_c to a port of their own,
 # reuse off so that every one leaves its entry; slab memory before and
 # after (num_slabs * pages per slab), and the entry count each stack
@@ -198,3 +167,5 @@ awk '$1 == "request_sock_TCP" || $1 == "TCP" || $1 == "xtcp_request" || $1 == "X
      $1 == "tw_sock_TCP" || $1 == "xtcp_tw" {
 	printf "  %-18s %5d\n", $1, $4 }' /proc/slabinfo
 dmesg | grep 'xtcp: loaded' | tail -n 1
+
+/xtcp/bin/stream.sh

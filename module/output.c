@@ -7,7 +7,9 @@
  * segments nobody owns, SYN-ACKs and ACKs of request socks) goes through a
  * per-netns control socket: a kernel raw socket at our protocol number,
  * unhashed so it never receives, whose only use is to carry the netns and
- * IP defaults into ip_build_and_send_pkt().
+ * IP defaults into ip_build_and_send_pkt(). A SYN-ACK is sent with its
+ * listener there instead, as TCP's, so the listener's IP_TTL, DF rule and
+ * priority apply; whatever is sent for a socket carries its SO_MARK.
  *
  * Checksums are always computed here, in full: CHECKSUM_PARTIAL on devices
  * that only offload TCP and UDP would depend on the stack's software

@@ -81,4 +81,14 @@
 #define XTCP_SLAB_NO_MERGE	0
 #endif
 
+/*
+ * 6.6 moved the inet_sock's one-bit options into inet_flags. Read
+ * IP_BIND_ADDRESS_NO_PORT with xtcp_inet_bind_no_port(sk).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define xtcp_inet_bind_no_port(sk) inet_test_bit(BIND_ADDRESS_NO_PORT, sk)
+#else
+#define xtcp_inet_bind_no_port(sk) (inet_sk(sk)->bind_address_no_port)
+#endif
+
 #endif /* _XTCP_COMPAT_H */

@@ -673,7 +673,7 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		if (!xtcp_seq_after(cb->ack_seq, xs->snd.iss) ||
 		    xtcp_seq_after(cb->ack_seq, xs->snd.nxt)) {
 			XTCP_INC_STATS(net, XTCP_MIB_BADACKS);
-			xtcp_output_reset(net, skb);
+			xtcp_output_reset(net, sk, skb);
 			return;
 		}
 		ack_ok = true;
@@ -822,7 +822,7 @@ static void xtcp_conn_rcv_synrecv(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
-	xtcp_output_reset(sock_net(sk), skb);
+	xtcp_output_reset(sock_net(sk), sk, skb);
 }
 
 /* ACK now what wants an ACK now; leave the rest to the delayed ACK. */
@@ -1001,7 +1001,7 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		break;
 	default:
 		/* on its way out of the ehash: as if no socket were there */
-		xtcp_output_reset(sock_net(sk), skb);
+		xtcp_output_reset(sock_net(sk), sk, skb);
 		break;
 	}
 	consume_skb(skb);

@@ -181,7 +181,7 @@ int xtcp_input_rcv(struct sk_buff *skb)
 
 		xtcp_tw_put(tw);
 		if (v == XTCP_TW_RST)
-			xtcp_output_reset(net, skb);
+			xtcp_output_reset(net, NULL, skb);
 		if (v != XTCP_TW_SYN) {
 			consume_skb(skb);
 			return 0;
@@ -215,7 +215,7 @@ int xtcp_input_rcv(struct sk_buff *skb)
 
 	/* RFC 9293 3.10.7.1: a segment for no connection gets a RST */
 	XTCP_INC_STATS(net, XTCP_MIB_INNOSOCKET);
-	xtcp_output_reset(net, skb);
+	xtcp_output_reset(net, NULL, skb);
 	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 	return 0;
 }

@@ -244,7 +244,7 @@ static bool xtcp_listen_rcv_ack(struct sock *lsk, struct sk_buff *skb)
 	if (!(XTCP_SKB_CB(skb)->flags & XTCP_FLAG_SYN) &&
 	    xtcp_listen_cookie_ack(lsk, skb))
 		return true;
-	xtcp_output_reset(sock_net(lsk), skb);
+	xtcp_output_reset(sock_net(lsk), lsk, skb);
 	return false;
 }
 

@@ -7,7 +7,9 @@
  * segments nobody owns, SYN-ACKs and ACKs of request socks) goes through a
  * per-netns control socket: a kernel raw socket at our protocol number,
  * unhashed so it never receives, whose only use is to carry the netns and
- * IP defaults into ip_build_and_send_pkt().
+ * IP defaults into ip_build_and_send_pkt(). A SYN-ACK is sent with its
+ * listener there instead, as TCP's, so the listener's IP_TTL, DF rule and
+ * priority apply; whatever is sent for a socket carries its SO_MARK.
  *
  * Checksums are always computed here, in full: CHECKSUM_PARTIAL on devices
  * that only offload TCP and UDP would depend on the stack's software
@@ -160,26 +162,23 @@ static void xtcp_output_count(struct net *net, const struct xtcp_seg *s)
 		XTCP_INC_STATS(net, XTCP_MIB_OUTRSTS);
 }
 
-/**
- * xtcp_output_ctl() - send a segment that no socket owns
- * @net: namespace to send in
- * @s: the segment
- * @oif: output interface to insist on, or 0
- * @tos: IP TOS byte
- *
- * Return: 0, or a negative errno if it could not be built or routed.
+/*
+ * Route and send @s with @via's IP defaults (TTL, DF rule, priority):
+ * the control socket's, or a listener's for its SYN-ACKs. @mark routes the
+ * segment and goes with it, so policy routing and tc see whose it is.
  */
-int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif, u8 tos)
+static int xtcp_output_reply(struct net *net, const struct sock *via,
+			     const struct xtcp_seg *s, int oif, u8 tos,
+			     u32 mark)
 {
-	struct sock *ctl = xtcp_net(net)->ctl_sk;
 	struct xtcp_seg seg = *s;
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
 
-	flowi4_init_output(&fl4, oif, 0, tos, RT_SCOPE_UNIVERSE, xtcp_ipproto,
-			   0, s->daddr, s->saddr, s->dport, s->sport,
-			   sock_net_uid(net, NULL));
+	flowi4_init_output(&fl4, oif, mark, tos, RT_SCOPE_UNIVERSE,
+			   xtcp_ipproto, 0, s->daddr, s->saddr, s->dport,
+			   s->sport, sock_net_uid(net, NULL));
 	rt = ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
@@ -191,9 +190,47 @@ int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif, u8 tos)
 		return -ENOMEM;
 	}
 	skb_dst_set(skb, &rt->dst);
+	skb->mark = mark;
 	xtcp_output_count(net, &seg);
-	ip_build_and_send_pkt(skb, ctl, seg.saddr, seg.daddr, NULL, tos);
+	ip_build_and_send_pkt(skb, via, seg.saddr, seg.daddr, NULL, tos);
 	return 0;
+}
+
+/**
+ * xtcp_output_ctl() - send a segment that no socket owns
+ * @net: namespace to send in
+ * @s: the segment
+ * @oif: output interface to insist on, or 0
+ * @tos: IP TOS byte
+ * @mark: the mark of the socket it is sent for (SO_MARK), or 0
+ *
+ * Return: 0, or a negative errno if it could not be built or routed.
+ */
+int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif,
+		    u8 tos, u32 mark)
+{
+	return xtcp_output_reply(net, xtcp_net(net)->ctl_sk, s, oif, tos,
+				 mark);
+}
+
+/**
+ * xtcp_output_synack() - send a request's SYN-ACK on behalf of @lsk
+ * @lsk: the listener
+ * @s: the segment
+ * @oif: output interface to insist on, or 0
+ *
+ * As TCP's SYN-ACKs, it leaves with the listener's IP_TOS, IP_TTL,
+ * IP_MTU_DISCOVER rule, SO_PRIORITY and SO_MARK: the listener is the
+ * socket the program configured, the control socket only a carrier.
+ *
+ * Return: 0, or a negative errno if it could not be built or routed.
+ */
+int xtcp_output_synack(const struct sock *lsk, const struct xtcp_seg *s,
+		       int oif)
+{
+	return xtcp_output_reply(sock_net(lsk), lsk, s, oif,
+				 READ_ONCE(inet_sk(lsk)->tos),
+				 READ_ONCE(lsk->sk_mark));
 }
 
 /**
@@ -275,15 +312,20 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
 }
 
 /**
- * xtcp_output_reset() - answer a segment nobody owns with a RST
+ * xtcp_output_reset() - answer a segment with a RST
  * @net: namespace
+ * @sk: the socket or listener the segment reached, or NULL for none
  * @skb: the segment, validated (skb->data at its header)
+ *
+ * The RST carries @sk's SO_MARK, as TCP's do, unless fwmark_reflect
+ * gives it the segment's.
  *
  * RFC 9293 3.10.7.1: a segment with ACK gets <SEQ=SEG.ACK><CTL=RST>;
  * one without gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. A RST is
  * never answered.
  */
-void xtcp_output_reset(struct net *net, struct sk_buff *skb)
+void xtcp_output_reset(struct net *net, const struct sock *sk,
+		       struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
@@ -293,6 +335,7 @@ void xtcp_output_reset(struct net *net, struct sk_buff *skb)
 		.sport = th->dest,
 		.dport = th->source,
 	};
+	u32 mark;
 
 	if (cb->flags & XTCP_FLAG_RST)
 		return;
@@ -303,8 +346,11 @@ void xtcp_output_reset(struct net *net, struct sk_buff *skb)
 		s.ack = cb->end_seq;
 		s.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
 	}
+	mark = IP4_REPLY_MARK(net, skb->mark);
+	if (!mark && sk)
+		mark = READ_ONCE(sk->sk_mark);
 	/* the segment's DSCP, not its ECN bits: a RST is not ECN-capable */
-	xtcp_output_ctl(net, &s, 0, ip_hdr(skb)->tos & ~INET_ECN_MASK);
+	xtcp_output_ctl(net, &s, 0, ip_hdr(skb)->tos & ~INET_ECN_MASK, mark);
 }
 
 /**

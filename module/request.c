@@ -204,10 +204,17 @@ static void xtcp_req_seg_init(const struct xtcp_request *req,
 	}
 }
 
+/* As TCP: a request's segments carry its listener's TOS and mark. */
 static void xtcp_req_send(struct xtcp_request *req, struct xtcp_seg *s)
 {
-	xtcp_output_ctl(xtcp_req_net(req), s, req->bound_dev_if,
-			inet_sk(req->listener)->tos);
+	const struct sock *lsk = req->listener;
+
+	if (s->flags & XTCP_FLAG_SYN)
+		xtcp_output_synack(lsk, s, req->bound_dev_if);
+	else
+		xtcp_output_ctl(xtcp_req_net(req), s, req->bound_dev_if,
+				READ_ONCE(inet_sk(lsk)->tos),
+				READ_ONCE(lsk->sk_mark));
 }
 
 /**
@@ -504,7 +511,7 @@ static struct sock *xtcp_req_promote(struct xtcp_request *req,
 		if (abort < 0)
 			abort = XTCP_SYSCTL(net, abort_on_overflow);
 		if (abort) {
-			xtcp_output_reset(net, skb);
+			xtcp_output_reset(net, lsk, skb);
 			xtcp_req_drop(req);
 		}
 		return NULL;
@@ -576,7 +583,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	/* An in-window RST or SYN ends the attempt (a SYN also gets a RST). */
 	if (flags & (XTCP_FLAG_RST | XTCP_FLAG_SYN)) {
 		if (!(flags & XTCP_FLAG_RST))
-			xtcp_output_reset(net, skb);
+			xtcp_output_reset(net, req->listener, skb);
 		XTCP_INC_STATS(net, XTCP_MIB_EMBRYONICRSTS);
 		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 		xtcp_req_drop(req);
@@ -586,7 +593,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		goto drop;
 	if (cb->ack_seq != req->snt_isn + 1) {
 		XTCP_INC_STATS(net, XTCP_MIB_BADACKS);
-		xtcp_output_reset(net, skb);
+		xtcp_output_reset(net, req->listener, skb);
 		goto drop;
 	}
 	if (req->opt.tstamp_ok && !cb->opts.has_ts) {

@@ -209,7 +209,14 @@ static int xtcp_sock_bind(struct socket *sock, struct sockaddr *uaddr,
 	/* send from the device's address to broadcast/multicast binds */
 	if (chk == RTN_MULTICAST || chk == RTN_BROADCAST)
 		inet->inet_saddr = 0;
-	err = xtcp_table_bind(sk, port) ?: xtcp_sock_cgroup_post_bind(sk);
+	/*
+	 * IP_BIND_ADDRESS_NO_PORT: the address now, the port at connect(),
+	 * which then picks it for the 4-tuple as for an unbound socket.
+	 */
+	err = 0;
+	if (port || !xtcp_inet_bind_no_port(sk))
+		err = xtcp_table_bind(sk, port) ?:
+		      xtcp_sock_cgroup_post_bind(sk);
 	if (err) {
 		inet->inet_rcv_saddr = 0;
 		inet->inet_saddr = 0;
@@ -625,6 +632,30 @@ static int xtcp_sock_recvmsg(struct socket *sock, struct msghdr *msg,
 	return ret;
 }
 
+/*
+ * The IP-level options xtcp honours, answered by the IPv4 layer itself so
+ * values and errnos are TCP's: each is a field of the inet_sock that our
+ * output path (ip_queue_xmit, ip_build_and_send_pkt) or bind() reads.
+ * Anything else, multicast and IP_OPTIONS above all, assumes an AF_INET
+ * socket or a path we do not have: ENOPROTOOPT, never a silent success.
+ */
+static bool xtcp_sock_ip_opt_ok(int optname, bool get)
+{
+	switch (optname) {
+	case IP_TOS:
+	case IP_TTL:
+	case IP_MTU_DISCOVER:
+	case IP_BIND_ADDRESS_NO_PORT:
+	case IP_FREEBIND:
+	case IP_TRANSPARENT:
+		return true;
+	case IP_MTU:
+		return get;	/* as TCP: read-only */
+	default:
+		return false;
+	}
+}
+
 static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 				sockptr_t optval, unsigned int optlen)
 {
@@ -634,6 +665,8 @@ static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 	/* SOL_SOCKET never gets here */
 	if (level == SOL_TCP)
 		return xtcp_sockopt_set(sock->sk, optname, optval, optlen);
+	if (level == SOL_IP && xtcp_sock_ip_opt_ok(optname, false))
+		return ip_setsockopt(sock->sk, level, optname, optval, optlen);
 	if (level != SOL_XTCP)
 		return -ENOPROTOOPT;
 	switch (optname) {
@@ -652,30 +685,6 @@ static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 	}
 }
 
-/* IP_MTU: the path MTU of the connection's route, as ip_getsockopt(). */
-static int xtcp_sock_get_ip_mtu(struct sock *sk, char __user *optval,
-				int __user *optlen)
-{
-	struct dst_entry *dst;
-	int len, val = 0;
-
-	if (get_user(len, optlen))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
-	dst = sk_dst_get(sk);
-	if (dst) {
-		val = dst_mtu(dst);
-		dst_release(dst);
-	}
-	if (!val)
-		return -ENOTCONN;
-	len = min_t(int, len, sizeof(val));
-	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
-		return -EFAULT;
-	return 0;
-}
-
 static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 				char __user *optval, int __user *optlen)
 {
@@ -687,8 +696,8 @@ static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 
 	if (level == SOL_TCP)
 		return xtcp_sockopt_get(sk, optname, optval, optlen);
-	if (level == SOL_IP && optname == IP_MTU)
-		return xtcp_sock_get_ip_mtu(sk, optval, optlen);
+	if (level == SOL_IP && xtcp_sock_ip_opt_ok(optname, true))
+		return ip_getsockopt(sk, level, optname, optval, optlen);
 	if (level != SOL_XTCP)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))

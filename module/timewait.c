@@ -206,7 +206,7 @@ static void xtcp_tw_send_ack(struct xtcp_tw *tw)
 			  xtcp_secure_ts_off(tw->eh.laddr, tw->eh.raddr);
 		s.tsecr = tw->ts_recent;
 	}
-	xtcp_output_ctl(xtcp_tw_net(tw), &s, tw->bound_dev_if, 0);
+	xtcp_output_ctl(xtcp_tw_net(tw), &s, tw->bound_dev_if, 0, 0);
 }
 
 /* Does seq..end_seq touch the window we last offered (tcp_in_window)? */

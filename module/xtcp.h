@@ -615,11 +615,15 @@ u32 xtcp_secure_ts_now(void);
 
 /* output.c */
 struct sk_buff *xtcp_output_build(const struct xtcp_seg *s, gfp_t gfp);
-int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif, u8 tos);
+int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif,
+		    u8 tos, u32 mark);
+int xtcp_output_synack(const struct sock *lsk, const struct xtcp_seg *s,
+		       int oif);
 int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s);
 int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s);
 unsigned int xtcp_output_opts_room(const struct xtcp_seg *s);
-void xtcp_output_reset(struct net *net, struct sk_buff *skb);
+void xtcp_output_reset(struct net *net, const struct sock *sk,
+		       struct sk_buff *skb);
 int xtcp_output_net_init(struct net *net);
 void xtcp_output_net_exit(struct net *net);
 

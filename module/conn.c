@@ -775,8 +775,21 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 
 	if (!xtcp_conn_seq_ok(xs, cb)) {
 		XTCP_INC_STATS(net, XTCP_MIB_OUTOFWINDOW);
-		if (!(cb->flags & XTCP_FLAG_RST))
+		if (cb->flags & XTCP_FLAG_RST)
+			return false;
+		/*
+		 * Data we already have (a retransmission whose ACK was
+		 * lost, a duplicate): ACK it at once, every time, as TCP
+		 * does, or the sender waits for its RTO. Data cannot make
+		 * an ACK loop; only bare segments share the rate limit.
+		 */
+		if (cb->end_seq != cb->seq && !(cb->flags & XTCP_FLAG_SYN) &&
+		    !xtcp_seq_after(cb->end_seq, xs->rcv.nxt)) {
+			XTCP_INC_STATS(net, XTCP_MIB_DUPDATA);
+			xtcp_send_ack(sk);
+		} else {
 			xtcp_conn_challenge_ack(sk);
+		}
 		return false;
 	}
 	if (cb->flags & XTCP_FLAG_RST) {

@@ -40,7 +40,12 @@ void xtcp_recv_init(struct sock *sk)
 	r->copied = r->nxt;
 	r->wup = r->nxt;
 	r->quick = XTCP_RECV_QUICK_ACKS;
-	r->mss = r->advmss;
+	/*
+	 * The largest segment to expect: our MSS less the timestamp option
+	 * every segment carries once negotiated, or no segment would count
+	 * as full and "ACK every second full segment" would never fire.
+	 */
+	r->mss = r->advmss - (xtcp_sk(sk)->opt.tstamp_ok ? 12 : 0);
 }
 
 /**

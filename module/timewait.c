@@ -429,6 +429,15 @@ void xtcp_tw_net_exit(struct net *net)
 	xtcp_table_ehash_walk(net, xtcp_tw_net_kill, NULL);
 }
 
+/*
+ * Nothing to construct: on 6.1, which has no SLAB_NO_MERGE, the
+ * constructor's presence alone keeps the cache apart (compat.h), so that
+ * /proc/slabinfo shows xtcp_tw under its name.
+ */
+static void __maybe_unused xtcp_tw_ctor(void *obj)
+{
+}
+
 /**
  * xtcp_tw_init() - the entries' cache
  *
@@ -438,7 +447,8 @@ int __init xtcp_tw_init(void)
 {
 	/* as the request cache: its own name in /proc/slabinfo (compat.h) */
 	xtcp_tw_cache = kmem_cache_create("xtcp_tw", sizeof(struct xtcp_tw), 0,
-					  SLAB_ACCOUNT | XTCP_SLAB_NO_MERGE, NULL);
+					  SLAB_ACCOUNT | XTCP_SLAB_NO_MERGE,
+					  XTCP_SLAB_NO_MERGE_CTOR(xtcp_tw_ctor));
 	return xtcp_tw_cache ? 0 : -ENOMEM;
 }
 

@@ -141,25 +141,28 @@ tw_run() { # tw_run tcp|xtcp CACHE PORT: "entries KiB"
 	else
 		n=$(stat_of CurrTimeWait ns_c)
 	fi
-	echo "$n" $((k1 - k0)) "$(cat /tmp/tw.log)"
+	echo "$n" $((k1 - k0)) "$(awk '{ print $4 }' /tmp/tw.log)"
+}
+# bytes per live object: the cache's slab memory over its active objects
+slab_per_obj() {
+	awk -v c="$1" '$1 == c && $2 > 0 { printf "%d", $15 * $6 * 4096 / $2 }' /proc/slabinfo
 }
 echo
 echo "TIME_WAIT: $TWN short connections from one client namespace, every entry kept (tw_reuse 0)"
 set -- $(tw_run tcp tw_sock_TCP 7101)
-tcp_n=$1 tcp_kb=$2
+tcp_n=$1 tcp_kb=$2 tcp_fail=$3
 set -- $(tw_run xtcp xtcp_tw 7102)
-x_n=$1 x_kb=$2
-printf '%-28s %12s %12s %8s
-' "" TCP xtcp "xtcp/TCP"
-printf '%-28s %12s %12s %8s
-' "entry size (bytes)" "$(slab_objsize tw_sock_TCP)" \
-	"$(slab_objsize xtcp_tw)" \
-	"$(awk -v a="$(slab_objsize xtcp_tw)" -v b="$(slab_objsize tw_sock_TCP)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
-printf '%-28s %12s %12s
-' "entries alive after the run" "$tcp_n" "$x_n"
-printf '%-28s %12s %12s %8s
-' "slab memory added (KiB)" "$tcp_kb" "$x_kb" \
-	"$(awk -v a="$x_kb" -v b="$tcp_kb" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+x_n=$1 x_kb=$2 x_fail=$3
+tcp_b=$(slab_per_obj tw_sock_TCP)
+x_b=$(slab_per_obj xtcp_tw)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
+printf '%-28s %12s %12s %8s\n' "" TCP xtcp "xtcp/TCP"
+printf '%-28s %12s %12s %8s\n' "entry size (bytes)" "$(slab_objsize tw_sock_TCP)" \
+	"$(slab_objsize xtcp_tw)" "$(ratio "$(slab_objsize xtcp_tw)" "$(slab_objsize tw_sock_TCP)")"
+printf '%-28s %12s %12s\n' "entries alive after the run" "$tcp_n" "$x_n"
+printf '%-28s %12s %12s\n' "connects failed" "$tcp_fail" "$x_fail"
+printf '%-28s %12s %12s\n' "slab memory added (KiB)" "$tcp_kb" "$x_kb"
+printf '%-28s %12s %12s %8s\n' "slab bytes per live entry" "$tcp_b" "$x_b" "$(ratio "$x_b" "$tcp_b")"
 
 echo
 echo "Object sizes (from /proc/slabinfo: object size in bytes)"

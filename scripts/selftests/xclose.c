@@ -12,7 +12,8 @@
  * Scenarios (the client is the active closer unless said otherwise):
  *   active      client closes first: the server reads EOF; TIME_WAIT on
  *               the client for 2MSL, nothing on the server
- *   passive     server closes first: TIME_WAIT on the server only
+ *   passive     server closes first: TIME_WAIT on the server only; a
+ *               new listener's bind() over it needs SO_REUSEADDR
  *   simul       both shut down at once (a delayed link): both TIME_WAIT
  *   halfclose   client shuts down its side and keeps reading 200 kB;
  *               its writes fail with EPIPE; the server sees POLLRDHUP
@@ -254,12 +255,26 @@ static void xclose_active(int lfd)
 	xclose_check_tw(cport, 1, 0);
 }
 
-static void xclose_passive(int lfd)
+/* A new listener on the port: 0 or the errno of bind(). */
+static int xclose_rebind(int reuse)
 {
-	int cfd, sfd, cport;
+	int fd = xclose_socket(NS_S, sstack), err = 0, v = reuse;
+	struct sockaddr_in sin;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v));
+	xclose_addr(&sin, sstack, "0.0.0.0", PORT);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static void xclose_passive(int *lfd)
+{
+	int cfd, sfd, cport, err;
 	long got;
 
-	xclose_pair(lfd, &cfd, &sfd);
+	xclose_pair(*lfd, &cfd, &sfd);
 	cport = xt_sock_port(cfd, 0);
 	xclose_write(sfd, 1000);
 	close(sfd);
@@ -267,6 +282,16 @@ static void xclose_passive(int lfd)
 	xt_check(got == 1000, "client read 1000 bytes then EOF (got %ld)", got);
 	close(cfd);
 	xclose_check_tw(cport, 0, 1);
+	/* a server restarting over its own TIME_WAIT entries, as TCP's */
+	close(*lfd);
+	*lfd = -1;
+	err = xclose_rebind(0);
+	xt_check(err == EADDRINUSE,
+		 "bind() over the TIME_WAIT without SO_REUSEADDR: EADDRINUSE (%s)",
+		 strerror(err));
+	err = xclose_rebind(1);
+	xt_check(err == 0, "bind() with SO_REUSEADDR over the TIME_WAIT (%s)",
+		 err ? strerror(err) : "ok");
 }
 
 static void xclose_simul(int lfd)
@@ -577,7 +602,7 @@ int main(int argc, char **argv)
 	if (!strcmp(sc, "active"))
 		xclose_active(lfd);
 	else if (!strcmp(sc, "passive"))
-		xclose_passive(lfd);
+		xclose_passive(&lfd);
 	else if (!strcmp(sc, "simul"))
 		xclose_simul(lfd);
 	else if (!strcmp(sc, "halfclose"))
@@ -602,6 +627,7 @@ int main(int argc, char **argv)
 		xclose_storm(lfd, atoi(argv[4]), atoi(argv[5]));
 	else
 		xt_fatal("unknown scenario %s", sc);
-	close(lfd);
+	if (lfd >= 0)
+		close(lfd);
 	return xt_done();
 }

@@ -986,6 +986,14 @@ static bool xtcp_conn_rcv_synced(struct sock *sk, struct sk_buff *skb)
 	}
 	if (sk->sk_state != TCP_CLOSE)
 		xtcp_conn_ack_decision(sk);
+	/*
+	 * An orphan still in FIN_WAIT_2 after a segment with more in it
+	 * (an old duplicate, a FIN beyond a hole) has no timer of its own:
+	 * it waits for the peer's FIN in a TIME_WAIT entry's FIN_WAIT_2,
+	 * bounded by fin_timeout, like any other orphan.
+	 */
+	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD))
+		xtcp_conn_time_wait(sk, TCP_FIN_WAIT2, xtcp_conn_fin_time(sk));
 	return kept;
 }
 

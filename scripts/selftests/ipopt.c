@@ -273,6 +273,9 @@ static void ipo_unsupported(void)
 	close(fd);
 }
 
+/* Policy routing is in this kernel (the debug kernel has none). */
+static int ipo_rules;
+
 static void ipo_netns_setup(void)
 {
 	ipo_run("/sbin/ip netns add ipo_s && /sbin/ip netns add ipo_c");
@@ -284,8 +287,11 @@ static void ipo_netns_setup(void)
 	ipo_run("/sbin/ip -n ipo_c addr add 10.77.1.2/24 dev vc2");
 	ipo_run("for d in lo vs vs2; do /sbin/ip -n ipo_s link set $d up; done");
 	ipo_run("for d in lo vc vc2; do /sbin/ip -n ipo_c link set $d up; done");
-	ipo_run("/sbin/ip -n ipo_s rule add fwmark 7 lookup 7");
-	ipo_run("/sbin/ip -n ipo_s route add " IPO_C "/32 dev vs2 table 7");
+	ipo_rules = !system("/sbin/ip -n ipo_s rule add fwmark 7 lookup 7");
+	if (ipo_rules)
+		ipo_run("/sbin/ip -n ipo_s route add " IPO_C "/32 dev vs2 table 7");
+	else
+		xt_log("no policy routing in this kernel: the SO_MARK checks are skipped");
 	ipo_run("/sbin/ip netns exec ipo_c sh -c 'for d in all default vc vc2; do "
 		"echo 0 > /proc/sys/net/ipv4/conf/$d/rp_filter; done'");
 	if (xt_ns_open(1, "ipo_s") || xt_ns_open(2, "ipo_c"))
@@ -411,17 +417,22 @@ static void ipo_wire(int stack)
 		 n, got, p.tos, p.ttl);
 
 	/* SO_MARK 7 routes the listener's SYN-ACK by vs2 */
-	xt_check(!ipo_connect(c2, IPO_S, IPO_MARKED), "%s: connect to the marked listener", n);
-	cport = xt_sock_port(c2, 0);
-	got = ipo_wait(rc2, IPO_MARKED, cport, XT_SYN | XT_ACK, XT_SYN | XT_ACK, 2000, &p);
-	xt_check(got, "%s: the marked listener's SYN-ACK took the fwmark route", n);
-	got = ipo_wait(rc, IPO_MARKED, cport, XT_SYN | XT_ACK, XT_SYN | XT_ACK, 300, &p);
-	xt_check(!got, "%s: ... and not the main table's", n);
+	if (ipo_rules) {
+		xt_check(!ipo_connect(c2, IPO_S, IPO_MARKED),
+			 "%s: connect to the marked listener", n);
+		cport = xt_sock_port(c2, 0);
+		got = ipo_wait(rc2, IPO_MARKED, cport, XT_SYN | XT_ACK,
+			       XT_SYN | XT_ACK, 2000, &p);
+		xt_check(got, "%s: the marked listener's SYN-ACK took the fwmark route", n);
+		got = ipo_wait(rc, IPO_MARKED, cport, XT_SYN | XT_ACK,
+			       XT_SYN | XT_ACK, 300, &p);
+		xt_check(!got, "%s: ... and not the main table's", n);
 
-	/* the RSTs a listener answers stray ACKs with carry its mark */
-	ipo_stray_ack(rc, stack, 40001, IPO_MARKED);
-	got = ipo_wait(rc2, IPO_MARKED, 40001, XT_RST, XT_RST, 2000, &p);
-	xt_check(got, "%s: the marked listener's RST took the fwmark route", n);
+		/* the RSTs a listener answers stray ACKs with carry its mark */
+		ipo_stray_ack(rc, stack, 40001, IPO_MARKED);
+		got = ipo_wait(rc2, IPO_MARKED, 40001, XT_RST, XT_RST, 2000, &p);
+		xt_check(got, "%s: the marked listener's RST took the fwmark route", n);
+	}
 	ipo_stray_ack(rc, stack, 40002, IPO_PLAIN);
 	got = ipo_wait(rc, IPO_PLAIN, 40002, XT_RST, XT_RST, 2000, &p);
 	xt_check(got, "%s: the plain listener's RST took the main route", n);

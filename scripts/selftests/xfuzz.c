@@ -1141,9 +1141,19 @@ static void probe_sock(struct target *t)
 		proc_state(NS_XS, t->sport, t->cport, st, sizeof(st));
 		probes_done++;
 	}
-	/* a fuzzed FIN that happened to sit at rcv.nxt ends the stream */
+	/*
+	 * A fuzzed FIN that happened to sit at rcv.nxt ended the stream: the
+	 * socket must read what came before it, then EOF.
+	 */
 	if (!strcmp(st, "CLOSE_WAIT")) {
-		probes_skipped++;
+		char buf[4096];
+		ssize_t r;
+
+		while ((r = recv(t->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			;
+		fz_check(r == 0, "%s port %u: CLOSE_WAIT reads EOF (%zd, errno %d)",
+			 tnames[t->type], t->cport, r, r < 0 ? errno : 0);
+		probes_done++;
 		return;
 	}
 	if (strcmp(st, "ESTABLISHED")) {

@@ -812,10 +812,24 @@ static int xtcp_send_wait_connect(struct sock *sk, long *timeo)
 	return sk_stream_wait_connect(sk, timeo);
 }
 
+/* Make @skb the empty, unsent tail of the write queue, at write_seq. */
+static void xtcp_send_enqueue(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+
+	skb_reserve(skb, XTCP_SKB_HEADROOM);
+	skb->csum = 0;
+	memset(XTCP_SKB_CB(skb), 0, sizeof(struct xtcp_skb_cb));
+	XTCP_SKB_CB(skb)->seq = snd->write_seq;
+	XTCP_SKB_CB(skb)->end_seq = snd->write_seq;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	if (!snd->head)
+		snd->head = skb;
+}
+
 /* A new, empty skb at the tail of the write queue, charged; or NULL. */
 static struct sk_buff *xtcp_send_new_skb(struct sock *sk, u32 size)
 {
-	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 	struct sk_buff *skb;
 
 	if (!sk_stream_memory_free(sk))
@@ -827,16 +841,9 @@ static struct sk_buff *xtcp_send_new_skb(struct sock *sk, u32 size)
 		kfree_skb(skb);
 		return NULL;
 	}
-	skb_reserve(skb, XTCP_SKB_HEADROOM);
-	skb->csum = 0;
-	memset(XTCP_SKB_CB(skb), 0, sizeof(struct xtcp_skb_cb));
-	XTCP_SKB_CB(skb)->seq = snd->write_seq;
-	XTCP_SKB_CB(skb)->end_seq = snd->write_seq;
-	__skb_queue_tail(&sk->sk_write_queue, skb);
+	xtcp_send_enqueue(sk, skb);
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
-	if (!snd->head)
-		snd->head = skb;
 	return skb;
 }
 
@@ -976,15 +983,8 @@ void xtcp_send_fin(struct sock *sk)
 	if (!skb || XTCP_SKB_CB(skb)->tx_count) {
 		/* a segment sent once never grows: a new one */
 		skb = alloc_skb(XTCP_SKB_HEADROOM, GFP_KERNEL | __GFP_NOFAIL);
-		skb_reserve(skb, XTCP_SKB_HEADROOM);
-		skb->csum = 0;
-		memset(XTCP_SKB_CB(skb), 0, sizeof(struct xtcp_skb_cb));
-		XTCP_SKB_CB(skb)->seq = snd->write_seq;
-		XTCP_SKB_CB(skb)->end_seq = snd->write_seq;
-		__skb_queue_tail(&sk->sk_write_queue, skb);
+		xtcp_send_enqueue(sk, skb);
 		xtcp_send_charge_fin(sk, skb);
-		if (!snd->head)
-			snd->head = skb;
 	}
 	XTCP_SKB_CB(skb)->flags |= XTCP_FLAG_FIN;
 	XTCP_SKB_CB(skb)->end_seq++;

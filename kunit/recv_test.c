@@ -3,7 +3,8 @@
  * KUnit suite xtcp_recv: the receive side on crafted data segments: in
  * order and out of order, holes filled, overlaps and duplicates trimmed
  * so no byte is queued twice, the SACK blocks built from the out-of-order
- * queue (latest first, RFC 2018), data beyond the window, and a window
+ * queue (latest first, RFC 2018) and the D-SACK block for data received
+ * twice (RFC 2883), data beyond the window, and a window
  * that never shrinks. Included at the bottom of module/recv.c.
  */
 #include <kunit/test.h>
@@ -178,6 +179,62 @@ static void xtcp_recv_test_sack_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b[0].start, 1400U);
 }
 
+/*
+ * RFC 2883: data received twice goes first on the next ACK as a D-SACK
+ * block, once. Below rcv.nxt, whole or in part; inside a block held out
+ * of order, followed by that block. Not without SACK.
+ */
+static void xtcp_recv_test_dsack(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+	struct xtcp_rcv *r = xtcp_recv_test_rcv(test);
+	struct xtcp_sack_block b[XTCP_SACK_MAX];
+	unsigned long old = xtcp_stats_read(&init_net, XTCP_MIB_DSACKOLDSENT);
+	unsigned long ofo = xtcp_stats_read(&init_net, XTCP_MIB_DSACKOFOSENT);
+	unsigned int n;
+
+	xtcp_recv_test_feed(test, 1000, 1100);
+	xtcp_recv_test_feed(test, 1000, 1100);
+	KUNIT_EXPECT_FALSE(test, (bool)r->dsack);	/* no SACK: none */
+	xtcp_sk(sock->sk)->opt.sack_ok = 1;
+
+	xtcp_recv_test_feed(test, 1000, 1100);
+	n = xtcp_recv_sack_blocks(sock->sk, b, XTCP_SACK_MAX);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 1000U);
+	KUNIT_EXPECT_EQ(test, b[0].end, 1100U);
+
+	/* partly old: only the old part is reported */
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1050, 1150));
+	n = xtcp_recv_sack_blocks(sock->sk, b, XTCP_SACK_MAX);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 1050U);
+	KUNIT_EXPECT_EQ(test, b[0].end, 1100U);
+
+	/* inside a held block: the D-SACK, then the block that holds it */
+	r->dsack = 0;
+	xtcp_recv_test_feed(test, 1300, 1400);
+	xtcp_recv_test_feed(test, 1500, 1600);
+	KUNIT_EXPECT_FALSE(test, (bool)r->dsack);
+	KUNIT_EXPECT_FALSE(test, xtcp_recv_test_feed(test, 1320, 1380));
+	n = xtcp_recv_sack_blocks(sock->sk, b, XTCP_SACK_MAX);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 1320U);
+	KUNIT_EXPECT_EQ(test, b[0].end, 1380U);
+	KUNIT_EXPECT_EQ(test, b[1].start, 1300U);
+	KUNIT_EXPECT_EQ(test, b[1].end, 1400U);
+	KUNIT_EXPECT_EQ(test, b[2].start, 1500U);
+	/* room for one block: the D-SACK only */
+	n = xtcp_recv_sack_blocks(sock->sk, b, 1);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 1320U);
+
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_DSACKOLDSENT),
+			old + 2);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_DSACKOFOSENT),
+			ofo + 1);
+}
+
 /* Beyond the advertised window: what fits is kept, the rest dropped. */
 static void xtcp_recv_test_beyond_window(struct kunit *test)
 {
@@ -213,6 +270,7 @@ static struct kunit_case xtcp_recv_test_cases[] = {
 	KUNIT_CASE(xtcp_recv_test_overlap_dup),
 	KUNIT_CASE(xtcp_recv_test_ofo_overlaps),
 	KUNIT_CASE(xtcp_recv_test_sack_blocks),
+	KUNIT_CASE(xtcp_recv_test_dsack),
 	KUNIT_CASE(xtcp_recv_test_beyond_window),
 	KUNIT_CASE(xtcp_recv_test_window),
 	{}

@@ -3,8 +3,9 @@
  * KUnit suite xtcp_send: the SACK scoreboard on a write queue of ten sent
  * segments: which segments a block marks, which blocks are lies and are
  * ignored (beyond snd.nxt, below snd.una, empty), and which holes RFC
- * 6675 then deems lost; and the payload size per segment. Included at
- * the bottom of module/send.c.
+ * 6675 then deems lost; D-SACK blocks (RFC 2883) and the undo of a
+ * needless reduction they or timestamps show (RFC 3522); and the payload
+ * size per segment. Included at the bottom of module/send.c.
  */
 #include <kunit/test.h>
 #include "kunit_suites.h"
@@ -155,6 +156,147 @@ static void xtcp_send_test_sack_lies(struct kunit *test)
 	kfree_skb(ack2);
 }
 
+/*
+ * RFC 2883 4: a first block below the ACK, or inside the second block,
+ * is a D-SACK: counted, and not a lie. One inside what the current
+ * reduction sent again means one retransmission fewer was needed.
+ */
+static void xtcp_send_test_dsack(struct kunit *test)
+{
+	static const u32 old[][2] = { { 1000, 1100 } };
+	static const u32 inside[][2] = { { 1500, 1600 }, { 1500, 1800 } };
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	unsigned long recv = xtcp_stats_read(&init_net, XTCP_MIB_DSACKRECV);
+	unsigned long lies = xtcp_stats_read(&init_net, XTCP_MIB_SACKDISCARD);
+	struct sk_buff *a1 = xtcp_send_test_ack(test, old, 1);
+	struct sk_buff *a2 = xtcp_send_test_ack(test, inside, 2);
+
+	XTCP_SKB_CB(a1)->ack_seq = 1100;
+	snd->undo_on = 1;
+	snd->undo_marker = XTCP_SEND_TEST_ISS;
+	snd->undo_retrans = 2;
+	lock_sock(sk);
+	xtcp_send_sack(sk, a1);
+	KUNIT_EXPECT_EQ(test, snd->undo_retrans, 1U);
+	xtcp_send_sack(sk, a2);
+	KUNIT_EXPECT_EQ(test, snd->undo_retrans, 0U);
+	/* the second block still marks 5..7 */
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_SACKED),
+			0xe0U);
+	/* older than the reduction: counted, but no news about it */
+	snd->undo_marker = 1200;
+	snd->undo_retrans = 1;
+	xtcp_send_sack(sk, a1);
+	KUNIT_EXPECT_EQ(test, snd->undo_retrans, 1U);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_DSACKRECV),
+			recv + 3);
+	KUNIT_EXPECT_EQ(test, snd->dsack_dups, 3U);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_SACKDISCARD),
+			lies);
+	kfree_skb(a1);
+	kfree_skb(a2);
+}
+
+/* A fast recovery that cut cwnd 20 to 10, with segment 0 sent again. */
+static void xtcp_send_test_reduced(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb;
+
+	snd->cwnd = 20;
+	snd->ssthresh = INT_MAX;
+	snd->reordering = 3;
+	xtcp_send_undo_begin(snd);
+	snd->ssthresh = 10;
+	snd->cwnd = 10;
+	snd->ca_state = XTCP_CA_RECOVERY;
+	snd->undo_sacked = 7;
+	/* segment 0 lost and sent again; 1 and 2 lost, not yet */
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		xtcp_send_mark_lost(snd, skb);
+		if (snd->lost_out == 3)
+			break;
+	}
+	XTCP_SKB_CB(skb_peek(&sk->sk_write_queue))->sacked |= XTCP_SKB_RETRANS;
+	snd->retrans_out = 1;
+	snd->undo_retrans = 1;
+	snd->retrans_stamp = 5000;
+}
+
+/*
+ * Undo: not while a retransmission may have been needed; once D-SACK
+ * shows them all needless, cwnd and ssthresh go back, the segments
+ * deemed lost but never sent again are in flight, and reordering of
+ * the depth seen raises the duplicate threshold.
+ */
+static void xtcp_send_test_undo_dsack(struct kunit *test)
+{
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	unsigned long undo = xtcp_stats_read(&init_net, XTCP_MIB_DSACKUNDO);
+	struct xtcp_skb_cb cb = {};
+
+	lock_sock(sk);
+	xtcp_send_test_reduced(sk);
+	KUNIT_EXPECT_FALSE(test, xtcp_send_try_undo(sk, &cb));
+	KUNIT_EXPECT_EQ(test, snd->cwnd, 10U);
+	snd->undo_retrans = 0;
+	KUNIT_EXPECT_TRUE(test, xtcp_send_try_undo(sk, &cb));
+	KUNIT_EXPECT_EQ(test, snd->cwnd, 20U);
+	KUNIT_EXPECT_EQ(test, snd->ssthresh, (u32)INT_MAX);
+	KUNIT_EXPECT_EQ(test, snd->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_LOST), 0x1U);
+	KUNIT_EXPECT_EQ(test, snd->lost_out, 1U);
+	KUNIT_EXPECT_EQ(test, snd->reordering, 8U);
+	KUNIT_EXPECT_EQ(test, snd->reord_seen, 1U);
+	/* over: a second call finds nothing to undo */
+	KUNIT_EXPECT_FALSE(test, xtcp_send_try_undo(sk, &cb));
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_DSACKUNDO),
+			undo + 1);
+}
+
+/*
+ * Eifel (RFC 3522): an ACK echoing a TSval older than the first
+ * retransmission acknowledges an original. After a fast recovery that
+ * is reordering; after an RTO a slow path, which leaves the duplicate
+ * threshold alone. An echo of the retransmission itself undoes nothing.
+ */
+static void xtcp_send_test_undo_eifel(struct kunit *test)
+{
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long full = xtcp_stats_read(&init_net, XTCP_MIB_FULLUNDO);
+	unsigned long loss = xtcp_stats_read(&init_net, XTCP_MIB_LOSSUNDO);
+	struct xtcp_skb_cb cb = {};
+
+	xs->opt.tstamp_ok = 1;
+	cb.opts.has_ts = 1;
+	lock_sock(sk);
+	xtcp_send_test_reduced(sk);
+	cb.opts.tsecr = 5000;
+	KUNIT_EXPECT_FALSE(test, xtcp_send_try_undo(sk, &cb));
+	cb.opts.tsecr = 4999;
+	KUNIT_EXPECT_TRUE(test, xtcp_send_try_undo(sk, &cb));
+	KUNIT_EXPECT_EQ(test, xs->snd.cwnd, 20U);
+	KUNIT_EXPECT_EQ(test, xs->snd.reordering, 8U);
+
+	xs->snd.lost_out = 0;
+	xtcp_send_test_reduced(sk);
+	xs->snd.ca_state = XTCP_CA_LOSS;
+	xs->snd.reordering = 3;
+	KUNIT_EXPECT_TRUE(test, xtcp_send_try_undo(sk, &cb));
+	KUNIT_EXPECT_EQ(test, xs->snd.cwnd, 20U);
+	KUNIT_EXPECT_EQ(test, xs->snd.reordering, 3U);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_FULLUNDO),
+			full + 1);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_LOSSUNDO),
+			loss + 1);
+}
+
 /* Payload per segment: the MSS less the timestamp option, at least 48. */
 static void xtcp_send_test_mss(struct kunit *test)
 {
@@ -171,6 +313,9 @@ static void xtcp_send_test_mss(struct kunit *test)
 static struct kunit_case xtcp_send_test_cases[] = {
 	KUNIT_CASE(xtcp_send_test_sack_marks),
 	KUNIT_CASE(xtcp_send_test_sack_lies),
+	KUNIT_CASE(xtcp_send_test_dsack),
+	KUNIT_CASE(xtcp_send_test_undo_dsack),
+	KUNIT_CASE(xtcp_send_test_undo_eifel),
 	KUNIT_CASE(xtcp_send_test_mss),
 	{}
 };

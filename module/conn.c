@@ -786,6 +786,8 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 		if (cb->end_seq != cb->seq && !(cb->flags & XTCP_FLAG_SYN) &&
 		    !xtcp_seq_after(cb->end_seq, xs->rcv.nxt)) {
 			XTCP_INC_STATS(net, XTCP_MIB_DUPDATA);
+			xtcp_recv_dsack(sk, cb->seq,
+					cb->seq + skb->len - cb->doff);
 			xtcp_send_ack(sk);
 		} else {
 			xtcp_conn_challenge_ack(sk);

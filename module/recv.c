@@ -164,6 +164,12 @@ unsigned int xtcp_recv_sack_blocks(struct sock *sk,
 	struct rb_node *node;
 
 	max = min_t(unsigned int, max, XTCP_SACK_MAX);
+	/* RFC 2883: a D-SACK block goes first, on one ACK only */
+	if (r->dsack && max) {
+		blocks[out].start = r->dsack_start;
+		blocks[out++].end = r->dsack_end;
+		max--;
+	}
 	node = rb_first(&r->ofo);
 	while (node && (n < max || !have_first)) {
 		cur.start = XTCP_SKB_CB(rb_to_skb(node))->seq;
@@ -184,9 +190,35 @@ unsigned int xtcp_recv_sack_blocks(struct sock *sk,
 	}
 	if (have_first && max)
 		blocks[out++] = first;
-	for (i = 0; i < n && out < max; i++)
+	for (i = 0; i < n && out < max + r->dsack; i++)
 		blocks[out++] = others[i];
 	return out;
+}
+
+/**
+ * xtcp_recv_dsack() - report @start..@end, received twice, on our next ACK
+ * @sk: the socket
+ * @start: the first byte received again
+ * @end: the byte after the last
+ *
+ * RFC 2883: the sender learns that a retransmission was needless (its
+ * original arrived), and can undo what it did to its window. Only with
+ * SACK negotiated; a second duplicate before the ACK goes replaces the
+ * first, as only one D-SACK block is sent.
+ */
+void xtcp_recv_dsack(struct sock *sk, u32 start, u32 end)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_rcv *r = &xs->rcv;
+
+	if (!xs->opt.sack_ok || !xtcp_seq_before(start, end))
+		return;
+	XTCP_INC_STATS(sock_net(sk), xtcp_seq_before(start, r->nxt) ?
+		       XTCP_MIB_DSACKOLDSENT : XTCP_MIB_DSACKOFOSENT);
+	r->dsack = 1;
+	r->dsack_start = start;
+	r->dsack_end = end;
+	r->ack_now = 1;
 }
 
 /* Free @skb, charged to the socket or not. */
@@ -316,11 +348,15 @@ static bool xtcp_recv_ofo_insert(struct sock *sk, struct sk_buff *skb)
 	if (prev) {
 		u32 pend = XTCP_SKB_CB(prev)->end_seq;
 
-		if (!xtcp_seq_before(pend, cb->end_seq))
+		if (!xtcp_seq_before(pend, cb->end_seq)) {
+			xtcp_recv_dsack(sk, cb->seq, cb->end_seq);
 			return false;
-		if (xtcp_seq_after(pend, cb->seq) &&
-		    !xtcp_recv_trim_head(skb, pend - cb->seq))
-			return false;
+		}
+		if (xtcp_seq_after(pend, cb->seq)) {
+			xtcp_recv_dsack(sk, cb->seq, pend);
+			if (!xtcp_recv_trim_head(skb, pend - cb->seq))
+				return false;
+		}
 	}
 	/* segments ours covers go; one it overlaps trims ours */
 	node = prev ? rb_next(&prev->rbnode) : rb_first(&r->ofo);
@@ -427,12 +463,15 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	if (!xtcp_seq_after(cb->end_seq, r->nxt)) {
 		/* all of it seen before: the ACK went missing */
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+		xtcp_recv_dsack(sk, cb->seq, cb->end_seq);
 		r->ack_now = 1;
 		return false;
 	}
-	if (xtcp_seq_before(cb->seq, r->nxt) &&
-	    !xtcp_recv_trim_head(skb, r->nxt - cb->seq))
-		return false;
+	if (xtcp_seq_before(cb->seq, r->nxt)) {
+		xtcp_recv_dsack(sk, cb->seq, r->nxt);
+		if (!xtcp_recv_trim_head(skb, r->nxt - cb->seq))
+			return false;
+	}
 	if (xtcp_seq_after(cb->end_seq, edge)) {
 		/* beyond the window: keep what fits (a zero window: none) */
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);

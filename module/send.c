@@ -36,6 +36,8 @@
 
 #define XTCP_INIT_CWND		10	/* RFC 6928 */
 #define XTCP_DUPTHRESH		3
+/* the most a reordering seen may raise it to, as tcp_max_reordering */
+#define XTCP_REORDERING_MAX	300
 #define XTCP_MIN_SND_MSS	48	/* Linux's min_snd_mss */
 /* A write-queue skb's payload, so that the skb fits a 32 KiB slab. */
 #define XTCP_SEND_SKB_MAX	(SKB_WITH_OVERHEAD(32768) - XTCP_SKB_HEADROOM)
@@ -90,6 +92,8 @@ void xtcp_send_init(struct sock *sk)
 	snd->cwnd = XTCP_INIT_CWND;
 	snd->ssthresh = INT_MAX;
 	snd->ca_state = XTCP_CA_OPEN;
+	snd->undo_on = 0;
+	snd->reordering = XTCP_DUPTHRESH;
 	if (!snd->cc)
 		snd->cc = xtcp_cc_default();
 	xtcp_cc_init(sk);
@@ -147,6 +151,8 @@ void xtcp_send_ack(struct sock *sk)
 						  XTCP_SACK_MAX :
 						  XTCP_SACK_MAX + 1);
 	xtcp_output_sk(sk, &s);
+	/* data segments carry no SACK blocks: a D-SACK waits for this */
+	xs->rcv.dsack = 0;
 	xtcp_send_acked_all(sk);
 }
 
@@ -200,6 +206,11 @@ static void xtcp_send_retransmit(struct sock *sk, struct sk_buff *skb)
 	}
 	snd->total_retrans++;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	if (snd->undo_on) {
+		snd->undo_retrans++;
+		if (!snd->retrans_stamp)
+			snd->retrans_stamp = xtcp_send_ts(xtcp_sk(sk)) ? : 1;
+	}
 	xtcp_send_xmit(sk, skb);
 }
 
@@ -405,6 +416,7 @@ static void xtcp_send_write_space(struct sock *sk)
 void xtcp_send_sk_init(struct sock *sk)
 {
 	sk->sk_write_space = xtcp_send_write_space;
+	xtcp_sk(sk)->snd.reordering = XTCP_DUPTHRESH;
 }
 
 /* Free a write-queue skb, giving back what it was charged. */
@@ -502,9 +514,48 @@ static void xtcp_send_sack_losses(struct sock *sk)
 	     skb = skb->prev) {
 		if (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED)
 			above++;
-		else if (above >= XTCP_DUPTHRESH)
+		else if (above >= snd->reordering)
 			xtcp_send_mark_lost(snd, skb);
 	}
+}
+
+/*
+ * RFC 2883 4: the first SACK block is a D-SACK if it lies below the
+ * cumulative ACK, or inside the second block. It reports data that
+ * arrived twice: if ours to undo, one retransmission fewer was needed.
+ * Return true if the first block was one.
+ */
+static bool xtcp_send_dsack(struct sock *sk, const struct xtcp_skb_cb *rcb,
+			    const u8 *p)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	u32 start = get_unaligned_be32(p);
+	u32 end = get_unaligned_be32(p + 4);
+
+	if (!xtcp_seq_before(start, end))
+		return false;
+	if (!xtcp_seq_before(start, rcb->ack_seq)) {
+		u32 start1, end1;
+
+		if (rcb->opts.sack_blocks < 2)
+			return false;
+		start1 = get_unaligned_be32(p + 8);
+		end1 = get_unaligned_be32(p + 12);
+		if (xtcp_seq_before(start, start1) || xtcp_seq_after(end, end1))
+			return false;
+	}
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DSACKRECV);
+	snd->dsack_dups++;
+	/*
+	 * Only a block inside what this reduction sent again counts: an
+	 * older one (a D-SACK that took long, a duplicate the network
+	 * made) is no news about it.
+	 */
+	if (snd->undo_on && snd->undo_retrans &&
+	    !xtcp_seq_before(start, snd->undo_marker) &&
+	    !xtcp_seq_after(end, snd->nxt))
+		snd->undo_retrans--;
+	return true;
 }
 
 /*
@@ -520,7 +571,14 @@ static void xtcp_send_sack(struct sock *sk, const struct sk_buff *skb)
 	const u8 *p = skb->data + XTCP_HDR_LEN + rcb->opts.sack_off + 2;
 	unsigned int i;
 
-	for (i = 0; i < rcb->opts.sack_blocks; i++, p += 8) {
+	if (xtcp_send_dsack(sk, rcb, p)) {
+		/* the rest says nothing the D-SACK block can add to */
+		i = 1;
+		p += 8;
+	} else {
+		i = 0;
+	}
+	for (; i < rcb->opts.sack_blocks; i++, p += 8) {
 		u32 start = get_unaligned_be32(p);
 		u32 end = get_unaligned_be32(p + 4);
 		struct sk_buff *q;
@@ -554,12 +612,99 @@ static void xtcp_send_sack(struct sock *sk, const struct sk_buff *skb)
 	}
 }
 
+/*
+ * A reduction begins: remember what to go back to, unless one already
+ * runs (an RTO in the middle of a fast recovery keeps the window from
+ * before the recovery, as Linux does).
+ */
+static void xtcp_send_undo_begin(struct xtcp_snd *snd)
+{
+	if (snd->undo_on)
+		return;
+	snd->undo_on = 1;
+	snd->undo_marker = snd->una;
+	snd->undo_retrans = 0;
+	snd->undo_sacked = 0;
+	snd->retrans_stamp = 0;
+	snd->prior_cwnd = snd->cwnd;
+	snd->prior_ssthresh = snd->ssthresh;
+}
+
+/*
+ * Was the reduction needless? Every retransmission was reported
+ * received twice (D-SACK), or this ACK echoes a TSval older than the
+ * first retransmission, so an original, not a copy, got through
+ * (RFC 3522, Eifel detection).
+ */
+static int xtcp_send_undo_why(struct sock *sk, const struct xtcp_skb_cb *cb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_snd *snd = &xs->snd;
+
+	if (!snd->undo_on || !snd->retrans_stamp)
+		return 0;
+	if (!snd->undo_retrans)
+		return XTCP_MIB_DSACKUNDO;
+	if (xs->opt.tstamp_ok && cb->opts.has_ts && cb->opts.tsecr &&
+	    (s32)(cb->opts.tsecr - snd->retrans_stamp) < 0)
+		return snd->ca_state == XTCP_CA_LOSS ? XTCP_MIB_LOSSUNDO :
+						       XTCP_MIB_FULLUNDO;
+	return 0;
+}
+
+/*
+ * Undo a needless reduction: the window back to what it was, and the
+ * segments deemed lost but not yet sent again are in flight after all.
+ * Return true if it was undone.
+ */
+static bool xtcp_send_try_undo(struct sock *sk, const struct xtcp_skb_cb *cb)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	int why = xtcp_send_undo_why(sk, cb);
+	struct sk_buff *skb;
+
+	if (!why)
+		return false;
+	XTCP_INC_STATS(sock_net(sk), why);
+	/*
+	 * After a fast recovery, the holes were reordering, not loss: as
+	 * many segments as were SACKed above them must not start one
+	 * again (RFC 4653's idea; Linux raises tp->reordering on an undo).
+	 * A needless RTO says the path was slow, not that it reorders.
+	 */
+	if (snd->ca_state == XTCP_CA_RECOVERY) {
+		snd->reord_seen++;
+		snd->reordering = clamp_t(u32, snd->undo_sacked + 1,
+					  snd->reordering,
+					  XTCP_REORDERING_MAX);
+	}
+	snd->cwnd = max(snd->cwnd, snd->prior_cwnd);
+	snd->ssthresh = max(snd->ssthresh, snd->prior_ssthresh);
+	snd->cwnd_cnt = 0;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct xtcp_skb_cb *c = XTCP_SKB_CB(skb);
+
+		if (skb == snd->head)
+			break;
+		if ((c->sacked & (XTCP_SKB_LOST | XTCP_SKB_RETRANS)) ==
+		    XTCP_SKB_LOST) {
+			c->sacked &= ~XTCP_SKB_LOST;
+			snd->lost_out--;
+		}
+	}
+	snd->undo_on = 0;
+	snd->ca_state = XTCP_CA_OPEN;
+	snd->dupacks = 0;
+	return true;
+}
+
 /* Fast retransmit: into recovery, the first hole lost (RFC 5681 3.2). */
 static void xtcp_send_enter_recovery(struct sock *sk)
 {
 	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 	struct sk_buff *first = xtcp_send_first(sk);
 
+	xtcp_send_undo_begin(snd);
 	snd->ssthresh = snd->cc->ssthresh(sk);
 	snd->cwnd = snd->ssthresh;
 	snd->cwnd_cnt = 0;
@@ -593,6 +738,7 @@ static void xtcp_send_recovered(struct sock *sk)
 		snd->cwnd = max(snd->ssthresh, 2U);	/* RFC 6582 3.2 (3) */
 	snd->ca_state = XTCP_CA_OPEN;
 	snd->dupacks = 0;
+	snd->undo_on = 0;
 }
 
 /* Update the peer's window, RFC 9293 3.10.7.4 with Linux's refinement. */
@@ -657,7 +803,10 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 		if (rtt_us)
 			xtcp_timer_rtt_sample(sk, rtt_us);
 		if (snd->ca_state >= XTCP_CA_RECOVERY &&
-		    !xtcp_seq_before(ack, snd->recover)) {
+		    xtcp_send_try_undo(sk, cb)) {
+			/* back in the open state, with the window from before */
+		} else if (snd->ca_state >= XTCP_CA_RECOVERY &&
+			   !xtcp_seq_before(ack, snd->recover)) {
 			xtcp_send_recovered(sk);
 		} else if (snd->ca_state == XTCP_CA_RECOVERY) {
 			/* RFC 6582 partial ACK: the next hole is lost too */
@@ -670,17 +819,24 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 			snd->cc->cong_avoid(sk, segs);
 		xtcp_timer_acked(sk, snd->packets_out);
 		sk->sk_write_space(sk);
-	} else if (pure && snd->wnd == old_wnd && snd->packets_out &&
-		   !(cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN))) {
-		xtcp_send_dupack(sk);
+	} else {
+		/* a D-SACK may have shown the last retransmission needless */
+		if (snd->ca_state >= XTCP_CA_RECOVERY && cb->opts.has_sack &&
+		    !snd->undo_retrans)
+			xtcp_send_try_undo(sk, cb);
+		if (pure && snd->wnd == old_wnd && snd->packets_out &&
+		    !(cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN)))
+			xtcp_send_dupack(sk);
 	}
 
 	if (snd->ca_state < XTCP_CA_RECOVERY &&
-	    (snd->dupacks >= XTCP_DUPTHRESH ||
-	     (xs->opt.sack_ok && snd->sacked_out >= XTCP_DUPTHRESH)))
+	    (snd->dupacks >= snd->reordering ||
+	     (xs->opt.sack_ok && snd->sacked_out >= snd->reordering)))
 		xtcp_send_enter_recovery(sk);
 	if (xs->opt.sack_ok && snd->sacked_out)
 		xtcp_send_sack_losses(sk);
+	if (snd->undo_on)
+		snd->undo_sacked = max(snd->undo_sacked, snd->sacked_out);
 	xtcp_send_push(sk);
 	return 0;
 }
@@ -702,6 +858,7 @@ void xtcp_send_rto(struct sock *sk)
 		return;
 	}
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RTOS);
+	xtcp_send_undo_begin(snd);
 	if (snd->ca_state != XTCP_CA_LOSS || !xs->tmr.retries)
 		snd->ssthresh = snd->cc->ssthresh(sk);
 	snd->cwnd = 1;

@@ -186,7 +186,7 @@ static void xtcp_sockopt_info(struct sock *sk, struct tcp_info *ti)
 	ti->tcpi_snd_ssthresh = min_t(u32, xs->snd.ssthresh, 0xffff);
 	ti->tcpi_snd_cwnd = xs->snd.cwnd;
 	ti->tcpi_advmss = xs->rcv.advmss;
-	ti->tcpi_reordering = 3;
+	ti->tcpi_reordering = xs->snd.reordering;
 	ti->tcpi_rcv_space = xs->rcv.wnd;
 	ti->tcpi_total_retrans = xs->snd.total_retrans;
 	ti->tcpi_bytes_acked = xs->snd.bytes_acked;
@@ -197,6 +197,8 @@ static void xtcp_sockopt_info(struct sock *sk, struct tcp_info *ti)
 	ti->tcpi_min_rtt = xs->tmr.rtt_min_us;
 	ti->tcpi_bytes_sent = xs->snd.bytes_sent;
 	ti->tcpi_snd_wnd = xs->snd.wnd;
+	ti->tcpi_dsack_dups = xs->snd.dsack_dups;
+	ti->tcpi_reord_seen = xs->snd.reord_seen;
 }
 
 /**

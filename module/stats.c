@@ -91,6 +91,12 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ICMPSOFTERRORS]	= "IcmpSoftErrors",
 	[XTCP_MIB_ICMPDEFERRED]		= "IcmpDeferred",
 	[XTCP_MIB_PMTUREDUCED]		= "PmtuReduced",
+	[XTCP_MIB_DSACKOLDSENT]		= "DSACKOldSent",
+	[XTCP_MIB_DSACKOFOSENT]		= "DSACKOfoSent",
+	[XTCP_MIB_DSACKRECV]		= "DSACKRecv",
+	[XTCP_MIB_DSACKUNDO]		= "DSACKUndo",
+	[XTCP_MIB_FULLUNDO]		= "FullUndo",
+	[XTCP_MIB_LOSSUNDO]		= "LossUndo",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

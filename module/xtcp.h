@@ -106,6 +106,13 @@ enum xtcp_mib_field {
 	XTCP_MIB_ICMPSOFTERRORS,	/* kept in sk_err_soft, for a timeout */
 	XTCP_MIB_ICMPDEFERRED,		/* handled at release_sock(): owned */
 	XTCP_MIB_PMTUREDUCED,		/* send MSS lowered: fragmentation needed */
+	/* D-SACK and undo (RFC 2883, RFC 3522) */
+	XTCP_MIB_DSACKOLDSENT,		/* D-SACK for data below rcv.nxt */
+	XTCP_MIB_DSACKOFOSENT,		/* D-SACK for data held out of order */
+	XTCP_MIB_DSACKRECV,		/* D-SACK blocks received */
+	XTCP_MIB_DSACKUNDO,		/* reductions undone: all D-SACKed */
+	XTCP_MIB_FULLUNDO,		/* fast recoveries undone by timestamps */
+	XTCP_MIB_LOSSUNDO,		/* RTO reductions undone by timestamps */
 	XTCP_MIB_MAX
 };
 
@@ -388,7 +395,22 @@ struct xtcp_snd {
 	u8 nodelay:1,			/* TCP_NODELAY */
 	   cork:1,			/* TCP_CORK */
 	   probe_pending:1,		/* a zero-window probe is due */
-	   fin_queued:1;		/* our FIN is on the write queue */
+	   fin_queued:1,		/* our FIN is on the write queue */
+	   undo_on:1;			/* a reduction that may be undone */
+
+	/*
+	 * Undoing a reduction the network did not ask for (RFC 2883 with
+	 * D-SACK, RFC 3522 with timestamps): what cwnd and ssthresh were
+	 * before it, the retransmissions not yet shown needless, and the
+	 * TSval of the first of them.
+	 */
+	u32 undo_marker;		/* snd.una when the reduction began */
+	u32 undo_retrans;
+	u32 retrans_stamp;		/* 0: nothing sent again yet */
+	u32 prior_cwnd;
+	u32 prior_ssthresh;
+	u32 undo_sacked;		/* most segments SACKed meanwhile */
+	u32 reordering;			/* the duplicate threshold now */
 
 	/* what TCP_INFO reports */
 	u32 total_retrans;
@@ -396,6 +418,8 @@ struct xtcp_snd {
 	u64 bytes_sent;
 	u32 segs_out;
 	u32 fast_retrans;
+	u32 dsack_dups;			/* D-SACK blocks received */
+	u32 reord_seen;			/* reductions undone as reordering */
 };
 
 /* Congestion states, as TCP_INFO's tcpi_ca_state. */
@@ -429,7 +453,10 @@ struct xtcp_rcv {
 	   delack_due:1,		/* an ACK is owed, on the delack timer */
 	   quickack_opt:1,		/* TCP_QUICKACK set */
 	   fin_pending:1,		/* a FIN at fin_seq, beyond a hole */
-	   fin_rcvd:1;			/* the peer's FIN is in rcv.nxt */
+	   fin_rcvd:1,			/* the peer's FIN is in rcv.nxt */
+	   dsack:1;			/* dsack_start..end goes on our ACK */
+	u32 dsack_start;		/* data we got twice (RFC 2883) */
+	u32 dsack_end;
 	u32 fin_seq;			/* the sequence number of that FIN */
 	unsigned long lrcv;		/* jiffies of the last segment */
 	struct timer_list delack;	/* the delayed-ACK timer */
@@ -672,6 +699,7 @@ u32 xtcp_recv_initial_window(const struct sock *sk);
 u32 xtcp_recv_wnd_left(const struct xtcp_sock *xs);
 u16 xtcp_recv_window(struct sock *sk);
 bool xtcp_recv_window_update_due(struct sock *sk);
+void xtcp_recv_dsack(struct sock *sk, u32 start, u32 end);
 unsigned int xtcp_recv_sack_blocks(struct sock *sk,
 				   struct xtcp_sack_block *blocks,
 				   unsigned int max);

@@ -117,7 +117,7 @@ tcp-client)
 esac
 log "xtcp counters in ns_x:"
 $IP netns exec ns_x cat /proc/net/xtcp_stat | grep -E \
-	'RetransSegs|Recovery|RTOs|Ofo|Prune|RcvQDrop|DupData|ZeroWindow|DelayedAcks|OutSegs|InSegs|BacklogDrop' |
+	'RetransSegs|Recovery|RTOs|Ofo|Prune|RcvQDrop|DupData|ZeroWindow|DelayedAcks|OutSegs|InSegs|BacklogDrop|DSACK|Undo' |
 	tr '\n' ' '
 echo
 done_test

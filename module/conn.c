@@ -731,6 +731,13 @@ static bool xtcp_conn_seq_ok(const struct xtcp_sock *xs,
 }
 
 /*
+ * One tick of TSval may go back, as Linux's TCP_PAWS_WINDOW allows: two
+ * CPUs sending for one connection can reorder segments stamped across a
+ * millisecond boundary, and those are not old duplicates.
+ */
+#define XTCP_PAWS_WINDOW	1
+
+/*
  * PAWS (RFC 7323 5.3): a non-RST segment whose TSval is older than
  * ts_recent is a duplicate from an earlier wrap of the sequence space.
  */
@@ -739,7 +746,7 @@ static bool xtcp_conn_paws_reject(const struct xtcp_sock *xs,
 {
 	return xs->opt.tstamp_ok && cb->opts.has_ts &&
 	       !(cb->flags & XTCP_FLAG_RST) &&
-	       (s32)(cb->opts.tsval - xs->rcv.ts_recent) < 0;
+	       (s32)(xs->rcv.ts_recent - cb->opts.tsval) > XTCP_PAWS_WINDOW;
 }
 
 /*
@@ -1006,6 +1013,7 @@ static bool xtcp_conn_rcv_synced(struct sock *sk, struct sk_buff *skb)
  */
 void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	xtcp_sk(sk)->rcv.segs_in++;	/* every one, as tcpi_segs_in */
 	switch (sk->sk_state) {
 	case TCP_SYN_SENT:
 		xtcp_conn_rcv_synsent(sk, skb);

@@ -255,6 +255,7 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
 		return -ENOMEM;
 	skb_set_owner_w(skb, sk);
 	xtcp_output_count(sock_net(sk), s);
+	xtcp_sk(sk)->snd.segs_out++;		/* tcpi_segs_out: every one */
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	return net_xmit_eval(err);
 }

@@ -453,7 +453,7 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 
 	if (!len)
 		return false;
-	r->segs_in++;
+	r->data_segs_in++;
 	/* the payload only from here on; seq..end_seq its bytes */
 	__skb_pull(skb, cb->doff);
 	cb->end_seq = cb->seq + len;

@@ -188,6 +188,7 @@ static void xtcp_send_xmit(struct sock *sk, struct sk_buff *skb)
 	cb->tx_stamp = xtcp_secure_ts_now();
 	cb->tx_count++;
 	xs->snd.segs_out++;
+	xs->snd.data_segs_out++;
 	xs->snd.bytes_sent += skb->len;
 	xtcp_output_data(sk, skb, &s);
 	xtcp_send_acked_all(sk);

@@ -192,7 +192,9 @@ static void xtcp_sockopt_info(struct sock *sk, struct tcp_info *ti)
 	ti->tcpi_bytes_acked = xs->snd.bytes_acked;
 	ti->tcpi_bytes_received = xs->rcv.bytes_received;
 	ti->tcpi_segs_out = xs->snd.segs_out;
+	ti->tcpi_data_segs_out = xs->snd.data_segs_out;
 	ti->tcpi_segs_in = xs->rcv.segs_in;
+	ti->tcpi_data_segs_in = xs->rcv.data_segs_in;
 	ti->tcpi_notsent_bytes = xtcp_send_unsent(sk);
 	ti->tcpi_min_rtt = xs->tmr.rtt_min_us;
 	ti->tcpi_bytes_sent = xs->snd.bytes_sent;

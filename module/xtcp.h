@@ -416,7 +416,8 @@ struct xtcp_snd {
 	u32 total_retrans;
 	u64 bytes_acked;
 	u64 bytes_sent;
-	u32 segs_out;
+	u32 segs_out;			/* every segment sent */
+	u32 data_segs_out;		/* ... of which carried data or FIN */
 	u32 fast_retrans;
 	u32 dsack_dups;			/* D-SACK blocks received */
 	u32 reord_seen;			/* reductions undone as reordering */
@@ -463,7 +464,8 @@ struct xtcp_rcv {
 
 	/* what TCP_INFO reports */
 	u64 bytes_received;
-	u32 segs_in;
+	u32 segs_in;			/* every segment, synchronized */
+	u32 data_segs_in;		/* ... of which carried data */
 };
 
 /*

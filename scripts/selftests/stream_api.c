@@ -374,6 +374,45 @@ static int sa_listen_filter(int stack)
 	return done;
 }
 
+/*
+ * The segment counts of a one-way transfer, asked of either stack: the
+ * writer sent data and got only ACKs, the reader the reverse; every
+ * segment counts in tcpi_segs_*, those with data in tcpi_data_segs_*.
+ */
+static void sa_info_segs(int stack, int port)
+{
+	struct tcp_info tc, ts;
+	socklen_t len = sizeof(tc);
+	char buf[20000] = { 0 };
+	int c, s;
+
+	sa_pair(stack, port, 0, &c, &s);
+	if (send(c, buf, sizeof(buf), 0) != sizeof(buf) ||
+	    recv(s, buf, sizeof(buf), MSG_WAITALL) != sizeof(buf))
+		xt_fatal("%s: transfer for TCP_INFO", sa_name[stack]);
+	usleep(100000);		/* the last ACK arrives */
+	if (getsockopt(c, IPPROTO_TCP, TCP_INFO, &tc, &len))
+		xt_fatal("TCP_INFO");
+	len = sizeof(ts);
+	if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ts, &len))
+		xt_fatal("TCP_INFO");
+	xt_check(tc.tcpi_data_segs_out > 0 && tc.tcpi_segs_out >= tc.tcpi_data_segs_out &&
+		 tc.tcpi_segs_in > 0 && tc.tcpi_data_segs_in == 0,
+		 "%s writer: segs out %u (data %u), in %u (data %u)", sa_name[stack],
+		 tc.tcpi_segs_out, tc.tcpi_data_segs_out, tc.tcpi_segs_in,
+		 tc.tcpi_data_segs_in);
+	xt_check(ts.tcpi_data_segs_in > 0 && ts.tcpi_segs_in >= ts.tcpi_data_segs_in &&
+		 ts.tcpi_segs_out > 0 && ts.tcpi_data_segs_out == 0,
+		 "%s reader: segs in %u (data %u), out %u (data %u)", sa_name[stack],
+		 ts.tcpi_segs_in, ts.tcpi_data_segs_in, ts.tcpi_segs_out,
+		 ts.tcpi_data_segs_out);
+	xt_check(tc.tcpi_reordering == 3 && tc.tcpi_dsack_dups == 0,
+		 "%s: tcpi_reordering %u, tcpi_dsack_dups %u on a clean link",
+		 sa_name[stack], tc.tcpi_reordering, tc.tcpi_dsack_dups);
+	close(c);
+	close(s);
+}
+
 /* TCP_INFO of an xtcp connection that moved data. */
 static void sa_info(void)
 {
@@ -382,6 +421,8 @@ static void sa_info(void)
 	char buf[20000] = { 0 };
 	int c, s, n = 0;
 
+	sa_info_segs(0, SA_PORT + 21);
+	sa_info_segs(1, SA_PORT + 22);
 	sa_pair(1, SA_PORT + 20, 0, &c, &s);
 	if (send(c, buf, sizeof(buf), 0) != sizeof(buf) ||
 	    recv(s, buf, sizeof(buf), MSG_WAITALL) != sizeof(buf))

@@ -160,6 +160,7 @@ void established_syn(void);
 void established_oow(void);
 void established_ts_every(void);
 void established_ts_stop(void);
+void established_paws(void);
 
 /* security.c */
 void security_challenge_limit(void);

@@ -32,6 +32,8 @@ must $IP -n ns_s addr add 10.2.0.2/24 dev veth_s
 must $IP -n ns_r link set veth_rs up
 must $IP -n ns_s link set lo up
 must $IP -n ns_s link set veth_s up
+must link_ready ns_r veth_rs
+must link_ready ns_s veth_s
 must $IP -n ns_c route add default via 10.1.0.1
 must $IP -n ns_s route add default via 10.2.0.1
 must $IP netns exec ns_r sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'

@@ -40,6 +40,8 @@ for ns in xs xi; do
 done
 must $IP -n xs link set vs up
 must $IP -n xi link set vi up
+must link_ready xs vs
+must link_ready xi vi
 
 # Keep every xtcp segment from xs away from xi's own stack.
 must $IP netns exec xi $TC qdisc add dev vi clsact

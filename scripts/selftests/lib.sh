@@ -107,7 +107,22 @@ veth_pair() {
 		$IP -n "$1" addr add "$3"/24 dev "$2" &&
 		$IP -n "$4" addr add "$6"/24 dev "$5" &&
 		$IP -n "$1" link set lo up && $IP -n "$4" link set lo up &&
-		$IP -n "$1" link set "$2" up && $IP -n "$4" link set "$5" up
+		$IP -n "$1" link set "$2" up && $IP -n "$4" link set "$5" up &&
+		link_ready "$1" "$2" && link_ready "$4" "$5"
+}
+
+# link_ready NS DEV: wait (up to 5 s) until DEV's operstate is up. Until
+# linkwatch has seen the carrier (it may wait up to a second after the
+# last event), the device's qdisc is noop, which drops everything: a
+# test's first segment would vanish (seen: the first SYN-ACK of
+# timer_synack_schedule never reached the tap).
+link_ready() {
+	i=0
+	while [ "$($IP netns exec "$1" cat /sys/class/net/"$2"/operstate)" != up ]; do
+		[ $i -ge 250 ] && { echo "  $2 in $1 never came up"; return 1; }
+		sleep 0.02
+		i=$((i + 1))
+	done
 }
 
 # netns_cleanup: delete the namespaces veth_pair made. Orphans still

@@ -172,12 +172,17 @@ static void xtcp_conn_send_syn(struct sock *sk)
 		s.wscale = xs->opt.rcv_wscale;
 		s.has_ts = xs->opt.tstamp_ok;
 		s.tsecr = xs->rcv.ts_recent;
+		if (xs->opt.ecn_ok)
+			s.flags |= XTCP_FLAG_ECE;
 	} else {
 		/* offer everything; the peer's answer decides */
 		s.sack_ok = 1;
 		s.has_wscale = 1;
 		s.wscale = XTCP_RCV_WSCALE;
 		s.has_ts = 1;
+		if (!xs->tmr.syn_retries)
+			xtcp_ecn_connect(sk);
+		s.flags |= xtcp_ecn_syn_flags(sk, xs->tmr.syn_retries);
 	}
 	if (s.has_ts)
 		s.tsval = xtcp_conn_tsval(xs);
@@ -644,6 +649,7 @@ void xtcp_conn_established(struct sock *sk, const struct xtcp_skb_cb *cb)
 		xtcp_timer_rtt_sample(sk, (xtcp_conn_tsval(xs) -
 					   cb->opts.tsecr) * USEC_PER_MSEC);
 	xtcp_conn_set_state(sk, TCP_ESTABLISHED);
+	xtcp_ecn_established(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		xtcp_timer_keepalive(sk, xtcp_conn_ka_idle(sk));
 }
@@ -690,6 +696,7 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		return;
 
 	xtcp_conn_take_syn(sk, cb);
+	xtcp_ecn_rcv_synack(sk, cb);
 	if (ack_ok) {
 		if (xs->opt.wscale_ok)
 			xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;

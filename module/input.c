@@ -15,6 +15,7 @@
 #include <linux/ip.h>
 #include <linux/skbuff.h>
 #include <net/dropreason.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/sock.h>
@@ -105,6 +106,8 @@ static void xtcp_input_fill_cb(struct sk_buff *skb,
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 	cb->flags = xtcp_wire_flags(th);
+	cb->ecn = (((const u8 *)th)[13] & (XTCP_FLAG_ECE | XTCP_FLAG_CWR)) |
+		  (ip_hdr(skb)->tos & INET_ECN_MASK);
 	cb->doff = th->doff * 4;
 	cb->seq = ntohl(th->seq);
 	cb->ack_seq = ntohl(th->ack_seq);

@@ -255,6 +255,8 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
 		return -ENOMEM;
 	skb_set_owner_w(skb, sk);
 	xtcp_output_count(sock_net(sk), s);
+	/* no segment without data is ECN-capable (RFC 3168 6.1.4, 6.1.1) */
+	xtcp_ecn_set_ect(sk, false);
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	return net_xmit_eval(err);
 }
@@ -307,6 +309,7 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
 	memset(out->cb, 0, sizeof(struct inet_skb_parm));
 	skb_set_owner_w(out, sk);
 	xtcp_output_count(sock_net(sk), s);
+	xtcp_ecn_set_ect(sk, s->ect);
 	err = ip_queue_xmit(sk, out, &inet->cork.fl);
 	return net_xmit_eval(err);
 }

@@ -91,6 +91,12 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ICMPSOFTERRORS]	= "IcmpSoftErrors",
 	[XTCP_MIB_ICMPDEFERRED]		= "IcmpDeferred",
 	[XTCP_MIB_PMTUREDUCED]		= "PmtuReduced",
+	[XTCP_MIB_ECNNEGOTIATED]	= "EcnNegotiated",
+	[XTCP_MIB_ECNCERECEIVED]	= "EcnCeReceived",
+	[XTCP_MIB_ECNECERECEIVED]	= "EcnEceReceived",
+	[XTCP_MIB_ECNCWNDREDUCED]	= "EcnCwndReduced",
+	[XTCP_MIB_ECNCWRSENT]		= "EcnCwrSent",
+	[XTCP_MIB_ECNCWRRECEIVED]	= "EcnCwrReceived",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

@@ -106,6 +106,13 @@ enum xtcp_mib_field {
 	XTCP_MIB_ICMPSOFTERRORS,	/* kept in sk_err_soft, for a timeout */
 	XTCP_MIB_ICMPDEFERRED,		/* handled at release_sock(): owned */
 	XTCP_MIB_PMTUREDUCED,		/* send MSS lowered: fragmentation needed */
+	/* ECN (ecn.c) */
+	XTCP_MIB_ECNNEGOTIATED,		/* connections that use ECN */
+	XTCP_MIB_ECNCERECEIVED,		/* data segments that arrived CE */
+	XTCP_MIB_ECNECERECEIVED,	/* ACKs with ECE */
+	XTCP_MIB_ECNCWNDREDUCED,	/* ... that cut the window (once per window) */
+	XTCP_MIB_ECNCWRSENT,		/* segments sent with CWR */
+	XTCP_MIB_ECNCWRRECEIVED,	/* segments received with CWR */
 	XTCP_MIB_MAX
 };
 
@@ -130,6 +137,8 @@ struct xtcp_sysctls {
 	int keepalive_time;		/* seconds idle before the first probe */
 	int keepalive_intvl;		/* seconds between probes */
 	int keepalive_probes;		/* unanswered probes before giving up */
+	int ecn;			/* 0 off, 1 request and accept, 2 accept */
+	int ecn_fallback;		/* SYNs sent again ask for no ECN */
 	/* what new sockets get; a pointer so readers see one whole value */
 	const struct xtcp_cc_ops *congestion_control;
 };
@@ -177,7 +186,10 @@ struct xtcp_options {
 struct xtcp_skb_cb {
 	u32 seq;
 	u32 end_seq;		/* seq + payload + SYN + FIN */
-	u8 flags;		/* XTCP_FLAG_* */
+	u8 flags;		/* XTCP_FLAG_*, ECE and CWR left out */
+	u8 ecn;			/* received: its ECE and CWR, and the IP ECN
+				 * field (INET_ECN_MASK)
+				 */
 	union {
 		struct {		/* a received segment */
 			u32 ack_seq;
@@ -218,12 +230,13 @@ struct xtcp_seg {
 	u32 seq;
 	u32 ack;
 	u16 window;		/* as it goes on the wire */
-	u8 flags;		/* XTCP_FLAG_* */
+	u8 flags;		/* XTCP_FLAG_*, ECE and CWR included */
 	u8 wscale;
 	u16 mss;		/* 0: no MSS option */
 	u8 has_wscale:1,
 	   sack_ok:1,
-	   has_ts:1;
+	   has_ts:1,
+	   ect:1;		/* data: leaves ECT(0) (ecn.c) */
 	u8 nr_sack;		/* SACK blocks in sack[] */
 	u32 tsval;
 	u32 tsecr;
@@ -268,7 +281,8 @@ struct xtcp_negotiated {
 	   rcv_wscale:4;	/* shift we apply to ours */
 	u8 wscale_ok:1,
 	   sack_ok:1,
-	   tstamp_ok:1;
+	   tstamp_ok:1,
+	   ecn_ok:1;		/* ECN: asked for (SYN_SENT), or negotiated */
 };
 
 /*
@@ -283,6 +297,7 @@ struct xtcp_request {
 	u8 num_retrans;		/* SYN-ACKs sent again */
 	u8 num_timeout;		/* timer expiries */
 	struct xtcp_negotiated opt;
+	u8 cookie:1;		/* a cookie's stand-in: ECN goes in the TSval */
 	int bound_dev_if;	/* hears and answers on this device only; 0: any */
 	struct sock *listener;	/* holds a reference */
 	struct list_head lnode;	/* on the listener's request list */
@@ -402,7 +417,8 @@ struct xtcp_snd {
 enum xtcp_ca_state {
 	XTCP_CA_OPEN,
 	XTCP_CA_DISORDER,
-	XTCP_CA_RECOVERY = 3,
+	XTCP_CA_CWR,			/* ECE: the window cut, until recover */
+	XTCP_CA_RECOVERY,
 	XTCP_CA_LOSS,
 };
 
@@ -500,6 +516,7 @@ struct xtcp_sock {
 	struct xtcp_negotiated opt;
 	struct xtcp_timers tmr;
 	struct xtcp_challenge chal;
+	u8 ecn_flags;			/* XTCP_ECN_*, once opt.ecn_ok */
 
 	/*
 	 * ICMP errors that came while a process held the socket (icmp.c),
@@ -508,6 +525,11 @@ struct xtcp_sock {
 	u8 icmp_deferred;		/* XTCP_ICMP_DEFER_* bits */
 	int icmp_err;			/* the handshake's hard error */
 };
+
+/* ECN state of a connection (ecn.c). */
+#define XTCP_ECN_QUEUE_CWR	0x01	/* CWR on the next new data */
+#define XTCP_ECN_DEMAND_CWR	0x02	/* ECE on every ACK until CWR */
+#define XTCP_ECN_SEEN		0x04	/* the peer's data came ECT or CE */
 
 #define XTCP_ICMP_DEFER_ERR	0x01	/* icmp_err ends the handshake */
 #define XTCP_ICMP_DEFER_MTU	0x02	/* the route's PMTU fell: the MSS too */
@@ -699,6 +721,22 @@ int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size);
 void xtcp_send_purge(struct sock *sk);
 u32 xtcp_send_unsent(const struct sock *sk);
 bool xtcp_send_mtu_reduced(struct sock *sk, u32 mtu);
+
+/* ecn.c */
+void xtcp_ecn_connect(struct sock *sk);
+u8 xtcp_ecn_syn_flags(const struct sock *sk, bool again);
+bool xtcp_ecn_syn_ok(const struct net *net, const struct xtcp_skb_cb *cb);
+void xtcp_ecn_rcv_synack(struct sock *sk, const struct xtcp_skb_cb *cb);
+void xtcp_ecn_established(struct sock *sk);
+u32 xtcp_ecn_cookie_tsval(u32 tsval, bool ecn_ok);
+bool xtcp_ecn_cookie_ok(const struct net *net, const struct xtcp_options *opts);
+void xtcp_ecn_rcv_cwr(struct sock *sk, const struct xtcp_skb_cb *cb);
+bool xtcp_ecn_rcv_data(struct sock *sk, u8 ecn);
+u8 xtcp_ecn_ack_flags(const struct xtcp_sock *xs);
+void xtcp_ecn_data_out(struct sock *sk, struct xtcp_seg *s, bool fresh);
+void xtcp_ecn_queue_cwr(struct sock *sk);
+bool xtcp_ecn_echoed(struct sock *sk, const struct xtcp_skb_cb *cb);
+void xtcp_ecn_set_ect(struct sock *sk, bool ect);
 
 /* cookie.c */
 struct xtcp_cookie_tuple {

@@ -182,9 +182,10 @@ int xtcp_input_rcv(struct sk_buff *skb)
 		struct xtcp_tw *tw = xtcp_eh_tw(eh);
 		enum xtcp_tw_verdict v = xtcp_tw_rcv(tw, skb);
 
-		xtcp_tw_put(tw);
+		/* with the entry's mark, as the socket's RST would have */
 		if (v == XTCP_TW_RST)
-			xtcp_output_reset(net, NULL, skb);
+			xtcp_output_reset_mark(net, tw->mark, skb);
+		xtcp_tw_put(tw);
 		if (v != XTCP_TW_SYN) {
 			consume_skb(skb);
 			return 0;

@@ -315,20 +315,21 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
 }
 
 /**
- * xtcp_output_reset() - answer a segment with a RST
+ * xtcp_output_reset_mark() - answer a segment with a RST
  * @net: namespace
- * @sk: the socket or listener the segment reached, or NULL for none
+ * @sk_mark: the mark of the socket or TIME_WAIT entry the segment
+ *	reached (its SO_MARK), or 0 for none
  * @skb: the segment, validated (skb->data at its header)
  *
- * The RST carries @sk's SO_MARK, as TCP's do, unless fwmark_reflect
- * gives it the segment's.
+ * The RST carries @sk_mark, as TCP's do, unless fwmark_reflect gives it
+ * the segment's.
  *
  * RFC 9293 3.10.7.1: a segment with ACK gets <SEQ=SEG.ACK><CTL=RST>;
  * one without gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. A RST is
  * never answered.
  */
-void xtcp_output_reset(struct net *net, const struct sock *sk,
-		       struct sk_buff *skb)
+void xtcp_output_reset_mark(struct net *net, u32 sk_mark,
+			    struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
@@ -350,10 +351,24 @@ void xtcp_output_reset(struct net *net, const struct sock *sk,
 		s.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
 	}
 	mark = IP4_REPLY_MARK(net, skb->mark);
-	if (!mark && sk)
-		mark = READ_ONCE(sk->sk_mark);
+	if (!mark)
+		mark = sk_mark;
 	/* the segment's DSCP, not its ECN bits: a RST is not ECN-capable */
 	xtcp_output_ctl(net, &s, 0, ip_hdr(skb)->tos & ~INET_ECN_MASK, mark);
+}
+
+/**
+ * xtcp_output_reset() - answer a segment with a RST
+ * @net: namespace
+ * @sk: the socket or listener the segment reached, or NULL for none
+ * @skb: the segment, validated (skb->data at its header)
+ *
+ * The RST carries @sk's SO_MARK, as xtcp_output_reset_mark().
+ */
+void xtcp_output_reset(struct net *net, const struct sock *sk,
+		       struct sk_buff *skb)
+{
+	xtcp_output_reset_mark(net, sk ? READ_ONCE(sk->sk_mark) : 0, skb);
 }
 
 /**

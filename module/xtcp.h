@@ -263,6 +263,9 @@ struct xtcp_ehash_node {
 	__be16 rport;
 	u8 kind;		/* enum xtcp_ehash_kind */
 	u8 hashed;		/* in the table; changed under its bucket lock */
+	u8 tw_tos;		/* XTCP_EH_TW: the TOS of the entry's ACKs, in
+				 * padding where struct xtcp_tw has no room
+				 */
 };
 
 /* Where a walk of a table that pauses stands (xtcp_table_*_seek()). */
@@ -335,6 +338,7 @@ struct xtcp_tw {
 	u32 snd_nxt;		/* our FIN included */
 	u32 ts_recent;		/* the peer's last TSval */
 	u32 ts_recent_stamp;	/* seconds when ts_recent was taken */
+	u32 mark;		/* the socket's SO_MARK, for what is sent */
 	struct timer_list timer;
 	union {
 		struct hlist_node bind_node;	/* while bound */
@@ -646,6 +650,8 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s);
 unsigned int xtcp_output_opts_room(const struct xtcp_seg *s);
 void xtcp_output_reset(struct net *net, const struct sock *sk,
 		       struct sk_buff *skb);
+void xtcp_output_reset_mark(struct net *net, u32 sk_mark,
+			    struct sk_buff *skb);
 int xtcp_output_net_init(struct net *net);
 void xtcp_output_net_exit(struct net *net);
 

@@ -113,6 +113,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_ECNCWNDREDUCED,	/* ... that cut the window (once per window) */
 	XTCP_MIB_ECNCWRSENT,		/* segments sent with CWR */
 	XTCP_MIB_ECNCWRRECEIVED,	/* segments received with CWR */
+	XTCP_MIB_ICMPRTOREVERTS,	/* RTO backoffs undone by ICMP (RFC 6069) */
 	XTCP_MIB_MAX
 };
 
@@ -686,6 +687,8 @@ void xtcp_timer_syn_sent(struct sock *sk);
 void xtcp_timer_data_sent(struct sock *sk);
 void xtcp_timer_acked(struct sock *sk, bool outstanding);
 void xtcp_timer_rto_fired(struct sock *sk);
+long xtcp_timer_rto_revert(struct sock *sk, u32 sent_ms);
+unsigned long xtcp_timer_backoff_span(unsigned int retries);
 void xtcp_timer_window_closed(struct sock *sk);
 void xtcp_timer_probe_sent(struct sock *sk);
 void xtcp_timer_ack_owed(struct sock *sk);
@@ -843,6 +846,7 @@ void xtcp_conn_set_keepalive(struct sock *sk, int on);
 void xtcp_conn_keepalive_reset(struct sock *sk);
 bool xtcp_conn_need_reset(int state);
 void xtcp_conn_unreachable(struct sock *sk, int err);
+bool xtcp_conn_rto_revert(struct sock *sk, u32 seq);
 
 /* icmp.c */
 int xtcp_icmp_err(struct sk_buff *skb, u32 info);

@@ -310,6 +310,42 @@ static void xtcp_send_test_mss(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_send_mss(&xs), 48U);
 }
 
+/*
+ * ECE cuts the window once per window of data: until snd.recover is
+ * acknowledged further echoes change nothing, nor does a fast retransmit
+ * in that window; CWR is queued for the next new data.
+ */
+static void xtcp_send_test_ecn_once(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+	struct xtcp_sock *xs = xtcp_sk(sock->sk);
+	struct xtcp_snd *snd = &xs->snd;
+
+	snd->cc = xtcp_cc_find("reno");
+	snd->cwnd = 20;
+	snd->ssthresh = INT_MAX;
+	xs->opt.ecn_ok = 1;
+	xtcp_send_ecn_reduce(sock->sk);
+	KUNIT_EXPECT_EQ(test, snd->cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, snd->ssthresh, 10U);
+	KUNIT_EXPECT_EQ(test, snd->ca_state, XTCP_CA_CWR);
+	KUNIT_EXPECT_EQ(test, snd->recover, snd->nxt);
+	KUNIT_EXPECT_TRUE(test, xs->ecn_flags & XTCP_ECN_QUEUE_CWR);
+	/* the same window: no second cut, by ECE or by a loss */
+	xtcp_send_ecn_reduce(sock->sk);
+	KUNIT_EXPECT_EQ(test, snd->cwnd, 10U);
+	xtcp_send_enter_recovery(sock->sk);
+	KUNIT_EXPECT_EQ(test, snd->cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, snd->ssthresh, 10U);
+	KUNIT_EXPECT_EQ(test, snd->ca_state, XTCP_CA_RECOVERY);
+	xtcp_send_recovered(sock->sk);
+	KUNIT_EXPECT_EQ(test, snd->ca_state, XTCP_CA_OPEN);
+	/* the next window: the next ECE cuts again */
+	xtcp_send_ecn_reduce(sock->sk);
+	KUNIT_EXPECT_EQ(test, snd->cwnd, 5U);
+	KUNIT_EXPECT_EQ(test, snd->ca_state, XTCP_CA_CWR);
+}
+
 static struct kunit_case xtcp_send_test_cases[] = {
 	KUNIT_CASE(xtcp_send_test_sack_marks),
 	KUNIT_CASE(xtcp_send_test_sack_lies),
@@ -317,6 +353,7 @@ static struct kunit_case xtcp_send_test_cases[] = {
 	KUNIT_CASE(xtcp_send_test_undo_dsack),
 	KUNIT_CASE(xtcp_send_test_undo_eifel),
 	KUNIT_CASE(xtcp_send_test_mss),
+	KUNIT_CASE(xtcp_send_test_ecn_once),
 	{}
 };
 

@@ -78,11 +78,25 @@ static void xtcp_timer_test_backoff(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_timer_rto_now(&t), (unsigned long)XTCP_RTO_MAX);
 }
 
+/*
+ * The least time @retries RTOs take backed off (tcp_model_timeout): from
+ * 200 ms doubling to 120 s; 15 (tcp_retries2) make Linux's 924.6 s.
+ */
+static void xtcp_timer_test_backoff_span(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, xtcp_timer_backoff_span(0), (unsigned long)HZ / 5);
+	KUNIT_EXPECT_EQ(test, xtcp_timer_backoff_span(2), 7UL * (HZ / 5));
+	KUNIT_EXPECT_EQ(test, xtcp_timer_backoff_span(9), 1023UL * (HZ / 5));
+	KUNIT_EXPECT_EQ(test, xtcp_timer_backoff_span(15),
+			1023UL * (HZ / 5) + 6UL * 120 * HZ);
+}
+
 static struct kunit_case xtcp_timer_test_cases[] = {
 	KUNIT_CASE(xtcp_timer_test_initial),
 	KUNIT_CASE(xtcp_timer_test_samples),
 	KUNIT_CASE(xtcp_timer_test_bounds),
 	KUNIT_CASE(xtcp_timer_test_backoff),
+	KUNIT_CASE(xtcp_timer_test_backoff_span),
 	{}
 };
 

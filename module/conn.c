@@ -172,12 +172,17 @@ static void xtcp_conn_send_syn(struct sock *sk)
 		s.wscale = xs->opt.rcv_wscale;
 		s.has_ts = xs->opt.tstamp_ok;
 		s.tsecr = xs->rcv.ts_recent;
+		if (xs->opt.ecn_ok)
+			s.flags |= XTCP_FLAG_ECE;
 	} else {
 		/* offer everything; the peer's answer decides */
 		s.sack_ok = 1;
 		s.has_wscale = 1;
 		s.wscale = XTCP_RCV_WSCALE;
 		s.has_ts = 1;
+		if (!xs->tmr.syn_retries)
+			xtcp_ecn_connect(sk);
+		s.flags |= xtcp_ecn_syn_flags(sk, xs->tmr.syn_retries);
 	}
 	if (s.has_ts)
 		s.tsval = xtcp_conn_tsval(xs);
@@ -397,6 +402,8 @@ static int xtcp_conn_orphan_retries(const struct sock *sk)
 	return XTCP_SYSCTL(sock_net(sk), orphan_retries) ? : XTCP_ORPHAN_RETRIES;
 }
 
+static void xtcp_conn_rto_timer(struct sock *sk);
+
 /* Has the connection retransmitted long enough to give up? */
 static bool xtcp_conn_timed_out(const struct sock *sk)
 {
@@ -406,7 +413,14 @@ static bool xtcp_conn_timed_out(const struct sock *sk)
 
 	if (xs->tmr.user_timeout)
 		return xtcp_timer_user_timeout_passed(&xs->tmr);
-	return xs->tmr.retries >= limit;
+	/*
+	 * The count, and the time the count would take backed off: RTOs
+	 * that an ICMP reverted (RFC 6069) come faster, and must not end
+	 * the connection sooner than TCP would.
+	 */
+	return xs->tmr.retries >= limit &&
+	       time_after_eq(jiffies, xs->tmr.stall_start +
+				      xtcp_timer_backoff_span(limit));
 }
 
 /* The connection failed on the network: tell the program, or just end. */
@@ -449,6 +463,33 @@ static void xtcp_conn_probe_timer(struct sock *sk)
 		return;
 	}
 	xtcp_send_probe(sk);
+}
+
+/**
+ * xtcp_conn_rto_revert() - an ICMP unreachable quoted a retransmission
+ * @sk: the socket, bh-locked and not owned by a process
+ * @seq: the sequence number the ICMP quotes
+ *
+ * RFC 6069: if it is the retransmission of snd.una the RTO backed off
+ * for, the backoff was for a path that is down, not for congestion: it
+ * is undone, so that the connection resumes soon after the path does.
+ *
+ * Return: true if the backoff was reverted.
+ */
+bool xtcp_conn_rto_revert(struct sock *sk, u32 seq)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (!(XTCPF(sk->sk_state) & XTCP_SEND_STATES) ||
+	    xs->tmr.pending != XTCP_TIMER_RTO || seq != xs->snd.una ||
+	    !xs->tmr.retries || !xs->tmr.backoff || !skb ||
+	    skb == xs->snd.head)
+		return false;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ICMPRTOREVERTS);
+	if (xtcp_timer_rto_revert(sk, XTCP_SKB_CB(skb)->tx_stamp) <= 0)
+		xtcp_conn_rto_timer(sk);
+	return true;
 }
 
 /*
@@ -644,6 +685,7 @@ void xtcp_conn_established(struct sock *sk, const struct xtcp_skb_cb *cb)
 		xtcp_timer_rtt_sample(sk, (xtcp_conn_tsval(xs) -
 					   cb->opts.tsecr) * USEC_PER_MSEC);
 	xtcp_conn_set_state(sk, TCP_ESTABLISHED);
+	xtcp_ecn_established(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		xtcp_timer_keepalive(sk, xtcp_conn_ka_idle(sk));
 }
@@ -690,6 +732,7 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		return;
 
 	xtcp_conn_take_syn(sk, cb);
+	xtcp_ecn_rcv_synack(sk, cb);
 	if (ack_ok) {
 		if (xs->opt.wscale_ok)
 			xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;

@@ -35,7 +35,10 @@
  * factor of 32.
  *
  * Timestamps need no bit: we grant them whenever the SYN offers them, so a
- * final ACK that carries TSopt shows they were negotiated.
+ * final ACK that carries TSopt shows they were negotiated. ECN has no bit
+ * here either: it rides in the low bit of the SYN-ACK's TSval (ecn.c), as
+ * Linux keeps it in its cookie timestamp, and is not granted without
+ * timestamps.
  */
 #include <linux/ktime.h>
 #include <linux/random.h>

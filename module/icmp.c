@@ -208,7 +208,8 @@ static void xtcp_icmp_error(struct sock *sk, int err)
 
 /* An ICMP error for a full socket; @skb at the quoted IP header. */
 static void xtcp_icmp_sock(struct sock *sk, struct sk_buff *skb, u32 seq,
-			   enum xtcp_icmp_action action, int err, u32 info)
+			   enum xtcp_icmp_action action, int err, u32 info,
+			   u8 code)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool mtu = false;
@@ -220,10 +221,18 @@ static void xtcp_icmp_sock(struct sock *sk, struct sk_buff *skb, u32 seq,
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTOFWINDOWICMPS);
 		goto out;
 	}
-	if (action == XTCP_ICMP_MTU)
+	if (action == XTCP_ICMP_MTU) {
 		mtu = true;
-	else
-		xtcp_icmp_error(sk, err);
+		goto out;
+	}
+	/*
+	 * RFC 6069: net and host unreachable for a retransmission undo its
+	 * backoff, as in Linux (not with a process holding the socket).
+	 */
+	if ((code == ICMP_NET_UNREACH || code == ICMP_HOST_UNREACH) &&
+	    icmp_hdr(skb)->type == ICMP_DEST_UNREACH && !sock_owned_by_user(sk))
+		xtcp_conn_rto_revert(sk, seq);
+	xtcp_icmp_error(sk, err);
 out:
 	bh_unlock_sock(sk);
 	if (mtu)
@@ -291,7 +300,7 @@ int xtcp_icmp_err(struct sk_buff *skb, u32 info)
 		xtcp_req_put(xtcp_eh_req(eh));
 		return 0;
 	}
-	xtcp_icmp_sock(xtcp_eh_sk(eh), skb, seq, action, err, info);
+	xtcp_icmp_sock(xtcp_eh_sk(eh), skb, seq, action, err, info, code);
 	sock_put(xtcp_eh_sk(eh));
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <linux/ip.h>
 #include <linux/skbuff.h>
 #include <net/dropreason.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/sock.h>
@@ -105,6 +106,8 @@ static void xtcp_input_fill_cb(struct sk_buff *skb,
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 	cb->flags = xtcp_wire_flags(th);
+	cb->ecn = (((const u8 *)th)[13] & (XTCP_FLAG_ECE | XTCP_FLAG_CWR)) |
+		  (ip_hdr(skb)->tos & INET_ECN_MASK);
 	cb->doff = th->doff * 4;
 	cb->seq = ntohl(th->seq);
 	cb->ack_seq = ntohl(th->ack_seq);
@@ -179,9 +182,10 @@ int xtcp_input_rcv(struct sk_buff *skb)
 		struct xtcp_tw *tw = xtcp_eh_tw(eh);
 		enum xtcp_tw_verdict v = xtcp_tw_rcv(tw, skb);
 
-		xtcp_tw_put(tw);
+		/* with the entry's mark, as the socket's RST would have */
 		if (v == XTCP_TW_RST)
-			xtcp_output_reset(net, NULL, skb);
+			xtcp_output_reset_mark(net, tw->mark, skb);
+		xtcp_tw_put(tw);
 		if (v != XTCP_TW_SYN) {
 			consume_skb(skb);
 			return 0;

@@ -156,6 +156,10 @@ static void xtcp_listen_send_cookie(struct sock *lsk, struct sk_buff *skb,
 
 	xtcp_listen_cookie_tuple(skb, cb->seq, &t);
 	xtcp_req_from_syn(&tmp, lsk, skb);
+	/* ECN can be granted only where the cookie's TSval can keep it */
+	tmp.cookie = 1;
+	if (!tmp.opt.tstamp_ok)
+		tmp.opt.ecn_ok = 0;
 	tmp.snt_isn = xtcp_cookie_make(&xtcp_net(net)->cookie_key, &t, &c,
 				       xtcp_cookie_now());
 	WRITE_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp, jiffies ? : 1);

@@ -86,7 +86,7 @@ static const struct net_protocol xtcp_protocol = {
 };
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST) && defined(MODULE)
-static struct kunit_suite *xtcp_kunit_suites[16];
+static struct kunit_suite *xtcp_kunit_suites[17];
 
 /* Last in init: the suites use the tables, the secrets and the family. */
 static void xtcp_kunit_run(void)
@@ -109,6 +109,7 @@ static void xtcp_kunit_run(void)
 	*s++ = xtcp_tw_test_suite_ptr;
 	*s++ = xtcp_conn_test_suite_ptr;
 	*s++ = xtcp_icmp_test_suite_ptr;
+	*s++ = xtcp_ecn_test_suite_ptr;
 	__kunit_test_suites_init(xtcp_kunit_suites,
 				 ARRAY_SIZE(xtcp_kunit_suites));
 }

@@ -256,6 +256,8 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
 	skb_set_owner_w(skb, sk);
 	xtcp_output_count(sock_net(sk), s);
 	xtcp_sk(sk)->snd.segs_out++;		/* tcpi_segs_out: every one */
+	/* no segment without data is ECN-capable (RFC 3168 6.1.4, 6.1.1) */
+	xtcp_ecn_set_ect(sk, false);
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	return net_xmit_eval(err);
 }
@@ -308,25 +310,27 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
 	memset(out->cb, 0, sizeof(struct inet_skb_parm));
 	skb_set_owner_w(out, sk);
 	xtcp_output_count(sock_net(sk), s);
+	xtcp_ecn_set_ect(sk, s->ect);
 	err = ip_queue_xmit(sk, out, &inet->cork.fl);
 	return net_xmit_eval(err);
 }
 
 /**
- * xtcp_output_reset() - answer a segment with a RST
+ * xtcp_output_reset_mark() - answer a segment with a RST
  * @net: namespace
- * @sk: the socket or listener the segment reached, or NULL for none
+ * @sk_mark: the mark of the socket or TIME_WAIT entry the segment
+ *	reached (its SO_MARK), or 0 for none
  * @skb: the segment, validated (skb->data at its header)
  *
- * The RST carries @sk's SO_MARK, as TCP's do, unless fwmark_reflect
- * gives it the segment's.
+ * The RST carries @sk_mark, as TCP's do, unless fwmark_reflect gives it
+ * the segment's.
  *
  * RFC 9293 3.10.7.1: a segment with ACK gets <SEQ=SEG.ACK><CTL=RST>;
  * one without gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. A RST is
  * never answered.
  */
-void xtcp_output_reset(struct net *net, const struct sock *sk,
-		       struct sk_buff *skb)
+void xtcp_output_reset_mark(struct net *net, u32 sk_mark,
+			    struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
@@ -348,10 +352,24 @@ void xtcp_output_reset(struct net *net, const struct sock *sk,
 		s.flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
 	}
 	mark = IP4_REPLY_MARK(net, skb->mark);
-	if (!mark && sk)
-		mark = READ_ONCE(sk->sk_mark);
+	if (!mark)
+		mark = sk_mark;
 	/* the segment's DSCP, not its ECN bits: a RST is not ECN-capable */
 	xtcp_output_ctl(net, &s, 0, ip_hdr(skb)->tos & ~INET_ECN_MASK, mark);
+}
+
+/**
+ * xtcp_output_reset() - answer a segment with a RST
+ * @net: namespace
+ * @sk: the socket or listener the segment reached, or NULL for none
+ * @skb: the segment, validated (skb->data at its header)
+ *
+ * The RST carries @sk's SO_MARK, as xtcp_output_reset_mark().
+ */
+void xtcp_output_reset(struct net *net, const struct sock *sk,
+		       struct sk_buff *skb)
+{
+	xtcp_output_reset_mark(net, sk ? READ_ONCE(sk->sk_mark) : 0, skb);
 }
 
 /**

@@ -449,6 +449,7 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u32 len = skb->len - cb->doff;
 	u32 edge = r->nxt + xtcp_recv_wnd_left(xs);
+	u8 ecn = cb->ecn;	/* the skb may be merged away when queued */
 	bool queued;
 
 	if (!len)
@@ -489,6 +490,9 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	r->bytes_received += len;
 	if (len >= r->mss)
 		r->unacked++;
+	/* a first CE: ECE at once, the sender's window may be small */
+	if (xtcp_ecn_rcv_data(sk, ecn))
+		r->quick = max_t(u8, r->quick, 2);
 	if (r->quick || r->quickack_opt || r->unacked >= 2)
 		r->ack_now = 1;
 	else

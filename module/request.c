@@ -163,6 +163,7 @@ void xtcp_req_from_syn(struct xtcp_request *req, struct sock *lsk,
 	xtcp_req_init_key(req, lsk, skb);
 	req->rcv_isn = XTCP_SKB_CB(skb)->seq;
 	xtcp_req_set_opts(req, o->mss, o->has_wscale, o->wscale, o->sack_ok, o);
+	req->opt.ecn_ok = xtcp_ecn_syn_ok(sock_net(lsk), XTCP_SKB_CB(skb));
 }
 
 /**
@@ -183,6 +184,7 @@ void xtcp_req_from_cookie(struct xtcp_request *req, struct sock *lsk,
 	req->rcv_isn = cb->seq - 1;
 	xtcp_req_set_opts(req, c->mss, c->has_wscale, c->wscale, c->sack_ok,
 			  &cb->opts);
+	req->opt.ecn_ok = xtcp_ecn_cookie_ok(sock_net(lsk), &cb->opts);
 }
 
 static void xtcp_req_seg_init(const struct xtcp_request *req,
@@ -228,6 +230,11 @@ void xtcp_req_send_synack(struct xtcp_request *req)
 	xtcp_req_seg_init(req, &s);
 	s.seq = req->snt_isn;
 	s.flags = XTCP_FLAG_SYN | XTCP_FLAG_ACK;
+	if (req->opt.ecn_ok)
+		s.flags |= XTCP_FLAG_ECE;
+	/* a cookie keeps the grant where the final ACK echoes it */
+	if (req->cookie && s.has_ts)
+		s.tsval = xtcp_ecn_cookie_tsval(s.tsval, req->opt.ecn_ok);
 	/* RFC 7323 2.2: the window of a SYN-ACK is never scaled */
 	s.window = xtcp_recv_initial_window(req->listener);
 	s.mss = XTCP_MSS_FROM_ROUTE;

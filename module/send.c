@@ -105,7 +105,7 @@ static void xtcp_send_fill(struct sock *sk, struct xtcp_seg *s)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	s->ack = xs->rcv.nxt;
-	s->flags |= XTCP_FLAG_ACK;
+	s->flags |= XTCP_FLAG_ACK | xtcp_ecn_ack_flags(xs);
 	s->window = xtcp_recv_window(sk);
 	if (xs->opt.tstamp_ok) {
 		s->has_ts = 1;
@@ -185,6 +185,7 @@ static void xtcp_send_xmit(struct sock *sk, struct sk_buff *skb)
 		s.flags = XTCP_FLAG_PSH;
 	s.flags |= cb->flags & XTCP_FLAG_FIN;
 	xtcp_send_fill(sk, &s);
+	xtcp_ecn_data_out(sk, &s, !cb->tx_count && skb->len);
 	cb->tx_stamp = xtcp_secure_ts_now();
 	cb->tx_count++;
 	xs->snd.segs_out++;
@@ -705,10 +706,14 @@ static void xtcp_send_enter_recovery(struct sock *sk)
 	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 	struct sk_buff *first = xtcp_send_first(sk);
 
-	xtcp_send_undo_begin(snd);
-	snd->ssthresh = snd->cc->ssthresh(sk);
-	snd->cwnd = snd->ssthresh;
-	snd->cwnd_cnt = 0;
+	/* an ECE cut the window for this window of data already */
+	if (snd->ca_state != XTCP_CA_CWR) {
+		xtcp_send_undo_begin(snd);
+		snd->ssthresh = snd->cc->ssthresh(sk);
+		snd->cwnd = snd->ssthresh;
+		snd->cwnd_cnt = 0;
+		xtcp_ecn_queue_cwr(sk);
+	}
 	snd->recover = snd->nxt;
 	snd->ca_state = XTCP_CA_RECOVERY;
 	snd->fast_retrans++;
@@ -730,12 +735,35 @@ static void xtcp_send_dupack(struct sock *sk)
 		snd->sacked_out++;
 }
 
+/*
+ * ECE (RFC 3168 6.1.2): the window is cut as for a loss, at most once
+ * per window of data: until what is out now is acknowledged (the CWR
+ * state, ended at snd.recover as recovery is), and not at all while
+ * recovering from a loss, which cut it already. The next new data
+ * carries CWR. Linux brings cwnd down to ssthresh over the window
+ * (PRR); here it falls at once, as xtcp's fast retransmit does.
+ */
+static void xtcp_send_ecn_reduce(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+
+	if (snd->ca_state >= XTCP_CA_CWR)
+		return;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ECNCWNDREDUCED);
+	snd->ssthresh = snd->cc->ssthresh(sk);
+	snd->cwnd = snd->ssthresh;
+	snd->cwnd_cnt = 0;
+	snd->recover = snd->nxt;
+	snd->ca_state = XTCP_CA_CWR;
+	xtcp_ecn_queue_cwr(sk);
+}
+
 /* Recovery is over: the whole window that was out is acknowledged. */
 static void xtcp_send_recovered(struct sock *sk)
 {
 	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 
-	if (snd->ca_state == XTCP_CA_RECOVERY)
+	if (snd->ca_state == XTCP_CA_RECOVERY || snd->ca_state == XTCP_CA_CWR)
 		snd->cwnd = max(snd->ssthresh, 2U);	/* RFC 6582 3.2 (3) */
 	snd->ca_state = XTCP_CA_OPEN;
 	snd->dupacks = 0;
@@ -774,7 +802,7 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_snd *snd = &xs->snd;
 	u32 ack = cb->ack_seq, old_wnd = snd->wnd, segs, rtt_us;
-	bool pure = cb->end_seq == cb->seq;
+	bool pure = cb->end_seq == cb->seq, ece;
 
 	if (xtcp_seq_after(ack, snd->nxt) ||
 	    xtcp_seq_before(ack, snd->una - snd->max_wnd))
@@ -782,6 +810,8 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 	xtcp_send_window(sk, cb);
 	if (xtcp_seq_before(ack, snd->una))
 		return 0;		/* an old duplicate: its data may count */
+	xtcp_ecn_rcv_cwr(sk, cb);
+	ece = xtcp_ecn_echoed(sk, cb);
 
 	if (cb->opts.has_sack && xs->opt.sack_ok)
 		xtcp_send_sack(sk, skb);
@@ -806,7 +836,7 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 		if (snd->ca_state >= XTCP_CA_RECOVERY &&
 		    xtcp_send_try_undo(sk, cb)) {
 			/* back in the open state, with the window from before */
-		} else if (snd->ca_state >= XTCP_CA_RECOVERY &&
+		} else if (snd->ca_state >= XTCP_CA_CWR &&
 			   !xtcp_seq_before(ack, snd->recover)) {
 			xtcp_send_recovered(sk);
 		} else if (snd->ca_state == XTCP_CA_RECOVERY) {
@@ -816,7 +846,11 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 			if (first && !xs->opt.sack_ok)
 				xtcp_send_mark_lost(snd, first);
 		}
-		if (snd->ca_state != XTCP_CA_RECOVERY && segs)
+		/* after the state is settled: an ECE may start a new cut */
+		if (ece)
+			xtcp_send_ecn_reduce(sk);
+		if (snd->ca_state != XTCP_CA_RECOVERY &&
+		    snd->ca_state != XTCP_CA_CWR && segs)
 			snd->cc->cong_avoid(sk, segs);
 		xtcp_timer_acked(sk, snd->packets_out);
 		sk->sk_write_space(sk);
@@ -825,6 +859,8 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 		if (snd->ca_state >= XTCP_CA_RECOVERY && cb->opts.has_sack &&
 		    !snd->undo_retrans)
 			xtcp_send_try_undo(sk, cb);
+		if (ece)
+			xtcp_send_ecn_reduce(sk);
 		if (pure && snd->wnd == old_wnd && snd->packets_out &&
 		    !(cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN)))
 			xtcp_send_dupack(sk);
@@ -865,6 +901,7 @@ void xtcp_send_rto(struct sock *sk)
 	snd->cwnd = 1;
 	snd->cwnd_cnt = 0;
 	xtcp_cc_timeout(sk);
+	xtcp_ecn_queue_cwr(sk);
 	snd->recover = snd->nxt;
 	snd->ca_state = XTCP_CA_LOSS;
 	snd->dupacks = 0;

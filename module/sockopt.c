@@ -168,6 +168,10 @@ static void xtcp_sockopt_info(struct sock *sk, struct tcp_info *ti)
 		ti->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (xs->opt.sack_ok)
 		ti->tcpi_options |= TCPI_OPT_SACK;
+	if (xs->opt.ecn_ok && state != TCP_SYN_SENT)
+		ti->tcpi_options |= TCPI_OPT_ECN;
+	if (xs->ecn_flags & XTCP_ECN_SEEN)
+		ti->tcpi_options |= TCPI_OPT_ECN_SEEN;
 	if (xs->opt.wscale_ok) {
 		ti->tcpi_options |= TCPI_OPT_WSCALE;
 		ti->tcpi_snd_wscale = xs->opt.snd_wscale;

@@ -97,6 +97,13 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DSACKUNDO]		= "DSACKUndo",
 	[XTCP_MIB_FULLUNDO]		= "FullUndo",
 	[XTCP_MIB_LOSSUNDO]		= "LossUndo",
+	[XTCP_MIB_ECNNEGOTIATED]	= "EcnNegotiated",
+	[XTCP_MIB_ECNCERECEIVED]	= "EcnCeReceived",
+	[XTCP_MIB_ECNECERECEIVED]	= "EcnEceReceived",
+	[XTCP_MIB_ECNCWNDREDUCED]	= "EcnCwndReduced",
+	[XTCP_MIB_ECNCWRSENT]		= "EcnCwrSent",
+	[XTCP_MIB_ECNCWRRECEIVED]	= "EcnCwrReceived",
+	[XTCP_MIB_ICMPRTOREVERTS]	= "IcmpRtoReverts",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

@@ -27,6 +27,8 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.keepalive_time		= XTCP_KEEPALIVE_TIME,
 	.keepalive_intvl	= XTCP_KEEPALIVE_INTVL,
 	.keepalive_probes	= XTCP_KEEPALIVE_PROBES,
+	.ecn			= 2,	/* as tcp_ecn: accept, do not ask */
+	.ecn_fallback		= 1,
 	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
@@ -111,6 +113,10 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(keepalive_time, SYSCTL_ONE, &xtcp_sysctl_keepalive_max),
 	XTCP_SYSCTL_ENTRY(keepalive_intvl, SYSCTL_ONE, &xtcp_sysctl_keepalive_max),
 	XTCP_SYSCTL_ENTRY(keepalive_probes, SYSCTL_ONE, &xtcp_sysctl_keepcnt_max),
+	/* as tcp_ecn: 0 off, 1 request and accept, 2 accept only */
+	XTCP_SYSCTL_ENTRY(ecn, SYSCTL_ZERO, SYSCTL_TWO),
+	/* as tcp_ecn_fallback: a SYN sent again does not ask for ECN */
+	XTCP_SYSCTL_ENTRY(ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,

@@ -184,6 +184,61 @@ void xtcp_timer_rto_fired(struct sock *sk)
 	xtcp_timer_arm(sk, XTCP_TIMER_RTO, when);
 }
 
+/* Arm the RTO for what is left of @when since @sent_ms; <= 0: none left. */
+static long xtcp_timer_rto_rearm(struct sock *sk, u32 sent_ms)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+	u32 elapsed = xtcp_secure_ts_now() - sent_ms;
+	long left = (long)xtcp_timer_rto_now(t) -
+		    (long)msecs_to_jiffies(min_t(u32, elapsed, 3600000));
+
+	if (left > 0)
+		xtcp_timer_arm(sk, XTCP_TIMER_RTO, left);
+	return left;
+}
+
+/**
+ * xtcp_timer_rto_revert() - undo the last RTO backoff (RFC 6069)
+ * @sk: the socket, retransmitting, its timer armed for the RTO
+ * @sent_ms: when the oldest unacknowledged segment was last sent, on
+ *	xtcp_secure_ts_now()'s clock
+ *
+ * An ICMP unreachable for that retransmission says the path, not
+ * congestion, lost it: the timeout is halved again and counted from
+ * that transmission, as Linux's tcp_ld_RTO_revert() does.
+ *
+ * Return: jiffies left of the reverted timeout; <= 0 if it has run out
+ * and the caller must retransmit now (the timer is not re-armed then).
+ */
+long xtcp_timer_rto_revert(struct sock *sk, u32 sent_ms)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+
+	t->backoff--;
+	return xtcp_timer_rto_rearm(sk, sent_ms);
+}
+
+/**
+ * xtcp_timer_backoff_span() - how long @retries backed-off RTOs last at
+ *	the least
+ * @retries: the count
+ *
+ * From the smallest RTO, doubling up to XTCP_RTO_MAX, as Linux's
+ * tcp_model_timeout(): the time a connection must have retransmitted
+ * before giving up, whatever RFC 6069 reverts shortened.
+ *
+ * Return: jiffies.
+ */
+unsigned long xtcp_timer_backoff_span(unsigned int retries)
+{
+	unsigned int doubling = ilog2(XTCP_RTO_MAX / XTCP_RTO_MIN);
+
+	if (retries <= doubling)
+		return ((2UL << retries) - 1) * XTCP_RTO_MIN;
+	return ((2UL << doubling) - 1) * XTCP_RTO_MIN +
+	       (unsigned long)(retries - doubling) * XTCP_RTO_MAX;
+}
+
 /**
  * xtcp_timer_user_timeout_passed() - has TCP_USER_TIMEOUT run out?
  * @t: the timers' state

@@ -29,6 +29,7 @@
  */
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/tcp_states.h>
 
@@ -158,6 +159,13 @@ bool xtcp_tw_enter(struct sock *sk, int substate, unsigned long timeo)
 	tw->rcv_nxt = xs->rcv.nxt;
 	tw->snd_nxt = xs->snd.nxt;
 	tw->ts_recent = xs->rcv.ts_recent;
+	/*
+	 * What the entry sends goes as the socket's would have: its mark
+	 * (policy routing, tc) and its DSCP, not ECT: an ACK is not
+	 * ECN-capable (RFC 3168 6.1.4).
+	 */
+	tw->mark = READ_ONCE(sk->sk_mark);
+	tw->eh.tw_tos = READ_ONCE(inet_sk(sk)->tos) & ~INET_ECN_MASK;
 	/* nonzero: RFC 6191 reuse needs timestamps, and 0 means none */
 	tw->ts_recent_stamp = tw->tstamp_ok ?
 			      max_t(u32, ktime_get_seconds(), 1) : 0;
@@ -206,7 +214,8 @@ static void xtcp_tw_send_ack(struct xtcp_tw *tw)
 			  xtcp_secure_ts_off(tw->eh.laddr, tw->eh.raddr);
 		s.tsecr = tw->ts_recent;
 	}
-	xtcp_output_ctl(xtcp_tw_net(tw), &s, tw->bound_dev_if, 0, 0);
+	xtcp_output_ctl(xtcp_tw_net(tw), &s, tw->bound_dev_if, tw->eh.tw_tos,
+			tw->mark);
 }
 
 /* Does seq..end_seq touch the window we last offered (tcp_in_window)? */

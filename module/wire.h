@@ -40,6 +40,8 @@
 #define XTCP_FLAG_PSH		0x08
 #define XTCP_FLAG_ACK		0x10
 #define XTCP_FLAG_URG		0x20
+#define XTCP_FLAG_ECE		0x40	/* RFC 3168 */
+#define XTCP_FLAG_CWR		0x80
 
 static inline u8 xtcp_wire_flags(const struct tcphdr *th)
 {

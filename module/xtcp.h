@@ -113,6 +113,14 @@ enum xtcp_mib_field {
 	XTCP_MIB_DSACKUNDO,		/* reductions undone: all D-SACKed */
 	XTCP_MIB_FULLUNDO,		/* fast recoveries undone by timestamps */
 	XTCP_MIB_LOSSUNDO,		/* RTO reductions undone by timestamps */
+	/* ECN (ecn.c) */
+	XTCP_MIB_ECNNEGOTIATED,		/* connections that use ECN */
+	XTCP_MIB_ECNCERECEIVED,		/* data segments that arrived CE */
+	XTCP_MIB_ECNECERECEIVED,	/* ACKs with ECE */
+	XTCP_MIB_ECNCWNDREDUCED,	/* ... that cut the window (once per window) */
+	XTCP_MIB_ECNCWRSENT,		/* segments sent with CWR */
+	XTCP_MIB_ECNCWRRECEIVED,	/* segments received with CWR */
+	XTCP_MIB_ICMPRTOREVERTS,	/* RTO backoffs undone by ICMP (RFC 6069) */
 	XTCP_MIB_MAX
 };
 
@@ -137,6 +145,8 @@ struct xtcp_sysctls {
 	int keepalive_time;		/* seconds idle before the first probe */
 	int keepalive_intvl;		/* seconds between probes */
 	int keepalive_probes;		/* unanswered probes before giving up */
+	int ecn;			/* 0 off, 1 request and accept, 2 accept */
+	int ecn_fallback;		/* SYNs sent again ask for no ECN */
 	/* what new sockets get; a pointer so readers see one whole value */
 	const struct xtcp_cc_ops *congestion_control;
 };
@@ -184,7 +194,10 @@ struct xtcp_options {
 struct xtcp_skb_cb {
 	u32 seq;
 	u32 end_seq;		/* seq + payload + SYN + FIN */
-	u8 flags;		/* XTCP_FLAG_* */
+	u8 flags;		/* XTCP_FLAG_*, ECE and CWR left out */
+	u8 ecn;			/* received: its ECE and CWR, and the IP ECN
+				 * field (INET_ECN_MASK)
+				 */
 	union {
 		struct {		/* a received segment */
 			u32 ack_seq;
@@ -225,12 +238,13 @@ struct xtcp_seg {
 	u32 seq;
 	u32 ack;
 	u16 window;		/* as it goes on the wire */
-	u8 flags;		/* XTCP_FLAG_* */
+	u8 flags;		/* XTCP_FLAG_*, ECE and CWR included */
 	u8 wscale;
 	u16 mss;		/* 0: no MSS option */
 	u8 has_wscale:1,
 	   sack_ok:1,
-	   has_ts:1;
+	   has_ts:1,
+	   ect:1;		/* data: leaves ECT(0) (ecn.c) */
 	u8 nr_sack;		/* SACK blocks in sack[] */
 	u32 tsval;
 	u32 tsecr;
@@ -257,6 +271,9 @@ struct xtcp_ehash_node {
 	__be16 rport;
 	u8 kind;		/* enum xtcp_ehash_kind */
 	u8 hashed;		/* in the table; changed under its bucket lock */
+	u8 tw_tos;		/* XTCP_EH_TW: the TOS of the entry's ACKs, in
+				 * padding where struct xtcp_tw has no room
+				 */
 };
 
 /* Where a walk of a table that pauses stands (xtcp_table_*_seek()). */
@@ -275,7 +292,8 @@ struct xtcp_negotiated {
 	   rcv_wscale:4;	/* shift we apply to ours */
 	u8 wscale_ok:1,
 	   sack_ok:1,
-	   tstamp_ok:1;
+	   tstamp_ok:1,
+	   ecn_ok:1;		/* ECN: asked for (SYN_SENT), or negotiated */
 };
 
 /*
@@ -290,6 +308,7 @@ struct xtcp_request {
 	u8 num_retrans;		/* SYN-ACKs sent again */
 	u8 num_timeout;		/* timer expiries */
 	struct xtcp_negotiated opt;
+	u8 cookie:1;		/* a cookie's stand-in: ECN goes in the TSval */
 	int bound_dev_if;	/* hears and answers on this device only; 0: any */
 	struct sock *listener;	/* holds a reference */
 	struct list_head lnode;	/* on the listener's request list */
@@ -327,6 +346,7 @@ struct xtcp_tw {
 	u32 snd_nxt;		/* our FIN included */
 	u32 ts_recent;		/* the peer's last TSval */
 	u32 ts_recent_stamp;	/* seconds when ts_recent was taken */
+	u32 mark;		/* the socket's SO_MARK, for what is sent */
 	struct timer_list timer;
 	union {
 		struct hlist_node bind_node;	/* while bound */
@@ -427,7 +447,8 @@ struct xtcp_snd {
 enum xtcp_ca_state {
 	XTCP_CA_OPEN,
 	XTCP_CA_DISORDER,
-	XTCP_CA_RECOVERY = 3,
+	XTCP_CA_CWR,			/* ECE: the window cut, until recover */
+	XTCP_CA_RECOVERY,
 	XTCP_CA_LOSS,
 };
 
@@ -529,6 +550,7 @@ struct xtcp_sock {
 	struct xtcp_negotiated opt;
 	struct xtcp_timers tmr;
 	struct xtcp_challenge chal;
+	u8 ecn_flags;			/* XTCP_ECN_*, once opt.ecn_ok */
 
 	/*
 	 * ICMP errors that came while a process held the socket (icmp.c),
@@ -537,6 +559,11 @@ struct xtcp_sock {
 	u8 icmp_deferred;		/* XTCP_ICMP_DEFER_* bits */
 	int icmp_err;			/* the handshake's hard error */
 };
+
+/* ECN state of a connection (ecn.c). */
+#define XTCP_ECN_QUEUE_CWR	0x01	/* CWR on the next new data */
+#define XTCP_ECN_DEMAND_CWR	0x02	/* ECE on every ACK until CWR */
+#define XTCP_ECN_SEEN		0x04	/* the peer's data came ECT or CE */
 
 #define XTCP_ICMP_DEFER_ERR	0x01	/* icmp_err ends the handshake */
 #define XTCP_ICMP_DEFER_MTU	0x02	/* the route's PMTU fell: the MSS too */
@@ -653,6 +680,8 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s);
 unsigned int xtcp_output_opts_room(const struct xtcp_seg *s);
 void xtcp_output_reset(struct net *net, const struct sock *sk,
 		       struct sk_buff *skb);
+void xtcp_output_reset_mark(struct net *net, u32 sk_mark,
+			    struct sk_buff *skb);
 int xtcp_output_net_init(struct net *net);
 void xtcp_output_net_exit(struct net *net);
 
@@ -687,6 +716,8 @@ void xtcp_timer_syn_sent(struct sock *sk);
 void xtcp_timer_data_sent(struct sock *sk);
 void xtcp_timer_acked(struct sock *sk, bool outstanding);
 void xtcp_timer_rto_fired(struct sock *sk);
+long xtcp_timer_rto_revert(struct sock *sk, u32 sent_ms);
+unsigned long xtcp_timer_backoff_span(unsigned int retries);
 void xtcp_timer_window_closed(struct sock *sk);
 void xtcp_timer_probe_sent(struct sock *sk);
 void xtcp_timer_ack_owed(struct sock *sk);
@@ -729,6 +760,22 @@ int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size);
 void xtcp_send_purge(struct sock *sk);
 u32 xtcp_send_unsent(const struct sock *sk);
 bool xtcp_send_mtu_reduced(struct sock *sk, u32 mtu);
+
+/* ecn.c */
+void xtcp_ecn_connect(struct sock *sk);
+u8 xtcp_ecn_syn_flags(const struct sock *sk, bool again);
+bool xtcp_ecn_syn_ok(const struct net *net, const struct xtcp_skb_cb *cb);
+void xtcp_ecn_rcv_synack(struct sock *sk, const struct xtcp_skb_cb *cb);
+void xtcp_ecn_established(struct sock *sk);
+u32 xtcp_ecn_cookie_tsval(u32 tsval, bool ecn_ok);
+bool xtcp_ecn_cookie_ok(const struct net *net, const struct xtcp_options *opts);
+void xtcp_ecn_rcv_cwr(struct sock *sk, const struct xtcp_skb_cb *cb);
+bool xtcp_ecn_rcv_data(struct sock *sk, u8 ecn);
+u8 xtcp_ecn_ack_flags(const struct xtcp_sock *xs);
+void xtcp_ecn_data_out(struct sock *sk, struct xtcp_seg *s, bool fresh);
+void xtcp_ecn_queue_cwr(struct sock *sk);
+bool xtcp_ecn_echoed(struct sock *sk, const struct xtcp_skb_cb *cb);
+void xtcp_ecn_set_ect(struct sock *sk, bool ect);
 
 /* cookie.c */
 struct xtcp_cookie_tuple {
@@ -829,6 +876,7 @@ void xtcp_conn_set_keepalive(struct sock *sk, int on);
 void xtcp_conn_keepalive_reset(struct sock *sk);
 bool xtcp_conn_need_reset(int state);
 void xtcp_conn_unreachable(struct sock *sk, int err);
+bool xtcp_conn_rto_revert(struct sock *sk, u32 seq);
 
 /* icmp.c */
 int xtcp_icmp_err(struct sk_buff *skb, u32 info);

@@ -13,6 +13,8 @@
 #   links stay at 1500, so only path MTU discovery can find it; a veth of
 #   MTU 1280 would drop, not answer, what the 1500-byte side sends it).
 #   mode proto: ns_s drops xtcp segments on arrival (the SYN goes unanswered).
+#   mode revert: xicmp adds an unreachable route to 10.2.0.2 in ns_r while
+#   a connection retransmits, and takes it away again.
 . /xtcp/bin/lib.sh
 
 mode=$1

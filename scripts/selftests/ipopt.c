@@ -21,7 +21,9 @@
  * stacks: a listener's IP_TOS and IP_TTL on its SYN-ACK and its child's
  * data; a client's IP_TOS, IP_TTL and IP_MTU_DISCOVER on its SYN; a
  * listener's SO_MARK on its SYN-ACK and on the RST it answers a stray
- * ACK with.
+ * ACK with; and the mark and TOS of a child closed first, on the ACK its
+ * TIME_WAIT entry (an orphan waiting in FIN_WAIT_2 when the peer's FIN
+ * comes) answers that FIN with.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -375,7 +377,8 @@ static void ipo_wire(int stack)
 	int rc = ipo_raw(2, stack, "vc"), rc2 = ipo_raw(2, stack, "vc2");
 	int rs = ipo_raw(1, stack, "vs"), mark = IPO_MARK;
 	const char *n = ipo_name[stack];
-	int l1, l2, c1, c2, s1, got;
+	int l1, l2, c1, c2, s1, s2, got;
+	char buf;
 	struct ipo_pkt p;
 	uint16_t cport;
 
@@ -432,6 +435,28 @@ static void ipo_wire(int stack)
 		ipo_stray_ack(rc, stack, 40001, IPO_MARKED);
 		got = ipo_wait(rc2, IPO_MARKED, 40001, XT_RST, XT_RST, 2000, &p);
 		xt_check(got, "%s: the marked listener's RST took the fwmark route", n);
+
+		/*
+		 * The child (mark 7 from its listener, TOS set) closes first
+		 * and is orphaned: the peer's FIN, sent well after the ACK of
+		 * ours, meets its TIME_WAIT entry, whose ACK must go as the
+		 * socket's would: by the fwmark route, with its TOS.
+		 */
+		s2 = accept(l2, NULL, NULL);
+		xt_check(s2 >= 0 && !ipo_set(s2, IP_TOS, IPO_TOS_L),
+			 "%s: the marked child, IP_TOS 0x%x", n, IPO_TOS_L);
+		close(s2);
+		xt_check(read(c2, &buf, 1) == 0, "%s: the client reads EOF", n);
+		usleep(300000);
+		while (ipo_wait(rc2, IPO_MARKED, cport, 0, 0, 50, &p))
+			;
+		close(c2);
+		c2 = -1;
+		got = ipo_wait(rc2, IPO_MARKED, cport, XT_ACK | XT_FIN, XT_ACK,
+			       2000, &p);
+		xt_check(got && p.tos == IPO_TOS_L,
+			 "%s: the TIME_WAIT entry's ACK of the FIN took the fwmark route, TOS 0x%x: found %d tos 0x%x",
+			 n, IPO_TOS_L, got, p.tos);
 	}
 	ipo_stray_ack(rc, stack, 40002, IPO_PLAIN);
 	got = ipo_wait(rc, IPO_PLAIN, 40002, XT_RST, XT_RST, 2000, &p);
@@ -439,7 +464,8 @@ static void ipo_wire(int stack)
 
 	close(s1);
 	close(c1);
-	close(c2);
+	if (c2 >= 0)
+		close(c2);
 	close(l1);
 	close(l2);
 	close(rc);

@@ -16,6 +16,10 @@
  *   mtu      a bulk transfer over a path whose router forwards at most
  *            1280 bytes (route MTU) while both ends have 1500-byte links:
  *            every byte arrives, the MSS shrinks, IP_MTU says 1280.
+ *   revert   RFC 6069: a connection whose path turns unreachable (the
+ *            router answers host unreachable) keeps retransmitting at
+ *            its base RTO, not backing off, since each ICMP reverts the
+ *            backoff, as Linux's tcp_ld_RTO_revert(); TCP runs beside it.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -298,10 +302,67 @@ static void xi_mtu(void)
 	close(lfd);
 }
 
+/* One connection of @family through the router, its path cut for 3 s. */
+static void xi_revert_one(int family)
+{
+	struct sockaddr_in sin;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int lfd, fd, sfd, one = 1;
+	const char *n = xi_stack_name(family);
+	char buf[1000] = { 0 };
+
+	xt_ns_enter(NS_S);
+	lfd = socket(family, SOCK_STREAM, 0);
+	xt_ns_leave();
+	xt_sock_addr(&sin, 0, 7300);
+	sin.sin_family = AF_INET;
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 4))
+		xt_fatal("%s listener", n);
+	fd = xi_socket(NS_C, family, 0);
+	xt_sock_addr(&sin, xt_addr(SERVER), 7300);
+	sin.sin_family = AF_INET;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		xt_fatal("%s connect", n);
+	sfd = accept(lfd, NULL, NULL);
+	if (sfd < 0)
+		xt_fatal("%s accept", n);
+	if (system("/sbin/ip -n ns_r route add unreachable " SERVER "/32"))
+		xt_fatal("the unreachable route");
+	if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+		xt_fatal("%s write", n);
+	usleep(3000000);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		xt_fatal("%s TCP_INFO", n);
+	if (system("/sbin/ip -n ns_r route del unreachable " SERVER "/32"))
+		xt_fatal("the unreachable route, removed");
+	/* backed off, 3 s of RTOs from 200 ms are 4 of them */
+	xt_check(ti.tcpi_total_retrans >= 7 && ti.tcpi_backoff <= 1,
+		 "%s: %u retransmissions in 3 s, backoff %u: the ICMPs reverted it",
+		 n, ti.tcpi_total_retrans, ti.tcpi_backoff);
+	/* the path is back: the data gets through */
+	xt_check(read(sfd, buf, sizeof(buf)) > 0, "%s: data through, the path back", n);
+	close(fd);
+	close(sfd);
+	close(lfd);
+}
+
+static void xi_revert(void)
+{
+	long before = xt_ns_stat(NS_C, "IcmpRtoReverts");
+
+	xi_revert_one(AF_INET);
+	xi_revert_one(xt_family());
+	xt_check(xt_ns_stat(NS_C, "IcmpRtoReverts") - before >= 6,
+		 "IcmpRtoReverts counted: %ld",
+		 xt_ns_stat(NS_C, "IcmpRtoReverts") - before);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2)
-		xt_fatal("usage: xicmp unreach|proto|mtu");
+		xt_fatal("usage: xicmp unreach|proto|mtu|revert");
 	xt_ns_init("init");
 	if (xt_ns_open(NS_C, "ns_c") || xt_ns_open(NS_R, "ns_r") ||
 	    xt_ns_open(NS_S, "ns_s"))
@@ -312,6 +373,8 @@ int main(int argc, char **argv)
 		xi_proto();
 	else if (!strcmp(argv[1], "mtu"))
 		xi_mtu();
+	else if (!strcmp(argv[1], "revert"))
+		xi_revert();
 	else
 		xt_fatal("no mode %s", argv[1]);
 	return xt_done();

@@ -15,7 +15,7 @@ $IP -n churn link set lo up
 # both default to half the ehash: 8 here
 $IP netns exec churn sh -c 'echo 100000 >/proc/sys/net/xtcp/max_tw_buckets &&
 	echo 100000 >/proc/sys/net/xtcp/max_orphans'
-check "xchurn 800" $IP netns exec churn xchurn 800
+check "xchurn 300" $IP netns exec churn xchurn 300
 $IP netns del churn
 check "unload" unload
 check "load" load

@@ -159,6 +159,7 @@ int main(int argc, char **argv)
 	long reset = 0, other = 0, restarts0;
 	pthread_t srv, csrv, rl, rc[RECONNECTORS];
 	int lfd, clfd[4];
+	double t0;
 	char c;
 
 	lo = xt_addr("127.0.0.1");
@@ -172,6 +173,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < RECONNECTORS; i++)
 		pthread_create(&rc[i], NULL, reconnector, (void *)i);
 
+	t0 = xt_now();
 	for (i = 0; i < n; i++) {
 		int fd = socket(xt_family(), SOCK_STREAM, 0);
 
@@ -205,8 +207,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < RECONNECTORS; i++)
 		pthread_join(rc[i], NULL);
 
-	xt_log("%ld reconnects, %ld re-listens meanwhile; LookupRestarts +%ld",
-	       atomic_load(&reconnects), atomic_load(&relistens),
+	xt_log("%ld connections in %.1f s; %ld reconnects, %ld re-listens meanwhile; LookupRestarts +%ld",
+	       n, xt_now() - t0, atomic_load(&reconnects), atomic_load(&relistens),
 	       xt_stat("LookupRestarts") - restarts0);
 	xt_check(ok == n, "%ld of %ld connections got their byte and EOF", ok, n);
 	xt_check(refused == 0, "no SYN refused (%ld)", refused);

@@ -430,6 +430,11 @@ bool xtcp_table_ehash_mod_timer(struct xtcp_ehash_node *eh,
  * @net: namespace
  * @fn: callback; returns false to stop
  * @arg: passed to @fn
+ *
+ * A bucket whose walk another namespace's moving socket led astray is
+ * walked again, so no entry hashed all along is left out (a dying
+ * namespace's TIME_WAIT entries must all be found); @fn may see an entry
+ * twice.
  */
 void xtcp_table_ehash_walk(const struct net *net,
 			   bool (*fn)(struct xtcp_ehash_node *eh, void *arg),
@@ -441,6 +446,7 @@ void xtcp_table_ehash_walk(const struct net *net,
 
 	rcu_read_lock();
 	for (i = 0; i <= xtcp_ehash_mask; i++) {
+again:
 		hlist_nulls_for_each_entry_rcu(eh, n, &xtcp_ehash[i].chain,
 					       node) {
 			if (!net_eq(read_pnet(&eh->net), net))
@@ -448,6 +454,8 @@ void xtcp_table_ehash_walk(const struct net *net,
 			if (!fn(eh, arg))
 				goto out;
 		}
+		if (get_nulls_value(n) != i)
+			goto again;
 	}
 out:
 	rcu_read_unlock();
@@ -626,12 +634,17 @@ void xtcp_table_listen_walk(const struct net *net,
 	unsigned int i;
 
 	rcu_read_lock();
-	for (i = 0; i < XTCP_LHASH_SIZE; i++)
+	for (i = 0; i < XTCP_LHASH_SIZE; i++) {
+again:
 		hlist_nulls_for_each_entry_rcu(xs, n, &xtcp_lhash[i],
 					       listen_node)
 			if (net_eq(sock_net(&xs->inet.sk), net) &&
 			    !fn(&xs->inet.sk, arg))
 				goto out;
+		/* as in the ehash: @fn may see a listener twice */
+		if (get_nulls_value(n) != i)
+			goto again;
+	}
 out:
 	rcu_read_unlock();
 }

@@ -156,7 +156,8 @@ static void *relistener(void *arg)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 2000, i, ok = 0, refused = 0;
-	long reset = 0, other = 0, restarts0;
+	long reset = 0, other = 0, restarts0, slow = 0;
+	long synre0 = xt_stat("SynRetrans"), drops0 = xt_stat("ListenDrops");
 	pthread_t srv, csrv, rl, rc[RECONNECTORS];
 	int lfd, clfd[4];
 	double t0;
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
 	t0 = xt_now();
 	for (i = 0; i < n; i++) {
 		int fd = socket(xt_family(), SOCK_STREAM, 0);
+		double t1 = xt_now();
 
 		if (fd < 0)
 			xt_fatal("socket");
@@ -198,6 +200,8 @@ int main(int argc, char **argv)
 		} else {
 			ok++;
 		}
+		if (xt_now() - t1 > 0.5)
+			slow++;
 		close(fd);
 	}
 	atomic_store(&done, 1);
@@ -210,6 +214,9 @@ int main(int argc, char **argv)
 	xt_log("%ld connections in %.1f s; %ld reconnects, %ld re-listens meanwhile; LookupRestarts +%ld",
 	       n, xt_now() - t0, atomic_load(&reconnects), atomic_load(&relistens),
 	       xt_stat("LookupRestarts") - restarts0);
+	xt_log("%ld connections slower than 0.5 s; SynRetrans +%ld, ListenDrops +%ld",
+	       slow, xt_stat("SynRetrans") - synre0,
+	       xt_stat("ListenDrops") - drops0);
 	xt_check(ok == n, "%ld of %ld connections got their byte and EOF", ok, n);
 	xt_check(refused == 0, "no SYN refused (%ld)", refused);
 	xt_check(reset == 0, "no connection reset (%ld)", reset);

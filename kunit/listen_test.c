@@ -131,7 +131,7 @@ static void xtcp_listen_test_one_listener_per_port(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_listen(a, 4), 0);
 	KUNIT_EXPECT_EQ(test, kernel_listen(b, 4), -EADDRINUSE);
 	KUNIT_EXPECT_EQ(test, b->sk->sk_state, TCP_CLOSE);
-	KUNIT_EXPECT_TRUE(test, hlist_unhashed(&xtcp_sk(b->sk)->listen_node));
+	KUNIT_EXPECT_TRUE(test, hlist_nulls_unhashed(&xtcp_sk(b->sk)->listen_node));
 	KUNIT_EXPECT_FALSE(test, xtcp_accept_is_open(b->sk));
 	sock_release(a);
 	KUNIT_EXPECT_EQ(test, kernel_listen(b, 4), 0);

@@ -386,6 +386,360 @@ static void xtcp_table_test_seek(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cur.bucket, xtcp_ehash_mask + 1);
 }
 
+/* --- nulls chains: restarts and the swap's interleavings --- */
+
+/*
+ * Ports from @from on (the local port in the high half: a large table
+ * has more buckets than remote ports) that put @eh's key in bucket @b, or
+ * not; set in @eh. Return: where the search stopped, for the next, or 0.
+ */
+static u32 xtcp_table_test_rport_in(struct xtcp_ehash_node *eh, u32 from,
+				    struct xtcp_table_bucket *b, bool in)
+{
+	u32 k;
+
+	for (k = from; k < (1U << 26); k++) {
+		eh->lport = htons(100 + (k >> 16));
+		eh->rport = htons(k & 0xffff);
+		if ((xtcp_table_ebucket(eh) == b) == in)
+			return k;
+	}
+	return 0;
+}
+
+static struct xtcp_ehash_node *xtcp_table_test_mover;
+static struct xtcp_ehash_node xtcp_table_test_mover_key;
+
+/* The visit hook: the mover connects elsewhere while the walk is on it. */
+static void xtcp_table_test_move(struct hlist_nulls_node *n)
+{
+	struct xtcp_ehash_node *eh = xtcp_table_test_mover;
+
+	if (n != &eh->node)
+		return;
+	xtcp_table_visit_hook = NULL;
+	xtcp_table_ehash_remove(eh);
+	eh->lport = xtcp_table_test_mover_key.lport;
+	eh->rport = xtcp_table_test_mover_key.rport;
+	WARN_ON(xtcp_table_ehash_insert(eh));
+}
+
+static struct xtcp_ehash_node *
+xtcp_table_test_find_counted(struct xtcp_ehash_node *eh, unsigned int *restarts)
+{
+	struct xtcp_ehash_node *found;
+
+	*restarts = 0;
+	found = xtcp_table_ehash_find(read_pnet(&eh->net), eh->laddr, eh->lport,
+				      eh->raddr, eh->rport, 0, 0, restarts);
+	if (found && found->kind == XTCP_EH_REQ)
+		refcount_dec(&xtcp_eh_req(found)->refcnt);
+	else if (found)
+		refcount_dec(&xtcp_eh_sk(found)->sk_refcnt);
+	return found;
+}
+
+/*
+ * A lookup stands on a socket when it disconnects and connects to a
+ * 4-tuple of another chain: the walk follows it there, ends on that
+ * chain's nulls, and must start again to find the entry behind it.
+ */
+static void xtcp_table_test_nulls_restart(struct kunit *test)
+{
+	struct xtcp_table_test_ctx *ctx = test->priv;
+	struct xtcp_request *target = xtcp_table_test_req(test, ctx->net, 90, 1);
+	struct xtcp_sock *mover = xtcp_table_test_sock(test, ctx->net, 90, 1);
+	struct xtcp_table_bucket *b = xtcp_table_ebucket(&target->eh);
+	unsigned int restarts;
+	u32 rport;
+
+	rport = xtcp_table_test_rport_in(&mover->eh, 2, b, true);
+	KUNIT_ASSERT_NE(test, rport, 0);
+	xtcp_table_test_mover_key = target->eh;
+	KUNIT_ASSERT_NE(test, xtcp_table_test_rport_in(&xtcp_table_test_mover_key,
+						       rport + 1, b, false), 0);
+	/* the mover in front: added last */
+	KUNIT_ASSERT_EQ(test, xtcp_table_ehash_insert(&target->eh), 0);
+	KUNIT_ASSERT_EQ(test, xtcp_table_ehash_insert(&mover->eh), 0);
+
+	xtcp_table_test_mover = &mover->eh;
+	xtcp_table_visit_hook = xtcp_table_test_move;
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_counted(&target->eh,
+							       &restarts),
+			    &target->eh);
+	xtcp_table_visit_hook = NULL;
+	KUNIT_EXPECT_EQ(test, restarts, 1);
+	KUNIT_EXPECT_PTR_NE(test, xtcp_table_ebucket(&mover->eh), b);
+	/* a walk no move disturbs does not restart */
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_find_counted(&target->eh,
+							       &restarts),
+			    &target->eh);
+	KUNIT_EXPECT_EQ(test, restarts, 0);
+	KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&target->eh));
+	KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&mover->eh));
+	synchronize_rcu();
+}
+
+/* What the swap-interleaving hook does and sees. */
+static struct {
+	struct xtcp_ehash_node *old, *new;
+	unsigned int visits;	/* entries the walk stepped on so far */
+	unsigned int swap_at;	/* swap when stepping on the swap_at-th */
+	unsigned int seen;	/* times the walk stepped on old or new */
+} xtcp_table_test_swap;
+
+static void xtcp_table_test_swap_hook(struct hlist_nulls_node *n)
+{
+	if (++xtcp_table_test_swap.visits == xtcp_table_test_swap.swap_at)
+		WARN_ON(!xtcp_table_ehash_replace(xtcp_table_test_swap.old,
+						  xtcp_table_test_swap.new));
+	if (n == &xtcp_table_test_swap.old->node ||
+	    n == &xtcp_table_test_swap.new->node)
+		xtcp_table_test_swap.seen++;
+}
+
+#define XTCP_TABLE_TEST_CHAIN	4
+
+/*
+ * The swap of a promotion or of TIME_WAIT, replayed at every step of a
+ * concurrent walk (before it, on each entry, after it), with the swapped
+ * entry at each place of a chain of four: the walk steps on the old or the
+ * new entry exactly once, a lookup of their key finds one of them, every
+ * other entry is found, and no walk restarts.
+ */
+static void xtcp_table_test_swap_interleavings(struct kunit *test)
+{
+	struct xtcp_table_test_ctx *ctx = test->priv;
+	struct xtcp_request *reqs[XTCP_TABLE_TEST_CHAIN];
+	struct xtcp_ehash_node absent, *found;
+	struct xtcp_table_bucket *b;
+	struct xtcp_sock *child;
+	unsigned int pos, k, i, restarts;
+	u32 rport = 1;
+
+	reqs[0] = xtcp_table_test_req(test, ctx->net, 100, rport);
+	b = xtcp_table_ebucket(&reqs[0]->eh);
+	for (i = 1; i < XTCP_TABLE_TEST_CHAIN; i++) {
+		reqs[i] = xtcp_table_test_req(test, ctx->net, 100, 0);
+		rport = xtcp_table_test_rport_in(&reqs[i]->eh, rport + 1, b,
+						 true);
+		KUNIT_ASSERT_NE(test, rport, 0);
+	}
+	absent = reqs[0]->eh;
+	KUNIT_ASSERT_NE(test, xtcp_table_test_rport_in(&absent, rport + 1, b,
+						       true), 0);
+	for (i = 0; i < XTCP_TABLE_TEST_CHAIN; i++)
+		KUNIT_ASSERT_EQ(test, xtcp_table_ehash_insert(&reqs[i]->eh), 0);
+
+	for (pos = 0; pos < XTCP_TABLE_TEST_CHAIN; pos++) {
+		/* k = 0: swapped before the walk; CHAIN + 1: never */
+		for (k = 0; k <= XTCP_TABLE_TEST_CHAIN + 1; k++) {
+			child = xtcp_table_test_sock(test, ctx->net, 0, 0);
+			child->eh.lport = reqs[pos]->eh.lport;
+			child->eh.rport = reqs[pos]->eh.rport;
+			xtcp_table_test_swap.old = &reqs[pos]->eh;
+			xtcp_table_test_swap.new = &child->eh;
+			xtcp_table_test_swap.visits = 0;
+			xtcp_table_test_swap.seen = 0;
+			xtcp_table_test_swap.swap_at = k;
+			if (!k)
+				KUNIT_ASSERT_TRUE(test, xtcp_table_ehash_replace(&reqs[pos]->eh,
+										 &child->eh));
+			xtcp_table_visit_hook = xtcp_table_test_swap_hook;
+			/* a key not in the chain: the walk goes to its end */
+			found = xtcp_table_test_find_counted(&absent, &restarts);
+			xtcp_table_visit_hook = NULL;
+			KUNIT_EXPECT_PTR_EQ(test, found, NULL);
+			KUNIT_EXPECT_EQ(test, restarts, 0);
+			KUNIT_EXPECT_EQ_MSG(test, xtcp_table_test_swap.seen, 1,
+					    "swap of entry %u at step %u", pos, k);
+
+			/* and a lookup of the swapped key itself */
+			if (child->eh.hashed)
+				KUNIT_ASSERT_TRUE(test, xtcp_table_ehash_replace(&child->eh,
+										 &reqs[pos]->eh));
+			xtcp_table_test_swap.old = &reqs[pos]->eh;
+			xtcp_table_test_swap.new = &child->eh;
+			xtcp_table_test_swap.visits = 0;
+			xtcp_table_test_swap.swap_at = k ? k : 1;
+			xtcp_table_visit_hook = xtcp_table_test_swap_hook;
+			found = xtcp_table_test_find_counted(&reqs[pos]->eh,
+							     &restarts);
+			xtcp_table_visit_hook = NULL;
+			KUNIT_EXPECT_TRUE_MSG(test, found == &reqs[pos]->eh ||
+					      found == &child->eh,
+					      "swap of entry %u at step %u",
+					      pos, k);
+			KUNIT_EXPECT_EQ(test, restarts, 0);
+			if (child->eh.hashed)
+				KUNIT_ASSERT_TRUE(test, xtcp_table_ehash_replace(&child->eh,
+										 &reqs[pos]->eh));
+			for (i = 0; i < XTCP_TABLE_TEST_CHAIN; i++)
+				KUNIT_EXPECT_PTR_EQ(test,
+						    xtcp_table_test_find(&reqs[i]->eh),
+						    &reqs[i]->eh);
+			/* the lookups above may still stand on it: no reuse */
+			synchronize_rcu();
+		}
+	}
+	for (i = 0; i < XTCP_TABLE_TEST_CHAIN; i++)
+		KUNIT_EXPECT_TRUE(test, xtcp_table_ehash_remove(&reqs[i]->eh));
+	synchronize_rcu();
+}
+
+/* --- listener hash --- */
+
+static struct xtcp_sock *xtcp_table_test_listener(struct kunit *test,
+						  struct net *net, u32 addr,
+						  u16 port, int dev)
+{
+	struct xtcp_sock *xs = xtcp_table_test_sock(test, net, port, 0);
+
+	write_pnet(&xs->inet.sk.sk_net, net);
+	xs->inet.inet_num = port;
+	xs->inet.inet_rcv_saddr = htonl(addr);
+	xs->inet.sk.sk_bound_dev_if = dev;
+	xs->listen_node.pprev = NULL;
+	return xs;
+}
+
+static struct sock *xtcp_table_test_lfind(struct net *net, u32 addr, u16 port,
+					  int dif, unsigned int *restarts)
+{
+	struct sock *sk;
+
+	*restarts = 0;
+	sk = xtcp_table_listen_find(net, htonl(addr), port, dif, 0, restarts);
+	if (sk)
+		refcount_dec(&sk->sk_refcnt);
+	return sk;
+}
+
+/*
+ * An exact address beats the wildcard, a listener bound to the arriving
+ * device beats an unbound one of the same address, and one bound to
+ * another device hears nothing; listeners on a thousand other addresses
+ * of the port are not in the way.
+ */
+static void xtcp_table_test_listen_score(struct kunit *test)
+{
+	struct xtcp_table_test_ctx *ctx = test->priv;
+	struct xtcp_sock *any = xtcp_table_test_listener(test, ctx->net, 0, 92, 0);
+	struct xtcp_sock *exact = xtcp_table_test_listener(test, ctx->net,
+							    0x0a000001, 92, 0);
+	struct xtcp_sock *dev = xtcp_table_test_listener(test, ctx->net,
+							  0x0a000001, 92, 5);
+	struct xtcp_sock *other = xtcp_table_test_listener(test, ctx->net,
+							    0x0a000002, 92, 7);
+	struct xtcp_sock *many;
+	unsigned int restarts, i;
+
+	many = kunit_kcalloc(test, 1000, sizeof(*many), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, many);
+	for (i = 0; i < 1000; i++) {
+		write_pnet(&many[i].inet.sk.sk_net, ctx->net);
+		refcount_set(&many[i].inet.sk.sk_refcnt, 1);
+		many[i].inet.inet_num = 92;
+		many[i].inet.inet_rcv_saddr = htonl(0x0b000000 + i);
+		KUNIT_ASSERT_EQ(test, xtcp_table_listen_add(&many[i].inet.sk), 0);
+	}
+	KUNIT_ASSERT_EQ(test, xtcp_table_listen_add(&any->inet.sk), 0);
+	KUNIT_ASSERT_EQ(test, xtcp_table_listen_add(&exact->inet.sk), 0);
+	KUNIT_ASSERT_EQ(test, xtcp_table_listen_add(&dev->inet.sk), 0);
+	KUNIT_ASSERT_EQ(test, xtcp_table_listen_add(&other->inet.sk), 0);
+
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0a000001, 92,
+							5, &restarts),
+			    &dev->inet.sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0a000001, 92,
+							6, &restarts),
+			    &exact->inet.sk);
+	/* 10.0.0.2's listener is bound to device 7: the wildcard hears 6 */
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0a000002, 92,
+							6, &restarts),
+			    &any->inet.sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0a000002, 92,
+							7, &restarts),
+			    &other->inet.sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0b000123, 92,
+							1, &restarts),
+			    &many[0x123].inet.sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0a000001, 93,
+							5, &restarts),
+			    NULL);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->other_net,
+							0x0a000001, 92, 5,
+							&restarts),
+			    NULL);
+	KUNIT_EXPECT_EQ(test, restarts, 0);
+
+	xtcp_table_listen_remove(&dev->inet.sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0a000001, 92,
+							5, &restarts),
+			    &exact->inet.sk);
+	xtcp_table_listen_remove(&exact->inet.sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0a000001, 92,
+							5, &restarts),
+			    &any->inet.sk);
+	xtcp_table_listen_remove(&any->inet.sk);
+	xtcp_table_listen_remove(&other->inet.sk);
+	for (i = 0; i < 1000; i++)
+		xtcp_table_listen_remove(&many[i].inet.sk);
+	synchronize_rcu();
+}
+
+static struct xtcp_sock *xtcp_table_test_lmover;
+static u16 xtcp_table_test_lmover_port;
+
+/* The visit hook: the listener closes, binds another port and listens. */
+static void xtcp_table_test_lmove(struct hlist_nulls_node *n)
+{
+	struct sock *sk = &xtcp_table_test_lmover->inet.sk;
+
+	if (n != &xtcp_table_test_lmover->listen_node)
+		return;
+	xtcp_table_visit_hook = NULL;
+	xtcp_table_listen_remove(sk);
+	xtcp_table_test_lmover->inet.inet_num = xtcp_table_test_lmover_port;
+	WARN_ON(xtcp_table_listen_add(sk));
+}
+
+/* The listener hash's walks start again as the ehash's do. */
+static void xtcp_table_test_listen_restart(struct kunit *test)
+{
+	struct xtcp_table_test_ctx *ctx = test->priv;
+	struct xtcp_sock *target = xtcp_table_test_listener(test, ctx->net,
+							     0x0a000001, 94, 0);
+	struct xtcp_sock *mover = xtcp_table_test_listener(test, ctx->net,
+							    0x0a000001, 0, 0);
+	u32 slot = xtcp_table_lslot(ctx->net, htonl(0x0a000001), 94);
+	unsigned int restarts;
+	u16 port;
+
+	for (port = 95; port; port++)
+		if (xtcp_table_lslot(ctx->net, htonl(0x0a000001), port) == slot)
+			break;
+	KUNIT_ASSERT_NE(test, port, 0);
+	mover->inet.inet_num = port;
+	for (port = 95; port; port++)
+		if (xtcp_table_lslot(ctx->net, htonl(0x0a000001), port) != slot)
+			break;
+	xtcp_table_test_lmover_port = port;
+	KUNIT_ASSERT_EQ(test, xtcp_table_listen_add(&target->inet.sk), 0);
+	KUNIT_ASSERT_EQ(test, xtcp_table_listen_add(&mover->inet.sk), 0);
+
+	xtcp_table_test_lmover = mover;
+	xtcp_table_visit_hook = xtcp_table_test_lmove;
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_test_lfind(ctx->net, 0x0a000001, 94,
+							0, &restarts),
+			    &target->inet.sk);
+	xtcp_table_visit_hook = NULL;
+	KUNIT_EXPECT_EQ(test, restarts, 1);
+	xtcp_table_listen_remove(&target->inet.sk);
+	xtcp_table_listen_remove(&mover->inet.sk);
+	synchronize_rcu();
+}
+
 /*
  * design.md: a request sock of at most 192 bytes (Linux's is 312), in a
  * kernel as shipped. Lockdep adds a lockdep_map to its timer (40 bytes).
@@ -409,6 +763,10 @@ static struct kunit_case xtcp_table_test_cases[] = {
 	KUNIT_CASE(xtcp_table_test_many),
 	KUNIT_CASE(xtcp_table_test_seek),
 	KUNIT_CASE(xtcp_table_test_request_size),
+	KUNIT_CASE(xtcp_table_test_nulls_restart),
+	KUNIT_CASE(xtcp_table_test_swap_interleavings),
+	KUNIT_CASE(xtcp_table_test_listen_score),
+	KUNIT_CASE(xtcp_table_test_listen_restart),
 	{}
 };
 

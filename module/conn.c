@@ -66,7 +66,7 @@ void xtcp_conn_init_sock(struct sock *sk)
 	xs->eh.kind = XTCP_EH_SOCK;
 	write_pnet(&xs->eh.net, sock_net(sk));
 	INIT_HLIST_NODE(&xs->bind_node);
-	INIT_HLIST_NODE(&xs->listen_node);
+	xs->listen_node.pprev = NULL;	/* unhashed */
 	xtcp_accept_init(&xs->lsn.queue);
 	INIT_LIST_HEAD(&xs->accept_node);
 	xs->lsn.abort_on_overflow = -1;

@@ -70,7 +70,7 @@ static void xtcp_sock_destruct(struct sock *sk)
 
 	/* a socket freed while still findable would be a use-after-free */
 	WARN_ON_ONCE(xs->eh.hashed || xs->bound ||
-		     !hlist_unhashed(&xs->listen_node));
+		     !hlist_nulls_unhashed(&xs->listen_node));
 	/* what a peer sent and nobody read; nothing is left to send */
 	xtcp_recv_purge(sk);
 	xtcp_send_purge(sk);

@@ -22,6 +22,7 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_INBADOPTS]	= "InBadOptions",
 	[XTCP_MIB_INNOTHOST]	= "InNotForHost",
 	[XTCP_MIB_INNOSOCKET]	= "InNoSocket",
+	[XTCP_MIB_LOOKUPRESTARTS] = "LookupRestarts",
 	[XTCP_MIB_OUTSEGS]	= "OutSegs",
 	[XTCP_MIB_OUTRSTS]	= "OutRsts",
 	[XTCP_MIB_ACTIVEOPENS]	= "ActiveOpens",

@@ -4,28 +4,36 @@
  * includes the namespace):
  *
  *  - the ehash, keyed by the 4-tuple through a secret siphash key, holding
- *    request socks, full sockets and TIME_WAIT entries side by side. Lookups run under RCU
- *    and take a reference; writers hold the bucket's spinlock. A promotion
- *    swaps a request sock for its child with one hlist_replace_rcu(), so a
- *    concurrent lookup sees one or the other, never neither or both. An
- *    entry bound to a device (SO_BINDTODEVICE, a VRF) matches only what
- *    arrives on it, as in Linux's lookups; uniqueness is the 4-tuple's.
- *  - the listener hash, keyed by (netns, port); an exact local address
- *    wins over the wildcard. Listen and close are rare: one lock.
+ *    request socks, full sockets and TIME_WAIT entries side by side.
+ *    Lookups run under RCU and take a reference; writers hold the
+ *    bucket's spinlock. Chains are nulls-terminated: each ends in its
+ *    bucket's index, so a lookup that an entry moving to another chain
+ *    led astray sees a foreign end and starts again. A promotion or a
+ *    TIME_WAIT swap replaces one entry by another in a single store
+ *    (xtcp_table_nulls_replace()), so a concurrent lookup sees one or the
+ *    other, never neither or both. An entry bound to a device
+ *    (SO_BINDTODEVICE, a VRF) matches only what arrives on it, as in
+ *    Linux's lookups; uniqueness is the 4-tuple's.
+ *  - the listener hash, keyed by (netns, address, port), nulls-terminated
+ *    too; an exact local address wins over the wildcard. Listen and close
+ *    are rare: one lock.
  *  - the bind table, keyed by (netns, port): every socket and TIME_WAIT
  *    entry that holds a local port, for bind() conflicts and ephemeral
  *    port choice. connect() may take over a TIME_WAIT entry's 4-tuple
  *    (timewait.c says when) in the same swap as a promotion's.
  *
  * Lock order: a bind bucket lock may be held while taking an ehash bucket
- * lock (connect() reserves its port and 4-tuple together), never the other
- * way round. All three are taken with BHs off, since the receive path
+ * lock (connect() reserves its port and 4-tuple together) or the listener
+ * hash's (listen() checks and inserts together), never the other way
+ * round. All three are taken with BHs off, since the receive path
  * takes the ehash locks in softirq context.
  */
 #include <linux/hash.h>
+#include <linux/jhash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/rculist_nulls.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <net/inet_hashtables.h>
@@ -36,7 +44,7 @@
 #include "xtcp.h"
 
 struct xtcp_table_bucket {
-	struct hlist_head chain;
+	struct hlist_nulls_head chain;	/* ends in the bucket's index */
 	spinlock_t lock;		/* writers of chain; readers use RCU */
 };
 
@@ -51,9 +59,11 @@ static struct xtcp_table_bucket *xtcp_ehash __read_mostly;
 static unsigned int xtcp_ehash_mask __read_mostly;
 static siphash_key_t xtcp_ehash_key __read_mostly;
 
-#define XTCP_LHASH_BITS		9
+/* 10,000 listeners on distinct addresses: chains of a few */
+#define XTCP_LHASH_SIZE		BIT(12)
 #define XTCP_BHASH_BITS		12
-static struct hlist_head xtcp_lhash[1 << XTCP_LHASH_BITS];
+/* each chain ends in its index, as the ehash's */
+static struct hlist_nulls_head xtcp_lhash[XTCP_LHASH_SIZE];
 /* guards the listener hash's chains; readers use RCU */
 static DEFINE_SPINLOCK(xtcp_lhash_lock);
 static struct xtcp_table_bbucket xtcp_bhash[1 << XTCP_BHASH_BITS];
@@ -142,6 +152,8 @@ static int xtcp_table_ebound_dev(struct xtcp_ehash_node *eh)
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
 /* KUnit: run between a lookup's key match and its reference (races). */
 static void (*xtcp_table_matched_hook)(struct xtcp_ehash_node *eh);
+/* KUnit: run as a lookup steps onto each entry (interleavings). */
+static void (*xtcp_table_visit_hook)(struct hlist_nulls_node *n);
 #endif
 
 static void xtcp_table_matched(struct xtcp_ehash_node *eh)
@@ -149,6 +161,14 @@ static void xtcp_table_matched(struct xtcp_ehash_node *eh)
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
 	if (xtcp_table_matched_hook)
 		xtcp_table_matched_hook(eh);
+#endif
+}
+
+static void xtcp_table_visit(struct hlist_nulls_node *n)
+{
+#if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
+	if (xtcp_table_visit_hook)
+		xtcp_table_visit_hook(n);
 #endif
 }
 
@@ -162,6 +182,64 @@ static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
 	return refcount_inc_not_zero(&xtcp_eh_sk(eh)->sk_refcnt);
 }
 
+/*
+ * The lookup proper; @restarts counts the walks begun again. Kept apart
+ * from the counter so KUnit can call it with namespaces that have none.
+ */
+static struct xtcp_ehash_node *
+xtcp_table_ehash_find(const struct net *net, __be32 laddr, __be16 lport,
+		      __be32 raddr, __be16 rport, int dif, int sdif,
+		      unsigned int *restarts)
+{
+	u32 slot = xtcp_table_ehashfn(net, laddr, lport, raddr, rport) &
+		   xtcp_ehash_mask;
+	struct xtcp_table_bucket *b = &xtcp_ehash[slot];
+	struct hlist_nulls_node *n;
+	struct xtcp_ehash_node *eh;
+
+	rcu_read_lock();
+begin:
+	hlist_nulls_for_each_entry_rcu(eh, n, &b->chain, node) {
+		xtcp_table_visit(&eh->node);
+		if (!xtcp_table_ematch(eh, net, laddr, lport, raddr, rport) ||
+		    !xtcp_table_dev_match(net, xtcp_table_ebound_dev(eh), dif,
+					  sdif))
+			continue;
+		xtcp_table_matched(eh);
+		if (!xtcp_table_ehold(eh))
+			continue;
+		/*
+		 * A socket can be disconnected and connected to another
+		 * 4-tuple, or bound to another device, between the match and
+		 * the reference (SOCK_RCU_FREE keeps it alive, not its key):
+		 * match again now that it is held, as TCP's lookups do. A
+		 * request's or a TIME_WAIT entry's key and device never
+		 * change, and their memory is not reused before a grace
+		 * period (call_rcu(), no SLAB_TYPESAFE_BY_RCU).
+		 */
+		if (eh->kind == XTCP_EH_SOCK &&
+		    (!xtcp_table_ematch(eh, net, laddr, lport, raddr, rport) ||
+		     !xtcp_table_dev_match(net, xtcp_table_ebound_dev(eh), dif,
+					   sdif))) {
+			sock_put(xtcp_eh_sk(eh));
+			continue;
+		}
+		rcu_read_unlock();
+		return eh;
+	}
+	/*
+	 * The walk ended on another chain's nulls: an entry it stood on left
+	 * this chain for another (a socket disconnected and connected again)
+	 * and took the walk along, past entries of ours it never saw.
+	 */
+	if (get_nulls_value(n) != slot) {
+		(*restarts)++;
+		goto begin;
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
 /**
  * xtcp_table_ehash_lookup() - find a request sock or socket by 4-tuple
  * @net: namespace of the segment
@@ -172,7 +250,9 @@ static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
  * @dif: interface the segment arrived on (inet_iif())
  * @sdif: the VRF slave it came through (inet_sdif()), or 0
  *
- * An entry bound to a device only matches segments from that device.
+ * An entry bound to a device only matches segments from that device. A
+ * walk led off its chain by an entry that moved starts again (counted in
+ * LookupRestarts), so an entry hashed all along is never missed.
  *
  * Return: the entry with a reference held (xtcp_req_put(), xtcp_tw_put()
  * or sock_put() by kind), or NULL.
@@ -182,44 +262,23 @@ struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 						__be32 raddr, __be16 rport,
 						int dif, int sdif)
 {
-	u32 hash = xtcp_table_ehashfn(net, laddr, lport, raddr, rport);
-	struct xtcp_table_bucket *b = &xtcp_ehash[hash & xtcp_ehash_mask];
+	unsigned int restarts = 0;
 	struct xtcp_ehash_node *eh;
 
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(eh, &b->chain, node) {
-		if (!xtcp_table_ematch(eh, net, laddr, lport, raddr, rport) ||
-		    !xtcp_table_dev_match(net, xtcp_table_ebound_dev(eh), dif,
-					  sdif))
-			continue;
-		xtcp_table_matched(eh);
-		if (!xtcp_table_ehold(eh))
-			continue;
-		/*
-		 * A socket can be disconnected and connected to another
-		 * 4-tuple between the match and the reference (SOCK_RCU_FREE
-		 * keeps it alive, not its key): match again now that it is
-		 * held, as TCP's lookups do. A request's or a TIME_WAIT
-		 * entry's key never changes.
-		 */
-		if (eh->kind == XTCP_EH_SOCK &&
-		    !xtcp_table_ematch(eh, net, laddr, lport, raddr, rport)) {
-			sock_put(xtcp_eh_sk(eh));
-			continue;
-		}
-		rcu_read_unlock();
-		return eh;
-	}
-	rcu_read_unlock();
-	return NULL;
+	eh = xtcp_table_ehash_find(net, laddr, lport, raddr, rport, dif, sdif,
+				   &restarts);
+	if (unlikely(restarts))
+		XTCP_ADD_STATS(net, XTCP_MIB_LOOKUPRESTARTS, restarts);
+	return eh;
 }
 
 static bool xtcp_table_ehash_taken(struct xtcp_table_bucket *b,
 				   const struct xtcp_ehash_node *new)
 {
+	struct hlist_nulls_node *n;
 	struct xtcp_ehash_node *eh;
 
-	hlist_for_each_entry(eh, &b->chain, node)
+	hlist_nulls_for_each_entry(eh, n, &b->chain, node)
 		if (xtcp_table_ematch(eh, read_pnet(&new->net), new->laddr,
 				      new->lport, new->raddr, new->rport))
 			return true;
@@ -241,7 +300,7 @@ int xtcp_table_ehash_insert(struct xtcp_ehash_node *eh)
 	if (xtcp_table_ehash_taken(b, eh)) {
 		err = -EADDRINUSE;
 	} else {
-		hlist_add_head_rcu(&eh->node, &b->chain);
+		hlist_nulls_add_head_rcu(&eh->node, &b->chain);
 		eh->hashed = 1;
 	}
 	spin_unlock_bh(&b->lock);
@@ -251,6 +310,8 @@ int xtcp_table_ehash_insert(struct xtcp_ehash_node *eh)
 /**
  * xtcp_table_ehash_remove() - take an entry out of the ehash
  * @eh: the entry
+ *
+ * Its next pointer stays as it was, for lookups standing on it.
  *
  * Return: true if this call removed it (the caller owns the table's
  * reference now), false if it was not hashed.
@@ -262,7 +323,7 @@ bool xtcp_table_ehash_remove(struct xtcp_ehash_node *eh)
 
 	spin_lock_bh(&b->lock);
 	if (eh->hashed) {
-		hlist_del_init_rcu(&eh->node);
+		hlist_nulls_del_init_rcu(&eh->node);
 		eh->hashed = 0;
 		removed = true;
 	}
@@ -270,10 +331,52 @@ bool xtcp_table_ehash_remove(struct xtcp_ehash_node *eh)
 	return removed;
 }
 
+/*
+ * Put @new in @old's place in a nulls chain, with lookups walking it
+ * under RCU; the chain's lock is held. Linux 6.1 has no nulls version of
+ * hlist_replace_rcu(); this is the one place xtcp does it.
+ *
+ * Why a lookup meets exactly one of the two:
+ *  - Lookups read only ->next pointers (rcu_dereference()). The one store
+ *    they can see is the rcu_assign_pointer() below, into the next pointer
+ *    of @old's predecessor (or the chain head): a single aligned store, so
+ *    a lookup loads either @old or @new from it, never something else.
+ *  - @new->next is written before that store, and rcu_assign_pointer() is
+ *    a release: a lookup that loaded @new (a dependent load follows) sees
+ *    @new->next == @old's successor, and @new's key filled in earlier.
+ *  - @old->next is not touched, here or later while a lookup may stand on
+ *    @old (@old is freed after a grace period, never hashed again): a
+ *    lookup that loaded @old goes on to the same successor.
+ *  - So both paths rejoin at the successor: one or the other, never both,
+ *    never neither. Nothing moves between chains, so the chain still ends
+ *    on its own nulls value and no lookup restarts.
+ *  - The ->pprev stores are for writers only, who hold the lock.
+ * A lookup standing on @new itself from an earlier life (a socket
+ * disconnected and connected again to a 4-tuple of this same chain)
+ * would go on at @old's successor; it had to stall across both a
+ * disconnect and a connect for that, as in TCP, whose sockets have the
+ * same window.
+ */
+static void xtcp_table_nulls_replace(struct hlist_nulls_node *old,
+				     struct hlist_nulls_node *new)
+{
+	struct hlist_nulls_node *next = old->next;
+
+	WRITE_ONCE(new->next, next);
+	new->pprev = old->pprev;
+	rcu_assign_pointer(hlist_nulls_pprev_rcu(new), new);
+	if (!is_a_nulls(next))
+		next->pprev = &new->next;
+	WRITE_ONCE(old->pprev, NULL);
+}
+
 /**
  * xtcp_table_ehash_replace() - swap a hashed entry for another, atomically
- * @old: the hashed entry (a request sock)
- * @new: its replacement with the same key (the child socket)
+ * @old: the hashed entry (a request sock, a socket going to TIME_WAIT)
+ * @new: its replacement with the same key (the child, the TIME_WAIT entry)
+ *
+ * A concurrent lookup finds one or the other, never neither or both
+ * (xtcp_table_nulls_replace()).
  *
  * Return: true if swapped; false if @old was no longer hashed (it expired
  * or another CPU promoted it first), in which case @new is not hashed.
@@ -286,7 +389,7 @@ bool xtcp_table_ehash_replace(struct xtcp_ehash_node *old,
 
 	spin_lock_bh(&b->lock);
 	if (old->hashed) {
-		hlist_replace_rcu(&old->node, &new->node);
+		xtcp_table_nulls_replace(&old->node, &new->node);
 		old->hashed = 0;
 		new->hashed = 1;
 		done = true;
@@ -327,22 +430,32 @@ bool xtcp_table_ehash_mod_timer(struct xtcp_ehash_node *eh,
  * @net: namespace
  * @fn: callback; returns false to stop
  * @arg: passed to @fn
+ *
+ * A bucket whose walk another namespace's moving socket led astray is
+ * walked again, so no entry hashed all along is left out (a dying
+ * namespace's TIME_WAIT entries must all be found); @fn may see an entry
+ * twice.
  */
 void xtcp_table_ehash_walk(const struct net *net,
 			   bool (*fn)(struct xtcp_ehash_node *eh, void *arg),
 			   void *arg)
 {
+	struct hlist_nulls_node *n;
 	struct xtcp_ehash_node *eh;
 	unsigned int i;
 
 	rcu_read_lock();
 	for (i = 0; i <= xtcp_ehash_mask; i++) {
-		hlist_for_each_entry_rcu(eh, &xtcp_ehash[i].chain, node) {
+again:
+		hlist_nulls_for_each_entry_rcu(eh, n, &xtcp_ehash[i].chain,
+					       node) {
 			if (!net_eq(read_pnet(&eh->net), net))
 				continue;
 			if (!fn(eh, arg))
 				goto out;
 		}
+		if (get_nulls_value(n) != i)
+			goto again;
 	}
 out:
 	rcu_read_unlock();
@@ -367,16 +480,18 @@ out:
 struct xtcp_ehash_node *xtcp_table_ehash_seek(const struct net *net,
 					      struct xtcp_table_cursor *cur)
 {
+	struct hlist_nulls_node *nn;
 	struct xtcp_ehash_node *eh;
 	unsigned int n;
 
 	for (; cur->bucket <= xtcp_ehash_mask; cur->bucket++, cur->skip = 0) {
 		/* most buckets of a table sized for the machine are empty */
-		if (hlist_empty(&xtcp_ehash[cur->bucket].chain))
+		if (hlist_nulls_empty(&xtcp_ehash[cur->bucket].chain))
 			continue;
 		n = 0;
-		hlist_for_each_entry_rcu(eh, &xtcp_ehash[cur->bucket].chain,
-					 node)
+		hlist_nulls_for_each_entry_rcu(eh, nn,
+					       &xtcp_ehash[cur->bucket].chain,
+					       node)
 			if (net_eq(read_pnet(&eh->net), net) && n++ == cur->skip)
 				return eh;
 	}
@@ -385,17 +500,97 @@ struct xtcp_ehash_node *xtcp_table_ehash_seek(const struct net *net,
 
 /* --- listener hash --- */
 
-static struct hlist_head *xtcp_table_lbucket(const struct net *net, u16 port)
+/*
+ * Listeners are hashed by (netns, address, port), a wildcard one under
+ * address 0, as Linux's lhash2: a lookup reads the chain of the exact
+ * address and, only if nothing there takes the segment, the wildcard's,
+ * so its cost does not grow with the listeners on other addresses.
+ */
+static u32 xtcp_table_lslot(const struct net *net, __be32 addr, u16 port)
 {
-	return &xtcp_lhash[hash_32(net_hash_mix(net) ^ port, XTCP_LHASH_BITS)];
+	return jhash_2words((__force u32)addr, port, net_hash_mix(net)) &
+	       (XTCP_LHASH_SIZE - 1);
 }
 
 void xtcp_table_listen_remove(struct sock *sk)
 {
 	spin_lock_bh(&xtcp_lhash_lock);
-	if (!hlist_unhashed(&xtcp_sk(sk)->listen_node))
-		hlist_del_init_rcu(&xtcp_sk(sk)->listen_node);
+	if (!hlist_nulls_unhashed(&xtcp_sk(sk)->listen_node))
+		hlist_nulls_del_init_rcu(&xtcp_sk(sk)->listen_node);
 	spin_unlock_bh(&xtcp_lhash_lock);
+}
+
+static bool xtcp_table_lmatch(const struct xtcp_sock *xs, const struct net *net,
+			      __be32 addr, u16 port)
+{
+	return xs->inet.inet_num == port && xs->inet.inet_rcv_saddr == addr &&
+	       net_eq(sock_net(&xs->inet.sk), net);
+}
+
+/*
+ * The best listener of chain @slot for (@addr, @port), held. Among those
+ * of the address, one bound to the arriving device beats an unbound one,
+ * as in compute_score(). Called under RCU.
+ */
+static struct sock *xtcp_table_listen_chain(const struct net *net, u32 slot,
+					    __be32 addr, u16 port, int dif,
+					    int sdif, unsigned int *restarts)
+{
+	struct hlist_nulls_node *n;
+	struct xtcp_sock *xs;
+	struct sock *best;
+	int best_score;
+
+begin:
+	best = NULL;
+	best_score = 0;
+	hlist_nulls_for_each_entry_rcu(xs, n, &xtcp_lhash[slot], listen_node) {
+		struct sock *sk = &xs->inet.sk;
+		int score, bound;
+
+		xtcp_table_visit(&xs->listen_node);
+		if (!xtcp_table_lmatch(xs, net, addr, port))
+			continue;
+		bound = READ_ONCE(sk->sk_bound_dev_if);
+		if (!xtcp_table_dev_match(net, bound, dif, sdif))
+			continue;
+		score = bound ? 2 : 1;
+		if (score > best_score) {
+			best = sk;
+			best_score = score;
+		}
+	}
+	/* as in the ehash: a listener that moved took the walk along */
+	if (get_nulls_value(n) != slot) {
+		(*restarts)++;
+		goto begin;
+	}
+	if (best && !refcount_inc_not_zero(&best->sk_refcnt))
+		return NULL;
+	/* its key could only have changed after it left the chain: again */
+	if (best && !xtcp_table_lmatch(xtcp_sk(best), net, addr, port)) {
+		sock_put(best);
+		(*restarts)++;
+		goto begin;
+	}
+	return best;
+}
+
+/* The lookup proper, its restarts counted in @restarts (as in the ehash). */
+static struct sock *xtcp_table_listen_find(const struct net *net,
+					   __be32 daddr, u16 port, int dif,
+					   int sdif, unsigned int *restarts)
+{
+	struct sock *sk;
+
+	rcu_read_lock();
+	sk = xtcp_table_listen_chain(net, xtcp_table_lslot(net, daddr, port),
+				     daddr, port, dif, sdif, restarts);
+	if (!sk && daddr)
+		sk = xtcp_table_listen_chain(net, xtcp_table_lslot(net, 0, port),
+					     0, port, dif, sdif, restarts);
+	rcu_read_unlock();
+	return sk;
 }
 
 /**
@@ -407,46 +602,22 @@ void xtcp_table_listen_remove(struct sock *sk)
  * @sdif: the VRF slave it came through, or 0
  *
  * A listener bound to @daddr beats one bound to the wildcard; a listener
- * bound to a device only hears segments from that device.
+ * bound to a device only hears segments from that device, and beats an
+ * unbound one of the same address.
  *
  * Return: the listener with a reference held, or NULL.
  */
 struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
 				      __be16 dport, int dif, int sdif)
 {
-	u16 port = ntohs(dport);
-	struct sock *best = NULL;
-	struct xtcp_sock *xs;
-	int best_score = 0;
+	unsigned int restarts = 0;
+	struct sock *sk;
 
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(xs, xtcp_table_lbucket(net, port),
-				 listen_node) {
-		struct sock *sk = &xs->inet.sk;
-		int score = 1, bound;
-
-		if (xs->inet.inet_num != port ||
-		    !net_eq(sock_net(sk), net))
-			continue;
-		if (xs->inet.inet_rcv_saddr) {
-			if (xs->inet.inet_rcv_saddr != daddr)
-				continue;
-			score += 2;
-		}
-		bound = READ_ONCE(sk->sk_bound_dev_if);
-		if (!xtcp_table_dev_match(net, bound, dif, sdif))
-			continue;
-		if (bound)
-			score++;
-		if (score > best_score) {
-			best = sk;
-			best_score = score;
-		}
-	}
-	if (best && !refcount_inc_not_zero(&best->sk_refcnt))
-		best = NULL;
-	rcu_read_unlock();
-	return best;
+	sk = xtcp_table_listen_find(net, daddr, ntohs(dport), dif, sdif,
+				    &restarts);
+	if (unlikely(restarts))
+		XTCP_ADD_STATS(net, XTCP_MIB_LOOKUPRESTARTS, restarts);
+	return sk;
 }
 
 /**
@@ -458,15 +629,22 @@ struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg)
 {
+	struct hlist_nulls_node *n;
 	struct xtcp_sock *xs;
 	unsigned int i;
 
 	rcu_read_lock();
-	for (i = 0; i < ARRAY_SIZE(xtcp_lhash); i++)
-		hlist_for_each_entry_rcu(xs, &xtcp_lhash[i], listen_node)
+	for (i = 0; i < XTCP_LHASH_SIZE; i++) {
+again:
+		hlist_nulls_for_each_entry_rcu(xs, n, &xtcp_lhash[i],
+					       listen_node)
 			if (net_eq(sock_net(&xs->inet.sk), net) &&
 			    !fn(&xs->inet.sk, arg))
 				goto out;
+		/* as in the ehash: @fn may see a listener twice */
+		if (get_nulls_value(n) != i)
+			goto again;
+	}
 out:
 	rcu_read_unlock();
 }
@@ -484,12 +662,16 @@ out:
 struct sock *xtcp_table_listen_seek(const struct net *net,
 				    struct xtcp_table_cursor *cur)
 {
+	struct hlist_nulls_node *nn;
 	struct xtcp_sock *xs;
 	unsigned int n;
 
-	for (; cur->bucket < ARRAY_SIZE(xtcp_lhash); cur->bucket++, cur->skip = 0) {
+	for (; cur->bucket < XTCP_LHASH_SIZE; cur->bucket++, cur->skip = 0) {
+		if (hlist_nulls_empty(&xtcp_lhash[cur->bucket]))
+			continue;
 		n = 0;
-		hlist_for_each_entry_rcu(xs, &xtcp_lhash[cur->bucket], listen_node)
+		hlist_nulls_for_each_entry_rcu(xs, nn, &xtcp_lhash[cur->bucket],
+					       listen_node)
 			if (net_eq(sock_net(&xs->inet.sk), net) &&
 			    n++ == cur->skip)
 				return &xs->inet.sk;
@@ -655,34 +837,42 @@ int xtcp_table_bind(struct sock *sk, u16 port)
  * xtcp_table_listen_add() - make a listener findable, unless one clashes
  * @sk: the socket, bound, already in LISTEN
  *
- * A port shared under SO_REUSEADDR may have one listener only. All the
- * listeners of a port share a chain, and the check and the insertion
- * happen under the chain's lock, so two sockets cannot both pass it.
+ * A port shared under SO_REUSEADDR may have one listener only. Every
+ * socket holding the port is in one bind bucket, whose lock is held over
+ * the check and the insertion, so two listen() calls on a port cannot
+ * both pass it, whichever addresses they listen on.
  *
  * Return: 0 or -EADDRINUSE.
  */
 int xtcp_table_listen_add(struct sock *sk)
 {
 	u16 port = inet_sk(sk)->inet_num;
-	struct hlist_head *chain = xtcp_table_lbucket(sock_net(sk), port);
+	__be32 addr = inet_sk(sk)->inet_rcv_saddr;
+	struct net *net = sock_net(sk);
+	struct xtcp_table_bbucket *b = xtcp_table_bbucket(net, port);
 	struct xtcp_sock *xs;
 	int err = 0;
 
-	spin_lock_bh(&xtcp_lhash_lock);
-	hlist_for_each_entry(xs, chain, listen_node) {
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(xs, &b->chain, bind_node) {
 		struct sock *sk2 = &xs->inet.sk;
 
-		if (xs->inet.inet_num == port &&
-		    net_eq(sock_net(sk2), sock_net(sk)) &&
-		    sk2->sk_state == TCP_LISTEN &&
-		    xtcp_table_bind_clash(sk, sk2, inet_sk(sk)->inet_rcv_saddr)) {
+		/* a listener leaves its chain under the lhash lock only */
+		if (xs->inet.inet_num == port && net_eq(sock_net(sk2), net) &&
+		    !hlist_nulls_unhashed_lockless(&xs->listen_node) &&
+		    xtcp_table_bind_clash(sk, sk2, addr)) {
 			err = -EADDRINUSE;
 			break;
 		}
 	}
-	if (!err)
-		hlist_add_head_rcu(&xtcp_sk(sk)->listen_node, chain);
-	spin_unlock_bh(&xtcp_lhash_lock);
+	if (!err) {
+		spin_lock(&xtcp_lhash_lock);
+		hlist_nulls_add_head_rcu(&xtcp_sk(sk)->listen_node,
+					 &xtcp_lhash[xtcp_table_lslot(net, addr,
+								     port)]);
+		spin_unlock(&xtcp_lhash_lock);
+	}
+	spin_unlock_bh(&b->lock);
 	return err;
 }
 
@@ -721,10 +911,11 @@ static int xtcp_table_ehash_insert_connect(struct xtcp_ehash_node *new,
 {
 	struct xtcp_table_bucket *b = xtcp_table_ebucket(new);
 	struct xtcp_ehash_node *eh, *found = NULL;
+	struct hlist_nulls_node *n;
 	int err = 0;
 
 	spin_lock_bh(&b->lock);
-	hlist_for_each_entry(eh, &b->chain, node) {
+	hlist_nulls_for_each_entry(eh, n, &b->chain, node) {
 		if (xtcp_table_ematch(eh, read_pnet(&new->net), new->laddr,
 				      new->lport, new->raddr, new->rport)) {
 			found = eh;
@@ -732,11 +923,11 @@ static int xtcp_table_ehash_insert_connect(struct xtcp_ehash_node *new,
 		}
 	}
 	if (!found) {
-		hlist_add_head_rcu(&new->node, &b->chain);
+		hlist_nulls_add_head_rcu(&new->node, &b->chain);
 		new->hashed = 1;
 	} else if (found->kind == XTCP_EH_TW && arg->reusable &&
 		   arg->reusable(xtcp_eh_tw(found), sk, bound)) {
-		hlist_replace_rcu(&found->node, &new->node);
+		xtcp_table_nulls_replace(&found->node, &new->node);
 		found->hashed = 0;
 		new->hashed = 1;
 		arg->tw = xtcp_eh_tw(found);
@@ -912,7 +1103,7 @@ int __init xtcp_table_init(void)
 	if (!xtcp_ehash)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		INIT_HLIST_HEAD(&xtcp_ehash[i].chain);
+		INIT_HLIST_NULLS_HEAD(&xtcp_ehash[i].chain, i);
 		spin_lock_init(&xtcp_ehash[i].lock);
 	}
 	xtcp_ehash_mask = n - 1;
@@ -929,8 +1120,8 @@ int __init xtcp_table_init(void)
 	get_random_bytes(xtcp_table_perturb,
 			 XTCP_PERTURB_SIZE * sizeof(*xtcp_table_perturb));
 
-	for (i = 0; i < ARRAY_SIZE(xtcp_lhash); i++)
-		INIT_HLIST_HEAD(&xtcp_lhash[i]);
+	for (i = 0; i < XTCP_LHASH_SIZE; i++)
+		INIT_HLIST_NULLS_HEAD(&xtcp_lhash[i], i);
 	for (i = 0; i < ARRAY_SIZE(xtcp_bhash); i++) {
 		INIT_HLIST_HEAD(&xtcp_bhash[i].chain);
 		INIT_HLIST_HEAD(&xtcp_bhash[i].tw_chain);

@@ -34,6 +34,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_INBADOPTS,		/* ... of which: malformed options */
 	XTCP_MIB_INNOTHOST,		/* not addressed to this host */
 	XTCP_MIB_INNOSOCKET,		/* valid, but no socket wants it */
+	XTCP_MIB_LOOKUPRESTARTS,	/* table walks begun again (nulls) */
 	XTCP_MIB_OUTSEGS,
 	XTCP_MIB_OUTRSTS,
 	XTCP_MIB_ACTIVEOPENS,		/* connect() sent a SYN */
@@ -172,6 +173,8 @@ static inline struct xtcp_net *xtcp_net(const struct net *net)
 	this_cpu_inc(xtcp_net(net)->mib->mibs[field])
 #define XTCP_DEC_STATS(net, field) \
 	this_cpu_dec(xtcp_net(net)->mib->mibs[field])
+#define XTCP_ADD_STATS(net, field, n) \
+	this_cpu_add(xtcp_net(net)->mib->mibs[field], n)
 
 /* Options of a segment, as parsed by xtcp_options_parse(). */
 struct xtcp_options {
@@ -263,7 +266,7 @@ enum xtcp_ehash_kind {
 };
 
 struct xtcp_ehash_node {
-	struct hlist_node node;
+	struct hlist_nulls_node node;
 	possible_net_t net;
 	__be32 laddr;
 	__be32 raddr;
@@ -535,7 +538,7 @@ struct xtcp_sock {
 	/* from here on ours: xtcp_conn_init_sock() clears it all */
 	struct xtcp_ehash_node eh;	/* while it has a 4-tuple */
 	struct hlist_node bind_node;	/* while it holds a local port */
-	struct hlist_node listen_node;	/* while listening */
+	struct hlist_nulls_node listen_node; /* while listening */
 	u8 bound:1,			/* in the bind table */
 	   bind_explicit:1,		/* port chosen by bind(), not connect() */
 	   passive:1,			/* SYN_RECV from a listener (MUST-11) */

@@ -38,6 +38,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	/* each namespace its own: a cookie of one is worthless in another */
 	get_random_bytes(&xtcp_net(net)->cookie_key,
 			 sizeof(xtcp_net(net)->cookie_key));
+	xtcp_fastopen_net_init(net);
 	err = xtcp_stats_net_init(net);
 	if (err)
 		return err;
@@ -86,7 +87,7 @@ static const struct net_protocol xtcp_protocol = {
 };
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST) && defined(MODULE)
-static struct kunit_suite *xtcp_kunit_suites[16];
+static struct kunit_suite *xtcp_kunit_suites[17];
 
 /* Last in init: the suites use the tables, the secrets and the family. */
 static void xtcp_kunit_run(void)
@@ -109,6 +110,7 @@ static void xtcp_kunit_run(void)
 	*s++ = xtcp_tw_test_suite_ptr;
 	*s++ = xtcp_conn_test_suite_ptr;
 	*s++ = xtcp_icmp_test_suite_ptr;
+	*s++ = xtcp_fastopen_test_suite_ptr;
 	__kunit_test_suites_init(xtcp_kunit_suites,
 				 ARRAY_SIZE(xtcp_kunit_suites));
 }

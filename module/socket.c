@@ -495,6 +495,10 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	/* a Fast Open child reads its SYN's data before the final ACK */
+	if (state == TCP_SYN_RECV && READ_ONCE(xtcp_sk(sk)->fo_listener) &&
+	    xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
+		mask |= EPOLLIN | EPOLLRDNORM;
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
 		if (xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
 			mask |= EPOLLIN | EPOLLRDNORM;

@@ -90,6 +90,11 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_REQICMPDROPS]		= "RequestIcmpDrops",
 	[XTCP_MIB_ICMPSOFTERRORS]	= "IcmpSoftErrors",
 	[XTCP_MIB_ICMPDEFERRED]		= "IcmpDeferred",
+	[XTCP_MIB_FASTOPENPASSIVE] = "FastOpenPassive",
+	[XTCP_MIB_FASTOPENPASSIVEFAIL] = "FastOpenPassiveFail",
+	[XTCP_MIB_FASTOPENPASSIVEALTKEY] = "FastOpenPassiveAltKey",
+	[XTCP_MIB_FASTOPENLISTENOVERFLOW] = "FastOpenListenOverflow",
+	[XTCP_MIB_FASTOPENCOOKIEREQD] = "FastOpenCookieReqd",
 	[XTCP_MIB_PMTUREDUCED]		= "PmtuReduced",
 };
 

@@ -27,6 +27,7 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.keepalive_time		= XTCP_KEEPALIVE_TIME,
 	.keepalive_intvl	= XTCP_KEEPALIVE_INTVL,
 	.keepalive_probes	= XTCP_KEEPALIVE_PROBES,
+	.fastopen		= XTCP_FASTOPEN_CLIENT,	/* tcp_fastopen's 1 */
 	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
@@ -111,6 +112,8 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(keepalive_time, SYSCTL_ONE, &xtcp_sysctl_keepalive_max),
 	XTCP_SYSCTL_ENTRY(keepalive_intvl, SYSCTL_ONE, &xtcp_sysctl_keepalive_max),
 	XTCP_SYSCTL_ENTRY(keepalive_probes, SYSCTL_ONE, &xtcp_sysctl_keepcnt_max),
+	/* Fast Open: tcp_fastopen's bits (fastopen.c) */
+	XTCP_SYSCTL_ENTRY(fastopen, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,

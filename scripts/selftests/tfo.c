@@ -66,6 +66,8 @@ static int tfo_read(int fd, char *buf, int len)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	while (got < len) {
 		n = read(fd, buf + got, len - got);
+		if (!n)
+			errno = ENODATA;	/* EOF */
 		if (n <= 0)
 			return -1;
 		got += n;
@@ -98,7 +100,7 @@ static int tfo_listen(const char *stack, int port, int qlen, int n)
 		state = tfo_state(fd, NULL);
 		xt_log("accepted state=%d early=%d", state, early < 0 ? 0 : early);
 		if (tfo_read(fd, buf, 5) != 5 || memcmp(buf, "hello", 5))
-			xt_log("bad request");
+			xt_log("bad request: %s", strerror(errno));
 		else if (write(fd, "world", 5) != 5)
 			xt_log("write: %s", strerror(errno));
 		close(fd);

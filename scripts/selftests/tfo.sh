@@ -22,6 +22,13 @@
 #   overflow      qlen 1: of 3 Fast Open SYNs at once, 1 is served and 2
 #                 fall back to the ordinary handshake
 #   syncookies    syncookies=2: a valid cookie is still served at once
+#   synack-loss   the client hears no SYN-ACK for 0.6 s: the child's
+#                 timer (or the client's SYN again) brings it; the data
+#                 came once and the connection completes
+#   timeout       the client never hears a SYN-ACK: the child gives up
+#                 after synack_retries (the server's write, waiting for
+#                 the final ACK, gets ETIMEDOUT) and gives its qlen place
+#                 back
 . /xtcp/bin/lib.sh
 
 mode=$1
@@ -137,8 +144,60 @@ syncookies)
 		eq "$(stat_of FastOpenPassive ns_x)" 3
 	check "... without a SYN cookie" eq "$(stat_of SyncookiesSent ns_x)" 0
 	;;
+synack-loss|timeout)
+	prime
+	# SYN-ACKs (TCP flags byte 0x12) dropped on their way into ns_t
+	/sbin/tc -n ns_t qdisc add dev veth_t clsact || exit 1
+	/sbin/tc -n ns_t filter add dev veth_t ingress protocol ip u32 \
+		match ip protocol 6 0xff match u8 0x12 0xff at 33 action drop ||
+		exit 1
+	sent=$(stat_of SynRetrans ns_x)
+	if [ "$mode" = timeout ]; then
+		$IP netns exec ns_x sh -c 'echo 1 > /proc/sys/net/xtcp/synack_retries'
+		serve 2 1
+		$IP netns exec ns_t tfo client tcp 192.0.2.1 7000 1 par \
+			>/tmp/cli.log 2>&1 &
+		cli=$!
+		# the client goes once its SYN made the child: no SYN again
+		i=0
+		while ! grep -q "accepted state=3" /tmp/srv.log && [ $i -lt 100 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill $cli 2>/dev/null
+		wait $cli
+		# 1 s, then 2 s more: the child gives up at 3 s
+		i=0
+		while ! grep -q "write:" /tmp/srv.log && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		# the answer waits for the final ACK, which never comes
+		check "the child read the SYN's data; its write got ETIMEDOUT" \
+			eq "$(grep -c 'write: Connection timed out' /tmp/srv.log)" 1
+		check "... after one SYN-ACK resent" \
+			eq "$(($(stat_of SynRetrans ns_x) - sent))" 1
+		/sbin/tc -n ns_t filter del dev veth_t ingress
+		connect 1
+		finish 1
+		check "its qlen place came back: qlen 1 served the next" \
+			eq "$(stat_of FastOpenPassive ns_x)" 3
+		check "... and nothing overflowed" \
+			eq "$(stat_of FastOpenListenOverflow ns_x)" 0
+	else
+		serve 1
+		( sleep 0.6; /sbin/tc -n ns_t filter del dev veth_t ingress ) &
+		connect 1
+		finish 1
+		check "the SYN's data was read in SYN_RECV" \
+			eq "$(grep -c 'accepted state=3 early=5' /tmp/srv.log)" 1
+		check "the SYN-ACK went again (timer or the client's SYN)" \
+			test "$(($(stat_of SynRetrans ns_x) + $(stat_of SynAckResends ns_x) - sent))" -ge 1
+		check "2 Fast Opens" eq "$(stat_of FastOpenPassive ns_x)" 2
+	fi
+	;;
 *)
-	echo "usage: tfo.sh linux-client|rotate|overflow|syncookies"
+	echo "usage: tfo.sh linux-client|rotate|overflow|syncookies|synack-loss|timeout"
 	exit 2
 	;;
 esac

@@ -603,7 +603,14 @@ static int xtcp_sock_sendmsg(struct socket *sock, struct msghdr *msg,
 	int ret;
 
 	lock_sock(sk);
-	ret = xtcp_send_msg(sk, msg, size);
+	/*
+	 * No Fast Open client yet: TCP's answer when its client side is
+	 * off (tcp_fastopen without 0x1), not a connect of its own.
+	 */
+	if ((msg->msg_flags & MSG_FASTOPEN) && sk->sk_state == TCP_CLOSE)
+		ret = -EOPNOTSUPP;
+	else
+		ret = xtcp_send_msg(sk, msg, size);
 	release_sock(sk);
 	return ret;
 }

@@ -81,6 +81,9 @@ static int xtcp_sockopt_set_int(struct sock *sk, int optname, int val)
 			   min_t(unsigned int, val,
 				 READ_ONCE(sock_net(sk)->core.sysctl_somaxconn)));
 		return 0;
+	case TCP_FASTOPEN_CONNECT:
+		/* no Fast Open client yet: TCP's answer with its client off */
+		return val < 0 || val > 1 ? -EINVAL : -EOPNOTSUPP;
 	case TCP_NODELAY:
 		xs->snd.nodelay = !!val;
 		if (val)
@@ -269,6 +272,9 @@ int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
 	switch (optname) {
 	case TCP_FASTOPEN:
 		val = READ_ONCE(xs->lsn.fo_qlen);
+		break;
+	case TCP_FASTOPEN_CONNECT:
+		val = 0;
 		break;
 	case TCP_NODELAY:
 		val = xs->snd.nodelay;

@@ -11,6 +11,8 @@
  *	N connections, each sendto(MSG_FASTOPEN) "hello" and read "world";
  *	"par": all N started before any reply is read. Prints
  *	"conn I: syn_data_acked=A reply=R" (TCPI_OPT_SYN_DATA)
+ *   tfo errno
+ *	the Fast Open options' and MSG_FASTOPEN's errnos
  *   tfo key get|rotate|new
  *	the namespace's TCP_FASTOPEN_KEY (on an xtcp socket): print it;
  *	a fresh primary with the old one as backup; a fresh primary alone
@@ -200,8 +202,64 @@ static int tfo_key(const char *what)
 	return 0;
 }
 
+/* The options' and MSG_FASTOPEN's errnos, TCP's (its client off). */
+static int tfo_errno(void)
+{
+	struct sockaddr_in sin = tfo_addr(xt_family(), "127.0.0.1", 9);
+	unsigned char key[32], back[40];
+	socklen_t len = sizeof(back);
+	int fd = socket(xt_family(), SOCK_STREAM, 0), v, i;
+
+	if (fd < 0)
+		xt_fatal("socket: %s", strerror(errno));
+	xt_check_errno(sendto(fd, "x", 1, MSG_FASTOPEN,
+			      (struct sockaddr *)&sin, sizeof(sin)),
+		       EOPNOTSUPP, "sendto(MSG_FASTOPEN), no client yet");
+	v = 1;
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v,
+				  sizeof(v)), EOPNOTSUPP, "TCP_FASTOPEN_CONNECT 1");
+	v = 2;
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v,
+				  sizeof(v)), EINVAL, "TCP_FASTOPEN_CONNECT 2");
+	v = -1;
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &v,
+				  sizeof(v)), EINVAL, "TCP_FASTOPEN -1");
+	v = 1 << 30;
+	xt_check(!setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &v, sizeof(v)),
+		 "TCP_FASTOPEN 2^30 accepted");
+	len = sizeof(v);
+	getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &v, &len);
+	xt_check(v == xt_read_long("/proc/sys/net/core/somaxconn", -1),
+		 "... and capped at somaxconn: %d", v);
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, 8),
+		       EINVAL, "TCP_FASTOPEN_KEY of 8 bytes");
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, 33),
+		       EINVAL, "TCP_FASTOPEN_KEY of 33 bytes");
+	for (i = 0; i < 32; i++)
+		key[i] = i * 7;
+	xt_check(!setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, 32),
+		 "TCP_FASTOPEN_KEY primary and backup");
+	len = sizeof(back);
+	xt_check(!getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, back, &len) &&
+		 len == 32 && !memcmp(key, back, 32), "... read back, 32 bytes");
+	xt_check(!setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, 16),
+		 "TCP_FASTOPEN_KEY primary only");
+	len = sizeof(back);
+	xt_check(!getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, back, &len) &&
+		 len == 16 && !memcmp(key, back, 16), "... read back, 16 bytes");
+	len = 4;
+	xt_check(!getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, back, &len) &&
+		 len == 4, "... a short read gets what fits");
+	xt_check(xt_read_long("/proc/sys/net/xtcp/fastopen", -1) == 1,
+		 "net.xtcp.fastopen defaults to 1, as tcp_fastopen");
+	close(fd);
+	return xt_done();
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "errno"))
+		return tfo_errno();
 	if (argc >= 6 && !strcmp(argv[1], "listen"))
 		return tfo_listen(argv[2], atoi(argv[3]), atoi(argv[4]),
 				  atoi(argv[5]));

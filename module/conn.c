@@ -826,7 +826,7 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 			xtcp_conn_challenge_ack(sk);
 			return false;
 		}
-		if (sk->sk_state == TCP_SYN_RECV) {
+		if (sk->sk_state == TCP_SYN_RECV && !xs->fo_listener) {
 			/* active open (MUST-11): the connection is refused */
 			XTCP_INC_STATS(net, XTCP_MIB_CONNECTREFUSED);
 			XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
@@ -835,7 +835,10 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 			if (XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
 						   XTCPF(TCP_CLOSE_WAIT)))
 				XTCP_INC_STATS(net, XTCP_MIB_ESTABRESETS);
-			/* as TCP: in CLOSE_WAIT a reset reads as EPIPE */
+			/*
+			 * As TCP: in CLOSE_WAIT a reset reads as EPIPE; a
+			 * Fast Open child's in SYN_RECV as ECONNRESET.
+			 */
 			xtcp_conn_done(sk, sk->sk_state == TCP_CLOSE_WAIT ?
 					   EPIPE : ECONNRESET);
 		}

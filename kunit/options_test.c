@@ -135,9 +135,53 @@ static void xtcp_options_test_no_overread(struct kunit *test)
 	}
 }
 
+/*
+ * Fast Open (RFC 7413): kind 34 with a cookie of 4 to 16 even bytes, or
+ * none (a request); the experimental kind 254 with magic 0xF989. Any
+ * other length leaves the option unseen, not the segment malformed.
+ */
+static void xtcp_options_test_fastopen(struct kunit *test)
+{
+	static const struct {
+		u8 bytes[24];
+		unsigned int len;
+		bool has_fo;
+		u8 off, clen;
+	} c[] = {
+		{ { 34, 2 }, 2, true, 2, 0 },			/* request */
+		{ { 34, 10, 1, 2, 3, 4, 5, 6, 7, 8 }, 10, true, 2, 8 },
+		{ { 1, 1, 34, 6, 1, 2, 3, 4 }, 8, true, 4, 4 },	/* 4 bytes */
+		{ { 34, 18 }, 18, true, 2, 16 },		/* 16 bytes */
+		{ { 34, 3, 0 }, 3, false },			/* odd */
+		{ { 34, 4, 0, 0 }, 4, false },			/* 2 bytes */
+		{ { 34, 20 }, 20, false },			/* 18 bytes */
+		{ { 254, 4, 0xf9, 0x89 }, 4, true, 4, 0 },	/* exp request */
+		{ { 254, 12, 0xf9, 0x89, 1, 2, 3, 4, 5, 6, 7, 8 }, 12,
+		  true, 4, 8 },
+		{ { 254, 12, 0xf9, 0x88, 1, 2, 3, 4, 5, 6, 7, 8 }, 12, false },
+	};
+	struct xtcp_options opts;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		KUNIT_ASSERT_EQ(test, xtcp_options_parse(c[i].bytes, c[i].len,
+							 &opts), 0);
+		KUNIT_EXPECT_EQ_MSG(test, (bool)opts.has_fo, c[i].has_fo,
+				    "case %u", i);
+		if (!c[i].has_fo)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, opts.fo_off, c[i].off, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, opts.fo_len, c[i].clen, "case %u", i);
+	}
+	/* a Fast Open option running past the list is malformed, as any */
+	KUNIT_EXPECT_EQ(test, xtcp_options_parse(c[1].bytes, 8, &opts),
+			-EINVAL);
+}
+
 static struct kunit_case xtcp_options_test_cases[] = {
 	KUNIT_CASE_PARAM(xtcp_options_test_parse, xtcp_options_gen_params),
 	KUNIT_CASE(xtcp_options_test_no_overread),
+	KUNIT_CASE(xtcp_options_test_fastopen),
 	{}
 };
 

@@ -104,6 +104,22 @@ void xtcp_conn_inherit(struct sock *child, const struct sock *lsk)
 	xs->tmr.user_timeout = l->tmr.user_timeout;
 }
 
+/*
+ * A Fast Open child (fastopen.c) left SYN_RECV: its place in the
+ * listener's qlen and its reference to the listener go back.
+ */
+static void xtcp_conn_fastopen_done(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sock *lsk = xs->fo_listener;
+
+	if (!lsk)
+		return;
+	xs->fo_listener = NULL;
+	atomic_dec(&xtcp_sk(lsk)->lsn.fo_pending);
+	sock_put(lsk);
+}
+
 /**
  * xtcp_conn_set_state() - the one writer of sk_state
  * @sk: the socket, locked by its owner (or not yet visible to anyone)
@@ -120,6 +136,9 @@ void xtcp_conn_set_state(struct sock *sk, int state)
 		XTCP_DEC_STATS(sock_net(sk), XTCP_MIB_CURRESTAB);
 	else if (state == TCP_ESTABLISHED && old != TCP_ESTABLISHED)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CURRESTAB);
+	/* a Fast Open child's qlen place ends with its SYN_RECV */
+	if (old == TCP_SYN_RECV && state != TCP_SYN_RECV)
+		xtcp_conn_fastopen_done(sk);
 	/* pairs with the acquire in poll(): a state seen is a state set up */
 	smp_store_release(&sk->sk_state, state);
 }
@@ -151,8 +170,12 @@ static void xtcp_conn_challenge_ack(struct sock *sk)
 	xtcp_send_ack(sk);
 }
 
-/* Our SYN, or in a simultaneous open our SYN-ACK, with our options. */
-static void xtcp_conn_send_syn(struct sock *sk)
+/**
+ * xtcp_conn_send_syn() - our SYN, or in SYN_RECV (a simultaneous open, a
+ * Fast Open child) our SYN-ACK, with our options
+ * @sk: the socket, its owner's
+ */
+void xtcp_conn_send_syn(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool synack = sk->sk_state == TCP_SYN_RECV;
@@ -359,12 +382,15 @@ static void xtcp_conn_syn_timer(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct net *net = sock_net(sk);
+	int max = xs->tmr.syn_count ? : XTCP_SYSCTL(net, syn_retries);
 
 	if (sk->sk_state != TCP_SYN_SENT &&
-	    !(sk->sk_state == TCP_SYN_RECV && !xs->passive))
+	    !(sk->sk_state == TCP_SYN_RECV && (!xs->passive || xs->fo_listener)))
 		return;
-	if (xs->tmr.syn_retries >= (xs->tmr.syn_count ? :
-				    XTCP_SYSCTL(net, syn_retries)) ||
+	/* a Fast Open child resends its SYN-ACK as a request sock would */
+	if (xs->fo_listener)
+		max = XTCP_SYSCTL(net, synack_retries);
+	if (xs->tmr.syn_retries >= max ||
 	    xtcp_timer_user_timeout_passed(&xs->tmr)) {
 		XTCP_INC_STATS(net, XTCP_MIB_CONNECTTIMEOUTS);
 		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
@@ -678,7 +704,9 @@ void xtcp_conn_established(struct sock *sk, const struct xtcp_skb_cb *cb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xtcp_send_init(sk);
-	xtcp_recv_init(sk);
+	/* a Fast Open child's receive side began with the SYN's data */
+	if (!xs->fo_listener)
+		xtcp_recv_init(sk);
 	xs->tmr.rto = XTCP_TIMEOUT_INIT;
 	xs->rcv.lrcv = jiffies;
 	if (cb && xs->opt.tstamp_ok && cb->opts.tsecr)
@@ -850,7 +878,7 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 			xtcp_conn_challenge_ack(sk);
 			return false;
 		}
-		if (sk->sk_state == TCP_SYN_RECV) {
+		if (sk->sk_state == TCP_SYN_RECV && !xs->fo_listener) {
 			/* active open (MUST-11): the connection is refused */
 			XTCP_INC_STATS(net, XTCP_MIB_CONNECTREFUSED);
 			XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
@@ -859,7 +887,10 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 			if (XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
 						   XTCPF(TCP_CLOSE_WAIT)))
 				XTCP_INC_STATS(net, XTCP_MIB_ESTABRESETS);
-			/* as TCP: in CLOSE_WAIT a reset reads as EPIPE */
+			/*
+			 * As TCP: in CLOSE_WAIT a reset reads as EPIPE; a
+			 * Fast Open child's in SYN_RECV as ECONNRESET.
+			 */
 			xtcp_conn_done(sk, sk->sk_state == TCP_CLOSE_WAIT ?
 					   EPIPE : ECONNRESET);
 		}
@@ -888,6 +919,23 @@ static void xtcp_conn_rcv_synrecv(struct sock *sk, struct sk_buff *skb)
 	}
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
 	xtcp_output_reset(sock_net(sk), sk, skb);
+}
+
+/*
+ * A Fast Open child in SYN_RECV hears the client's SYN again: our SYN-ACK
+ * was lost, so it goes again (it acknowledges the SYN's data too). Return
+ * true if @skb was that SYN.
+ */
+static bool xtcp_conn_fastopen_syn(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if ((cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK | XTCP_FLAG_RST)) !=
+	    XTCP_FLAG_SYN || cb->seq != xtcp_sk(sk)->rcv.irs)
+		return false;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNACKRESENDS);
+	xtcp_conn_send_syn(sk);
+	return true;
 }
 
 /* ACK now what wants an ACK now; leave the rest to the delayed ACK. */
@@ -1062,6 +1110,17 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		xtcp_conn_rcv_synsent(sk, skb);
 		break;
 	case TCP_SYN_RECV:
+		if (xtcp_sk(sk)->fo_listener) {
+			/* a Fast Open child: data on the final ACK is taken */
+			if (xtcp_conn_fastopen_syn(sk, skb))
+				break;
+			xtcp_conn_rcv_synrecv(sk, skb);
+			if (sk->sk_state == TCP_ESTABLISHED &&
+			    XTCP_SKB_CB(skb)->end_seq != XTCP_SKB_CB(skb)->seq &&
+			    xtcp_conn_rcv_synced(sk, skb))
+				return;
+			break;
+		}
 		xtcp_conn_rcv_synrecv(sk, skb);
 		break;
 	case TCP_ESTABLISHED:

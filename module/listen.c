@@ -267,12 +267,21 @@ static bool xtcp_listen_synq_full(struct sock *lsk, struct sk_buff *skb)
 /* A SYN: a request sock, a cookie, or a drop. Return true if used. */
 static bool xtcp_listen_rcv_syn(struct sock *lsk, struct sk_buff *skb)
 {
+	u8 fo_cookie[XTCP_FO_COOKIE_LEN];
+	enum xtcp_fastopen_verdict fo;
 	int err;
 
 	if (READ_ONCE(lsk->sk_ack_backlog) > READ_ONCE(lsk->sk_max_ack_backlog)) {
 		xtcp_accept_count_drop(lsk, true);
 		return false;
 	}
+	/*
+	 * Before SYN cookies: a valid Fast Open cookie is served at once;
+	 * a request (or a bad cookie) gets a cookie in our SYN-ACK below.
+	 */
+	fo = xtcp_fastopen_syn(lsk, skb, fo_cookie);
+	if (fo == XTCP_FO_CHILD)
+		return true;
 	if (XTCP_SYSCTL(sock_net(lsk), syncookies) == 2) {
 		xtcp_listen_send_cookie(lsk, skb, false);
 		return true;
@@ -280,7 +289,7 @@ static bool xtcp_listen_rcv_syn(struct sock *lsk, struct sk_buff *skb)
 	if (xtcp_accept_synq_full(lsk))
 		return xtcp_listen_synq_full(lsk, skb);
 
-	err = xtcp_req_start(lsk, skb);
+	err = xtcp_req_start(lsk, skb, fo == XTCP_FO_COOKIE ? fo_cookie : NULL);
 	switch (err) {
 	case 0:
 		return true;

@@ -38,6 +38,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	/* each namespace its own: a cookie of one is worthless in another */
 	get_random_bytes(&xtcp_net(net)->cookie_key,
 			 sizeof(xtcp_net(net)->cookie_key));
+	xtcp_fastopen_net_init(net);
 	err = xtcp_stats_net_init(net);
 	if (err)
 		return err;
@@ -110,6 +111,7 @@ static void xtcp_kunit_run(void)
 	*s++ = xtcp_conn_test_suite_ptr;
 	*s++ = xtcp_icmp_test_suite_ptr;
 	*s++ = xtcp_ecn_test_suite_ptr;
+	*s++ = xtcp_fastopen_test_suite_ptr;
 	__kunit_test_suites_init(xtcp_kunit_suites,
 				 ARRAY_SIZE(xtcp_kunit_suites));
 }

@@ -35,6 +35,33 @@ static bool xtcp_options_len_ok(u8 kind, u8 olen)
 	}
 }
 
+/*
+ * A Fast Open option (RFC 7413), or its experimental form (kind 254 with
+ * magic 0xF989, which Linux still accepts): the cookie's place and size.
+ * A cookie of a length the RFC does not allow is ignored, as Linux does,
+ * not a malformed segment: Fast Open just does not happen.
+ */
+static void xtcp_options_fastopen(const u8 *opt, u8 olen, unsigned int off,
+				  struct xtcp_options *opts)
+{
+	unsigned int hdr = XTCP_OLEN_FASTOPEN;
+	u8 clen;
+
+	if (opt[0] == XTCP_OPT_EXP) {
+		if (olen < hdr + 2 ||
+		    get_unaligned_be16(opt + 2) != XTCP_FO_EXP_MAGIC)
+			return;
+		hdr += 2;
+	}
+	clen = olen - hdr;
+	if (clen && (clen < XTCP_FO_COOKIE_MIN || clen > XTCP_FO_COOKIE_MAX ||
+		     clen & 1))
+		return;
+	opts->has_fo = 1;
+	opts->fo_off = off + hdr;
+	opts->fo_len = clen;
+}
+
 /**
  * xtcp_options_parse() - parse the option bytes of a segment
  * @ptr: first option byte (just past the fixed 20-byte header)
@@ -88,6 +115,10 @@ int xtcp_options_parse(const u8 *ptr, unsigned int len,
 			opts->tsval = get_unaligned_be32(ptr + i + 2);
 			opts->tsecr = get_unaligned_be32(ptr + i + 6);
 			opts->has_ts = 1;
+			break;
+		case XTCP_OPT_FASTOPEN:
+		case XTCP_OPT_EXP:
+			xtcp_options_fastopen(ptr + i, olen, i, opts);
 			break;
 		}
 		i += olen;

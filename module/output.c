@@ -50,6 +50,8 @@ static unsigned int xtcp_output_opts_len(const struct xtcp_seg *s)
 		len += 4;
 	if (s->nr_sack)
 		len += 4 + s->nr_sack * XTCP_OLEN_SACK_BLOCK;
+	if (s->fo_len)
+		len += ALIGN(XTCP_OLEN_FASTOPEN + s->fo_len, 4);
 	return len;
 }
 
@@ -99,6 +101,16 @@ static void xtcp_output_write_opts(u8 *p, const struct xtcp_seg *s)
 			put_unaligned_be32(s->sack[i].end, p + 4);
 			p += 8;
 		}
+	}
+	if (s->fo_len) {
+		unsigned int olen = XTCP_OLEN_FASTOPEN + s->fo_len;
+
+		/* last, the padding after it, as Linux writes it */
+		*p++ = XTCP_OPT_FASTOPEN;
+		*p++ = olen;
+		memcpy(p, s->fo_cookie, s->fo_len);
+		p += s->fo_len;
+		memset(p, XTCP_OPT_NOP, ALIGN(olen, 4) - olen);
 	}
 }
 

@@ -219,11 +219,8 @@ static void xtcp_req_send(struct xtcp_request *req, struct xtcp_seg *s)
 				READ_ONCE(lsk->sk_mark));
 }
 
-/**
- * xtcp_req_send_synack() - send @req's SYN-ACK
- * @req: the request, or a cookie's stand-in
- */
-void xtcp_req_send_synack(struct xtcp_request *req)
+/* @req's SYN-ACK; @fo_cookie: a Fast Open cookie it gives, or NULL. */
+static void xtcp_req_synack(struct xtcp_request *req, const u8 *fo_cookie)
 {
 	struct xtcp_seg s;
 
@@ -243,7 +240,21 @@ void xtcp_req_send_synack(struct xtcp_request *req)
 		s.has_wscale = 1;
 		s.wscale = req->opt.rcv_wscale;
 	}
+	/* only the first SYN-ACK gives a Fast Open cookie, as Linux's */
+	if (fo_cookie) {
+		s.fo_len = XTCP_FO_COOKIE_LEN;
+		memcpy(s.fo_cookie, fo_cookie, XTCP_FO_COOKIE_LEN);
+	}
 	xtcp_req_send(req, &s);
+}
+
+/**
+ * xtcp_req_send_synack() - send @req's SYN-ACK
+ * @req: the request, or a cookie's stand-in
+ */
+void xtcp_req_send_synack(struct xtcp_request *req)
+{
+	xtcp_req_synack(req, NULL);
 }
 
 /*
@@ -439,6 +450,7 @@ static bool xtcp_req_arm(struct xtcp_request *req)
  * xtcp_req_start() - a request sock for a SYN on a listener
  * @lsk: the listener
  * @skb: the SYN; not consumed
+ * @fo_cookie: a Fast Open cookie for the first SYN-ACK to give, or NULL
  *
  * Makes the request, puts it on the listener's list and in the ehash,
  * arms its timer and sends the SYN-ACK.
@@ -448,7 +460,8 @@ static bool xtcp_req_arm(struct xtcp_request *req)
  * request on another CPU first; -ECONNABORTED if the listener closed
  * while the request was being hashed.
  */
-int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb)
+int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb,
+		   const u8 *fo_cookie)
 {
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
 	const struct iphdr *iph = ip_hdr(skb);
@@ -492,7 +505,7 @@ int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb)
 	if (err)
 		xtcp_req_drop(req);
 	else
-		xtcp_req_send_synack(req);
+		xtcp_req_synack(req, fo_cookie);
 	xtcp_req_put(req);
 	return err;
 }

@@ -495,6 +495,10 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	/* a Fast Open child reads its SYN's data before the final ACK */
+	if (state == TCP_SYN_RECV && READ_ONCE(xtcp_sk(sk)->fo_listener) &&
+	    xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
+		mask |= EPOLLIN | EPOLLRDNORM;
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
 		if (xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
 			mask |= EPOLLIN | EPOLLRDNORM;
@@ -599,7 +603,14 @@ static int xtcp_sock_sendmsg(struct socket *sock, struct msghdr *msg,
 	int ret;
 
 	lock_sock(sk);
-	ret = xtcp_send_msg(sk, msg, size);
+	/*
+	 * No Fast Open client yet: TCP's answer when its client side is
+	 * off (tcp_fastopen without 0x1), not a connect of its own.
+	 */
+	if ((msg->msg_flags & MSG_FASTOPEN) && sk->sk_state == TCP_CLOSE)
+		ret = -EOPNOTSUPP;
+	else
+		ret = xtcp_send_msg(sk, msg, size);
 	release_sock(sk);
 	return ret;
 }

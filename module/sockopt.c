@@ -41,12 +41,49 @@ static int xtcp_sockopt_set_cc(struct sock *sk, sockptr_t optval,
 	return 0;
 }
 
+/*
+ * TCP_FASTOPEN_KEY: the primary key, or primary and backup, in Linux's
+ * 16- or 32-byte format. Linux keeps a key per listener; xtcp's key is
+ * the namespace's (fastopen.c), so setting it takes CAP_NET_ADMIN there,
+ * as writing Linux's tcp_fastopen_key sysctl does.
+ */
+static int xtcp_sockopt_set_fo_key(struct sock *sk, sockptr_t optval,
+				   unsigned int optlen)
+{
+	u8 key[2 * XTCP_FASTOPEN_KEY_LEN];
+	struct net *net = sock_net(sk);
+	int err;
+
+	if (optlen != XTCP_FASTOPEN_KEY_LEN &&
+	    optlen != 2 * XTCP_FASTOPEN_KEY_LEN)
+		return -EINVAL;
+	if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	if (copy_from_sockptr(key, optval, optlen))
+		return -EFAULT;
+	err = xtcp_fastopen_set_key(net, key, optlen);
+	memzero_explicit(key, sizeof(key));
+	return err;
+}
+
 /* An int option; the socket lock is held. */
 static int xtcp_sockopt_set_int(struct sock *sk, int optname, int val)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	switch (optname) {
+	case TCP_FASTOPEN:
+		/* a listener's qlen, set before or after listen(), as TCP */
+		if (val < 0 || !((1 << sk->sk_state) &
+				 ((1 << TCP_CLOSE) | (1 << TCP_LISTEN))))
+			return -EINVAL;
+		WRITE_ONCE(xs->lsn.fo_qlen,
+			   min_t(unsigned int, val,
+				 READ_ONCE(sock_net(sk)->core.sysctl_somaxconn)));
+		return 0;
+	case TCP_FASTOPEN_CONNECT:
+		/* no Fast Open client yet: TCP's answer with its client off */
+		return val < 0 || val > 1 ? -EINVAL : -EOPNOTSUPP;
 	case TCP_NODELAY:
 		xs->snd.nodelay = !!val;
 		if (val)
@@ -136,6 +173,8 @@ int xtcp_sockopt_set(struct sock *sk, int optname, sockptr_t optval,
 
 	if (optname == TCP_CONGESTION)
 		return xtcp_sockopt_set_cc(sk, optval, optlen);
+	if (optname == TCP_FASTOPEN_KEY)
+		return xtcp_sockopt_set_fo_key(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -229,8 +268,22 @@ int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == TCP_FASTOPEN_KEY) {
+		u8 key[2 * XTCP_FASTOPEN_KEY_LEN];
+
+		len = min_t(int, len, xtcp_fastopen_get_key(sock_net(sk), key));
+		val = put_user(len, optlen) || copy_to_user(optval, key, len);
+		memzero_explicit(key, sizeof(key));
+		return val ? -EFAULT : 0;
+	}
 	lock_sock(sk);
 	switch (optname) {
+	case TCP_FASTOPEN:
+		val = READ_ONCE(xs->lsn.fo_qlen);
+		break;
+	case TCP_FASTOPEN_CONNECT:
+		val = 0;
+		break;
 	case TCP_NODELAY:
 		val = xs->snd.nodelay;
 		break;

@@ -29,6 +29,7 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.keepalive_probes	= XTCP_KEEPALIVE_PROBES,
 	.ecn			= 2,	/* as tcp_ecn: accept, do not ask */
 	.ecn_fallback		= 1,
+	.fastopen		= XTCP_FASTOPEN_CLIENT,	/* tcp_fastopen's 1 */
 	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
@@ -117,6 +118,8 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(ecn, SYSCTL_ZERO, SYSCTL_TWO),
 	/* as tcp_ecn_fallback: a SYN sent again does not ask for ECN */
 	XTCP_SYSCTL_ENTRY(ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
+	/* Fast Open: tcp_fastopen's bits (fastopen.c) */
+	XTCP_SYSCTL_ENTRY(fastopen, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,

@@ -26,12 +26,20 @@
 #define XTCP_OPT_SACK_PERM	4
 #define XTCP_OPT_SACK		5
 #define XTCP_OPT_TS		8
+#define XTCP_OPT_FASTOPEN	34	/* RFC 7413 */
+#define XTCP_OPT_EXP		254	/* RFC 6994 shared experimental kind */
 
 #define XTCP_OLEN_MSS		4
 #define XTCP_OLEN_WSCALE	3
 #define XTCP_OLEN_SACK_PERM	2
 #define XTCP_OLEN_SACK_BLOCK	8
 #define XTCP_OLEN_TS		10
+/* Fast Open: kind, length, a cookie of 4 to 16 bytes (none: a request) */
+#define XTCP_OLEN_FASTOPEN	2
+#define XTCP_FO_COOKIE_MIN	4
+#define XTCP_FO_COOKIE_MAX	16
+/* the pre-RFC form: kind 254, length, this magic, the cookie */
+#define XTCP_FO_EXP_MAGIC	0xF989
 
 /* Flag bits of header byte 13, in wire order. */
 #define XTCP_FLAG_FIN		0x01

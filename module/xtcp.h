@@ -122,6 +122,12 @@ enum xtcp_mib_field {
 	XTCP_MIB_ECNCWRSENT,		/* segments sent with CWR */
 	XTCP_MIB_ECNCWRRECEIVED,	/* segments received with CWR */
 	XTCP_MIB_ICMPRTOREVERTS,	/* RTO backoffs undone by ICMP (RFC 6069) */
+	/* Fast Open, the server's side (fastopen.c) */
+	XTCP_MIB_FASTOPENPASSIVE,	/* children made from a SYN's cookie */
+	XTCP_MIB_FASTOPENPASSIVEFAIL,	/* ... refused: bad cookie, no memory */
+	XTCP_MIB_FASTOPENPASSIVEALTKEY,	/* ... by the backup key's cookie */
+	XTCP_MIB_FASTOPENLISTENOVERFLOW, /* ... refused: qlen children pending */
+	XTCP_MIB_FASTOPENCOOKIEREQD,	/* SYNs that asked for a cookie */
 	XTCP_MIB_MAX
 };
 
@@ -148,6 +154,7 @@ struct xtcp_sysctls {
 	int keepalive_probes;		/* unanswered probes before giving up */
 	int ecn;			/* 0 off, 1 request and accept, 2 accept */
 	int ecn_fallback;		/* SYNs sent again ask for no ECN */
+	int fastopen;			/* XTCP_FASTOPEN_* bits, tcp_fastopen's */
 	/* what new sockets get; a pointer so readers see one whole value */
 	const struct xtcp_cc_ops *congestion_control;
 };
@@ -159,6 +166,10 @@ struct xtcp_net {
 	struct xtcp_sysctls sysctl;
 	struct ctl_table_header *sysctl_hdr;
 	siphash_key_t cookie_key;	/* the namespace's SYN cookie secret */
+	/* Fast Open cookie keys, primary and backup (fastopen.c) */
+	spinlock_t fo_lock;
+	u8 fo_nkeys;			/* 1, or 2 with a backup key */
+	siphash_key_t fo_key[2];
 };
 
 extern unsigned int xtcp_net_id;
@@ -183,9 +194,12 @@ struct xtcp_options {
 	u8 has_wscale:1,
 	   sack_ok:1,		/* SACK-permitted seen */
 	   has_ts:1,		/* timestamps: tsval/tsecr valid */
-	   has_sack:1;		/* SACK blocks present: see sack_off */
+	   has_sack:1,		/* SACK blocks present: see sack_off */
+	   has_fo:1;		/* a Fast Open option: fo_len, fo_off */
 	u8 sack_off;		/* SACK option's offset in the option list */
 	u8 sack_blocks;		/* ... and how many blocks it holds */
+	u8 fo_off;		/* the cookie's offset in the option list */
+	u8 fo_len;		/* ... and its length; 0: a cookie request */
 	u32 tsval;
 	u32 tsecr;
 };
@@ -224,6 +238,9 @@ struct xtcp_skb_cb {
 
 #define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))
 
+/* The Fast Open cookie we give: a 64-bit MAC, as Linux's. */
+#define XTCP_FO_COOKIE_LEN	8
+
 /* SACK blocks, at most as many as fit beside a timestamp option. */
 #define XTCP_SACK_MAX		3
 
@@ -252,6 +269,8 @@ struct xtcp_seg {
 	u32 tsval;
 	u32 tsecr;
 	struct xtcp_sack_block sack[XTCP_SACK_MAX];
+	u8 fo_len;		/* a Fast Open cookie of this length; 0: none */
+	u8 fo_cookie[XTCP_FO_COOKIE_LEN];
 };
 
 /*
@@ -378,6 +397,8 @@ struct xtcp_listener {
 	unsigned long cookie_stamp;	/* jiffies of the last cookie; 0: never */
 	unsigned long flood_log_stamp;	/* jiffies of the last flood log line */
 	int abort_on_overflow;		/* -1: follow the sysctl */
+	int fo_qlen;			/* TCP_FASTOPEN; 0: no Fast Open */
+	atomic_t fo_pending;		/* Fast Open children in SYN_RECV */
 };
 
 /*
@@ -554,6 +575,8 @@ struct xtcp_sock {
 	struct xtcp_timers tmr;
 	struct xtcp_challenge chal;
 	u8 ecn_flags;			/* XTCP_ECN_*, once opt.ecn_ok */
+	/* a Fast Open child in SYN_RECV: its listener, referenced */
+	struct sock *fo_listener;
 
 	/*
 	 * ICMP errors that came while a process held the socket (icmp.c),
@@ -832,7 +855,8 @@ int xtcp_req_init(void);
 void xtcp_req_exit(void);
 void xtcp_req_put(struct xtcp_request *req);
 void xtcp_req_drop(struct xtcp_request *req);
-int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb);
+int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb,
+		   const u8 *fo_cookie);
 void xtcp_req_from_syn(struct xtcp_request *req, struct sock *lsk,
 		       const struct sk_buff *skb);
 void xtcp_req_from_cookie(struct xtcp_request *req, struct sock *lsk,
@@ -880,6 +904,7 @@ void xtcp_conn_keepalive_reset(struct sock *sk);
 bool xtcp_conn_need_reset(int state);
 void xtcp_conn_unreachable(struct sock *sk, int err);
 bool xtcp_conn_rto_revert(struct sock *sk, u32 seq);
+void xtcp_conn_send_syn(struct sock *sk);
 
 /* icmp.c */
 int xtcp_icmp_err(struct sk_buff *skb, u32 info);
@@ -904,6 +929,25 @@ int xtcp_input_rcv(struct sk_buff *skb);
 /* options.c */
 int xtcp_options_parse(const u8 *ptr, unsigned int len,
 		       struct xtcp_options *opts);
+
+/* fastopen.c */
+#define XTCP_FASTOPEN_CLIENT		0x1	/* Linux's TFO_* bits */
+#define XTCP_FASTOPEN_SERVER		0x2
+#define XTCP_FASTOPEN_CLIENT_NO_COOKIE	0x4
+#define XTCP_FASTOPEN_SERVER_NO_COOKIE	0x200
+#define XTCP_FASTOPEN_SERVER_ALWAYS	0x400	/* qlen = backlog unless set */
+#define XTCP_FASTOPEN_KEY_LEN		16	/* as TCP_FASTOPEN_KEY_LENGTH */
+void xtcp_fastopen_net_init(struct net *net);
+int xtcp_fastopen_set_key(struct net *net, const u8 *buf, unsigned int len);
+int xtcp_fastopen_get_key(struct net *net, u8 *buf);
+enum xtcp_fastopen_verdict {
+	XTCP_FO_NONE,			/* an ordinary handshake */
+	XTCP_FO_CHILD,			/* a child took the SYN and its data */
+	XTCP_FO_COOKIE,			/* ordinary, our SYN-ACK gives a cookie */
+};
+
+enum xtcp_fastopen_verdict xtcp_fastopen_syn(struct sock *lsk,
+					     struct sk_buff *skb, u8 *cookie);
 
 /* stats.c */
 int xtcp_stats_net_init(struct net *net);

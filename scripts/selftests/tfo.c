@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tfo: the ends of a Fast Open test (tfo.sh), on xtcp or Linux TCP.
+ *
+ *   tfo listen xtcp|tcp PORT QLEN N
+ *	listen with TCP_FASTOPEN = QLEN; for each of N connections print
+ *	"accepted state=S early=B" (TCP_INFO state and the bytes readable
+ *	at accept(), before anything else is awaited), read "hello",
+ *	answer "world", close
+ *   tfo client xtcp|tcp ADDR PORT N [par]
+ *	N connections, each sendto(MSG_FASTOPEN) "hello" and read "world";
+ *	"par": all N started before any reply is read. Prints
+ *	"conn I: syn_data_acked=A reply=R" (TCPI_OPT_SYN_DATA)
+ *   tfo errno
+ *	the Fast Open options' and MSG_FASTOPEN's errnos
+ *   tfo key get|rotate|new
+ *	the namespace's TCP_FASTOPEN_KEY (on an xtcp socket): print it;
+ *	a fresh primary with the old one as backup; a fresh primary alone
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "xt.h"
+
+#ifndef TCPI_OPT_SYN_DATA
+#define TCPI_OPT_SYN_DATA	32
+#endif
+
+static int tfo_family(const char *stack)
+{
+	return strcmp(stack, "xtcp") ? AF_INET : xt_family();
+}
+
+static struct sockaddr_in tfo_addr(int family, const char *addr, int port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = family,
+		.sin_port = htons(port),
+	};
+
+	sin.sin_addr.s_addr = inet_addr(addr);
+	return sin;
+}
+
+static int tfo_state(int fd, unsigned char *options)
+{
+	struct tcp_info ti = {};
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	if (options)
+		*options = ti.tcpi_options;
+	return ti.tcpi_state;
+}
+
+/* Read exactly @len bytes, with a receive timeout. */
+static int tfo_read(int fd, char *buf, int len)
+{
+	struct timeval tv = { .tv_sec = 10 };
+	int got = 0, n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (got < len) {
+		n = read(fd, buf + got, len - got);
+		if (!n)
+			errno = ENODATA;	/* EOF */
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return got;
+}
+
+static int tfo_listen(const char *stack, int port, int qlen, int n)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, "0.0.0.0", port);
+	int lfd, fd, one = 1, early, state, i;
+	char buf[8];
+
+	lfd = socket(family, SOCK_STREAM, 0);
+	if (lfd < 0)
+		xt_fatal("socket: %s", strerror(errno));
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)))
+		xt_fatal("TCP_FASTOPEN: %s", strerror(errno));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 16))
+		xt_fatal("bind/listen: %s", strerror(errno));
+	xt_log("listening");
+	for (i = 0; i < n; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			xt_fatal("accept: %s", strerror(errno));
+		/* what the SYN brought, before the final ACK can come */
+		early = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+		state = tfo_state(fd, NULL);
+		xt_log("accepted state=%d early=%d", state, early < 0 ? 0 : early);
+		if (tfo_read(fd, buf, 5) != 5 || memcmp(buf, "hello", 5))
+			xt_log("bad request: %s", strerror(errno));
+		else if (write(fd, "world", 5) != 5)
+			xt_log("write: %s", strerror(errno));
+		close(fd);
+	}
+	close(lfd);
+	return 0;
+}
+
+/* Start a Fast Open connection: the request goes in the SYN if it can. */
+static int tfo_start(int family, const struct sockaddr_in *sin, bool nonblock)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		xt_fatal("socket: %s", strerror(errno));
+	if (nonblock)
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+	if (sendto(fd, "hello", 5, MSG_FASTOPEN, (const struct sockaddr *)sin,
+		   sizeof(*sin)) == 5)
+		return fd;
+	if (errno != EINPROGRESS)
+		xt_fatal("sendto(MSG_FASTOPEN): %s", strerror(errno));
+	/* no cookie yet, non-blocking: the request follows the handshake */
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	if (poll(&p, 1, 10000) != 1 || write(fd, "hello", 5) != 5)
+		xt_fatal("write after connect: %s", strerror(errno));
+	return fd;
+}
+
+static void tfo_finish(int fd, int i)
+{
+	unsigned char options = 0;
+	char buf[8] = {};
+	int flags = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	if (tfo_read(fd, buf, 5) != 5)
+		strcpy(buf, "none");
+	tfo_state(fd, &options);
+	xt_log("conn %d: syn_data_acked=%d reply=%s", i,
+	       !!(options & TCPI_OPT_SYN_DATA), buf);
+	close(fd);
+}
+
+static int tfo_client(const char *stack, const char *addr, int port, int n,
+		      bool par)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, addr, port);
+	int fds[16], i;
+
+	if (n > (int)ARRAY_SIZE(fds))
+		n = ARRAY_SIZE(fds);
+	for (i = 0; i < n; i++) {
+		fds[i] = tfo_start(family, &sin, par);
+		if (!par)
+			tfo_finish(fds[i], i);
+	}
+	for (i = 0; par && i < n; i++)
+		tfo_finish(fds[i], i);
+	return 0;
+}
+
+static void tfo_print_key(const unsigned char *key, int len)
+{
+	int i;
+
+	printf("key");
+	for (i = 0; i < len; i++)
+		printf("%s%02x", i % 16 ? "" : " ", key[i]);
+	printf("\n");
+	fflush(stdout);
+}
+
+static int tfo_key(const char *what)
+{
+	unsigned char key[32];
+	socklen_t len = sizeof(key);
+	int fd = socket(xt_family(), SOCK_STREAM, 0), i;
+
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, &len))
+		xt_fatal("TCP_FASTOPEN_KEY: %s", strerror(errno));
+	if (!strcmp(what, "get")) {
+		tfo_print_key(key, len);
+		return 0;
+	}
+	/* the old primary becomes the backup */
+	memmove(key + 16, key, 16);
+	srand(getpid() ^ time(NULL));
+	for (i = 0; i < 16; i++)
+		key[i] = rand();
+	len = strcmp(what, "rotate") ? 16 : 32;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, len))
+		xt_fatal("set TCP_FASTOPEN_KEY: %s", strerror(errno));
+	tfo_print_key(key, len);
+	return 0;
+}
+
+/* The options' and MSG_FASTOPEN's errnos, TCP's (its client off). */
+static int tfo_errno(void)
+{
+	struct sockaddr_in sin = tfo_addr(xt_family(), "127.0.0.1", 9);
+	unsigned char key[32], back[40];
+	socklen_t len = sizeof(back);
+	int fd = socket(xt_family(), SOCK_STREAM, 0), v, i;
+
+	if (fd < 0)
+		xt_fatal("socket: %s", strerror(errno));
+	xt_check_errno(sendto(fd, "x", 1, MSG_FASTOPEN,
+			      (struct sockaddr *)&sin, sizeof(sin)),
+		       EOPNOTSUPP, "sendto(MSG_FASTOPEN), no client yet");
+	v = 1;
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v,
+				  sizeof(v)), EOPNOTSUPP, "TCP_FASTOPEN_CONNECT 1");
+	v = 2;
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v,
+				  sizeof(v)), EINVAL, "TCP_FASTOPEN_CONNECT 2");
+	v = -1;
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &v,
+				  sizeof(v)), EINVAL, "TCP_FASTOPEN -1");
+	v = 1 << 30;
+	xt_check(!setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &v, sizeof(v)),
+		 "TCP_FASTOPEN 2^30 accepted");
+	len = sizeof(v);
+	getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &v, &len);
+	xt_check(v == xt_read_long("/proc/sys/net/core/somaxconn", -1),
+		 "... and capped at somaxconn: %d", v);
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, 8),
+		       EINVAL, "TCP_FASTOPEN_KEY of 8 bytes");
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, 33),
+		       EINVAL, "TCP_FASTOPEN_KEY of 33 bytes");
+	for (i = 0; i < 32; i++)
+		key[i] = i * 7;
+	xt_check(!setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, 32),
+		 "TCP_FASTOPEN_KEY primary and backup");
+	len = sizeof(back);
+	xt_check(!getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, back, &len) &&
+		 len == 32 && !memcmp(key, back, 32), "... read back, 32 bytes");
+	xt_check(!setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, key, 16),
+		 "TCP_FASTOPEN_KEY primary only");
+	len = sizeof(back);
+	xt_check(!getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, back, &len) &&
+		 len == 16 && !memcmp(key, back, 16), "... read back, 16 bytes");
+	len = 4;
+	xt_check(!getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_KEY, back, &len) &&
+		 len == 4, "... a short read gets what fits");
+	xt_check(xt_read_long("/proc/sys/net/xtcp/fastopen", -1) == 1,
+		 "net.xtcp.fastopen defaults to 1, as tcp_fastopen");
+	close(fd);
+	return xt_done();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "errno"))
+		return tfo_errno();
+	if (argc >= 6 && !strcmp(argv[1], "listen"))
+		return tfo_listen(argv[2], atoi(argv[3]), atoi(argv[4]),
+				  atoi(argv[5]));
+	if (argc >= 6 && !strcmp(argv[1], "client"))
+		return tfo_client(argv[2], argv[3], atoi(argv[4]),
+				  atoi(argv[5]), argc > 6 && !strcmp(argv[6], "par"));
+	if (argc >= 3 && !strcmp(argv[1], "key"))
+		return tfo_key(argv[2]);
+	fprintf(stderr, "usage: tfo listen|client|key ...\n");
+	return 2;
+}

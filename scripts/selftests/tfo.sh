@@ -1,0 +1,204 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# tfo.sh linux-client|rotate|overflow|syncookies: TCP Fast Open (RFC 7413)
+# at an xtcp listener, with Linux's own TFO client as the referee.
+#
+#   ns_x (192.0.2.1) veth_x ======== veth_t (192.0.2.2) ns_t
+#   xtcp listener       |  translator on veth_x        Linux TCP client
+#   fastopen=2, qlen    |                              tcp_fastopen=1
+#                       |                   netem delay on veth_t egress
+#
+# The delay holds the client's final ACK back, so a Fast Open child is in
+# SYN_RECV when accept() returns it: it must already hold the SYN's data.
+#
+#   linux-client  1st connection asks for a cookie, the next ones carry
+#                 their data in the SYN; the server reads it before the
+#                 final ACK; Linux sees its SYN data acknowledged
+#   rotate        a new key with the old one as backup: the old cookie
+#                 still works (AltKey) and the SYN-ACK gives the new one;
+#                 a new key alone: the old cookie fails, the data is not
+#                 acknowledged and comes again after the handshake
+#   overflow      qlen 1: of 3 Fast Open SYNs at once, 1 is served and 2
+#                 fall back to the ordinary handshake
+#   syncookies    syncookies=2: a valid cookie is still served at once
+#   synack-loss   the client hears no SYN-ACK for 0.6 s: the child's
+#                 timer (or the client's SYN again) brings it; the data
+#                 came once and the connection completes
+#   timeout       the client never hears a SYN-ACK: the child gives up
+#                 after synack_retries (the server's write, waiting for
+#                 the final ACK, gets ETIMEDOUT) and gives its qlen place
+#                 back
+. /xtcp/bin/lib.sh
+
+mode=$1
+trap netns_cleanup EXIT
+
+veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
+translate ns_x veth_x
+/sbin/tc -n ns_t qdisc add dev veth_t root netem delay 300ms || exit 1
+$IP netns exec ns_t sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_fastopen'
+$IP netns exec ns_x sh -c 'echo 2 > /proc/sys/net/xtcp/fastopen'
+
+# tcp_ext NAME NS: a TcpExt counter of Linux TCP in NS
+tcp_ext() {
+	$IP netns exec "$2" cat /proc/net/netstat | awk -v n="$1" '
+		/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) f[i] = $i; h = 1 }
+			     else for (i = 1; i <= NF; i++) if (f[i] == n) print $i }'
+}
+
+wait_listening() { # wait_listening LOGFILE
+	i=0
+	while ! grep -q listening "$1" 2>/dev/null; do
+		[ $i -ge 100 ] && return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+# serve N [QLEN]: an xtcp Fast Open listener on 7000 for N connections
+serve() {
+	$IP netns exec ns_x tfo listen xtcp 7000 "${2:-8}" "$1" >/tmp/srv.log 2>&1 &
+	srv=$!
+	check "xtcp Fast Open listener up" wait_listening /tmp/srv.log
+}
+
+# connect N [par]: Linux's TFO client, N connections
+connect() {
+	$IP netns exec ns_t tfo client tcp 192.0.2.1 7000 "$@" >/tmp/cli.log 2>&1
+	cat /tmp/cli.log
+}
+
+finish() {
+	wait $srv
+	cat /tmp/srv.log
+	check "every reply came" eq "$(grep -c 'reply=world' /tmp/cli.log)" "$1"
+}
+
+# A cookie for the client, and one Fast Open connection that uses it.
+prime() {
+	serve 2
+	connect 2
+	finish 2
+	check "Linux asked for a cookie once" eq "$(stat_of FastOpenCookieReqd ns_x)" 1
+	check "the 2nd connection's data came in its SYN" \
+		eq "$(stat_of FastOpenPassive ns_x)" 1
+	check "Linux saw its SYN data acknowledged once" \
+		eq "$(grep -c 'syn_data_acked=1' /tmp/cli.log)" 1
+	check "the server read the SYN's data in SYN_RECV, before the final ACK" \
+		eq "$(grep -c 'accepted state=3 early=5' /tmp/srv.log)" 1
+}
+
+case "$mode" in
+linux-client)
+	prime
+	serve 3
+	connect 3
+	finish 3
+	check "3 more Fast Open connections" eq "$(stat_of FastOpenPassive ns_x)" 4
+	check "... all read in SYN_RECV" \
+		eq "$(grep -c 'accepted state=3 early=5' /tmp/srv.log)" 3
+	check "Linux counted 4 active Fast Opens" \
+		eq "$(tcp_ext TCPFastOpenActive ns_t)" 4
+	check "no Fast Open failed" eq "$(stat_of FastOpenPassiveFail ns_x)" 0
+	;;
+rotate)
+	prime
+	$IP netns exec ns_x tfo key rotate
+	serve 2
+	connect 2
+	finish 2
+	check "the old cookie checked under the backup key" \
+		eq "$(stat_of FastOpenPassiveAltKey ns_x)" 1
+	check "... and the SYN-ACK's new cookie under the primary" \
+		eq "$(stat_of FastOpenPassive ns_x)" 3
+	$IP netns exec ns_x tfo key new
+	serve 2
+	connect 2
+	finish 2
+	check "the old cookie fails without its backup key" \
+		eq "$(stat_of FastOpenPassiveFail ns_x)" 1
+	check "... its data not acknowledged, the next connection's is" \
+		eq "$(grep -c 'syn_data_acked=1' /tmp/cli.log)" 1
+	check "Linux counted the failure" \
+		eq "$(tcp_ext TCPFastOpenActiveFail ns_t)" 1
+	check "4 Fast Opens in all" eq "$(stat_of FastOpenPassive ns_x)" 4
+	;;
+overflow)
+	prime
+	serve 3 1
+	connect 3 par
+	finish 3
+	check "qlen 1: one Fast Open child more" eq "$(stat_of FastOpenPassive ns_x)" 2
+	check "... two SYNs over qlen" eq "$(stat_of FastOpenListenOverflow ns_x)" 2
+	check "... whose data Linux sent again" \
+		eq "$(grep -c 'syn_data_acked=0' /tmp/cli.log)" 2
+	;;
+syncookies)
+	prime
+	$IP netns exec ns_x sh -c 'echo 2 > /proc/sys/net/xtcp/syncookies'
+	serve 2
+	connect 2
+	finish 2
+	check "with syncookies=2 a valid Fast Open cookie is still served" \
+		eq "$(stat_of FastOpenPassive ns_x)" 3
+	check "... without a SYN cookie" eq "$(stat_of SyncookiesSent ns_x)" 0
+	;;
+synack-loss|timeout)
+	prime
+	# SYN-ACKs (TCP flags byte 0x12) dropped on their way into ns_t
+	/sbin/tc -n ns_t qdisc add dev veth_t clsact || exit 1
+	/sbin/tc -n ns_t filter add dev veth_t ingress protocol ip u32 \
+		match ip protocol 6 0xff match u8 0x12 0xff at 33 action drop ||
+		exit 1
+	sent=$(stat_of SynRetrans ns_x)
+	if [ "$mode" = timeout ]; then
+		$IP netns exec ns_x sh -c 'echo 1 > /proc/sys/net/xtcp/synack_retries'
+		serve 2 1
+		$IP netns exec ns_t tfo client tcp 192.0.2.1 7000 1 par \
+			>/tmp/cli.log 2>&1 &
+		cli=$!
+		# the client goes once its SYN made the child: no SYN again
+		i=0
+		while ! grep -q "accepted state=3" /tmp/srv.log && [ $i -lt 100 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill $cli 2>/dev/null
+		wait $cli
+		# 1 s, then 2 s more: the child gives up at 3 s
+		i=0
+		while ! grep -q "write:" /tmp/srv.log && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		# the answer waits for the final ACK, which never comes
+		check "the child read the SYN's data; its write got ETIMEDOUT" \
+			eq "$(grep -c 'write: Connection timed out' /tmp/srv.log)" 1
+		check "... after one SYN-ACK resent" \
+			eq "$(($(stat_of SynRetrans ns_x) - sent))" 1
+		/sbin/tc -n ns_t filter del dev veth_t ingress
+		connect 1
+		finish 1
+		check "its qlen place came back: qlen 1 served the next" \
+			eq "$(stat_of FastOpenPassive ns_x)" 3
+		check "... and nothing overflowed" \
+			eq "$(stat_of FastOpenListenOverflow ns_x)" 0
+	else
+		serve 1
+		( sleep 0.6; /sbin/tc -n ns_t filter del dev veth_t ingress ) &
+		connect 1
+		finish 1
+		check "the SYN's data was read in SYN_RECV" \
+			eq "$(grep -c 'accepted state=3 early=5' /tmp/srv.log)" 1
+		check "the SYN-ACK went again (timer or the client's SYN)" \
+			test "$(($(stat_of SynRetrans ns_x) + $(stat_of SynAckResends ns_x) - sent))" -ge 1
+		check "2 Fast Opens" eq "$(stat_of FastOpenPassive ns_x)" 2
+	fi
+	;;
+*)
+	echo "usage: tfo.sh linux-client|rotate|overflow|syncookies|synack-loss|timeout"
+	exit 2
+	;;
+esac
+done_test

@@ -75,7 +75,13 @@ $(PRELOAD_LIB): scripts/preload/xtcp_preload.c include/uapi/linux/xtcp.h
 	@mkdir -p $(dir $@)
 	$(CC) $(PRELOAD_CFLAGS) -o $@ $< -ldl
 
-preload: $(PRELOAD_LIB)
+# preload_check (the preload_api test) is linked dynamically: a static
+# program never sees the library.
+$(BUILD)/preload/preload_check: scripts/preload/preload_check.c include/uapi/linux/xtcp.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi -o $@ $<
+
+preload: $(PRELOAD_LIB) $(BUILD)/preload/preload_check
 
 initramfs: module selftests preload
 	scripts/vm/mkinitramfs.sh

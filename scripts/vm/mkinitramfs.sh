@@ -64,7 +64,8 @@ make -C "$top" --no-print-directory -s BUILD="$BUILD" preload >&2 ||
 # Rebuild only if an input (name, size, mtime) or a setting changed.
 inputs=("$0" "$top/scripts/vm/init" "$top/scripts/selftests/runner.sh" "$list"
 	"$ko" ${kunit_ko:+"$kunit_ko"} "${selftest_bins[@]}" "${selftest_sh[@]}" "${bins[@]}"
-	"${apps[@]}" "$preload_lib" "$top/scripts/preload/xtcp-run" "$kmods/modules.dep")
+	"${apps[@]}" "$preload_lib" "$BUILD/preload/preload_check" "$top/scripts/preload/xtcp-run"
+	"$kmods/modules.dep")
 [ -f "$top/scripts/vm/demo.sh" ] && inputs+=("$top/scripts/vm/demo.sh")
 sum=$( { stat -L -c '%n %s %Y' "${inputs[@]}"; echo "$moddir ${mods[*]}"; } | md5sum)
 if [ -f "$out" ] && [ "$(cat "$out.inputs" 2>/dev/null)" = "$sum" ]; then
@@ -167,6 +168,7 @@ done
 # xtcp-run finds the library in ../lib/xtcp/ beside itself.
 install -D -m 0755 "$preload_lib" "$stage/xtcp/lib/xtcp/libxtcp-preload.so"
 install -m 0755 "$top/scripts/preload/xtcp-run" "$stage/xtcp/bin/xtcp-run"
+strip_copy "$BUILD/preload/preload_check" "$stage/xtcp/bin/preload_check"
 install -m 0755 "$top/scripts/selftests/runner.sh" "$stage/xtcp/runner.sh"
 install -m 0644 "$list" "$stage/xtcp/tests.list"
 [ ! -f "$top/scripts/vm/demo.sh" ] || install -m 0755 "$top/scripts/vm/demo.sh" "$stage/xtcp/demo.sh"

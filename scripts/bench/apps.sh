@@ -8,14 +8,17 @@
 #   ns_ac (192.0.2.2) veth_ac ---- veth_as (192.0.2.1) ns_as
 #   clients: iperf3 -c, wrk        servers: iperf3 -s, nginx
 #
-# - iperf3: 1 and 4 streams, $SECS s each, receiver's throughput; again
+# Each measurement runs TCP and xtcp in turns, $REPS times (default 3), and
+# reports the medians; a run is $SECS s (XTCP_BENCH_APPS_SECS, default 3).
+# - iperf3: 1 and 4 streams, receiver's throughput; again
 #   with GSO/TSO off on the pair (ethtool, in the bench initramfs);
 # - wrk against nginx (one worker, a 1000-byte file): keep-alive, and a
 #   new connection per request ("Connection: close", nginx closes), with
 #   requests/s and latency p50/p99 (wrk --latency).
 . /xtcp/bin/lib.sh
 
-SECS=${XTCP_BENCH_APPS_SECS:-5}
+SECS=${XTCP_BENCH_APPS_SECS:-3}
+REPS=${XTCP_BENCH_REPS:-3}
 CONNS=16
 RUN=/xtcp/bin/xtcp-run
 D=/tmp/apps
@@ -103,14 +106,32 @@ wrk_run() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
+median() { # median VALUES...: the middle one (the lower of the two middle)
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+row() { printf '%-42s %10s %10s %8s\n' "$1" "$2" "$3" "$(ratio "$3" "$2")"; }
+
+# iperf_rows LABEL: TCP and xtcp in turns, $REPS times each, medians
+iperf_rows() {
+	for n in 1 4; do
+		t= x=
+		r=0
+		while [ $r -lt "$REPS" ]; do
+			t="$t $(iperf "" $n)"
+			x="$x $(iperf $RUN $n)"
+			r=$((r + 1))
+		done
+		# shellcheck disable=SC2086 # lists of numbers
+		row "iperf3$1, $n stream(s), Mbit/s" "$(median $t)" "$(median $x)"
+	done
+}
+
 echo
-echo "Real programs (Debian's iperf3, nginx-light, wrk) over TCP and over xtcp (xtcp-run), veth, $(nproc) vCPUs (TCG), $SECS s each"
-printf '%-34s %12s %12s %8s\n' "" TCP xtcp xtcp/TCP
-for n in 1 4; do
-	t=$(iperf "" $n)
-	x=$(iperf $RUN $n)
-	printf '%-34s %12s %12s %8s\n' "iperf3, $n stream(s), Mbit/s" "$t" "$x" "$(ratio "$x" "$t")"
-done
+echo "Real programs (Debian's iperf3, nginx-light, wrk) over TCP and over xtcp (xtcp-run), veth," \
+	"$(nproc) vCPUs (TCG), $SECS s a run, TCP and xtcp in turns, median of $REPS"
+printf '%-42s %10s %10s %8s\n' "" TCP xtcp xtcp/TCP
+iperf_rows ""
 # Like for like: TCP's 64 kB GSO/TSO skbs cross the veth pair whole,
 # xtcp has no GSO (as stream.sh's bulk rows).
 gso() {
@@ -118,34 +139,35 @@ gso() {
 		$IP netns exec ns_as /sbin/ethtool -K veth_as gso "$1" tso "$1" >/dev/null 2>&1
 }
 if [ -x /sbin/ethtool ] && gso off; then
-	for n in 1 4; do
-		t=$(iperf "" $n)
-		x=$(iperf $RUN $n)
-		printf '%-34s %12s %12s %8s\n' "iperf3, GSO/TSO off, $n stream(s)" "$t" "$x" "$(ratio "$x" "$t")"
-	done
+	iperf_rows ", GSO/TSO off"
 	gso on
 fi
 for mode in keepalive close; do
-	hdr=
-	[ $mode = keepalive ] || hdr="Connection: close"
 	for stack in tcp xtcp; do
-		wrap=
-		[ $stack = tcp ] || wrap=$RUN
-		nginx_up "$wrap"
-		if [ -n "$hdr" ]; then
-			set -- $(wrk_run "$wrap" -H "$hdr")
-		else
-			set -- $(wrk_run "$wrap")
-		fi
-		[ -z "${4:-}" ] || { echo "  ($stack $mode: wrk reported errors:)"; grep 'errors\|Non-2xx' "$D/wrk.out"; }
-		kill "$nginx"
-		wait "$nginx" 2>/dev/null
-		eval "${stack}_rps=$1 ${stack}_p50=$2 ${stack}_p99=$3"
+		eval "${stack}_rps= ${stack}_p50= ${stack}_p99="
 	done
-	# shellcheck disable=SC2154 # set by the eval above
+	r=0
+	while [ $r -lt "$REPS" ]; do
+		for stack in tcp xtcp; do
+			wrap=
+			[ $stack = tcp ] || wrap=$RUN
+			nginx_up "$wrap"
+			if [ $mode = close ]; then
+				set -- $(wrk_run "$wrap" -H "Connection: close")
+			else
+				set -- $(wrk_run "$wrap")
+			fi
+			[ -z "${4:-}" ] || { echo "  ($stack $mode: wrk reported errors:)"; grep 'errors\|Non-2xx' "$D/wrk.out"; }
+			kill "$nginx"
+			wait "$nginx" 2>/dev/null
+			eval "${stack}_rps=\"\$${stack}_rps $1\" ${stack}_p50=\"\$${stack}_p50 $2\" ${stack}_p99=\"\$${stack}_p99 $3\""
+		done
+		r=$((r + 1))
+	done
+	# shellcheck disable=SC2154,SC2086 # set by the eval above; lists of numbers
 	{
-		printf '%-34s %12s %12s %8s\n' "wrk $mode, $CONNS conns, req/s" "$tcp_rps" "$xtcp_rps" "$(ratio "$xtcp_rps" "$tcp_rps")"
-		printf '%-34s %12s %12s %8s\n' "wrk $mode, latency p50 ms" "$tcp_p50" "$xtcp_p50" "$(ratio "$xtcp_p50" "$tcp_p50")"
-		printf '%-34s %12s %12s %8s\n' "wrk $mode, latency p99 ms" "$tcp_p99" "$xtcp_p99" "$(ratio "$xtcp_p99" "$tcp_p99")"
+		row "wrk $mode, $CONNS conns, req/s" "$(median $tcp_rps)" "$(median $xtcp_rps)"
+		row "wrk $mode, latency p50 ms" "$(median $tcp_p50)" "$(median $xtcp_p50)"
+		row "wrk $mode, latency p99 ms" "$(median $tcp_p99)" "$(median $xtcp_p99)"
 	}
 done

@@ -197,7 +197,20 @@ bad:
 #define XP_SYM(name) \
 	(*(void **)&real_##name = dlsym(RTLD_NEXT, #name))
 
-__attribute__((constructor)) static void xp_init(void)
+static pthread_mutex_t xp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* fork() while another thread holds xp_lock must not leave it held */
+static void xp_atfork_prepare(void)
+{
+	pthread_mutex_lock(&xp_lock);
+}
+
+static void xp_atfork_release(void)
+{
+	pthread_mutex_unlock(&xp_lock);
+}
+
+static void xp_init_once(void)
 {
 	const char *e;
 
@@ -240,6 +253,23 @@ __attribute__((constructor)) static void xp_init(void)
 			_exit(127);
 		xp_filtered = true;
 	}
+	pthread_atfork(xp_atfork_prepare, xp_atfork_release, xp_atfork_release);
+}
+
+static pthread_once_t xp_once = PTHREAD_ONCE_INIT;
+
+/*
+ * Every interposed call starts here: another library's constructor may
+ * make a socket before ours has run.
+ */
+static inline void xp_init(void)
+{
+	pthread_once(&xp_once, xp_init_once);
+}
+
+__attribute__((constructor)) static void xp_constructor(void)
+{
+	xp_init();
 }
 
 static bool xp_in(const struct xp_range *r, int n, unsigned int v)
@@ -303,7 +333,6 @@ struct xp_pending {
 	struct xp_opt *opts;
 };
 
-static pthread_mutex_t xp_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct xp_pending **xp_table;
 static int xp_table_len;
 
@@ -388,7 +417,10 @@ static int xp_record_opt_locked(struct xp_pending *p, int level, int name,
 	struct xp_opt *o = NULL;
 	int i;
 
-	if (len > XP_OPT_MAX)
+	/* too long, or pointing at the program's memory (a BPF program) */
+	if (len > XP_OPT_MAX ||
+	    (level == SOL_SOCKET && (name == SO_ATTACH_FILTER ||
+				     name == SO_ATTACH_REUSEPORT_CBPF)))
 		return -1;
 	for (i = 0; i < p->nopts; i++)
 		if (p->opts[i].level == level && p->opts[i].name == name)
@@ -513,6 +545,7 @@ XP_EXPORT int socket(int domain, int type, int protocol)
 {
 	int fd;
 
+	xp_init();
 	if (!xp_is_tcp(domain, type, protocol))
 		return real_socket(domain, type, protocol);
 	if (xp_filtered) {
@@ -540,6 +573,7 @@ XP_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	struct xp_pending *p;
 	int ret;
 
+	xp_init();
 	if (!sin || !(p = xp_pending_get(fd)))
 		return real_bind(fd, addr, len);
 	if (sin->sin_port == 0) {
@@ -568,6 +602,7 @@ XP_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	struct xp_pending *p;
 	int ret;
 
+	xp_init();
 	if (!sin || !(p = xp_pending_get(fd)))
 		return real_connect(fd, addr, len);
 	ret = xp_decide_locked(fd, p, sin, false, "connect");
@@ -579,9 +614,11 @@ XP_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 XP_EXPORT int listen(int fd, int backlog)
 {
 	struct sockaddr_in any = { .sin_family = AF_INET };
-	struct xp_pending *p = xp_pending_get(fd);
+	struct xp_pending *p;
 	int ret = 0;
 
+	xp_init();
+	p = xp_pending_get(fd);
 	if (p) {
 		/* unbound, or bound to port 0: listen() picks the port */
 		ret = xp_decide_locked(fd, p, p->bound ? &p->bind_addr : &any,
@@ -594,8 +631,10 @@ XP_EXPORT int listen(int fd, int backlog)
 XP_EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *lenp)
 {
 	socklen_t given = lenp ? *lenp : 0;
-	int ret = real_accept(fd, addr, lenp);
+	int ret;
 
+	xp_init();
+	ret = real_accept(fd, addr, lenp);
 	if (ret >= 0)
 		xp_fix_out(addr, lenp, given);
 	return ret;
@@ -605,8 +644,10 @@ XP_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *lenp,
 		      int flags)
 {
 	socklen_t given = lenp ? *lenp : 0;
-	int ret = real_accept4(fd, addr, lenp, flags);
+	int ret;
 
+	xp_init();
+	ret = real_accept4(fd, addr, lenp, flags);
 	if (ret >= 0)
 		xp_fix_out(addr, lenp, given);
 	return ret;
@@ -615,8 +656,10 @@ XP_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *lenp,
 XP_EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *lenp)
 {
 	socklen_t given = lenp ? *lenp : 0;
-	int ret = real_getsockname(fd, addr, lenp);
+	int ret;
 
+	xp_init();
+	ret = real_getsockname(fd, addr, lenp);
 	if (!ret)
 		xp_fix_out(addr, lenp, given);
 	return ret;
@@ -625,8 +668,10 @@ XP_EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *lenp)
 XP_EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *lenp)
 {
 	socklen_t given = lenp ? *lenp : 0;
-	int ret = real_getpeername(fd, addr, lenp);
+	int ret;
 
+	xp_init();
+	ret = real_getpeername(fd, addr, lenp);
 	if (!ret)
 		xp_fix_out(addr, lenp, given);
 	return ret;
@@ -636,8 +681,10 @@ XP_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 			   struct sockaddr *addr, socklen_t *lenp)
 {
 	socklen_t given = lenp ? *lenp : 0;
-	ssize_t ret = real_recvfrom(fd, buf, n, flags, addr, lenp);
+	ssize_t ret;
 
+	xp_init();
+	ret = real_recvfrom(fd, buf, n, flags, addr, lenp);
 	if (ret >= 0)
 		xp_fix_out(addr, lenp, given);
 	return ret;
@@ -649,8 +696,10 @@ XP_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 				 socklen_t *lenp)
 {
 	socklen_t given = lenp ? *lenp : 0;
-	ssize_t ret = real_recvfrom_chk(fd, buf, n, buflen, flags, addr, lenp);
+	ssize_t ret;
 
+	xp_init();
+	ret = real_recvfrom_chk(fd, buf, n, buflen, flags, addr, lenp);
 	if (ret >= 0)
 		xp_fix_out(addr, lenp, given);
 	return ret;
@@ -659,8 +708,10 @@ XP_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 XP_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	socklen_t given = msg ? msg->msg_namelen : 0;
-	ssize_t ret = real_recvmsg(fd, msg, flags);
+	ssize_t ret;
 
+	xp_init();
+	ret = real_recvmsg(fd, msg, flags);
 	if (ret >= 0 && msg)
 		xp_fix_out(msg->msg_name, &msg->msg_namelen, given);
 	return ret;
@@ -672,6 +723,8 @@ XP_EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 	socklen_t given[64];
 	unsigned int i, m = vlen < 64 ? vlen : 64;
 	int ret;
+
+	xp_init();
 
 	/* a longer vector is read 64 at a time, as the kernel may anyway */
 	for (i = 0; i < m; i++)
@@ -704,6 +757,7 @@ static int xp_send_decide(int fd, const struct sockaddr *addr, socklen_t len)
 XP_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			 const struct sockaddr *addr, socklen_t len)
 {
+	xp_init();
 	if (xp_send_decide(fd, addr, len))
 		return -1;
 	return real_sendto(fd, buf, n, flags, addr, len);
@@ -711,6 +765,7 @@ XP_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 
 XP_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
+	xp_init();
 	if (msg && xp_send_decide(fd, msg->msg_name, msg->msg_namelen))
 		return -1;
 	return real_sendmsg(fd, msg, flags);
@@ -719,6 +774,7 @@ XP_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 XP_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 		       int flags)
 {
+	xp_init();
 	if (vec && vlen &&
 	    xp_send_decide(fd, vec[0].msg_hdr.msg_name,
 			   vec[0].msg_hdr.msg_namelen))
@@ -738,8 +794,10 @@ static bool xp_fd_is_xtcp(int fd)
 XP_EXPORT int getsockopt(int fd, int level, int name, void *val,
 			 socklen_t *lenp)
 {
-	int ret = real_getsockopt(fd, level, name, val, lenp);
+	int ret;
 
+	xp_init();
+	ret = real_getsockopt(fd, level, name, val, lenp);
 	if (ret || level != SOL_SOCKET || !val || !lenp ||
 	    *lenp < sizeof(int))
 		return ret;
@@ -758,12 +816,14 @@ XP_EXPORT int setsockopt(int fd, int level, int name, const void *val,
 	struct xp_pending *p;
 	int ret;
 
+	xp_init();
+
 	p = xp_pending_get(fd);
 	ret = real_setsockopt(fd, level, name, val, len);
 	if (p) {
 		if (!ret && xp_record_opt_locked(p, level, name, val, len)) {
 			/* cannot be carried over: keep it TCP, and say so */
-			xp_say("fd %d: option level %d name %d (%u bytes) cannot be carried to xtcp; the socket stays TCP",
+			xp_say("fd %d: option level %d name %d (%u bytes) cannot be carried to xtcp, so the socket stays TCP",
 			       fd, level, name, (unsigned int)len);
 			xp_forget_locked(fd);
 		}

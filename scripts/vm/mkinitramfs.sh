@@ -95,8 +95,8 @@ copy_with_libs() {
 	done
 }
 copy_with_libs /sbin/ip /sbin/tc /bin/ss "${apps[@]}"
-# nginx's MIME table (the tests write their own nginx.conf), and the
-# user the tests run programs as, if they drop root.
+# nginx's MIME table (the tests write their own nginx.conf). /etc/passwd
+# below has nobody too: nginx's user when a configuration names none.
 install -D -m 0644 /etc/nginx/mime.types "$stage/etc/nginx/mime.types"
 # netem's delay distributions, and ip's name tables.
 for f in /usr/lib/x86_64-linux-gnu/tc/*.dist; do

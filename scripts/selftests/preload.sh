@@ -231,10 +231,14 @@ wrk)
 			! grep -q 'Socket errors\|Non-2xx' "$1" &&
 			[ "$(awk '/requests in/ { print $1 }' "$1")" -gt 0 ]
 	}
+	p0=$(opens PassiveOpens ns_s)
 	$IP netns exec ns_c $RUN wrk -t1 -c8 -d1s http://192.0.2.1:8080/f1460 \
 		>"$D/wrk-ka.out" 2>"$D/wrk.err"
 	ck "wrk over xtcp, keep-alive, 8 connections: requests, no errors" \
 		wrk_ok "$D/wrk-ka.out"
+	# (wrk also opens one of its own first, to try the address)
+	c=$(($(opens PassiveOpens ns_s) - p0))
+	ck "... on xtcp connections ($c, for 8)" test "$c" -ge 8
 	p0=$(opens PassiveOpens ns_s)
 	$IP netns exec ns_c $RUN wrk -t1 -c8 -d1s -H 'Connection: close' \
 		http://192.0.2.1:8080/f1460 >"$D/wrk-close.out" 2>>"$D/wrk.err"
@@ -267,11 +271,18 @@ iperf3)
 		spid=$!
 		pids="$pids $spid"
 		wait_listen "$sns" 5201 "$spid" || return 1
+		po=$(opens PassiveOpens "$sns") ao=$(opens ActiveOpens "$cns")
 		$IP netns exec "$cns" $cwrap iperf3 -4 -J -c "$saddr" -p 5201 "$@" \
 			>"$D/$name.json" 2>"$D/$name.err"
 		rc=$?
 		wait "$spid" || rc=1
-		[ $rc = 0 ] && iperf_ok "$D/$name.json"
+		[ $rc = 0 ] && iperf_ok "$D/$name.json" || return 1
+		# the wrapped end's connections (control and data) were xtcp's
+		po=$(($(opens PassiveOpens "$sns") - po))
+		ao=$(($(opens ActiveOpens "$cns") - ao))
+		echo "    xtcp opens: $po passive (server), $ao active (client)"
+		{ [ -z "$swrap" ] || [ "$po" -ge 2 ]; } &&
+			{ [ -z "$cwrap" ] || [ "$ao" -ge 2 ]; }
 	}
 	veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1 || exit 1
 	ck "iperf3 client and server over xtcp, 2 s" \

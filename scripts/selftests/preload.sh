@@ -13,7 +13,8 @@
 # Cases:
 #   nginx     curl fetches files of several sizes (sha256 compared), one
 #             connection per request (the server closes each), then all on
-#             one keep-alive connection
+#             one keep-alive connection; then through an nginx reverse
+#             proxy over xtcp
 #   interop   curl over xtcp against nginx over Linux TCP, and the reverse
 #   wrk       wrk (epoll, non-blocking connects) against nginx, keep-alive
 #             and "Connection: close"
@@ -99,11 +100,13 @@ wait_listen() {
 	return 1
 }
 
-# nginx_start NS ADDR PORT NAME [xtcp]: nginx (one worker, epoll,
-# sendfile, TCP_NOPUSH/NODELAY) serving $D/www, over xtcp if asked.
+# nginx_start NS ADDR PORT NAME [xtcp [UPSTREAM]]: nginx (one worker,
+# epoll, sendfile, TCP_NOPUSH/NODELAY) serving $D/www, over xtcp if
+# asked; with UPSTREAM (http://ADDR:PORT) a reverse proxy to it instead.
 nginx_start() {
-	ns=$1 addr=$2 port=$3 name=$4 wrap=
+	ns=$1 addr=$2 port=$3 name=$4 wrap= serve="root $D/www;"
 	[ "${5:-}" != xtcp ] || wrap=$RUN
+	[ -z "${6:-}" ] || serve="location / { proxy_pass $6; }"
 	cat >"$D/$name.conf" <<EOF
 daemon off;
 master_process on;
@@ -127,7 +130,7 @@ http {
 	scgi_temp_path $D/tmp/scgi;
 	server {
 		listen $addr:$port backlog=256;
-		root $D/www;
+		$serve
 		log_not_found off;
 	}
 }
@@ -199,7 +202,16 @@ nginx)
 	ck "curl: a missing file is a 404 over xtcp" \
 		eq "$($IP netns exec ns_c $RUN curl -s -o /dev/null -w '%{http_code}' \
 			http://192.0.2.1:8080/nothing 2>>"$D/curl.err")" 404
-	ck "nginx logged no error" eq "$(grep -c '\[\(crit\|alert\|emerg\|error\)\]' "$D/nginx.err")" 0
+	# nginx as a client too: a reverse proxy in ns_c (non-blocking
+	# connect, SO_ERROR, its buffers) in front of the server in ns_s
+	must nginx_start ns_c 127.0.0.1 8090 proxy xtcp http://192.0.2.1:8080
+	a0=$(opens ActiveOpens ns_c)
+	ck "curl over xtcp through an nginx proxy over xtcp (sha256 equal)" \
+		fetch_check ns_c "$RUN" http://127.0.0.1:8090
+	ck "... the proxy's 5 upstream connections were xtcp's (and curl's 5)" \
+		eq "$(($(opens ActiveOpens ns_c) - a0))" 10
+	ck "nginx logged no error" eq "$(cat "$D/nginx.err" "$D/proxy.err" |
+		grep -c '\[\(crit\|alert\|emerg\|error\)\]')" 0
 	;;
 interop)
 	veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1

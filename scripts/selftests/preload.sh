@@ -297,8 +297,8 @@ iperf3)
 			{ [ -z "$cwrap" ] || [ "$ao" -ge 2 ]; }
 	}
 	veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1 || exit 1
-	ck "iperf3 client and server over xtcp, 2 s" \
-		run_iperf x2x ns_s "$RUN" 192.0.2.1 ns_c "$RUN" -t 2
+	ck "iperf3 client and server over xtcp, 2 s, the client sending with sendfile (-Z)" \
+		run_iperf x2x ns_s "$RUN" 192.0.2.1 ns_c "$RUN" -t 2 -Z
 	ck "iperf3 over xtcp, 4 streams, reverse direction, 32 MB" \
 		run_iperf x2x4 ns_s "$RUN" 192.0.2.1 ns_c "$RUN" -P 4 -R -n 32M
 	veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1

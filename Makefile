@@ -22,7 +22,14 @@ SELFTEST_HDR := $(wildcard scripts/selftests/lib/*.h) include/uapi/linux/xtcp.h
 SELFTEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread \
 		   -Iinclude/uapi -Iscripts/selftests/lib
 
-.PHONY: all module deps check-kver selftests initramfs vm demo kunit vmtest \
+# The preload library (scripts/preload/): dynamically linked, as the
+# programs it goes into; xtcp-run finds it in ../lib/xtcp/ beside itself.
+PRELOAD_LIB := $(BUILD)/preload/libxtcp-preload.so
+PRELOAD_CFLAGS := -shared -fPIC -fvisibility=hidden -O2 -g -Wall -Wextra \
+		  -Werror -std=gnu11 -pthread -Iinclude/uapi
+PREFIX ?= /usr/local
+
+.PHONY: all module deps check-kver selftests preload initramfs vm demo kunit vmtest \
 	vmtest-6.12 dkms debugtest style check bench stress fuzz install clean
 
 all: module
@@ -64,7 +71,19 @@ $(BUILD)/selftests/%: scripts/selftests/%/main.c \
 
 selftests: $(SELFTEST_BIN)
 
-initramfs: module selftests
+$(PRELOAD_LIB): scripts/preload/xtcp_preload.c include/uapi/linux/xtcp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PRELOAD_CFLAGS) -o $@ $< -ldl
+
+# preload_check (the preload_api test) is linked dynamically: a static
+# program never sees the library.
+$(BUILD)/preload/preload_check: scripts/preload/preload_check.c include/uapi/linux/xtcp.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi -o $@ $<
+
+preload: $(PRELOAD_LIB) $(BUILD)/preload/preload_check
+
+initramfs: module selftests preload
 	scripts/vm/mkinitramfs.sh
 
 vm: deps
@@ -145,6 +164,9 @@ check:
 install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	install -D -m 0644 include/uapi/linux/xtcp.h $(DESTDIR)/usr/include/linux/xtcp.h
+	$(MAKE) preload
+	install -D -m 0755 $(PRELOAD_LIB) $(DESTDIR)$(PREFIX)/lib/xtcp/libxtcp-preload.so
+	install -D -m 0755 scripts/preload/xtcp-run $(DESTDIR)$(PREFIX)/bin/xtcp-run
 
 clean:
 	-test -z "$(KVER)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -49,6 +49,7 @@ export KVER KDIR
 
 run_step build module make --no-print-directory module
 run_step build selftests make --no-print-directory selftests
+run_step build preload make --no-print-directory preload
 run_layer style style scripts/style.sh
 run_layer kunit kunit scripts/kunit.sh
 run_layer dkms dkms scripts/dkms.sh

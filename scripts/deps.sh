@@ -14,6 +14,8 @@ pkgs=(
 	sparse dkms
 	# test VM: emulator, initramfs, the userspace inside it
 	qemu-system-x86 busybox-static cpio iproute2
+	# real programs run over xtcp by the preload tests (scripts/preload/)
+	nginx-light curl wrk iperf3 socat
 )
 # `scripts/deps.sh bench` (make bench): perf and ethtool, which
 # scripts/bench/initramfs.sh copies into the benchmark's initramfs

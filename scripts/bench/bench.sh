@@ -8,10 +8,11 @@
 #   loopback: one namespace
 #   veth:     ns_c (192.0.2.2) veth_c ---- veth_s (192.0.2.1) ns_s
 #
-# Then stream.sh: the byte stream (bulk, loss, latency, memory, profile).
+# Then stream.sh: the byte stream (bulk, loss, latency, memory, profile),
+# and apps.sh: iperf3, nginx and wrk over each stack.
 # XTCP_BENCH_PARTS on the kernel command line (XTCP_VM_APPEND) picks the
 # parts to run, comma separated: handshake (this file's), bulk, loss, rr,
-# mem, perf; default all.
+# mem, perf, apps; default all.
 . /xtcp/bin/lib.sh
 
 SECS=${XTCP_BENCH_SECS:-4}
@@ -19,7 +20,7 @@ IP=/sbin/ip
 
 case ,${XTCP_BENCH_PARTS:-all}, in
 *,all,* | *,handshake,*) ;;
-*) exec /xtcp/bin/stream.sh ;;
+*) /xtcp/bin/stream.sh || exit 1; exec /xtcp/bin/apps.sh ;;
 esac
 
 veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1
@@ -171,4 +172,5 @@ awk '$1 == "request_sock_TCP" || $1 == "TCP" || $1 == "xtcp_request" || $1 == "X
 	printf "  %-18s %5d\n", $1, $4 }' /proc/slabinfo
 dmesg | grep 'xtcp: loaded' | tail -n 1
 
-/xtcp/bin/stream.sh
+/xtcp/bin/stream.sh || exit 1
+/xtcp/bin/apps.sh

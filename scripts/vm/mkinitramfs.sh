@@ -49,10 +49,22 @@ shopt -s nullglob
 selftest_bins=("$BUILD"/selftests/*)
 selftest_sh=("$top"/scripts/selftests/*.sh "$top"/scripts/bench/*.sh)
 bins=(/bin/busybox /sbin/ip /sbin/tc /bin/ss)
+# Real programs the preload tests run under xtcp-run (scripts/deps.sh
+# installs their Debian packages: nginx-light, curl, wrk, iperf3, socat).
+apps=(/usr/sbin/nginx /usr/bin/curl /usr/bin/wrk /usr/bin/iperf3 /usr/bin/socat)
+for f in "${apps[@]}"; do
+	[ -x "$f" ] || xtcp_die "no $f: run 'make deps' (scripts/deps.sh)"
+done
+# Built here, so that every caller (test-kernel.sh, debugtest.sh) ships
+# the current one; make does nothing when it is up to date.
+preload_lib=$BUILD/preload/libxtcp-preload.so
+make -C "$top" --no-print-directory -s BUILD="$BUILD" preload >&2 ||
+	xtcp_die "could not build $preload_lib"
 
 # Rebuild only if an input (name, size, mtime) or a setting changed.
 inputs=("$0" "$top/scripts/vm/init" "$top/scripts/selftests/runner.sh" "$list"
 	"$ko" ${kunit_ko:+"$kunit_ko"} "${selftest_bins[@]}" "${selftest_sh[@]}" "${bins[@]}"
+	"${apps[@]}" "$preload_lib" "$BUILD/preload/preload_check" "$top/scripts/preload/xtcp-run"
 	"$kmods/modules.dep")
 [ -f "$top/scripts/vm/demo.sh" ] && inputs+=("$top/scripts/vm/demo.sh")
 sum=$( { stat -L -c '%n %s %Y' "${inputs[@]}"; echo "$moddir ${mods[*]}"; } | md5sum)
@@ -82,14 +94,18 @@ copy_with_libs() {
 		done
 	done
 }
-copy_with_libs /sbin/ip /sbin/tc /bin/ss
+copy_with_libs /sbin/ip /sbin/tc /bin/ss "${apps[@]}"
+# nginx's MIME table (the tests write their own nginx.conf). /etc/passwd
+# below has nobody too: nginx's user when a configuration names none.
+install -D -m 0644 /etc/nginx/mime.types "$stage/etc/nginx/mime.types"
 # netem's delay distributions, and ip's name tables.
 for f in /usr/lib/x86_64-linux-gnu/tc/*.dist; do
 	install -D -m 0644 "$f" "$stage$f"
 done
 [ ! -d /etc/iproute2 ] || cp -r /etc/iproute2 "$stage/etc/"
-echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
-echo 'root:x:0:' >"$stage/etc/group"
+printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
+	'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$stage/etc/passwd"
+printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$stage/etc/group"
 cat >"$stage/etc/profile" <<'EOF'
 export PATH=/xtcp/bin:/sbin:/bin:/usr/sbin:/usr/bin
 export PS1='xtcp-vm:\w# '
@@ -149,6 +165,10 @@ for f in "${selftest_sh[@]}"; do
 	[ "${f##*/}" != runner.sh ] || continue
 	install -m 0755 "$f" "$stage/xtcp/bin/"
 done
+# xtcp-run finds the library in ../lib/xtcp/ beside itself.
+install -D -m 0755 "$preload_lib" "$stage/xtcp/lib/xtcp/libxtcp-preload.so"
+install -m 0755 "$top/scripts/preload/xtcp-run" "$stage/xtcp/bin/xtcp-run"
+strip_copy "$BUILD/preload/preload_check" "$stage/xtcp/bin/preload_check"
 install -m 0755 "$top/scripts/selftests/runner.sh" "$stage/xtcp/runner.sh"
 install -m 0644 "$list" "$stage/xtcp/tests.list"
 [ ! -f "$top/scripts/vm/demo.sh" ] || install -m 0755 "$top/scripts/vm/demo.sh" "$stage/xtcp/demo.sh"

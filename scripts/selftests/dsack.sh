@@ -5,19 +5,24 @@
 # (RFC 2883) and undone (RFC 3522), between xtcp and xtcp or Linux TCP.
 #
 #   MODE  veth        xtcp in both namespaces
-#         tcp-server  xtcp client in ns_x, Linux TCP server in ns_t
-#         tcp-client  Linux TCP client in ns_t, xtcp server in ns_x
-#   SIDE  x or t: the namespace whose incoming segments are dropped for
-#         2 s in the middle of a transfer both ways (xdata). Its data
-#         still arrives, but not the ACKs for it, so its RTO sends
-#         again what the peer holds: the peer must answer with a D-SACK
-#         block below its ACK, and the sender must take it as one and
-#         undo the RTO's reduction (the ACK echoes a TSval older than
-#         the retransmission, or every retransmission was D-SACKed).
+#         tcp-server  xtcp sends from ns_x to Linux TCP in ns_t
+#         tcp-client  Linux TCP sends from ns_t to xtcp in ns_x
+#         (use tcp-server with SIDE x, tcp-client with SIDE t)
+#   SIDE  x or t: the sending namespace, whose incoming segments are
+#         dropped for 2 s in the middle of a one-way transfer (xdata,
+#         XT_ONEWAY). Its data still arrives, but not the ACKs for it,
+#         so its RTO sends again what the peer holds: the peer must
+#         answer with a D-SACK block below its ACK, and the sender must
+#         take it as one and undo the RTO's reduction (the ACK echoes a
+#         TSval older than the retransmission, or every retransmission
+#         was D-SACKed). The receiver sends nothing but ACKs, so the
+#         first thing it sends after the drop answers a retransmission:
+#         its D-SACK arrives.
 #
 #   ns_x (192.0.2.1) veth_x ======== veth_t (192.0.2.2) ns_t
-#   (translator on veth_x for tcp-*; netem rate 10mbit both ways so the
-#    transfer lasts long enough for the drop to land inside it)
+#   (translator on veth_x for tcp-*; netem rate 10mbit both ways and a
+#    small send buffer, so the transfer lasts long enough for the drop to
+#    land inside it and nothing else is lost)
 . /xtcp/bin/lib.sh
 
 TC=/sbin/tc
@@ -46,8 +51,14 @@ $TC -n ns_t qdisc add dev veth_t clsact || exit 1
 for d in "ns_x veth_x" "ns_t veth_t"; do
 	# shellcheck disable=SC2086
 	set -- $d
-	$TC -n "$1" qdisc add dev "$2" root netem rate 10mbit limit 100 || exit 1
+	$TC -n "$1" qdisc add dev "$2" root netem rate 10mbit limit 1000 || exit 1
 done
+# No loss but the drop: a 32 kB send buffer (64 kB in Linux, which
+# doubles it) keeps what is in flight far below netem's queue, which
+# never overflows. A segment really lost would be repaired by the RTO's
+# retransmission, and the peer would rightly echo that retransmission's
+# TSval and send no D-SACK for it: nothing to undo, and a failed test.
+export XT_SNDBUF=32768 XT_ONEWAY=1
 if [ "$side" = x ]; then
 	drop_ns=ns_x drop_dev=veth_x peer_ns=ns_t peer=$stack_t me=xtcp
 else
@@ -75,8 +86,9 @@ wait_listening() {
 	done
 }
 
-if [ "$mode" = tcp-client ]; then
-	srv_ns=ns_x srv=xtcp cli_ns=ns_t cli=tcp addr=192.0.2.1
+# the client sends: it is the side whose ACKs are dropped
+if [ "$side" = t ]; then
+	srv_ns=ns_x srv=xtcp cli_ns=ns_t cli=$stack_t addr=192.0.2.1
 else
 	srv_ns=ns_t srv=$stack_t cli_ns=ns_x cli=xtcp addr=192.0.2.2
 fi

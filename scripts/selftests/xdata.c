@@ -20,7 +20,9 @@
  * retransmissions TCP_INFO counted (the referee's view of our wire).
  * Environment: XT_NODELAY=1 sets TCP_NODELAY; XT_RCVBUF/XT_SNDBUF set
  * SO_RCVBUF/SO_SNDBUF; XT_READ_DELAY_MS makes the server sleep that long
- * before reading (a slow reader: zero window, persist probes).
+ * before reading (a slow reader: zero window, persist probes); XT_ONEWAY=1,
+ * given to both ends, leaves the server's answer out (only its 'K'), so
+ * the server sends nothing but ACKs while the client's data flows.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -34,6 +36,12 @@
 #define XDATA_CHUNK	65536
 
 static int family, proto;
+
+/* XT_ONEWAY: how much the server answers for @bytes from the client */
+static uint64_t xdata_answer(uint64_t bytes)
+{
+	return getenv("XT_ONEWAY") ? 0 : bytes;
+}
 
 /* The stream: xorshift64*, one byte at a time from a 64-bit state. */
 struct xdata_stream {
@@ -185,7 +193,7 @@ static int xdata_serve(int c)
 	xdata_stream_init(&out, hdr[1] + 1);
 	/* write and read in turns: the client reads while it writes */
 	{
-		uint64_t left_in = hdr[0], left_out = hdr[0];
+		uint64_t left_in = hdr[0], left_out = xdata_answer(hdr[0]);
 
 		while (left_in || left_out) {
 			uint64_t step = 262144;
@@ -280,7 +288,7 @@ static int xdata_client_one(struct sockaddr_in *sin, uint64_t bytes,
 	if (pthread_create(&th, NULL, xdata_sender_main, &snd))
 		xt_fatal("pthread_create");
 	xdata_stream_init(&in, seed + 1);
-	err = xdata_recv(fd, &in, bytes, "client");
+	err = xdata_recv(fd, &in, xdata_answer(bytes), "client");
 	pthread_join(th, NULL);
 	if (!err) {
 		char k = 0;

@@ -87,31 +87,43 @@ static const struct net_protocol xtcp_protocol = {
 };
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST) && defined(MODULE)
-static struct kunit_suite *xtcp_kunit_suites[17];
+/*
+ * Where each suite's pointer lives (its file has the suite): the one
+ * list, so that the array below is sized by it. A hand-kept count once
+ * fell one short when two suites were added at once, and the last
+ * pointer was written past the array (KASAN caught it at load).
+ */
+static struct kunit_suite ** const xtcp_kunit_suite_ptrs[] = {
+	&xtcp_seq_test_suite_ptr,
+	&xtcp_input_test_suite_ptr,
+	&xtcp_options_test_suite_ptr,
+	&xtcp_table_test_suite_ptr,
+	&xtcp_secure_test_suite_ptr,
+	&xtcp_accept_test_suite_ptr,
+	&xtcp_listen_test_suite_ptr,
+	&xtcp_req_test_suite_ptr,
+	&xtcp_timer_test_suite_ptr,
+	&xtcp_cc_test_suite_ptr,
+	&xtcp_recv_test_suite_ptr,
+	&xtcp_send_test_suite_ptr,
+	&xtcp_cookie_test_suite_ptr,
+	&xtcp_tw_test_suite_ptr,
+	&xtcp_conn_test_suite_ptr,
+	&xtcp_icmp_test_suite_ptr,
+	&xtcp_ecn_test_suite_ptr,
+	&xtcp_fastopen_test_suite_ptr,
+};
+
+static struct kunit_suite *
+xtcp_kunit_suites[ARRAY_SIZE(xtcp_kunit_suite_ptrs)];
 
 /* Last in init: the suites use the tables, the secrets and the family. */
 static void xtcp_kunit_run(void)
 {
-	struct kunit_suite **s = xtcp_kunit_suites;
+	unsigned int i;
 
-	*s++ = xtcp_seq_test_suite_ptr;
-	*s++ = xtcp_input_test_suite_ptr;
-	*s++ = xtcp_options_test_suite_ptr;
-	*s++ = xtcp_table_test_suite_ptr;
-	*s++ = xtcp_secure_test_suite_ptr;
-	*s++ = xtcp_accept_test_suite_ptr;
-	*s++ = xtcp_listen_test_suite_ptr;
-	*s++ = xtcp_req_test_suite_ptr;
-	*s++ = xtcp_timer_test_suite_ptr;
-	*s++ = xtcp_cc_test_suite_ptr;
-	*s++ = xtcp_recv_test_suite_ptr;
-	*s++ = xtcp_send_test_suite_ptr;
-	*s++ = xtcp_cookie_test_suite_ptr;
-	*s++ = xtcp_tw_test_suite_ptr;
-	*s++ = xtcp_conn_test_suite_ptr;
-	*s++ = xtcp_icmp_test_suite_ptr;
-	*s++ = xtcp_ecn_test_suite_ptr;
-	*s++ = xtcp_fastopen_test_suite_ptr;
+	for (i = 0; i < ARRAY_SIZE(xtcp_kunit_suites); i++)
+		xtcp_kunit_suites[i] = *xtcp_kunit_suite_ptrs[i];
 	__kunit_test_suites_init(xtcp_kunit_suites,
 				 ARRAY_SIZE(xtcp_kunit_suites));
 }

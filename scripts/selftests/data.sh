@@ -33,14 +33,6 @@ netem="$*"
 
 trap netns_cleanup EXIT
 
-wait_listening() { # wait_listening LOGFILE
-	i=0
-	while ! grep -q listening "$1" 2>/dev/null; do
-		[ $i -ge 200 ] && return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-}
 
 # run SERVER_NS SERVER_STACK CLIENT_NS CLIENT_STACK ADDR
 run() {

@@ -77,14 +77,6 @@ counter() {
 	if [ "$1" = xtcp ]; then stat_of "$3" "$2"; else tcpext "$2" "$4"; fi
 }
 
-wait_listening() {
-	i=0
-	while ! grep -q listening "$1" 2>/dev/null; do
-		[ $i -ge 200 ] && return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-}
 
 # the client sends: it is the side whose ACKs are dropped
 if [ "$side" = t ]; then

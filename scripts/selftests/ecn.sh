@@ -27,14 +27,6 @@ NETEM="loss 2% ecn"
 
 trap netns_cleanup EXIT
 
-wait_listening() { # wait_listening LOGFILE
-	i=0
-	while ! grep -q listening "$1" 2>/dev/null; do
-		[ $i -ge 200 ] && return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-}
 
 # tcpext NAME NS: a TcpExt counter of Linux TCP in NS
 tcpext() {

@@ -27,14 +27,6 @@ veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
 
 translate ns_x veth_x
 
-wait_listening() { # wait_listening LOGFILE
-	i=0
-	while ! grep -q listening "$1" 2>/dev/null; do
-		[ $i -ge 100 ] && return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-}
 
 if [ "$dir" = tcp-client-cookies ]; then
 	$IP netns exec ns_x sh -c 'echo 2 > /proc/sys/net/xtcp/syncookies'

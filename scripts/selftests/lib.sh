@@ -83,6 +83,17 @@ must() {
 	fi
 }
 
+# wait_listening LOGFILE: wait (up to 10 s) until a server started in the
+# background has printed "listening" to LOGFILE
+wait_listening() {
+	i=0
+	while ! grep -q listening "$1" 2>/dev/null; do
+		[ $i -ge 200 ] && return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
 # translate NS DEV: the protocol-byte translator on DEV in NS, so that
 # xtcp behind DEV talks to Linux TCP beyond it: IP protocol 253 -> 6 on
 # egress, 6 -> 253 on ingress (pedit, then csum ip4h for the IP header

@@ -47,14 +47,6 @@ tcp_ext() {
 			     else for (i = 1; i <= NF; i++) if (f[i] == n) print $i }'
 }
 
-wait_listening() { # wait_listening LOGFILE
-	i=0
-	while ! grep -q listening "$1" 2>/dev/null; do
-		[ $i -ge 100 ] && return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-}
 
 # serve N [QLEN]: an xtcp Fast Open listener on 7000 for N connections
 serve() {

@@ -37,8 +37,14 @@ all: module
 check-kver:
 	@test -n "$(KVER)" || { echo "xtcp: no Debian linux-headers found; run 'make deps'" >&2; exit 1; }
 
+# Kbuild writes an external module's objects into its M= directory, so
+# xtcp.ko is built in a copy of the sources (scripts/modtree.sh) under
+# $(BUILD): nothing is written beside the sources at the top of the tree.
+MODDIR := $(BUILD)/module
+
 module: check-kver
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+	scripts/modtree.sh $(MODDIR)
+	$(MAKE) -C $(KDIR) M=$(MODDIR) W=1 modules
 
 deps:
 	scripts/deps.sh
@@ -162,12 +168,11 @@ check:
 	scripts/check.sh
 
 install: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
 	install -D -m 0644 include/uapi/linux/xtcp.h $(DESTDIR)/usr/include/linux/xtcp.h
 	$(MAKE) preload
 	install -D -m 0755 $(PRELOAD_LIB) $(DESTDIR)$(PREFIX)/lib/xtcp/libxtcp-preload.so
 	install -D -m 0755 scripts/preload/xtcp-run $(DESTDIR)$(PREFIX)/bin/xtcp-run
 
 clean:
-	-test -z "$(KVER)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)

@@ -9,9 +9,11 @@ XTCP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)
 : "${KVER:=$("$XTCP_TOP/scripts/kver.sh")}"
 : "${KDIR:=/lib/modules/$KVER/build}"
 : "${BUILD:=$XTCP_TOP/build}"
+# What `make module` builds (in a copy of the sources: scripts/modtree.sh).
+: "${XTCP_KO:=$BUILD/module/xtcp.ko}"
 # Downloads and big trees live outside the repo so that fresh clones reuse them.
 : "${XTCP_CACHE:=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/xtcp}"
-export KVER KDIR BUILD XTCP_CACHE XTCP_TOP
+export KVER KDIR BUILD XTCP_CACHE XTCP_TOP XTCP_KO
 
 xtcp_die() {
 	echo "xtcp: error: $*" >&2

@@ -35,12 +35,12 @@ D=$BUILD/debug
 mkdir -p "$D"
 
 # Out-of-tree build against the debug kernel's O= dir, in a copy of the
-# module's sources (cp -p keeps mtimes, so an unchanged file is not rebuilt).
+# module's sources (scripts/modtree.sh keeps mtimes, so an unchanged file is
+# not rebuilt).
 build_ko() { # dir [make args...]
 	local dir=$1
 	shift
-	mkdir -p "$dir"
-	cp -pR "$XTCP_TOP/Kbuild" "$XTCP_TOP/module" "$XTCP_TOP/include" "$XTCP_TOP/kunit" "$dir/"
+	"$XTCP_TOP/scripts/modtree.sh" "$dir"
 	make -C "$DEBUG_KSRC" O="$DEBUG_KBUILD" M="$dir" W=1 "$@" modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		xtcp_die "building $dir/xtcp.ko against $DEBUG_KBUILD failed"

@@ -13,7 +13,8 @@
 #   XTCP_VM_MODULES  kernel modules to load at boot, in order, dependencies
 #                    added automatically (default: see "mods" below); modules
 #                    built into the kernel are skipped
-#   XTCP_KO          the xtcp module (default: ./xtcp.ko)
+#   XTCP_KO          the xtcp module (default: $BUILD/module/xtcp.ko, what
+#                    `make module` builds)
 #   XTCP_KUNIT_KO    xtcp built with its KUnit suites, shipped as
 #                    /xtcp/xtcp-kunit.ko for the kunit test (debug kernel)
 #   XTCP_VM_TESTS_LIST  tests.list to ship (default: scripts/selftests/)
@@ -22,7 +23,7 @@ set -euo pipefail
 xtcp_need_kver
 
 top=$XTCP_TOP
-ko=${XTCP_KO:-$top/xtcp.ko}
+ko=$XTCP_KO
 kunit_ko=${XTCP_KUNIT_KO:-}
 list=${XTCP_VM_TESTS_LIST:-$top/scripts/selftests/tests.list}
 moddir=${XTCP_VM_MODDIR:-}

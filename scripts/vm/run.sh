@@ -48,7 +48,7 @@ fi
 [ -f "$kernel" ] || xtcp_die "no kernel image $kernel"
 initrd=${XTCP_VM_INITRD:-$BUILD/vm/initramfs-$KVER.cpio.gz}
 [ -f "$initrd" ] || xtcp_die "no $initrd: run 'make initramfs' first"
-newer=$(find "${XTCP_KO:-$XTCP_TOP/xtcp.ko}" "$BUILD/selftests" "$XTCP_TOP/scripts/selftests" \
+newer=$(find "$XTCP_KO" "$BUILD/selftests" "$XTCP_TOP/scripts/selftests" \
 	"$XTCP_TOP"/scripts/vm/{init,demo.sh,mkinitramfs.sh} -newer "$initrd" -type f \
 	2>/dev/null | head -n 3 || true)
 [ -z "$newer" ] || echo "xtcp: warning: $initrd is older than ${newer//$'\n'/, } (run 'make initramfs')" >&2

@@ -4,8 +4,9 @@
 # The whole VM suite on another of Debian's kernels: scripts/vm/test-kernel.sh
 # SERIES [test name...], e.g. 6.12. Fetches that series' headers
 # (scripts/headers.sh) and image (fetch-kernel.sh), builds xtcp.ko against
-# the headers in $BUILD/kernel-$KVER (a copy of the sources, so the top-level
-# xtcp.ko for the installed kernel is left alone), then boots the image.
+# the headers in $BUILD/kernel-$KVER (its own copy of the sources, so the
+# xtcp.ko `make module` built for the installed kernel is left alone), then
+# boots the image.
 #
 # Results: "build:module-SERIES" (the build, failed by any compiler warning
 # under W=1) and the VM layer "vm-SERIES" (PASS|FAIL vm-SERIES:<name>).
@@ -19,12 +20,12 @@ read -r KVER KDIR < <("$XTCP_TOP/scripts/headers.sh" "$series")
 [ -n "$KDIR" ] || xtcp_die "no headers for $series"
 export KVER KDIR
 
-# A fresh private copy each run: Kbuild writes its objects beside the
-# sources, and a stale object must never outlive a deleted source.
+# A fresh private copy of the sources each run (scripts/modtree.sh): every
+# file is compiled again, so build:module-SERIES sees every W=1 warning.
 src=$BUILD/kernel-$KVER
 rm -rf "$src"
-mkdir -p "$src" "$BUILD/logs"
-cp -a "$XTCP_TOP"/{Kbuild,module,include,kunit} "$src/"
+mkdir -p "$BUILD/logs"
+"$XTCP_TOP/scripts/modtree.sh" "$src"
 log=$BUILD/logs/build-module-$series.log
 echo "test-kernel: building xtcp.ko for $KVER"
 if make -C "$KDIR" M="$src" W=1 modules >"$log" 2>&1 && ! grep -q 'warning:' "$log"; then

@@ -131,7 +131,7 @@ static void xtcp_sock_disconnect(struct sock *sk)
  * RST by TCP's rules) and lives on as an orphan until it is done. The
  * socket's own reference goes here; the ehash's keeps an orphan alive.
  */
-static int xtcp_sock_release(struct socket *sock)
+static int xtcp_sock_close(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	long timeout = 0;
@@ -155,6 +155,19 @@ static int xtcp_sock_release(struct socket *sock)
 	sock->sk = NULL;
 	sock_put(sk);
 	return 0;
+}
+
+/*
+ * The cgroup's sock_release programs (BPF_CGROUP_INET_SOCK_RELEASE) see a
+ * user socket's close as inet_release() shows them TCP's: the kernel checks
+ * no family there. A socket whose creation failed never gets here, as in
+ * inet_create().
+ */
+static int xtcp_sock_release(struct socket *sock)
+{
+	if (sock->sk && !sock->sk->sk_kern_sock)
+		BPF_CGROUP_RUN_PROG_INET_SOCK_RELEASE(sock->sk);
+	return xtcp_sock_close(sock);
 }
 
 /*
@@ -845,7 +858,7 @@ static int xtcp_sock_cgroup_create(struct socket *sock, int kern)
 		return 0;
 	err = BPF_CGROUP_RUN_PROG_INET_SOCK(sock->sk);
 	if (err)
-		xtcp_sock_release(sock);
+		xtcp_sock_close(sock);
 	return err;
 }
 

@@ -908,6 +908,104 @@ static void hd_bpf_attach(int cg, int prog, int type, int attach)
 		hd_fatal(attach ? "BPF_PROG_ATTACH" : "BPF_PROG_DETACH");
 }
 
+/*
+ * A sock_release program that counts the sockets it sees in a one-slot
+ * array map: *map[0] += 1, return 1. Its map's fd through *map_fd.
+ */
+static int hd_bpf_release_counter(int *map_fd)
+{
+	static char log[4096];
+	struct bpf_insn insns[12], *p = insns;
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = 8;
+	a.max_entries = 1;
+	*map_fd = hd_bpf(BPF_MAP_CREATE, &a);
+	if (*map_fd < 0)
+		hd_fatal("BPF_MAP_CREATE");
+
+	memset(insns, 0, sizeof(insns));
+	/* *(u32 *)(fp - 4) = 0: the key */
+	p->code = BPF_ST | BPF_MEM | BPF_W;
+	p->dst_reg = BPF_REG_10;
+	p++->off = -4;
+	p->code = BPF_ALU64 | BPF_MOV | BPF_X;
+	p->dst_reg = BPF_REG_2;
+	p++->src_reg = BPF_REG_10;
+	p->code = BPF_ALU64 | BPF_ADD | BPF_K;
+	p->dst_reg = BPF_REG_2;
+	p++->imm = -4;
+	/* r1 = the map (a two-slot load), r0 = lookup(r1, r2) */
+	p->code = BPF_LD | BPF_DW | BPF_IMM;
+	p->dst_reg = BPF_REG_1;
+	p->src_reg = BPF_PSEUDO_MAP_FD;
+	p++->imm = *map_fd;
+	p++;
+	p->code = BPF_JMP | BPF_CALL;
+	p++->imm = BPF_FUNC_map_lookup_elem;
+	/* if (r0) *(u64 *)r0 += 1, atomically */
+	p->code = BPF_JMP | BPF_JEQ | BPF_K;
+	p->dst_reg = BPF_REG_0;
+	p++->off = 2;
+	p->code = BPF_ALU64 | BPF_MOV | BPF_K;
+	p->dst_reg = BPF_REG_1;
+	p++->imm = 1;
+	p->code = BPF_STX | BPF_ATOMIC | BPF_DW;
+	p->dst_reg = BPF_REG_0;
+	p->src_reg = BPF_REG_1;
+	p++->imm = BPF_ADD;
+	p->code = BPF_ALU64 | BPF_MOV | BPF_K;
+	p->dst_reg = BPF_REG_0;
+	p++->imm = 1;
+	p++->code = BPF_JMP | BPF_EXIT;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK;
+	a.expected_attach_type = BPF_CGROUP_INET_SOCK_RELEASE;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = p - insns;
+	a.license = (uintptr_t)"GPL";
+	a.log_buf = (uintptr_t)log;
+	a.log_size = sizeof(log);
+	a.log_level = 1;
+	fd = hd_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0)
+		printf("  BPF_PROG_LOAD (sock_release): %s\n%s\n",
+		       strerror(errno), log);
+	return fd;
+}
+
+/* The counter of hd_bpf_release_counter()'s map. */
+static long long hd_bpf_counter(int map_fd)
+{
+	unsigned long long v = 0;
+	unsigned int key = 0;
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = map_fd;
+	a.key = (uintptr_t)&key;
+	a.value = (uintptr_t)&v;
+	if (hd_bpf(BPF_MAP_LOOKUP_ELEM, &a))
+		hd_fatal("BPF_MAP_LOOKUP_ELEM");
+	return (long long)v;
+}
+
+/* How many sock_release runs do @n sockets of @fam opened and closed make? */
+static long long hd_cg_releases(int fam, int n, int map_fd)
+{
+	long long before = hd_bpf_counter(map_fd);
+	int i;
+
+	for (i = 0; i < n; i++)
+		close(hd_socket(fam));
+	return hd_bpf_counter(map_fd) - before;
+}
+
 static void hd_cgroup_join(const char *dir)
 {
 	char path[128], pid[16];
@@ -1055,6 +1153,19 @@ static void hd_cgroup_bpf(void)
 	hd_check(!tcp, "tcp: the egress program stops the handshake");
 	/* if this fails, the kernel now covers xtcp: update README */
 	hd_check(x, "xtcp: cgroup egress programs do not see it (README, Security)");
+
+	prog = hd_bpf_release_counter(&mt);
+	if (prog < 0)
+		hd_fatal("BPF_PROG_LOAD (sock_release)");
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET_SOCK_RELEASE, 1);
+	at = hd_cg_releases(AF_INET, 3, mt);
+	ax = hd_cg_releases(hd_xfamily, 3, mt);
+	hd_bpf_attach(cg, prog, BPF_CGROUP_INET_SOCK_RELEASE, 0);
+	close(prog);
+	close(mt);
+	printf("  sock_release ran for 3 closes: tcp %d, xtcp %d\n", at, ax);
+	hd_check(at == 3, "tcp: sock_release saw every close");
+	hd_check(ax == 3, "xtcp: sock_release saw every close too");
 out:
 	hd_cgroup_join(HD_CG_ROOT);
 	rmdir(HD_CG);

@@ -11,8 +11,9 @@
  * the same addresses. xs's answers are captured on vi; xn's are dropped.
  *
  * Targets in xs: a listener, request socks (our SYN, its SYN-ACK), SYN_SENT
- * sockets (xs connects to us), and established ones (a handshake we
- * finish, or one xs started that a fuzzed SYN-ACK finished). Every segment
+ * sockets (xs connects to us), established ones (a handshake we finish, or
+ * one xs started that a fuzzed SYN-ACK finished), and TIME_WAIT entries
+ * (an established one xs closed first, our FIN after its FIN). Every segment
  * is either a near-valid one for a target (the answer its last segment
  * asks for, learned from the capture) with a few mutations, or random
  * bytes. Mutations: the flag byte (all 8 bits), the reserved bits, seq and
@@ -35,8 +36,10 @@
  *   in-window RST off RCV.NXT and a SYN with a challenge (RFC 5961) and
  *   is reset by an exact RST, a SYN_SENT one completes on a valid
  *   SYN-ACK, a SYN_RECV one on the ACK of its SYN-ACK, a request sock is
- *   promoted by its final ACK, the listener completes a crafted handshake
- *   and a kernel-to-kernel connect() + accept();
+ *   promoted by its final ACK, a TIME_WAIT entry is still there unless a
+ *   SYN recycled it (never ended by a RST: RFC 1337), ACKs our FIN sent
+ *   again and ignores an exact RST, the listener completes a crafted
+ *   handshake and a kernel-to-kernel connect() + accept();
  * - with every socket closed (listeners too): no line left in either
  *   namespace's /proc/net/xtcp, CurrRequests and CurrEstab back to 0;
  * and at the end xtcp_request and XTCP slab objects back to where they
@@ -64,7 +67,8 @@
 #define NREQ		6		/* request socks per epoch */
 #define NEST		4		/* established (passive) per epoch */
 #define NACT		3		/* connect()s from xs per epoch */
-#define NTGT		(NREQ + NEST + NACT)
+#define NTW		2		/* TIME_WAIT entries per epoch */
+#define NTGT		(NREQ + NEST + NACT + NTW)
 #define TMAX		(NTGT + 64)	/* + promoted and fresh tuples */
 #define REPLY_MS	1000
 #define MTU		1500
@@ -128,7 +132,7 @@ enum {
 	C_OOW, C_BADACK, C_PASSIVE, C_EMBRYONIC, C_COOKIESRECV,
 	C_COOKIESFAILED, C_REFUSED, C_ESTRESETS, C_NOTS, C_LISTENIGN,
 	C_SYNACKRESENDS, C_OFO, C_LISTENDROPS, C_CHALLENGELIM,
-	C_SYNRETRANS, C_REQTIMEOUTS, C_MAX
+	C_SYNRETRANS, C_REQTIMEOUTS, C_TWRSTIGN, C_MAX
 };
 static const char * const cnames[C_MAX] = {
 	"InSegs", "InErrs", "InCsumErrors", "InShortSegs", "InBadDataOffset",
@@ -138,6 +142,7 @@ static const char * const cnames[C_MAX] = {
 	"SyncookiesFailed", "ConnectRefused", "EstabResets", "InNoTimestamp",
 	"ListenIgnored", "SynAckResends", "OfoQueue", "ListenDrops",
 	"ChallengeAcksLimited", "SynRetrans", "RequestTimeouts",
+	"TimeWaitRstIgnored",
 };
 
 static void snap(int ns, long *v)
@@ -560,8 +565,10 @@ static unsigned int opts_random(uint8_t *o)
 
 /* ---- targets: 4-tuples and what we know of them ---- */
 
-enum { T_FREE, T_LISTEN, T_REQ, T_EST, T_ACT };
-static const char * const tnames[] = { "free", "listen", "req", "est", "act" };
+enum { T_FREE, T_LISTEN, T_REQ, T_EST, T_ACT, T_TW };
+static const char * const tnames[] = {
+	"free", "listen", "req", "est", "act", "timewait",
+};
 
 struct target {
 	int type;
@@ -583,6 +590,10 @@ struct target {
 	/* RCV.NXT: the ack of its last segment with ACK (not a RST) */
 	int rn_known;
 	uint32_t rcv_nxt;
+	/* our last TSval on the tuple: the next clean one is newer (PAWS) */
+	uint32_t tsval;
+	/* T_TW: the sequence numbers of xs's FIN and of ours */
+	uint32_t xs_fin, our_fin;
 };
 
 static struct target tg[TMAX];
@@ -619,6 +630,7 @@ static struct target *tg_new(int type, uint16_t cport, uint16_t sport)
 	t->cport = cport;
 	t->sport = sport;
 	t->isn = (uint32_t)rnd64();
+	t->tsval = (uint32_t)rnd64();
 	t->fd = -1;
 	t->gentle = ntg & 1;
 	return t;
@@ -687,15 +699,19 @@ static int cap_wait(uint16_t sport, uint16_t cport, uint8_t want, int ms)
 	return 0;
 }
 
-/* A clean segment on @t's tuple (no mutation), counted in the model. */
-static void t_send(const struct target *t, uint8_t flags, uint32_t seq,
+/*
+ * A clean segment on @t's tuple (no mutation), counted in the model. Its
+ * TSval is newer than the last clean one's (the fuzz's may be anything).
+ */
+static void t_send(struct target *t, uint8_t flags, uint32_t seq,
 		   uint32_t ack, int ts)
 {
 	struct tseg s;
 
 	tseg_init(&s, t->cport, t->sport, flags, seq, ack);
+	t->tsval += 1 + rnd(1000);
 	if (ts)
-		s.h.optlen = xt_seg_opt_ts(s.h.opt, 0, (uint32_t)rnd64(), t->ts_recent);
+		s.h.optlen = xt_seg_opt_ts(s.h.opt, 0, t->tsval, t->ts_recent);
 	tseg_send(&s);
 }
 
@@ -897,6 +913,9 @@ static void gen_random(struct tseg *s, const struct target *t)
 	if (len >= 13 && chance(50))
 		b[12] = (uint8_t)((5 + rnd((len < 60 ? len : 60) / 4 - 4)) << 4 |
 				  (b[12] & 0xf));
+	/* a gentle target is never sent a RST or a bare SYN, random or not */
+	if (len >= 14 && t && t->gentle)
+		b[13] &= ~(XT_RST | (b[13] & XT_ACK ? 0 : XT_SYN));
 	if (len >= 20 && chance(70)) {
 		xt_seg_csum_set(b, len, inj_addr, srv_addr, 6);
 	}
@@ -953,6 +972,37 @@ static struct target *setup_est(void)
 
 	if (t && t->iss_known && t->rn_known)
 		finish_handshake(t, "handshake");
+	return t;
+}
+
+/*
+ * A TIME_WAIT entry: an established connection xs closes first. Its FIN,
+ * our ACK and FIN in one segment, its last ACK; then a struct xtcp_tw,
+ * not the socket, holds the tuple.
+ */
+static struct target *setup_tw(void)
+{
+	struct target *t = setup_est();
+	char st[32] = "";
+
+	if (!t || t->type != T_EST || t->fd < 0 || !t->rn_known)
+		return t;
+	cap_drain();
+	close(t->fd);
+	t->fd = -1;
+	if (!cap_wait(t->sport, t->cport, XT_FIN | XT_ACK, REPLY_MS)) {
+		fz_fail("xs closes port %u: no FIN", t->cport);
+		return t;
+	}
+	t->xs_fin = t->lseq;
+	t->our_fin = t->rcv_nxt;
+	t->type = T_TW;
+	t_send(t, XT_FIN | XT_ACK, t->our_fin, t->xs_fin + 1, t->ts);
+	if (!cap_wait(t->sport, t->cport, XT_ACK, REPLY_MS) ||
+	    proc_state(NS_XS, t->sport, t->cport, st, sizeof(st)) != 1 ||
+	    strcmp(st, "TIME_WAIT"))
+		fz_fail("port %u: xs's FIN acknowledged and ours sent: TIME_WAIT (%s)",
+			t->cport, st);
 	return t;
 }
 
@@ -1083,7 +1133,7 @@ static void check_counters(const long *b_xs, const long *b_xn)
 	}
 }
 
-static int probes_done, probes_skipped;
+static int probes_done, probes_skipped, tw_probed, tw_gone;
 
 /* A socket xs holds for @t: is it consistent, does it still obey? */
 static void probe_sock(struct target *t)
@@ -1198,11 +1248,54 @@ static void probe_sock(struct target *t)
 	probes_done++;
 }
 
+/*
+ * A TIME_WAIT entry after the fuzz. A SYN may have recycled it into a new
+ * connection (RFC 6191), so it may be gone from a target that was sent
+ * SYNs; a RST never ends it (RFC 1337), so a gentle target's (no RST, no
+ * SYN) is still there. One that is there ACKs our FIN sent again, PAWS
+ * or not, and ignores an exact RST.
+ */
+static void probe_tw(struct target *t)
+{
+	char st[32] = "";
+	long rst0;
+	int n = proc_state(NS_XS, t->sport, t->cport, st, sizeof(st));
+
+	if (n != 1 || strcmp(st, "TIME_WAIT")) {
+		fz_check(!t->gentle,
+			 "TIME_WAIT port %u: still there after a fuzz without RST or SYN (%d line(s), %s)",
+			 t->cport, n, st);
+		tw_gone++;
+		return;
+	}
+	cap_drain();
+	t_send(t, XT_FIN | XT_ACK, t->our_fin, t->xs_fin + 1, t->ts);
+	fz_check(cap_wait(t->sport, t->cport, XT_ACK, REPLY_MS) &&
+		 t->lack == t->our_fin + 1,
+		 "TIME_WAIT port %u: our FIN sent again is ACKed (ack %u, want %u)",
+		 t->cport, t->lack, t->our_fin + 1);
+	rst0 = stat_sum(NS_XS, C_TWRSTIGN, -1);
+	t_send(t, XT_RST, t->our_fin + 1, 0, 0);
+	/* the FIN after it is answered once the RST has been taken */
+	t_send(t, XT_FIN | XT_ACK, t->our_fin, t->xs_fin + 1, t->ts);
+	n = cap_wait(t->sport, t->cport, XT_ACK, REPLY_MS);
+	fz_check(n && stat_sum(NS_XS, C_TWRSTIGN, -1) > rst0 &&
+		 proc_state(NS_XS, t->sport, t->cport, st, sizeof(st)) == 1 &&
+		 !strcmp(st, "TIME_WAIT"),
+		 "TIME_WAIT port %u: an exact RST is ignored and counted (RFC 1337; %s)",
+		 t->cport, st);
+	tw_probed++;
+}
+
 static void probe_target(struct target *t)
 {
 	char st[32];
 	long tmo;
 
+	if (t->type == T_TW) {
+		probe_tw(t);
+		return;
+	}
 	if (t->fd >= 0) {
 		probe_sock(t);
 		return;
@@ -1336,6 +1429,8 @@ static void run_epoch(unsigned long nseg, int do_sweep, double secs)
 		setup_est();
 	for (k = 0; k < NACT; k++)
 		setup_act();
+	for (k = 0; k < NTW; k++)
+		setup_tw();
 	cap_drain();
 
 	memset(model, 0, sizeof(model));
@@ -1474,7 +1569,10 @@ int main(int argc, char **argv)
 	       xt_cap_drops(&cap));
 	xt_log("  socket probes: %d done, %d skipped (state not learned)",
 	       probes_done, probes_skipped);
+	xt_log("  TIME_WAIT probes: %d done, %d entries recycled or gone",
+	       tw_probed, tw_gone);
 	xt_check(probes_done > 0, "sockets probed after the fuzz");
+	xt_check(tw_probed > 0, "TIME_WAIT entries probed after the fuzz");
 
 	/*
 	 * The fuzz reached past the receive checks into every state machine:

@@ -12,7 +12,8 @@
 # and apps.sh: iperf3, nginx and wrk over each stack.
 # XTCP_BENCH_PARTS on the kernel command line (XTCP_VM_APPEND) picks the
 # parts to run, comma separated: handshake (this file's), bulk, loss, rr,
-# mem, perf, apps; default all.
+# mem, perf, apps, connprof (connprof.sh: a profile of the short
+# connections); default all.
 . /xtcp/bin/lib.sh
 
 SECS=${XTCP_BENCH_SECS:-4}
@@ -20,6 +21,7 @@ IP=/sbin/ip
 
 case ,${XTCP_BENCH_PARTS:-all}, in
 *,all,* | *,handshake,*) ;;
+*,connprof,*) exec /xtcp/bin/connprof.sh ;;
 *) /xtcp/bin/stream.sh || exit 1; exec /xtcp/bin/apps.sh ;;
 esac
 
@@ -172,5 +174,6 @@ awk '$1 == "request_sock_TCP" || $1 == "TCP" || $1 == "xtcp_request" || $1 == "X
 	printf "  %-18s %5d\n", $1, $4 }' /proc/slabinfo
 dmesg | grep 'xtcp: loaded' | tail -n 1
 
+/xtcp/bin/connprof.sh
 /xtcp/bin/stream.sh || exit 1
 /xtcp/bin/apps.sh

@@ -48,7 +48,7 @@ struct xtcp_foc_entry {
 };
 
 struct xtcp_foc_cache {
-	spinlock_t lock;
+	spinlock_t lock;		/* the entries; bh: conn.c runs in softirq */
 	u32 seed;			/* hash seed: no peer picks a bucket */
 	struct xtcp_foc_entry e[XTCP_FOC_BUCKETS][XTCP_FOC_WAYS];
 };

@@ -187,7 +187,7 @@ client_side() {
 	check "2 requests outside a SYN" \
 		eq "$(grep -c 'in flags=0x18 .* len=5' /tmp/cap.log)" 2
 	kill $capid 2>/dev/null
-	wait $capid
+	wait $capid 2>/dev/null
 }
 
 case "$mode" in
@@ -210,8 +210,22 @@ blackhole)
 	/sbin/tc -n ns_t filter add dev veth_t ingress protocol ip u32 \
 		match ip protocol 6 0xff match u8 0x02 0xff at 33 action drop ||
 		exit 1
+	# the tap sees what the filter then drops
+	$IP netns exec ns_t xcap veth_t 30 tcp >/tmp/cap.log 2>&1 &
+	capid=$!
+	i=0
+	while ! grep -q ready /tmp/cap.log && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
 	$IP netns exec ns_x tfo client xtcp 192.0.2.2 7000 1 >/tmp/cli.log 2>&1
+	kill $capid 2>/dev/null
+	wait $capid 2>/dev/null
 	cat /tmp/cli.log
+	check "the SYN with data went once" \
+		eq "$(grep -c 'in flags=0x02 .* len=5' /tmp/cap.log)" 1
+	check "... sent again without its data" \
+		eq "$(grep -c 'in flags=0x02 .* len=0' /tmp/cap.log)" 1
 	# as Linux's: sendto() returned what the SYN took; no reply came
 	check "the Fast Open connection timed out" \
 		grep -q 'reply=none' /tmp/cli.log

@@ -670,10 +670,10 @@ static int xtcp_sock_sendmsg(struct socket *sock, struct msghdr *msg,
 	if ((msg->msg_flags & MSG_FASTOPEN) || xtcp_sk(sk)->foc.defer) {
 		ret = xtcp_sock_sendmsg_fastopen(sock, msg, &syn);
 		/*
-		 * As TCP: what the SYN took, non-blocking or even when the
-		 * handshake failed; else the handshake's error
+		 * As TCP: non-blocking, what the SYN took; a handshake that
+		 * failed, its error (the SYN's data is lost with it)
 		 */
-		if (ret && syn > 0) {
+		if (ret == -EINPROGRESS && syn > 0) {
 			ret = syn;
 			goto out;
 		}
@@ -683,6 +683,7 @@ static int xtcp_sock_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 	}
 	ret = xtcp_send_msg(sk, msg, size - syn);
+	/* connected: the SYN's bytes count whatever comes of the rest */
 	if (syn)
 		ret = ret < 0 ? syn : ret + syn;
 out:

@@ -239,9 +239,9 @@ static void tfo_set_mode(const char *stack, int mode)
  * stacks: with the client bit off; MSG_FASTOPEN without an address,
  * blocking (the handshake's error), non-blocking (EINPROGRESS: no
  * cookie, nothing in the SYN) and again while it connects; a deferred
- * connect under the no-cookie mode, whose write put its byte in the SYN
- * and returns it though the port refused (the error consumed: the next
- * write meets a closed socket).
+ * connect under the no-cookie mode, whose write puts its byte in the SYN
+ * and gets the refusal (which consumes the error: the next write meets a
+ * closed socket).
  */
 static char tfo_what_buf[128];
 #define W(what) (snprintf(tfo_what_buf, sizeof(tfo_what_buf), "%s: %s", \
@@ -310,8 +310,8 @@ static void tfo_errno_client(const char *stack)
 	p.fd = fd;
 	xt_check(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT),
 		 "%s", W("... writable"));
-	xt_check(write(fd, "x", 1) == 1,
-		 "%s", W("... the write's byte went in the SYN: 1, though refused"));
+	xt_check_errno(write(fd, "x", 1), ECONNREFUSED,
+		       W("... the write's SYN (with its byte) refused"));
 	xt_check_errno(send(fd, "x", 1, MSG_NOSIGNAL), EPIPE,
 		       W("... then a closed socket"));
 	close(fd);

@@ -9,10 +9,11 @@
 #   veth:     ns_c (192.0.2.2) veth_c ---- veth_s (192.0.2.1) ns_s
 #
 # Then stream.sh: the byte stream (bulk, loss, latency, memory, profile),
-# and apps.sh: iperf3, nginx and wrk over each stack.
+# tfo_bench.sh: the time to the first answer byte with and without Fast
+# Open, and apps.sh: iperf3, nginx and wrk over each stack.
 # XTCP_BENCH_PARTS on the kernel command line (XTCP_VM_APPEND) picks the
 # parts to run, comma separated: handshake (this file's), bulk, loss, rr,
-# mem, perf, apps; default all.
+# mem, perf, apps, tfo; default all.
 . /xtcp/bin/lib.sh
 
 SECS=${XTCP_BENCH_SECS:-4}
@@ -20,7 +21,8 @@ IP=/sbin/ip
 
 case ,${XTCP_BENCH_PARTS:-all}, in
 *,all,* | *,handshake,*) ;;
-*) /xtcp/bin/stream.sh || exit 1; exec /xtcp/bin/apps.sh ;;
+*) /xtcp/bin/stream.sh || exit 1; /xtcp/bin/tfo_bench.sh || exit 1
+   exec /xtcp/bin/apps.sh ;;
 esac
 
 veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1
@@ -173,4 +175,5 @@ awk '$1 == "request_sock_TCP" || $1 == "TCP" || $1 == "xtcp_request" || $1 == "X
 dmesg | grep 'xtcp: loaded' | tail -n 1
 
 /xtcp/bin/stream.sh || exit 1
+/xtcp/bin/tfo_bench.sh || exit 1
 /xtcp/bin/apps.sh

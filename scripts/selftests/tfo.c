@@ -15,6 +15,13 @@
  *   tfo errno [xtcp|tcp]
  *	the Fast Open options' and MSG_FASTOPEN's errnos; the client's
  *	alike on both stacks (run it for each in one boot to compare)
+ *   tfo ttfb-serve xtcp|tcp PORT N
+ *	for the benchmark (scripts/bench/tfo_bench.sh): N connections, each
+ *	reads a 100-byte request, answers 100 bytes and closes
+ *   tfo ttfb xtcp|tcp ADDR PORT N fo|plain
+ *	N connections one after another, each connect + 100-byte request
+ *	(sendto(MSG_FASTOPEN), or connect() and write()) until the first
+ *	byte of the answer: prints "ttfb_us median=M min=m"
  *   tfo key get|rotate|new
  *	the namespace's TCP_FASTOPEN_KEY (on an xtcp socket): print it;
  *	a fresh primary with the old one as backup; a fresh primary alone
@@ -185,6 +192,95 @@ static int tfo_client(const char *stack, const char *addr, int port, int n,
 	}
 	for (i = 0; par && i < n; i++)
 		tfo_finish(fds[i], i);
+	return 0;
+}
+
+/* Read @len bytes, however they come. */
+static int tfo_read_all(int fd, char *buf, int len)
+{
+	int got = 0, n;
+
+	while (got < len) {
+		n = read(fd, buf + got, len - got);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return got;
+}
+
+static int tfo_ttfb_serve(const char *stack, int port, int n)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, "0.0.0.0", port);
+	int lfd = socket(family, SOCK_STREAM, 0), fd, qlen = 16, one = 1, i;
+	char buf[100];
+
+	if (lfd < 0)
+		xt_fatal("socket: %s", strerror(errno));
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 64))
+		xt_fatal("bind/listen: %s", strerror(errno));
+	xt_log("listening");
+	memset(buf, 'r', sizeof(buf));
+	for (i = 0; i < n; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			xt_fatal("accept: %s", strerror(errno));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (tfo_read_all(fd, buf, sizeof(buf)) < 0 ||
+		    write(fd, buf, sizeof(buf)) != sizeof(buf))
+			xt_log("conn %d: %s", i, strerror(errno));
+		close(fd);
+	}
+	close(lfd);
+	return 0;
+}
+
+static int tfo_cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int tfo_ttfb(const char *stack, const char *addr, int port, int n,
+		    bool fo)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, addr, port);
+	char req[100], c;
+	long us[64];
+	int fd, i, one = 1;
+	double t0;
+
+	if (n > (int)ARRAY_SIZE(us))
+		n = ARRAY_SIZE(us);
+	memset(req, 'q', sizeof(req));
+	for (i = 0; i < n; i++) {
+		fd = socket(family, SOCK_STREAM, 0);
+		if (fd < 0)
+			xt_fatal("socket: %s", strerror(errno));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		t0 = xt_now();
+		if (fo) {
+			if (sendto(fd, req, sizeof(req), MSG_FASTOPEN,
+				   (struct sockaddr *)&sin, sizeof(sin)) !=
+			    sizeof(req))
+				xt_fatal("sendto: %s", strerror(errno));
+		} else if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+			   write(fd, req, sizeof(req)) != sizeof(req)) {
+			xt_fatal("connect/write: %s", strerror(errno));
+		}
+		if (read(fd, &c, 1) != 1)
+			xt_fatal("read: %s", strerror(errno));
+		us[i] = (long)((xt_now() - t0) * 1e6);
+		close(fd);
+		usleep(10000);
+	}
+	qsort(us, n, sizeof(us[0]), tfo_cmp_long);
+	printf("ttfb_us median=%ld min=%ld\n", us[n / 2], us[0]);
 	return 0;
 }
 
@@ -379,6 +475,11 @@ int main(int argc, char **argv)
 	if (argc >= 6 && !strcmp(argv[1], "client"))
 		return tfo_client(argv[2], argv[3], atoi(argv[4]),
 				  atoi(argv[5]), argc > 6 ? argv[6] : "");
+	if (argc >= 5 && !strcmp(argv[1], "ttfb-serve"))
+		return tfo_ttfb_serve(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc >= 7 && !strcmp(argv[1], "ttfb"))
+		return tfo_ttfb(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]),
+				!strcmp(argv[6], "fo"));
 	if (argc >= 3 && !strcmp(argv[1], "key"))
 		return tfo_key(argv[2]);
 	fprintf(stderr, "usage: tfo listen|client|key ...\n");

@@ -170,6 +170,25 @@ static void xtcp_conn_challenge_ack(struct sock *sk)
 	xtcp_send_ack(sk);
 }
 
+/*
+ * The Fast Open option of our first SYN: the cookie, or an empty one
+ * that asks for a cookie; none for data under the no-cookie mode. A SYN
+ * sent again carries neither option nor data, as Linux's: if the first
+ * was dropped for them, the next gets through.
+ */
+static void xtcp_conn_fastopen_opt(struct xtcp_sock *xs, struct xtcp_seg *s)
+{
+	struct xtcp_fo_client *fo = &xs->foc;
+
+	fo->syn_fo = 1;
+	if (fo->plan == XTCP_FO_PLAN_REQUEST) {
+		s->fo_req = 1;
+		return;
+	}
+	s->fo_len = fo->cookie_len;
+	memcpy(s->fo_cookie, fo->cookie, fo->cookie_len);
+}
+
 /**
  * xtcp_conn_send_syn() - our SYN, or in SYN_RECV (a simultaneous open, a
  * Fast Open child) our SYN-ACK, with our options
@@ -209,6 +228,13 @@ void xtcp_conn_send_syn(struct sock *sk)
 	}
 	if (s.has_ts)
 		s.tsval = xtcp_conn_tsval(xs);
+	if (!synack && !xs->tmr.syn_retries && xs->foc.plan) {
+		xtcp_conn_fastopen_opt(xs, &s);
+		if (xs->foc.syn_data) {
+			xtcp_output_data(sk, skb_peek(&sk->sk_write_queue), &s);
+			return;
+		}
+	}
 	xtcp_output_sk(sk, &s);
 }
 
@@ -273,6 +299,77 @@ static unsigned long xtcp_conn_fin_time(const struct sock *sk)
 
 	tmo = l2 > 0 ? l2 : XTCP_SYSCTL(sock_net(sk), fin_timeout) * HZ;
 	return max(tmo, (rto << 2) - (rto >> 1));
+}
+
+/*
+ * Fast Open's plan for an active open that asked for it. TCP_FASTOPEN_
+ * CONNECT with data to send in the SYN (a cookie known, or the no-cookie
+ * mode) defers the SYN to the first write, as Linux: connect() returns
+ * 0 at once. Return: true if deferred.
+ */
+static bool xtcp_conn_fastopen_defer(struct sock *sk)
+{
+	struct xtcp_fo_client *fo = &xtcp_sk(sk)->foc;
+
+	fo->plan = XTCP_FO_PLAN_OFF;
+	WRITE_ONCE(fo->defer, 0);
+	fo->syn_fo = 0;
+	fo->syn_data = 0;
+	fo->data_acked = 0;
+	fo->bh_check = 0;
+	fo->copied = 0;
+	if (!fo->msg && !fo->connect)
+		return false;
+	xtcp_fastopen_client_plan(sk);
+	if (fo->msg || fo->plan != XTCP_FO_PLAN_DATA)
+		return false;
+	WRITE_ONCE(fo->defer, 1);
+	return true;
+}
+
+/*
+ * The data of a Fast Open SYN: what fits in one segment to the peer (its
+ * MSS as cached, less the room options may take, as Linux reserves), the
+ * rest of the write following the handshake.
+ */
+static void xtcp_conn_fastopen_data(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_fo_client *fo = &xs->foc;
+	u32 room = xs->rcv.advmss;
+	int n;
+
+	if (fo->mss)
+		room = min_t(u32, room, fo->mss);
+	room = room > XTCP_MAX_OPT_LEN ? room - XTCP_MAX_OPT_LEN : 0;
+	room = min_t(size_t, room, msg_data_left(fo->msg));
+	if (!room)
+		return;
+	n = xtcp_send_syn_data(sk, fo->msg, room);
+	if (n <= 0)
+		return;
+	fo->copied = n;
+	fo->syn_data = 1;
+	xs->snd.nxt += n;
+}
+
+/**
+ * xtcp_conn_fastopen_send() - send the first SYN of an active open
+ * @sk: the socket in SYN_SENT, its SYN not sent; the lock held
+ *
+ * With Fast Open's option, and the data of foc.msg when the plan says
+ * so; a deferred connect's first write calls it (socket.c).
+ */
+void xtcp_conn_fastopen_send(struct sock *sk)
+{
+	struct xtcp_fo_client *fo = &xtcp_sk(sk)->foc;
+
+	WRITE_ONCE(fo->defer, 0);
+	if (fo->plan == XTCP_FO_PLAN_DATA && fo->msg)
+		xtcp_conn_fastopen_data(sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ACTIVEOPENS);
+	xtcp_conn_send_syn(sk);
+	xtcp_timer_syn_sent(sk);
 }
 
 /**
@@ -360,9 +457,9 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	xtcp_conn_set_state(sk, TCP_SYN_SENT);
-	XTCP_INC_STATS(net, XTCP_MIB_ACTIVEOPENS);
-	xtcp_conn_send_syn(sk);
-	xtcp_timer_syn_sent(sk);
+	if (xtcp_conn_fastopen_defer(sk))
+		return 0;
+	xtcp_conn_fastopen_send(sk);
 	return 0;
 
 fail:
@@ -383,6 +480,7 @@ static void xtcp_conn_syn_timer(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct net *net = sock_net(sk);
 	int max = xs->tmr.syn_count ? : XTCP_SYSCTL(net, syn_retries);
+	bool expired;
 
 	if (sk->sk_state != TCP_SYN_SENT &&
 	    !(sk->sk_state == TCP_SYN_RECV && (!xs->passive || xs->fo_listener)))
@@ -390,8 +488,11 @@ static void xtcp_conn_syn_timer(struct sock *sk)
 	/* a Fast Open child resends its SYN-ACK as a request sock would */
 	if (xs->fo_listener)
 		max = XTCP_SYSCTL(net, synack_retries);
-	if (xs->tmr.syn_retries >= max ||
-	    xtcp_timer_user_timeout_passed(&xs->tmr)) {
+	expired = xs->tmr.syn_retries >= max ||
+		  xtcp_timer_user_timeout_passed(&xs->tmr);
+	if (sk->sk_state == TCP_SYN_SENT)
+		xtcp_fastopen_client_timeout(sk, xs->tmr.syn_retries, expired);
+	if (expired) {
 		XTCP_INC_STATS(net, XTCP_MIB_CONNECTTIMEOUTS);
 		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 		xtcp_conn_done(sk, ETIMEDOUT);
@@ -731,6 +832,32 @@ static void xtcp_conn_established_now(struct sock *sk,
 	}
 }
 
+/*
+ * The SYN-ACK of our Fast Open SYN: its cookie for the cache, and
+ * whether it acknowledged the SYN's data.
+ */
+static void xtcp_conn_fastopen_synack(struct sock *sk,
+				      const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_fo_client *fo = &xs->foc;
+	const u8 *cookie = NULL;
+	bool lost;
+
+	if (cb->opts.has_fo && cb->opts.fo_len)
+		cookie = skb->data + XTCP_HDR_LEN + cb->opts.fo_off;
+	fo->data_acked = fo->syn_data && cb->ack_seq == xs->snd.nxt;
+	/*
+	 * The SYN went again, and the answer neither gives a cookie nor
+	 * takes the data: the server heard only the SYN without data.
+	 */
+	lost = fo->syn_data && xs->tmr.syn_retries && !cookie &&
+	       !fo->data_acked;
+	xtcp_fastopen_client_synack(sk, cookie, cookie ? cb->opts.fo_len : 0,
+				    lost);
+}
+
 /* RFC 9293 3.10.7.3, SYN-SENT. */
 static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 {
@@ -765,9 +892,19 @@ static void xtcp_conn_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		if (xs->opt.wscale_ok)
 			xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
 		xs->snd.una = cb->ack_seq;
+		if (xs->foc.syn_fo)
+			xtcp_conn_fastopen_synack(sk, skb);
+		/* SYN data not acknowledged is not sent: it goes again */
+		xs->snd.nxt = cb->ack_seq;
 		xtcp_conn_established_now(sk, cb);
-		/* the ACK leaves before connect() returns and can close */
-		xtcp_send_ack(sk);
+		/*
+		 * The ACK leaves before connect() returns and can close: the
+		 * SYN's data not acknowledged carries it, at once, as Linux
+		 */
+		if (xs->foc.syn_data && xtcp_send_syn_data_left(sk))
+			xtcp_send_push(sk);
+		else
+			xtcp_send_ack(sk);
 		return;
 	}
 	/* Simultaneous open (RFC 9293 MUST-10): SYN-RECEIVED, send SYN-ACK. */

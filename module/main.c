@@ -39,9 +39,12 @@ static int __net_init xtcp_net_init(struct net *net)
 	get_random_bytes(&xtcp_net(net)->cookie_key,
 			 sizeof(xtcp_net(net)->cookie_key));
 	xtcp_fastopen_net_init(net);
-	err = xtcp_stats_net_init(net);
+	err = xtcp_fastopen_client_net_init(net);
 	if (err)
 		return err;
+	err = xtcp_stats_net_init(net);
+	if (err)
+		goto out_foc;
 	err = xtcp_sysctl_net_init(net);
 	if (err)
 		goto out_stats;
@@ -59,6 +62,8 @@ out_sysctl:
 	xtcp_sysctl_net_exit(net);
 out_stats:
 	xtcp_stats_net_exit(net);
+out_foc:
+	xtcp_fastopen_client_net_exit(net);
 	return err;
 }
 
@@ -70,6 +75,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	xtcp_output_net_exit(net);
 	xtcp_sysctl_net_exit(net);
 	xtcp_stats_net_exit(net);
+	xtcp_fastopen_client_net_exit(net);
 }
 
 static struct pernet_operations xtcp_net_ops = {
@@ -112,6 +118,7 @@ static struct kunit_suite ** const xtcp_kunit_suite_ptrs[] = {
 	&xtcp_icmp_test_suite_ptr,
 	&xtcp_ecn_test_suite_ptr,
 	&xtcp_fastopen_test_suite_ptr,
+	&xtcp_fastopen_client_test_suite_ptr,
 };
 
 static struct kunit_suite *

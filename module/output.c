@@ -50,7 +50,7 @@ static unsigned int xtcp_output_opts_len(const struct xtcp_seg *s)
 		len += 4;
 	if (s->nr_sack)
 		len += 4 + s->nr_sack * XTCP_OLEN_SACK_BLOCK;
-	if (s->fo_len)
+	if (s->fo_len || s->fo_req)
 		len += ALIGN(XTCP_OLEN_FASTOPEN + s->fo_len, 4);
 	return len;
 }
@@ -102,7 +102,7 @@ static void xtcp_output_write_opts(u8 *p, const struct xtcp_seg *s)
 			p += 8;
 		}
 	}
-	if (s->fo_len) {
+	if (s->fo_len || s->fo_req) {
 		unsigned int olen = XTCP_OLEN_FASTOPEN + s->fo_len;
 
 		/* last, the padding after it, as Linux writes it */

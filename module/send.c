@@ -1144,6 +1144,74 @@ out_err:
 	return sk_stream_error(sk, msg->msg_flags, err);
 }
 
+/**
+ * xtcp_send_syn_data() - queue the first bytes of @msg for a Fast Open SYN
+ * @sk: the socket in SYN_SENT, its SYN not sent yet; the lock held
+ * @msg: the data
+ * @len: how much of it the SYN carries
+ *
+ * The bytes go on the write queue at ISS + 1, as sent (snd.head stays
+ * NULL): the SYN carries them (conn.c), and only the SYN-ACK decides
+ * whether they were received (xtcp_send_syn_data_left()).
+ *
+ * Return: @len, or a negative errno.
+ */
+int xtcp_send_syn_data(struct sock *sk, struct msghdr *msg, u32 len)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb;
+	int err;
+
+	snd->write_seq = snd->iss + 1;
+	skb = xtcp_send_new_skb(sk, len);
+	if (!skb)
+		return -ENOBUFS;
+	snd->head = NULL;
+	err = xtcp_send_copy(sk, skb, msg, len);
+	if (err) {
+		__skb_unlink(skb, &sk->sk_write_queue);
+		xtcp_send_free_skb(sk, skb);
+		snd->write_seq = snd->iss + 1;
+		return err;
+	}
+	return len;
+}
+
+/**
+ * xtcp_send_syn_data_left() - after the SYN-ACK, what of the SYN's data
+ * its ACK did not cover, to be sent again at once
+ * @sk: the socket, just synchronized (xtcp_send_init() done, snd.una at
+ *	the SYN-ACK's ACK)
+ *
+ * Return: true if data is left: it is the next to send.
+ */
+bool xtcp_send_syn_data_left(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	struct xtcp_skb_cb *cb;
+	u32 acked;
+
+	if (!skb)
+		return false;
+	cb = XTCP_SKB_CB(skb);
+	if (!xtcp_seq_after(cb->end_seq, snd->una)) {
+		__skb_unlink(skb, &sk->sk_write_queue);
+		xtcp_send_free_skb(sk, skb);
+		return false;
+	}
+	acked = snd->una - cb->seq;
+	if ((int)acked > 0) {
+		/* a part came: the rest is sent from there */
+		skb_pull(skb, acked);
+		skb->csum = csum_partial(skb->data, skb->len, 0);
+		cb->seq = snd->una;
+	}
+	snd->head = skb;
+	snd->write_seq = cb->end_seq;
+	return true;
+}
+
 /*
  * Charge a FIN's skb to the socket if memory allows. The close must
  * happen whatever the memory state (TCP forces the charge, with a

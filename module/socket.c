@@ -291,27 +291,34 @@ static long xtcp_sock_wait_connect(struct sock *sk, long timeo)
 	return timeo;
 }
 
-static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
-			     int addr_len, int flags)
+/*
+ * connect(), or sendmsg()'s for Fast Open, the socket locked. As TCP's:
+ * a deferred Fast Open connect (TCP_FASTOPEN_CONNECT) returns 0 at once;
+ * then connect() again says EISCONN, and the first write, whose SYN
+ * began the handshake (@deferred), waits for it or, non-blocking,
+ * reports EINPROGRESS.
+ */
+static int xtcp_sock_do_connect(struct socket *sock, struct sockaddr *uaddr,
+				int addr_len, int flags, bool deferred)
 {
 	DECLARE_SOCKADDR(struct sockaddr_in *, sin, uaddr);
 	struct sock *sk = sock->sk;
 	long timeo;
 	int err;
 
+	if (!uaddr)
+		goto state;
 	if (addr_len < (int)sizeof(sin->sin_family))
 		return -EINVAL;
-
-	lock_sock(sk);
 	if (sin->sin_family == AF_UNSPEC) {
 		/* connect(AF_UNSPEC) disconnects, as in TCP */
 		sk->sk_disconnects++;
 		xtcp_sock_disconnect(sk);
 		sock->state = SS_UNCONNECTED;
-		err = 0;
-		goto out;
+		return 0;
 	}
 
+state:
 	switch (sock->state) {
 	default:
 		err = -EINVAL;
@@ -320,14 +327,17 @@ static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = -EISCONN;
 		goto out;
 	case SS_CONNECTING:
-		err = -EALREADY;
+		err = -EISCONN;
+		if (xtcp_sk(sk)->foc.defer)
+			goto out;
+		err = deferred ? -EINPROGRESS : -EALREADY;
 		break;
 	case SS_UNCONNECTED:
 		err = -EISCONN;
 		if (sk->sk_state != TCP_CLOSE)
 			goto out;
 		err = -EINVAL;
-		if (addr_len < (int)sizeof(*sin))
+		if (!uaddr || addr_len < (int)sizeof(*sin))
 			goto out;
 		err = -EAFNOSUPPORT;
 		if (!xtcp_sock_family_ok(sin->sin_family))
@@ -337,6 +347,8 @@ static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
 		if (err < 0)
 			goto out;
 		sock->state = SS_CONNECTING;
+		if (xtcp_sk(sk)->foc.defer)
+			goto out;	/* 0: the first write sends the SYN */
 		err = -EINPROGRESS;
 		break;
 	}
@@ -369,7 +381,19 @@ static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
 	sock->state = SS_CONNECTED;
 	err = 0;
 out:
-	release_sock(sk);
+	return err;
+}
+
+static int xtcp_sock_connect(struct socket *sock, struct sockaddr *uaddr,
+			     int addr_len, int flags)
+{
+	int err;
+
+	if (addr_len < (int)sizeof(uaddr->sa_family))
+		return -EINVAL;
+	lock_sock(sock->sk);
+	err = xtcp_sock_do_connect(sock, uaddr, addr_len, flags, false);
+	release_sock(sock->sk);
 	return err;
 }
 
@@ -512,6 +536,9 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 	if (state == TCP_SYN_RECV && READ_ONCE(xtcp_sk(sk)->fo_listener) &&
 	    xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	/* a deferred Fast Open connect: a write sends the SYN */
+	if (state == TCP_SYN_SENT && READ_ONCE(xtcp_sk(sk)->foc.defer))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
 		if (xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
 			mask |= EPOLLIN | EPOLLRDNORM;
@@ -609,21 +636,70 @@ static int xtcp_sock_ioctl(struct socket *sock, unsigned int cmd,
 	return put_user(answ, (int __user *)arg);
 }
 
+/*
+ * sendmsg(MSG_FASTOPEN), or the first write after a deferred connect:
+ * connect, the SYN carrying what it can of @msg (conn.c). Return: as
+ * connect's, the bytes the SYN took in @copied.
+ */
+static int xtcp_sock_sendmsg_fastopen(struct socket *sock,
+				      struct msghdr *msg, int *copied)
+{
+	struct sock *sk = sock->sk;
+	struct xtcp_fo_client *fo = &xtcp_sk(sk)->foc;
+	int mode = XTCP_SYSCTL(sock_net(sk), fastopen);
+	int flags = msg->msg_flags & MSG_DONTWAIT ? O_NONBLOCK : 0;
+	int err;
+
+	/* as TCP: the client bit off, or an address after connect() */
+	if (!(mode & XTCP_FASTOPEN_CLIENT) || (msg->msg_name && fo->defer))
+		return -EOPNOTSUPP;
+	/* another thread's Fast Open is under way */
+	if (fo->msg)
+		return -EALREADY;
+	fo->msg = msg;
+	fo->copied = 0;
+	if (fo->defer) {
+		xtcp_conn_fastopen_send(sk);
+		err = xtcp_sock_do_connect(sock, NULL, 0, flags, true);
+	} else if (msg->msg_name &&
+		   msg->msg_namelen < (int)sizeof(sa_family_t)) {
+		err = -EINVAL;
+	} else {
+		err = xtcp_sock_do_connect(sock, msg->msg_name,
+					   msg->msg_namelen, flags, false);
+	}
+	*copied = fo->copied;
+	fo->msg = NULL;
+	return err;
+}
+
 static int xtcp_sock_sendmsg(struct socket *sock, struct msghdr *msg,
 			     size_t size)
 {
 	struct sock *sk = sock->sk;
-	int ret;
+	int ret, syn = 0;
 
 	lock_sock(sk);
-	/*
-	 * No Fast Open client yet: TCP's answer when its client side is
-	 * off (tcp_fastopen without 0x1), not a connect of its own.
-	 */
-	if ((msg->msg_flags & MSG_FASTOPEN) && sk->sk_state == TCP_CLOSE)
-		ret = -EOPNOTSUPP;
-	else
-		ret = xtcp_send_msg(sk, msg, size);
+	if ((msg->msg_flags & MSG_FASTOPEN) || xtcp_sk(sk)->foc.defer) {
+		ret = xtcp_sock_sendmsg_fastopen(sock, msg, &syn);
+		/*
+		 * As TCP: non-blocking, what the SYN took; a handshake that
+		 * failed, its error (the SYN's data is lost with it)
+		 */
+		if (ret == -EINPROGRESS && syn > 0) {
+			ret = syn;
+			goto out;
+		}
+		if (ret) {
+			ret = sk_stream_error(sk, msg->msg_flags, ret);
+			goto out;
+		}
+	}
+	ret = xtcp_send_msg(sk, msg, size - syn);
+	/* connected: the SYN's bytes count whatever comes of the rest */
+	if (syn)
+		ret = ret < 0 ? syn : ret + syn;
+out:
 	release_sock(sk);
 	return ret;
 }

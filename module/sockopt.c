@@ -82,8 +82,16 @@ static int xtcp_sockopt_set_int(struct sock *sk, int optname, int val)
 				 READ_ONCE(sock_net(sk)->core.sysctl_somaxconn)));
 		return 0;
 	case TCP_FASTOPEN_CONNECT:
-		/* no Fast Open client yet: TCP's answer with its client off */
-		return val < 0 || val > 1 ? -EINVAL : -EOPNOTSUPP;
+		/* as TCP: only with the client bit on, before connect() */
+		if (val < 0 || val > 1)
+			return -EINVAL;
+		if (!(XTCP_SYSCTL(sock_net(sk), fastopen) &
+		      XTCP_FASTOPEN_CLIENT))
+			return -EOPNOTSUPP;
+		if (sk->sk_state != TCP_CLOSE)
+			return -EINVAL;
+		xs->foc.connect = val;
+		return 0;
 	case TCP_NODELAY:
 		xs->snd.nodelay = !!val;
 		if (val)
@@ -207,6 +215,9 @@ static void xtcp_sockopt_info(struct sock *sk, struct tcp_info *ti)
 		ti->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (xs->opt.sack_ok)
 		ti->tcpi_options |= TCPI_OPT_SACK;
+	/* as Linux: our SYN's data was acknowledged by the SYN-ACK */
+	if (xs->foc.data_acked)
+		ti->tcpi_options |= TCPI_OPT_SYN_DATA;
 	if (xs->opt.ecn_ok && state != TCP_SYN_SENT)
 		ti->tcpi_options |= TCPI_OPT_ECN;
 	if (xs->ecn_flags & XTCP_ECN_SEEN)
@@ -282,7 +293,7 @@ int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
 		val = READ_ONCE(xs->lsn.fo_qlen);
 		break;
 	case TCP_FASTOPEN_CONNECT:
-		val = 0;
+		val = xs->foc.connect;
 		break;
 	case TCP_NODELAY:
 		val = xs->snd.nodelay;

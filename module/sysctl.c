@@ -30,6 +30,7 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.ecn			= 2,	/* as tcp_ecn: accept, do not ask */
 	.ecn_fallback		= 1,
 	.fastopen		= XTCP_FASTOPEN_CLIENT,	/* tcp_fastopen's 1 */
+	.fastopen_blackhole_timeout = 0,	/* as Linux 6.1: no pauses */
 	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
@@ -120,6 +121,9 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
 	/* Fast Open: tcp_fastopen's bits (fastopen.c) */
 	XTCP_SYSCTL_ENTRY(fastopen, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	/* seconds active Fast Open pauses after a blackhole; 0: never */
+	XTCP_SYSCTL_NAMED("fastopen_blackhole_timeout_sec",
+			  fastopen_blackhole_timeout, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,

@@ -17,6 +17,7 @@
 
 #define XTCP_HDR_LEN		((unsigned int)sizeof(struct tcphdr))
 #define XTCP_MAX_HDR_LEN	60	/* data offset is 4 bits of words */
+#define XTCP_MAX_OPT_LEN	(XTCP_MAX_HDR_LEN - XTCP_HDR_LEN)
 
 /* Option kinds (IANA TCP option registry) and their lengths. */
 #define XTCP_OPT_EOL		0
@@ -36,8 +37,7 @@
 #define XTCP_OLEN_TS		10
 /* Fast Open: kind, length, a cookie of 4 to 16 bytes (none: a request) */
 #define XTCP_OLEN_FASTOPEN	2
-#define XTCP_FO_COOKIE_MIN	4
-#define XTCP_FO_COOKIE_MAX	16
+/* XTCP_FO_COOKIE_MIN and _MAX: xtcp.h, which sizes its buffers by them */
 /* the pre-RFC form: kind 254, length, this magic, the cookie */
 #define XTCP_FO_EXP_MAGIC	0xF989
 

@@ -128,6 +128,10 @@ enum xtcp_mib_field {
 	XTCP_MIB_FASTOPENPASSIVEALTKEY,	/* ... by the backup key's cookie */
 	XTCP_MIB_FASTOPENLISTENOVERFLOW, /* ... refused: qlen children pending */
 	XTCP_MIB_FASTOPENCOOKIEREQD,	/* SYNs that asked for a cookie */
+	/* Fast Open, the client's side (fastopen_client.c) */
+	XTCP_MIB_FASTOPENACTIVE,	/* SYNs whose data the SYN-ACK acked */
+	XTCP_MIB_FASTOPENACTIVEFAIL,	/* ... not acked, or a Fast Open timed out */
+	XTCP_MIB_FASTOPENBLACKHOLE,	/* active Fast Open paused (a blackhole) */
 	XTCP_MIB_MAX
 };
 
@@ -155,9 +159,12 @@ struct xtcp_sysctls {
 	int ecn;			/* 0 off, 1 request and accept, 2 accept */
 	int ecn_fallback;		/* SYNs sent again ask for no ECN */
 	int fastopen;			/* XTCP_FASTOPEN_* bits, tcp_fastopen's */
+	int fastopen_blackhole_timeout;	/* seconds of the first pause; 0 never */
 	/* what new sockets get; a pointer so readers see one whole value */
 	const struct xtcp_cc_ops *congestion_control;
 };
+
+struct xtcp_foc_cache;
 
 /* Per-netns state, from net_generic(). */
 struct xtcp_net {
@@ -170,6 +177,10 @@ struct xtcp_net {
 	spinlock_t fo_lock;
 	u8 fo_nkeys;			/* 1, or 2 with a backup key */
 	siphash_key_t fo_key[2];
+	/* the client's: cookies by destination, blackhole pauses */
+	struct xtcp_foc_cache *fo_cache;
+	atomic_t fo_bh_times;		/* pauses in a row */
+	unsigned long fo_bh_stamp;	/* jiffies the last one began */
 };
 
 extern unsigned int xtcp_net_id;
@@ -240,6 +251,9 @@ struct xtcp_skb_cb {
 
 /* The Fast Open cookie we give: a 64-bit MAC, as Linux's. */
 #define XTCP_FO_COOKIE_LEN	8
+/* One we take: RFC 7413 4.1.1, 4 to 16 bytes, an even number. */
+#define XTCP_FO_COOKIE_MIN	4
+#define XTCP_FO_COOKIE_MAX	16
 
 /* SACK blocks, at most as many as fit beside a timestamp option. */
 #define XTCP_SACK_MAX		3
@@ -270,7 +284,8 @@ struct xtcp_seg {
 	u32 tsecr;
 	struct xtcp_sack_block sack[XTCP_SACK_MAX];
 	u8 fo_len;		/* a Fast Open cookie of this length; 0: none */
-	u8 fo_cookie[XTCP_FO_COOKIE_LEN];
+	u8 fo_req;		/* an empty Fast Open option: a cookie request */
+	u8 fo_cookie[XTCP_FO_COOKIE_MAX];
 };
 
 /*
@@ -546,6 +561,31 @@ enum xtcp_timer_kind {
 	XTCP_TIMER_PROBE,		/* zero-window probe */
 };
 
+/* What the first SYN of a connection does for Fast Open. */
+enum xtcp_fo_plan {
+	XTCP_FO_PLAN_OFF,		/* nothing: an ordinary SYN */
+	XTCP_FO_PLAN_REQUEST,		/* an empty option: asks for a cookie */
+	XTCP_FO_PLAN_DATA,		/* data, with the cached cookie if any */
+};
+
+/* A Fast Open client's state (fastopen_client.c, conn.c, socket.c). */
+struct xtcp_fo_client {
+	struct msghdr *msg;		/* sendmsg()'s, while it connects */
+	int copied;			/* bytes of @msg the SYN carries */
+	u16 mss;			/* the peer's, from the cache; 0 unknown */
+	u8 plan;			/* enum xtcp_fo_plan */
+	u8 cookie_len;
+	u8 cookie[XTCP_FO_COOKIE_MAX];
+	u8 defer;			/* connect() returned: a write sends SYN;
+					 * poll() reads it unlocked
+					 */
+	u8 connect:1,			/* TCP_FASTOPEN_CONNECT */
+	   syn_fo:1,			/* our first SYN was a Fast Open one */
+	   syn_data:1,			/* ... and carried data */
+	   data_acked:1,		/* ... which the SYN-ACK acknowledged */
+	   bh_check:1;			/* a pause just ended: success ends it */
+};
+
 /* RFC 5961 challenge ACKs, limited per socket. */
 struct xtcp_challenge {
 	unsigned long stamp;		/* second of the last challenge ACK */
@@ -577,6 +617,7 @@ struct xtcp_sock {
 	u8 ecn_flags;			/* XTCP_ECN_*, once opt.ecn_ok */
 	/* a Fast Open child in SYN_RECV: its listener, referenced */
 	struct sock *fo_listener;
+	struct xtcp_fo_client foc;	/* an active open's Fast Open */
 
 	/*
 	 * ICMP errors that came while a process held the socket (icmp.c),
@@ -783,6 +824,8 @@ void xtcp_send_fin(struct sock *sk);
 int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb);
 void xtcp_send_rto(struct sock *sk);
 int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size);
+int xtcp_send_syn_data(struct sock *sk, struct msghdr *msg, u32 len);
+bool xtcp_send_syn_data_left(struct sock *sk);
 void xtcp_send_purge(struct sock *sk);
 u32 xtcp_send_unsent(const struct sock *sk);
 bool xtcp_send_mtu_reduced(struct sock *sk, u32 mtu);
@@ -889,6 +932,7 @@ void xtcp_tw_net_exit(struct net *net);
 void xtcp_conn_init_sock(struct sock *sk);
 void xtcp_conn_set_state(struct sock *sk, int state);
 int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport);
+void xtcp_conn_fastopen_send(struct sock *sk);
 int xtcp_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_conn_input(struct sock *sk, struct sk_buff *skb);
@@ -948,6 +992,14 @@ enum xtcp_fastopen_verdict {
 
 enum xtcp_fastopen_verdict xtcp_fastopen_syn(struct sock *lsk,
 					     struct sk_buff *skb, u8 *cookie);
+
+/* fastopen_client.c */
+int xtcp_fastopen_client_net_init(struct net *net);
+void xtcp_fastopen_client_net_exit(struct net *net);
+void xtcp_fastopen_client_plan(struct sock *sk);
+void xtcp_fastopen_client_synack(struct sock *sk, const u8 *cookie, int len,
+				 bool syn_lost);
+void xtcp_fastopen_client_timeout(struct sock *sk, int timeouts, bool expired);
 
 /* stats.c */
 int xtcp_stats_net_init(struct net *net);

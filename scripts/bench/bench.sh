@@ -9,10 +9,11 @@
 #   veth:     ns_c (192.0.2.2) veth_c ---- veth_s (192.0.2.1) ns_s
 #
 # Then stream.sh: the byte stream (bulk, loss, latency, memory, profile),
-# and apps.sh: iperf3, nginx and wrk over each stack.
+# tfo_bench.sh: the time to the first answer byte with and without Fast
+# Open, and apps.sh: iperf3, nginx and wrk over each stack.
 # XTCP_BENCH_PARTS on the kernel command line (XTCP_VM_APPEND) picks the
 # parts to run, comma separated: handshake (this file's), bulk, loss, rr,
-# mem, perf, apps, connprof (connprof.sh: a profile of the short
+# mem, perf, apps, tfo, connprof (connprof.sh: a profile of the short
 # connections); default all.
 . /xtcp/bin/lib.sh
 
@@ -22,7 +23,8 @@ IP=/sbin/ip
 case ,${XTCP_BENCH_PARTS:-all}, in
 *,all,* | *,handshake,*) ;;
 *,connprof,*) exec /xtcp/bin/connprof.sh ;;
-*) /xtcp/bin/stream.sh || exit 1; exec /xtcp/bin/apps.sh ;;
+*) /xtcp/bin/stream.sh || exit 1; /xtcp/bin/tfo_bench.sh || exit 1
+   exec /xtcp/bin/apps.sh ;;
 esac
 
 veth_pair ns_c veth_c 192.0.2.2 ns_s veth_s 192.0.2.1
@@ -176,4 +178,5 @@ dmesg | grep 'xtcp: loaded' | tail -n 1
 
 /xtcp/bin/connprof.sh
 /xtcp/bin/stream.sh || exit 1
+/xtcp/bin/tfo_bench.sh || exit 1
 /xtcp/bin/apps.sh

@@ -7,12 +7,21 @@
  *	"accepted state=S early=B" (TCP_INFO state and the bytes readable
  *	at accept(), before anything else is awaited), read "hello",
  *	answer "world", close
- *   tfo client xtcp|tcp ADDR PORT N [par]
+ *   tfo client xtcp|tcp ADDR PORT N [par|fc]
  *	N connections, each sendto(MSG_FASTOPEN) "hello" and read "world";
- *	"par": all N started before any reply is read. Prints
+ *	"par": all N started before any reply is read; "fc": each with
+ *	TCP_FASTOPEN_CONNECT, connect() then write(). Prints
  *	"conn I: syn_data_acked=A reply=R" (TCPI_OPT_SYN_DATA)
- *   tfo errno
- *	the Fast Open options' and MSG_FASTOPEN's errnos
+ *   tfo errno [xtcp|tcp]
+ *	the Fast Open options' and MSG_FASTOPEN's errnos; the client's
+ *	alike on both stacks (run it for each in one boot to compare)
+ *   tfo ttfb-serve xtcp|tcp PORT N
+ *	for the benchmark (scripts/bench/tfo_bench.sh): N connections, each
+ *	reads a 100-byte request, answers 100 bytes and closes
+ *   tfo ttfb xtcp|tcp ADDR PORT N fo|plain
+ *	N connections one after another, each connect + 100-byte request
+ *	(sendto(MSG_FASTOPEN), or connect() and write()) until the first
+ *	byte of the answer: prints "ttfb_us median=M min=m"
  *   tfo key get|rotate|new
  *	the namespace's TCP_FASTOPEN_KEY (on an xtcp socket): print it;
  *	a fresh primary with the old one as backup; a fresh primary alone
@@ -111,6 +120,23 @@ static int tfo_listen(const char *stack, int port, int qlen, int n)
 	return 0;
 }
 
+/*
+ * TCP_FASTOPEN_CONNECT: connect() returns at once when the SYN can carry
+ * data (a cookie known); the write sends the SYN.
+ */
+static int tfo_start_fc(int family, const struct sockaddr_in *sin)
+{
+	int fd = socket(family, SOCK_STREAM, 0), one = 1;
+
+	if (fd < 0 || setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one,
+				 sizeof(one)))
+		xt_fatal("TCP_FASTOPEN_CONNECT: %s", strerror(errno));
+	if (connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) ||
+	    write(fd, "hello", 5) != 5)
+		xt_fatal("connect/write: %s", strerror(errno));
+	return fd;
+}
+
 /* Start a Fast Open connection: the request goes in the SYN if it can. */
 static int tfo_start(int family, const struct sockaddr_in *sin, bool nonblock)
 {
@@ -149,21 +175,112 @@ static void tfo_finish(int fd, int i)
 }
 
 static int tfo_client(const char *stack, const char *addr, int port, int n,
-		      bool par)
+		      const char *how)
 {
 	int family = tfo_family(stack);
 	struct sockaddr_in sin = tfo_addr(family, addr, port);
+	bool par = !strcmp(how, "par");
 	int fds[16], i;
 
 	if (n > (int)ARRAY_SIZE(fds))
 		n = ARRAY_SIZE(fds);
 	for (i = 0; i < n; i++) {
-		fds[i] = tfo_start(family, &sin, par);
+		fds[i] = strcmp(how, "fc") ? tfo_start(family, &sin, par) :
+					     tfo_start_fc(family, &sin);
 		if (!par)
 			tfo_finish(fds[i], i);
 	}
 	for (i = 0; par && i < n; i++)
 		tfo_finish(fds[i], i);
+	return 0;
+}
+
+/* Read @len bytes, however they come. */
+static int tfo_read_all(int fd, char *buf, int len)
+{
+	int got = 0, n;
+
+	while (got < len) {
+		n = read(fd, buf + got, len - got);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return got;
+}
+
+static int tfo_ttfb_serve(const char *stack, int port, int n)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, "0.0.0.0", port);
+	int lfd = socket(family, SOCK_STREAM, 0), fd, qlen = 16, one = 1, i;
+	char buf[100];
+
+	if (lfd < 0)
+		xt_fatal("socket: %s", strerror(errno));
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 64))
+		xt_fatal("bind/listen: %s", strerror(errno));
+	xt_log("listening");
+	memset(buf, 'r', sizeof(buf));
+	for (i = 0; i < n; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			xt_fatal("accept: %s", strerror(errno));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (tfo_read_all(fd, buf, sizeof(buf)) < 0 ||
+		    write(fd, buf, sizeof(buf)) != sizeof(buf))
+			xt_log("conn %d: %s", i, strerror(errno));
+		close(fd);
+	}
+	close(lfd);
+	return 0;
+}
+
+static int tfo_cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int tfo_ttfb(const char *stack, const char *addr, int port, int n,
+		    bool fo)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, addr, port);
+	char req[100], c;
+	long us[64];
+	int fd, i, one = 1;
+	double t0;
+
+	if (n > (int)ARRAY_SIZE(us))
+		n = ARRAY_SIZE(us);
+	memset(req, 'q', sizeof(req));
+	for (i = 0; i < n; i++) {
+		fd = socket(family, SOCK_STREAM, 0);
+		if (fd < 0)
+			xt_fatal("socket: %s", strerror(errno));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		t0 = xt_now();
+		if (fo) {
+			if (sendto(fd, req, sizeof(req), MSG_FASTOPEN,
+				   (struct sockaddr *)&sin, sizeof(sin)) !=
+			    sizeof(req))
+				xt_fatal("sendto: %s", strerror(errno));
+		} else if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+			   write(fd, req, sizeof(req)) != sizeof(req)) {
+			xt_fatal("connect/write: %s", strerror(errno));
+		}
+		if (read(fd, &c, 1) != 1)
+			xt_fatal("read: %s", strerror(errno));
+		us[i] = (long)((xt_now() - t0) * 1e6);
+		close(fd);
+		usleep(10000);
+	}
+	qsort(us, n, sizeof(us[0]), tfo_cmp_long);
+	printf("ttfb_us median=%ld min=%ld\n", us[n / 2], us[0]);
 	return 0;
 }
 
@@ -202,22 +319,114 @@ static int tfo_key(const char *what)
 	return 0;
 }
 
-/* The options' and MSG_FASTOPEN's errnos, TCP's (its client off). */
-static int tfo_errno(void)
+static void tfo_set_mode(const char *stack, int mode)
 {
-	struct sockaddr_in sin = tfo_addr(xt_family(), "127.0.0.1", 9);
-	unsigned char key[32], back[40];
-	socklen_t len = sizeof(back);
-	int fd = socket(xt_family(), SOCK_STREAM, 0), v, i;
+	const char *path = strcmp(stack, "xtcp") ?
+			   "/proc/sys/net/ipv4/tcp_fastopen" :
+			   "/proc/sys/net/xtcp/fastopen";
+	FILE *f = fopen(path, "w");
 
-	if (fd < 0)
-		xt_fatal("socket: %s", strerror(errno));
+	if (!f || fprintf(f, "%d\n", mode) < 0 || fclose(f))
+		xt_fatal("%s: %s", path, strerror(errno));
+}
+
+/*
+ * The client's errnos, to a port where nobody listens, the same on both
+ * stacks: with the client bit off; MSG_FASTOPEN without an address,
+ * blocking (the handshake's error), non-blocking (EINPROGRESS: no
+ * cookie, nothing in the SYN) and again while it connects; a deferred
+ * connect under the no-cookie mode, whose write puts its byte in the SYN
+ * and gets the refusal (which consumes the error: the next write meets a
+ * closed socket).
+ */
+static char tfo_what_buf[128];
+#define W(what) (snprintf(tfo_what_buf, sizeof(tfo_what_buf), "%s: %s", \
+			  stack, (what)), tfo_what_buf)
+
+static void tfo_errno_client(const char *stack)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, "127.0.0.1", 9);
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	struct pollfd p = { .events = POLLOUT };
+	int fd, v;
+
+	tfo_set_mode(stack, 0);
+	fd = socket(family, SOCK_STREAM, 0);
 	xt_check_errno(sendto(fd, "x", 1, MSG_FASTOPEN,
 			      (struct sockaddr *)&sin, sizeof(sin)),
-		       EOPNOTSUPP, "sendto(MSG_FASTOPEN), no client yet");
+		       EOPNOTSUPP, W("sendto(MSG_FASTOPEN), client bit off"));
 	v = 1;
 	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v,
-				  sizeof(v)), EOPNOTSUPP, "TCP_FASTOPEN_CONNECT 1");
+				  sizeof(v)), EOPNOTSUPP,
+		       W("TCP_FASTOPEN_CONNECT 1, client bit off"));
+	close(fd);
+
+	tfo_set_mode(stack, 1);
+	fd = socket(family, SOCK_STREAM, 0);
+	xt_check_errno(send(fd, "x", 1, MSG_FASTOPEN), EINVAL,
+		       W("send(MSG_FASTOPEN) without an address"));
+	xt_check_errno(sendto(fd, "x", 1, MSG_FASTOPEN,
+			      (struct sockaddr *)&sin, sizeof(sin)),
+		       ECONNREFUSED, W("sendto(MSG_FASTOPEN), blocking"));
+	close(fd);
+	fd = socket(family, SOCK_STREAM, 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	xt_check_errno(sendto(fd, "x", 1, MSG_FASTOPEN | MSG_DONTWAIT,
+			      (struct sockaddr *)&sin, sizeof(sin)),
+		       EINPROGRESS, W("... non-blocking, no cookie"));
+	close(fd);
+	fd = socket(family, SOCK_STREAM, 0);
+	v = 1;
+	xt_check(!listen(fd, 1), "%s", W("listen()"));
+	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v,
+				  sizeof(v)), EINVAL,
+		       W("TCP_FASTOPEN_CONNECT on a listener"));
+	close(fd);
+
+	fd = socket(family, SOCK_STREAM, 0);
+	xt_check(!setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v,
+			     sizeof(v)), "%s", W("TCP_FASTOPEN_CONNECT 1"));
+	len = sizeof(v);
+	v = 0;
+	xt_check(!getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v, &len) &&
+		 v == 1, "%s", W("... reads back 1"));
+	tfo_set_mode(stack, 5);
+	xt_check(!connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+		 "%s", W("no-cookie mode: connect() returns 0 at once"));
+	len = sizeof(peer);
+	xt_check_errno(getpeername(fd, (struct sockaddr *)&peer, &len),
+		       ENOTCONN, W("... not connected yet"));
+	/* non-blocking: Linux's blocking connect() would wait forever */
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	xt_check_errno(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+		       EISCONN, W("... connect() again, non-blocking"));
+	fcntl(fd, F_SETFL, 0);
+	p.fd = fd;
+	xt_check(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT),
+		 "%s", W("... writable"));
+	xt_check_errno(write(fd, "x", 1), ECONNREFUSED,
+		       W("... the write's SYN (with its byte) refused"));
+	xt_check_errno(send(fd, "x", 1, MSG_NOSIGNAL), EPIPE,
+		       W("... then a closed socket"));
+	close(fd);
+	tfo_set_mode(stack, 1);
+}
+
+/* The options' and MSG_FASTOPEN's errnos. */
+static int tfo_errno(const char *stack)
+{
+	unsigned char key[32], back[40];
+	socklen_t len = sizeof(back);
+	int fd, v, i;
+
+	tfo_errno_client(stack);
+	if (strcmp(stack, "xtcp"))
+		return xt_done();
+	fd = socket(xt_family(), SOCK_STREAM, 0);
+	if (fd < 0)
+		xt_fatal("socket: %s", strerror(errno));
 	v = 2;
 	xt_check_errno(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v,
 				  sizeof(v)), EINVAL, "TCP_FASTOPEN_CONNECT 2");
@@ -259,13 +468,18 @@ static int tfo_errno(void)
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "errno"))
-		return tfo_errno();
+		return tfo_errno(argc > 2 ? argv[2] : "xtcp");
 	if (argc >= 6 && !strcmp(argv[1], "listen"))
 		return tfo_listen(argv[2], atoi(argv[3]), atoi(argv[4]),
 				  atoi(argv[5]));
 	if (argc >= 6 && !strcmp(argv[1], "client"))
 		return tfo_client(argv[2], argv[3], atoi(argv[4]),
-				  atoi(argv[5]), argc > 6 && !strcmp(argv[6], "par"));
+				  atoi(argv[5]), argc > 6 ? argv[6] : "");
+	if (argc >= 5 && !strcmp(argv[1], "ttfb-serve"))
+		return tfo_ttfb_serve(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc >= 7 && !strcmp(argv[1], "ttfb"))
+		return tfo_ttfb(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]),
+				!strcmp(argv[6], "fo"));
 	if (argc >= 3 && !strcmp(argv[1], "key"))
 		return tfo_key(argv[2]);
 	fprintf(stderr, "usage: tfo listen|client|key ...\n");

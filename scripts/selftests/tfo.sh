@@ -29,16 +29,47 @@
 #                 after synack_retries (the server's write, waiting for
 #                 the final ACK, gets ETIMEDOUT) and gives its qlen place
 #                 back
+#
+# The client's side: xtcp clients in ns_x, the delay on veth_x egress
+# (holding back the client's final ACK), the server in ns_t: Linux's
+# TFO listener (tcp_fastopen=3) through the translator, or xtcp's
+# (no translator, ns_t's fastopen=3).
+#
+#   xtcp-xtcp     1st connection fetches a cookie, the 2nd carries its
+#   xtcp-linux    data in the SYN (captured on veth_t), the server reads
+#                 it before the final ACK; TCP_FASTOPEN_CONNECT's SYN
+#                 too; the server's key changes: the SYN-ACK does not
+#                 acknowledge the data (a fresh cookie instead), the
+#                 client sends it again at once and the next connection
+#                 uses the new cookie
+#   blackhole     Linux's listener; every SYN dropped on the way in
+#                 after a cookie was fetched: the Fast Open connection
+#                 times out (syn_retries 1), active Fast Open pauses
+#                 (FastOpenBlackhole), and the next connection, the
+#                 path clear again, is an ordinary one
 . /xtcp/bin/lib.sh
 
 mode=$1
 trap netns_cleanup EXIT
 
 veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
-translate ns_x veth_x
-/sbin/tc -n ns_t qdisc add dev veth_t root netem delay 300ms || exit 1
-$IP netns exec ns_t sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_fastopen'
-$IP netns exec ns_x sh -c 'echo 2 > /proc/sys/net/xtcp/fastopen'
+case "$mode" in
+xtcp-xtcp)
+	/sbin/tc -n ns_x qdisc add dev veth_x root netem delay 300ms || exit 1
+	$IP netns exec ns_t sh -c 'echo 3 > /proc/sys/net/xtcp/fastopen'
+	;;
+xtcp-linux|blackhole)
+	translate ns_x veth_x
+	/sbin/tc -n ns_x qdisc add dev veth_x root netem delay 300ms || exit 1
+	$IP netns exec ns_t sh -c 'echo 3 > /proc/sys/net/ipv4/tcp_fastopen'
+	;;
+*)
+	translate ns_x veth_x
+	/sbin/tc -n ns_t qdisc add dev veth_t root netem delay 300ms || exit 1
+	$IP netns exec ns_t sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_fastopen'
+	$IP netns exec ns_x sh -c 'echo 2 > /proc/sys/net/xtcp/fastopen'
+	;;
+esac
 
 # tcp_ext NAME NS: a TcpExt counter of Linux TCP in NS
 tcp_ext() {
@@ -81,7 +112,135 @@ prime() {
 		eq "$(grep -c 'accepted state=3 early=5' /tmp/srv.log)" 1
 }
 
+# client_side STACK: the xtcp client against STACK's listener in ns_t
+client_side() {
+	cap=tcp
+	[ "$1" = xtcp ] && cap=
+	srv_ns() { $IP netns exec ns_t "$@"; }
+	# sserve N: STACK's Fast Open listener in ns_t for N connections
+	sserve() {
+		srv_ns tfo listen "$1" 7000 8 "$2" >/tmp/srv.log 2>&1 &
+		srv=$!
+		check "$1 Fast Open listener up" wait_listening /tmp/srv.log
+	}
+	# sconnect N [fc]: xtcp clients from ns_x
+	sconnect() {
+		$IP netns exec ns_x tfo client xtcp 192.0.2.2 7000 "$@" \
+			>/tmp/cli.log 2>&1
+		cat /tmp/cli.log
+	}
+	# passive NAME: the server's Fast Open counter NAME
+	passive() {
+		if [ "$1" = xtcp ]; then stat_of "FastOpen$2" ns_t
+		else tcp_ext "TCPFastOpen$2" ns_t; fi
+	}
+	$IP netns exec ns_t xcap veth_t 30 $cap >/tmp/cap.log 2>&1 &
+	capid=$!
+	i=0
+	while ! grep -q ready /tmp/cap.log && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+
+	sserve "$1" 2
+	sconnect 2
+	finish 2
+	check "the 1st SYN asked for a cookie" eq "$(passive "$1" CookieReqd)" 1
+	check "the 2nd connection's data came in its SYN" \
+		eq "$(passive "$1" Passive)" 1
+	check "... the SYN-ACK acknowledged it (FastOpenActive)" \
+		eq "$(stat_of FastOpenActive ns_x)" 1
+	check "... syn_data_acked in TCP_INFO once" \
+		eq "$(grep -c 'syn_data_acked=1' /tmp/cli.log)" 1
+	check "the server read it in SYN_RECV, before the final ACK" \
+		eq "$(grep -c 'accepted state=3 early=5' /tmp/srv.log)" 1
+	check "on the wire: one SYN in with 5 bytes" \
+		eq "$(grep -c 'in flags=0x02 .* len=5' /tmp/cap.log)" 1
+
+	sserve "$1" 1
+	sconnect 1 fc
+	finish 1
+	check "TCP_FASTOPEN_CONNECT: connect() at once, the write in the SYN" \
+		eq "$(stat_of FastOpenActive ns_x)" 2
+	check "... read in SYN_RECV" \
+		eq "$(grep -c 'accepted state=3 early=5' /tmp/srv.log)" 1
+
+	# a new server key: our cookie no longer checks
+	if [ "$1" = xtcp ]; then
+		srv_ns tfo key new >/dev/null
+	else
+		srv_ns sh -c 'echo 00000001-00000002-00000003-00000004 > /proc/sys/net/ipv4/tcp_fastopen_key'
+	fi
+	sserve "$1" 2
+	sconnect 2
+	finish 2
+	check "the stale cookie failed at the server" \
+		eq "$(passive "$1" PassiveFail)" 1
+	check "... the SYN-ACK did not acknowledge the data (FastOpenActiveFail)" \
+		eq "$(stat_of FastOpenActiveFail ns_x)" 1
+	check "... and the fresh cookie served the next connection" \
+		eq "$(stat_of FastOpenActive ns_x)" 3
+	check "4 SYNs with data in all" \
+		eq "$(grep -c 'in flags=0x02 .* len=5' /tmp/cap.log)" 4
+	# the 1st connection's request after its handshake, and the data
+	# the SYN-ACK did not acknowledge, sent again at once
+	check "2 requests outside a SYN" \
+		eq "$(grep -c 'in flags=0x18 .* len=5' /tmp/cap.log)" 2
+	kill $capid 2>/dev/null
+	wait $capid 2>/dev/null
+}
+
 case "$mode" in
+xtcp-xtcp)
+	client_side xtcp
+	;;
+xtcp-linux)
+	client_side tcp
+	;;
+blackhole)
+	$IP netns exec ns_x sh -c 'echo 3600 > /proc/sys/net/xtcp/fastopen_blackhole_timeout_sec'
+	$IP netns exec ns_x sh -c 'echo 1 > /proc/sys/net/xtcp/syn_retries'
+	$IP netns exec ns_t tfo listen tcp 7000 8 2 >/tmp/srv.log 2>&1 &
+	srv=$!
+	check "Linux Fast Open listener up" wait_listening /tmp/srv.log
+	$IP netns exec ns_x tfo client xtcp 192.0.2.2 7000 1 >/tmp/cli.log 2>&1
+	check "a cookie fetched" eq "$(tcp_ext TCPFastOpenCookieReqd ns_t)" 1
+	# every SYN (TCP flags byte 0x02) dropped on its way into ns_t
+	/sbin/tc -n ns_t qdisc add dev veth_t clsact || exit 1
+	/sbin/tc -n ns_t filter add dev veth_t ingress protocol ip u32 \
+		match ip protocol 6 0xff match u8 0x02 0xff at 33 action drop ||
+		exit 1
+	# the tap sees what the filter then drops
+	$IP netns exec ns_t xcap veth_t 30 tcp >/tmp/cap.log 2>&1 &
+	capid=$!
+	i=0
+	while ! grep -q ready /tmp/cap.log && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	$IP netns exec ns_x tfo client xtcp 192.0.2.2 7000 1 >/tmp/cli.log 2>&1
+	kill $capid 2>/dev/null
+	wait $capid 2>/dev/null
+	cat /tmp/cli.log
+	check "the SYN with data went once" \
+		eq "$(grep -c 'in flags=0x02 .* len=5' /tmp/cap.log)" 1
+	check "... sent again without its data" \
+		eq "$(grep -c 'in flags=0x02 .* len=0' /tmp/cap.log)" 1
+	check "the Fast Open connection timed out" \
+		grep -q 'Connection timed out' /tmp/cli.log
+	check "... and paused active Fast Open (FastOpenBlackhole)" \
+		eq "$(stat_of FastOpenBlackhole ns_x)" 1
+	check "... a failure counted" eq "$(stat_of FastOpenActiveFail ns_x)" 1
+	/sbin/tc -n ns_t filter del dev veth_t ingress
+	$IP netns exec ns_x tfo client xtcp 192.0.2.2 7000 1 >/tmp/cli.log 2>&1
+	finish 1
+	check "the next connection: no data in its SYN" \
+		eq "$(grep -c 'syn_data_acked=0' /tmp/cli.log)" 1
+	check "... no Fast Open at the server" \
+		eq "$(tcp_ext TCPFastOpenPassive ns_t)" 0
+	check "... nor a cookie request" \
+		eq "$(tcp_ext TCPFastOpenCookieReqd ns_t)" 1
+	;;
 linux-client)
 	prime
 	serve 3
@@ -189,7 +348,7 @@ synack-loss|timeout)
 	fi
 	;;
 *)
-	echo "usage: tfo.sh linux-client|rotate|overflow|syncookies|synack-loss|timeout"
+	echo "usage: tfo.sh linux-client|rotate|overflow|syncookies|synack-loss|timeout|xtcp-xtcp|xtcp-linux|blackhole"
 	exit 2
 	;;
 esac

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xcap IFACE SECONDS: print every xtcp segment seen on IFACE (both ways)
- * for SECONDS, one line each: "t=<s since start> <dir> <flags> seq ack".
+ * xcap IFACE SECONDS [tcp]: print every xtcp segment (with "tcp": every
+ * TCP segment, for the Linux side of the translator) seen on IFACE (both
+ * ways) for SECONDS, one line each:
+ * "t=<s since start> <dir> <flags> seq ack len=<payload bytes>".
  * An ETH_P_ALL packet tap runs before tc ingress, so it also sees what a tc
  * filter then drops (a tap for ETH_P_IP only would run after tc). Prints
  * "ready" once the tap is open.
@@ -16,17 +18,20 @@ int main(int argc, char **argv)
 	struct xt_seg s;
 	double t0, end;
 
-	if (argc != 3)
-		xt_fatal("usage: xcap IFACE SECONDS");
+	if (argc != 3 && (argc != 4 || strcmp(argv[3], "tcp")))
+		xt_fatal("usage: xcap IFACE SECONDS [tcp]");
 	xt_cap_open(&cap, if_nametoindex(argv[1]), 1, 0);
+	if (argc == 4)
+		cap.proto = IPPROTO_TCP;
 	xt_log("ready");
 	t0 = xt_now();
 	end = t0 + atof(argv[2]);
 	while (xt_now() < end) {
 		if (!xt_cap_recv(&cap, &s, 50))
 			continue;
-		printf("t=%.3f %s flags=0x%02x seq=%u ack=%u\n", xt_now() - t0,
-		       s.outgoing ? "out" : "in", s.flags & 0x3f, s.seq, s.ack);
+		printf("t=%.3f %s flags=0x%02x seq=%u ack=%u len=%u\n",
+		       xt_now() - t0, s.outgoing ? "out" : "in", s.flags & 0x3f,
+		       s.seq, s.ack, s.paylen);
 		fflush(stdout);
 	}
 	return 0;

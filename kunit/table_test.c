@@ -609,7 +609,8 @@ static struct sock *xtcp_table_test_lfind(struct net *net, u32 addr, u16 port,
 	struct sock *sk;
 
 	*restarts = 0;
-	sk = xtcp_table_listen_find(net, htonl(addr), port, dif, 0, restarts);
+	sk = xtcp_table_listen_find(net, htonl(addr), port, dif, 0, NULL,
+				    restarts);
 	if (sk)
 		refcount_dec(&sk->sk_refcnt);
 	return sk;

@@ -669,8 +669,8 @@ struct xtcp_ehash_node *xtcp_table_ehash_seek(const struct net *net,
 					      struct xtcp_table_cursor *cur);
 int xtcp_table_listen_add(struct sock *sk);
 void xtcp_table_listen_remove(struct sock *sk);
-struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
-				      __be16 dport, int dif, int sdif);
+struct sock *xtcp_table_listen_lookup(const struct net *net,
+				      struct sk_buff *skb, int dif, int sdif);
 bool xtcp_table_l3mdev_accept(const struct net *net);
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg);

@@ -30,6 +30,8 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.ecn			= 2,	/* as tcp_ecn: accept, do not ask */
 	.ecn_fallback		= 1,
 	.fastopen		= XTCP_FASTOPEN_CLIENT,	/* tcp_fastopen's 1 */
+	/* on, unlike tcp_migrate_req: README, "SO_REUSEPORT" says why */
+	.migrate_req		= 1,
 	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
@@ -120,6 +122,8 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
 	/* Fast Open: tcp_fastopen's bits (fastopen.c) */
 	XTCP_SYSCTL_ENTRY(fastopen, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	/* a closing SO_REUSEPORT listener's handshakes go to another member */
+	XTCP_SYSCTL_ENTRY(migrate_req, SYSCTL_ZERO, SYSCTL_ONE),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,

@@ -607,6 +607,68 @@ begin:
 	return best;
 }
 
+/**
+ * xtcp_table_tuple_hash() - the 4-tuple hash a group member is chosen by
+ * @eh: a request's or a socket's key
+ *
+ * Return: the hash xtcp_table_reuseport_pick() gives the same 4-tuple.
+ */
+u32 xtcp_table_tuple_hash(const struct xtcp_ehash_node *eh)
+{
+	return xtcp_table_ehashfn(read_pnet(&eh->net), eh->laddr, eh->lport,
+				  eh->raddr, eh->rport);
+}
+
+/* Another listening member of @sk's group, on @sk's chain. RCU held. */
+static bool xtcp_table_is_peer(const struct sock *sk, struct xtcp_sock *xs)
+{
+	const struct sock *sk2 = &xs->inet.sk;
+
+	return sk2 != sk && sk2->sk_reuseport &&
+	       READ_ONCE(sk2->sk_state) == TCP_LISTEN &&
+	       sk2->sk_bound_dev_if == sk->sk_bound_dev_if &&
+	       xtcp_table_lmatch(xs, sock_net(sk), inet_sk(sk)->inet_rcv_saddr,
+				 inet_sk(sk)->inet_num);
+}
+
+/**
+ * xtcp_table_reuseport_peer() - where a closing member's handshakes go
+ * @sk: a SO_REUSEPORT listener, hashed or just taken out
+ * @hash: the 4-tuple's hash (xtcp_table_tuple_hash())
+ *
+ * The listeners of @sk's (address, port, device) that still listen, with
+ * SO_REUSEPORT, are its group (bind() let no other owner in); @hash picks
+ * one of them, evenly. Not the kernel's group: @sk has left it, and
+ * reuseport_migrate_sock() obeys TCP's tcp_migrate_req, not ours.
+ *
+ * Return: the member, held, or NULL if none is left.
+ */
+struct sock *xtcp_table_reuseport_peer(const struct sock *sk, u32 hash)
+{
+	u32 slot = xtcp_table_lslot(sock_net(sk), inet_sk(sk)->inet_rcv_saddr,
+				    inet_sk(sk)->inet_num);
+	struct hlist_nulls_node *n;
+	struct sock *found = NULL;
+	struct xtcp_sock *xs;
+	unsigned int cnt = 0, want;
+
+	rcu_read_lock();
+	hlist_nulls_for_each_entry_rcu(xs, n, &xtcp_lhash[slot], listen_node)
+		cnt += xtcp_table_is_peer(sk, xs);
+	want = reciprocal_scale(hash, cnt);
+	hlist_nulls_for_each_entry_rcu(xs, n, &xtcp_lhash[slot], listen_node) {
+		if (!xtcp_table_is_peer(sk, xs))
+			continue;
+		found = &xs->inet.sk;
+		if (!want--)
+			break;
+	}
+	if (found && !refcount_inc_not_zero(&found->sk_refcnt))
+		found = NULL;
+	rcu_read_unlock();
+	return found;
+}
+
 /* The lookup proper, its restarts counted in @restarts (as in the ehash). */
 static struct sock *xtcp_table_listen_find(const struct net *net,
 					   __be32 daddr, u16 port, int dif,

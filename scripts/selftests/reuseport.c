@@ -13,6 +13,7 @@
  *            connection goes to the third listener
  *   cookies  syncookies=2 (both stacks) over a group of 4: every handshake
  *            ends through a cookie at a member, none is lost
+ *   migrate-server, migrate-client: the two ends of reuseport_migrate.sh
  *
  * On 6.1 SOL_SOCKET SO_REUSEPORT cannot reach xtcp (the kernel refuses it
  * to families other than AF_INET/AF_INET6 first): there the xtcp side sets
@@ -332,12 +333,73 @@ static void xt_rp_cookies(void)
 	xt_rp_write("/proc/sys/net/xtcp/syncookies", "1");
 }
 
+/*
+ * migrate-server PORT N: two xtcp reuseport listeners on PORT; when
+ * /tmp/rp.close appears, close the first and accept N from the second.
+ */
+static int xt_rp_migrate_server(uint16_t port, int n)
+{
+	int lfd[2], got = 0, s;
+	struct sockaddr_in a;
+
+	for (s = 0; s < 2; s++) {
+		lfd[s] = xt_rp_socket(xt_rp_xfam, 1);
+		xt_sock_addr(&a, 0, port);
+		if (bind(lfd[s], (struct sockaddr *)&a, sizeof(a)) ||
+		    listen(lfd[s], 64))
+			xt_fatal("listener %d: %s", s, strerror(errno));
+	}
+	xt_log("ready");
+	while (access("/tmp/rp.close", F_OK))
+		usleep(20000);
+	close(lfd[0]);
+	xt_log("closed");
+	while (got < n) {
+		s = xt_sock_accept(lfd[1], 15000, NULL, NULL);
+		if (s < 0)
+			break;
+		got++;
+		close(s);
+	}
+	xt_check(got == n, "the remaining listener accepted %d of %d", got, n);
+	return xt_done();
+}
+
+/*
+ * migrate-client ADDR PORT N: N non-blocking connects; once all are
+ * established (for the client: the SYN-ACK came), say so and hold them.
+ */
+static int xt_rp_migrate_client(const char *addr, uint16_t port, int n)
+{
+	struct sockaddr_in a;
+	int i, fd;
+
+	xt_sock_addr(&a, xt_addr(addr), port);
+	for (i = 0; i < n; i++) {
+		fd = socket(xt_rp_xfam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (fd < 0 || (connect(fd, (struct sockaddr *)&a, sizeof(a)) &&
+			       errno != EINPROGRESS))
+			xt_fatal("connect %d: %s", i, strerror(errno));
+		if (!(xt_sock_poll(fd, POLLOUT, 15000) & POLLOUT) ||
+		    xt_sock_error(fd))
+			xt_fatal("connect %d did not complete", i);
+	}
+	xt_log("connected %d", n);
+	pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		xt_fatal("usage: reuseport errors|spread|cbpf|cookies");
+		xt_fatal("usage: reuseport errors|spread|cbpf|cookies|migrate-server|migrate-client");
 	xt_rp_xfam = xt_family();
 	xt_rp_probe();
+	if (!strcmp(argv[1], "migrate-server") && argc == 4)
+		return xt_rp_migrate_server(atoi(argv[2]), atoi(argv[3]));
+	if (!strcmp(argv[1], "migrate-client") && argc == 5)
+		return xt_rp_migrate_client(argv[2], atoi(argv[3]),
+					    atoi(argv[4]));
 	if (!strcmp(argv[1], "errors"))
 		xt_rp_errors();
 	else if (!strcmp(argv[1], "spread"))

@@ -89,8 +89,9 @@ static void xtcp_listen_migrate_children(struct sock *sk)
 	struct sock *child, *home;
 
 	while ((child = xtcp_accept_child_pop(sk))) {
-		home = xtcp_table_reuseport_peer(sk,
-				xtcp_table_tuple_hash(&xtcp_sk(child)->eh));
+		u32 hash = xtcp_table_tuple_hash(&xtcp_sk(child)->eh);
+
+		home = xtcp_table_reuseport_peer(sk, hash);
 		if (home && xtcp_accept_child_add(home, child, NULL)) {
 			XTCP_INC_STATS(net, XTCP_MIB_MIGRATEREQSUCCESS);
 			home->sk_data_ready(home);

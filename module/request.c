@@ -537,11 +537,12 @@ static bool xtcp_req_rehome(struct sock *lsk, struct sock *child)
 	struct net *net = sock_net(lsk);
 	struct sock *home;
 	bool done;
+	u32 hash;
 
 	if (!READ_ONCE(xtcp_sk(lsk)->lsn.migrating))
 		return false;
-	home = xtcp_table_reuseport_peer(lsk,
-			xtcp_table_tuple_hash(&xtcp_sk(child)->eh));
+	hash = xtcp_table_tuple_hash(&xtcp_sk(child)->eh);
+	home = xtcp_table_reuseport_peer(lsk, hash);
 	done = home && xtcp_accept_child_add(home, child, NULL);
 	XTCP_INC_STATS(net, done ? XTCP_MIB_MIGRATEREQSUCCESS :
 				   XTCP_MIB_MIGRATEREQFAILURE);
@@ -606,11 +607,9 @@ static struct sock *xtcp_req_migrate(struct xtcp_request *req,
 {
 	struct sock *lsk = req->listener;
 	struct net *net = sock_net(lsk);
-	struct sock *home = NULL;
+	struct sock *home;
 
-	if (READ_ONCE(xtcp_sk(lsk)->lsn.migrating))
-		home = xtcp_table_reuseport_peer(lsk,
-						 xtcp_table_tuple_hash(&req->eh));
+	home = xtcp_table_reuseport_peer(lsk, xtcp_table_tuple_hash(&req->eh));
 	if (home)
 		return home;
 	XTCP_INC_STATS(net, XTCP_MIB_MIGRATEREQFAILURE);
@@ -626,7 +625,8 @@ static struct sock *xtcp_req_promote(struct xtcp_request *req,
 	struct net *net = sock_net(lsk);
 	struct sock *child;
 
-	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN) {
+	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN &&
+	    READ_ONCE(xtcp_sk(lsk)->lsn.migrating)) {
 		home = xtcp_req_migrate(req, skb);
 		if (!home)
 			return NULL;

@@ -9,7 +9,9 @@
  * last retry, drops the request.
  * A valid final ACK promotes it: a child socket is cloned from the
  * listener, takes the request's place in the ehash in one step, and joins
- * the listener's accept queue.
+ * the listener's accept queue. A request whose listener closed while
+ * handing its work over (a SO_REUSEPORT member, migrate_req) lives on,
+ * and its final ACK promotes it into another member of the group.
  *
  * References: the ehash holds one and a pending timer holds one; lookups
  * take their own. The timer is only (re)armed under the ehash bucket lock
@@ -521,13 +523,6 @@ int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb,
 }
 
 /*
- * A valid final ACK: replace @req by a child socket and queue it for
- * accept(). With the accept queue full the ACK is dropped and the request
- * kept, so the SYN-ACK is resent and the client's next ACK can succeed;
- * or, with abort_on_overflow (the listener's option, else the sysctl),
- * the client gets a RST and the request goes. Never both dropped silently.
- */
-/*
  * A child its listener's queue refused, because the listener closed
  * between our check and the queueing: if it is handing its work over,
  * another member of its group takes the child. Return true if one did.
@@ -618,10 +613,17 @@ static struct sock *xtcp_req_migrate(struct xtcp_request *req,
 	return NULL;
 }
 
+/*
+ * A valid final ACK: replace @req by a child socket and queue it for
+ * accept(). With the accept queue full the ACK is dropped and the request
+ * kept, so the SYN-ACK is resent and the client's next ACK can succeed;
+ * or, with abort_on_overflow (the listener's option, else the sysctl),
+ * the client gets a RST and the request goes. Never both dropped silently.
+ */
 static struct sock *xtcp_req_promote(struct xtcp_request *req,
 				     struct sk_buff *skb)
 {
-	struct sock *lsk = req->listener, *home = NULL;
+	struct sock *lsk = req->listener, *home;
 	struct net *net = sock_net(lsk);
 	struct sock *child;
 

@@ -609,7 +609,8 @@ static struct sock *xtcp_table_test_lfind(struct net *net, u32 addr, u16 port,
 	struct sock *sk;
 
 	*restarts = 0;
-	sk = xtcp_table_listen_find(net, htonl(addr), port, dif, 0, restarts);
+	sk = xtcp_table_listen_find(net, htonl(addr), port, dif, 0, NULL,
+				    restarts);
 	if (sk)
 		refcount_dec(&sk->sk_refcnt);
 	return sk;
@@ -685,6 +686,70 @@ static void xtcp_table_test_listen_score(struct kunit *test)
 	xtcp_table_listen_remove(&other->inet.sk);
 	for (i = 0; i < 1000; i++)
 		xtcp_table_listen_remove(&many[i].inet.sk);
+	synchronize_rcu();
+}
+
+/* A reuseport member in LISTEN, hashed (no kernel group: not needed here). */
+static struct xtcp_sock *xtcp_table_test_member(struct kunit *test,
+						struct net *net, int dev)
+{
+	struct xtcp_sock *xs = xtcp_table_test_listener(test, net, 0x0a000001,
+							94, dev);
+
+	KUNIT_EXPECT_EQ(test, xtcp_table_listen_add(&xs->inet.sk), 0);
+	xs->inet.sk.sk_reuseport = 1;
+	xs->inet.sk.sk_state = TCP_LISTEN;
+	return xs;
+}
+
+/*
+ * A closing member's hand-over target: another member of its (address,
+ * port, device) that still listens, picked evenly by the hash, never
+ * itself, one that stopped listening or one on another device; none
+ * when it is the last. The reference taken is given back here.
+ */
+static void xtcp_table_test_reuseport_peer(struct kunit *test)
+{
+	struct xtcp_table_test_ctx *ctx = test->priv;
+	static const u32 hashes[] = { 0, 0x60000000, 0xb0000000, 0xffffffff };
+	struct xtcp_sock *m[4], *other_dev;
+	struct sock *seen[ARRAY_SIZE(hashes)], *p;
+	unsigned int i, j, distinct = 0;
+
+	for (i = 0; i < ARRAY_SIZE(m); i++)
+		m[i] = xtcp_table_test_member(test, ctx->net, 0);
+	other_dev = xtcp_table_test_member(test, ctx->net, 3);
+	/* m[3] has stopped listening: m[1] and m[2] are the candidates */
+	m[3]->inet.sk.sk_state = TCP_CLOSE;
+
+	for (i = 0; i < ARRAY_SIZE(hashes); i++) {
+		p = xtcp_table_reuseport_peer(&m[0]->inet.sk, hashes[i]);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, refcount_read(&p->sk_refcnt), 2);
+		refcount_dec(&p->sk_refcnt);
+		KUNIT_EXPECT_TRUE(test,
+				  p == &m[1]->inet.sk || p == &m[2]->inet.sk);
+		seen[i] = p;
+	}
+	/* hashes in different thirds of the range pick different members */
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < i && seen[j] != seen[i]; j++)
+			;
+		distinct += j == i;
+	}
+	KUNIT_EXPECT_EQ(test, distinct, 2);
+	/* the highest hash is the last candidate, as reciprocal_scale() */
+	KUNIT_EXPECT_PTR_EQ(test, seen[3], seen[2]);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_reuseport_peer(&other_dev->inet.sk,
+							    0), NULL);
+
+	m[1]->inet.sk.sk_state = TCP_CLOSE;
+	m[2]->inet.sk.sk_state = TCP_CLOSE;
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_table_reuseport_peer(&m[0]->inet.sk, 0),
+			    NULL);
+	for (i = 0; i < ARRAY_SIZE(m); i++)
+		xtcp_table_listen_remove(&m[i]->inet.sk);
+	xtcp_table_listen_remove(&other_dev->inet.sk);
 	synchronize_rcu();
 }
 
@@ -767,6 +832,7 @@ static struct kunit_case xtcp_table_test_cases[] = {
 	KUNIT_CASE(xtcp_table_test_swap_interleavings),
 	KUNIT_CASE(xtcp_table_test_listen_score),
 	KUNIT_CASE(xtcp_table_test_listen_restart),
+	KUNIT_CASE(xtcp_table_test_reuseport_peer),
 	{}
 };
 

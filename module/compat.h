@@ -98,4 +98,18 @@
 #define xtcp_inet_bind_no_port(sk) (inet_sk(sk)->bind_address_no_port)
 #endif
 
+/*
+ * SOL_SOCKET options reach a family's own setsockopt only when it sets
+ * SOCK_CUSTOM_SOCKOPT, from 6.2 on; 6.1 sends them all to the generic
+ * code (it lets only MPTCP have its own), whose SO_REUSEPORT refuses
+ * every family but AF_INET and AF_INET6. There, SOL_XTCP XTCP_REUSEPORT
+ * is the way in (the preload library switches to it by itself).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define xtcp_sock_own_sol_socket(sock) \
+	set_bit(SOCK_CUSTOM_SOCKOPT, &(sock)->flags)
+#else
+#define xtcp_sock_own_sol_socket(sock) do { } while (0)
+#endif
+
 #endif /* _XTCP_COMPAT_H */

@@ -209,7 +209,7 @@ int xtcp_input_rcv(struct sk_buff *skb)
 		return 0;
 	}
 
-	sk = xtcp_table_listen_lookup(net, iph->daddr, th->dest, dif, sdif);
+	sk = xtcp_table_listen_lookup(net, skb, dif, sdif);
 	if (sk) {
 		if (!xtcp_input_filtered(sk, skb))
 			xtcp_listen_rcv(sk, skb);

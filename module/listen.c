@@ -67,6 +67,7 @@ int xtcp_listen_start(struct sock *sk)
 	 * SO_REUSEADDR socket must already see a listener here, and the
 	 * table's own check settles a race between two listen() calls.
 	 */
+	WRITE_ONCE(xtcp_sk(sk)->lsn.migrating, 0);
 	xtcp_accept_open(sk);
 	xtcp_conn_set_state(sk, TCP_LISTEN);
 	err = xtcp_table_listen_add(sk);
@@ -77,23 +78,66 @@ int xtcp_listen_start(struct sock *sk)
 	return err;
 }
 
+/*
+ * Hand a closing member's children over to the other members of its
+ * SO_REUSEPORT group, each to the member its 4-tuple picks; one that
+ * finds none is reset, as without a group.
+ */
+static void xtcp_listen_migrate_children(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+	struct sock *child, *home;
+
+	while ((child = xtcp_accept_child_pop(sk))) {
+		u32 hash = xtcp_table_tuple_hash(&xtcp_sk(child)->eh);
+
+		home = xtcp_table_reuseport_peer(sk, hash);
+		if (home && xtcp_accept_child_add(home, child, NULL)) {
+			XTCP_INC_STATS(net, XTCP_MIB_MIGRATEREQSUCCESS);
+			home->sk_data_ready(home);
+		} else {
+			XTCP_INC_STATS(net, XTCP_MIB_MIGRATEREQFAILURE);
+			xtcp_conn_abort_child(child);
+		}
+		if (home)
+			sock_put(home);
+	}
+}
+
 /**
  * xtcp_listen_stop() - leave LISTEN; the socket lock is held
  * @sk: the listener
  *
- * No new requests or children from here on, none kept: pending requests
- * are dropped and children nobody accepted are reset.
+ * No new requests or children from here on. Without migration none is
+ * kept: pending requests are dropped and children nobody accepted are
+ * reset. A SO_REUSEPORT member with another member still listening
+ * (and migrate_req on) hands them over instead: its children join the
+ * others' accept queues now, and its requests stay hashed, with their
+ * timers, until their final ACK promotes them into another member
+ * (request.c). They hold this socket, which outlives close() until the
+ * last of them is gone.
  */
 void xtcp_listen_stop(struct sock *sk)
 {
 	struct xtcp_request *req;
-	struct sock *child;
+	struct sock *child, *peer = NULL;
 
+	if (XTCP_SYSCTL(sock_net(sk), migrate_req) &&
+	    rcu_access_pointer(sk->sk_reuseport_cb))
+		peer = xtcp_table_reuseport_peer(sk, 0);
+	/* before the queue closes: a promotion it refuses looks for a peer */
+	if (peer)
+		WRITE_ONCE(xtcp_sk(sk)->lsn.migrating, 1);
 	/* first, so a promotion on another CPU either queued or is refused */
 	xtcp_accept_close(sk);
 	xtcp_conn_set_state(sk, TCP_CLOSE);
 	xtcp_table_listen_remove(sk);
 
+	if (peer) {
+		sock_put(peer);
+		xtcp_listen_migrate_children(sk);
+		return;
+	}
 	while ((req = xtcp_accept_req_pop(sk))) {
 		xtcp_req_drop(req);
 		xtcp_req_put(req);

@@ -9,7 +9,9 @@
  * last retry, drops the request.
  * A valid final ACK promotes it: a child socket is cloned from the
  * listener, takes the request's place in the ehash in one step, and joins
- * the listener's accept queue.
+ * the listener's accept queue. A request whose listener closed while
+ * handing its work over (a SO_REUSEPORT member, migrate_req) lives on,
+ * and its final ACK promotes it into another member of the group.
  *
  * References: the ehash holds one and a pending timer holds one; lookups
  * take their own. The timer is only (re)armed under the ehash bucket lock
@@ -324,7 +326,9 @@ static void xtcp_req_timer(struct timer_list *t)
 	 * be taken by a promotion on another CPU while we still send.
 	 */
 	refcount_inc(&req->refcnt);
-	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN) {
+	/* a migrating listener's requests live on, for another member */
+	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN &&
+	    !READ_ONCE(xtcp_sk(lsk)->lsn.migrating)) {
 		xtcp_req_unlink(req);
 	} else if (req->num_timeout >= xtcp_req_max_retries(req)) {
 		XTCP_INC_STATS(net, XTCP_MIB_REQTIMEOUTS);
@@ -346,26 +350,17 @@ static void xtcp_req_timer(struct timer_list *t)
 	xtcp_req_put(req);	/* ours */
 }
 
-/**
- * xtcp_req_make_child() - a child socket for @req, ESTABLISHED
- * @req: the request, or a cookie's stand-in
- * @skb: the final ACK
- *
- * The child is cloned from the listener, holds the listener's port and
- * is in no table or queue yet.
- *
- * Return: the child, or NULL. It comes with two references (those of
- * sk_clone_lock()): one for the ehash and one for the accept queue.
- */
-struct sock *xtcp_req_make_child(struct xtcp_request *req,
-				 const struct sk_buff *skb)
+/* As xtcp_req_make_child(), cloned from @lsk: a migration's new home. */
+static struct sock *__xtcp_req_make_child(struct xtcp_request *req,
+					  struct sock *lsk,
+					  const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct sock *child;
 	struct inet_sock *inet;
 	struct xtcp_sock *xs;
 
-	child = sk_clone_lock(req->listener, GFP_ATOMIC);
+	child = sk_clone_lock(lsk, GFP_ATOMIC);
 	if (!child)
 		return NULL;
 	/* sk_clone_lock() returns it bh-locked; tell sparse so */
@@ -378,13 +373,13 @@ struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	/* the listener's device, or the VRF its request was bound to */
 	child->sk_bound_dev_if = req->bound_dev_if;
 	xtcp_conn_init_sock(child);
-	xtcp_conn_inherit(child, req->listener);
+	xtcp_conn_inherit(child, lsk);
 	/*
 	 * The listener's algorithm if TCP_CONGESTION chose it, else the
 	 * namespace's default as it is now (init_sock's), as Linux does.
 	 */
-	if (READ_ONCE(xtcp_sk(req->listener)->snd.cc_chosen))
-		xs->snd.cc = READ_ONCE(xtcp_sk(req->listener)->snd.cc);
+	if (READ_ONCE(xtcp_sk(lsk)->snd.cc_chosen))
+		xs->snd.cc = READ_ONCE(xtcp_sk(lsk)->snd.cc);
 	child->sk_ack_backlog = 0;
 	child->sk_max_ack_backlog = 0;
 
@@ -413,11 +408,28 @@ struct sock *xtcp_req_make_child(struct xtcp_request *req,
 	/* the route's MSS is the listener's business: the peer's is close */
 	xs->rcv.advmss = req->opt.mss;
 	/* the window our SYN-ACK offered, as the listener's buffer gave it */
-	xs->rcv.wnd = xtcp_recv_initial_window(req->listener);
+	xs->rcv.wnd = xtcp_recv_initial_window(lsk);
 	xtcp_conn_established(child, cb);
 	bh_unlock_sock(child);
-	xtcp_table_inherit_port(child, req->listener);
+	xtcp_table_inherit_port(child, lsk);
 	return child;
+}
+
+/**
+ * xtcp_req_make_child() - a child socket for @req, ESTABLISHED
+ * @req: the request, or a cookie's stand-in
+ * @skb: the final ACK
+ *
+ * The child is cloned from the listener, holds the listener's port and
+ * is in no table or queue yet.
+ *
+ * Return: the child, or NULL. It comes with two references (those of
+ * sk_clone_lock()): one for the ehash and one for the accept queue.
+ */
+struct sock *xtcp_req_make_child(struct xtcp_request *req,
+				 const struct sk_buff *skb)
+{
+	return __xtcp_req_make_child(req, req->listener, skb);
 }
 
 /* Tell the listener a child is ready for accept(). */
@@ -511,6 +523,97 @@ int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb,
 }
 
 /*
+ * A child its listener's queue refused, because the listener closed
+ * between our check and the queueing: if it is handing its work over,
+ * another member of its group takes the child. Return true if one did.
+ */
+static bool xtcp_req_rehome(struct sock *lsk, struct sock *child)
+{
+	struct net *net = sock_net(lsk);
+	struct sock *home;
+	bool done;
+	u32 hash;
+
+	if (!READ_ONCE(xtcp_sk(lsk)->lsn.migrating))
+		return false;
+	hash = xtcp_table_tuple_hash(&xtcp_sk(child)->eh);
+	home = xtcp_table_reuseport_peer(lsk, hash);
+	done = home && xtcp_accept_child_add(home, child, NULL);
+	XTCP_INC_STATS(net, done ? XTCP_MIB_MIGRATEREQSUCCESS :
+				   XTCP_MIB_MIGRATEREQFAILURE);
+	if (done)
+		xtcp_req_child_ready(home);
+	if (home)
+		sock_put(home);
+	return done;
+}
+
+/*
+ * Promote @req into @home, another member of its closed listener's
+ * group: the child is cloned from @home (options, buffers, owner) and
+ * queued there; the request leaves the closed listener's list. A full
+ * accept queue at @home drops the ACK and keeps the request, as for the
+ * request's own listener.
+ */
+static struct sock *xtcp_req_adopt(struct xtcp_request *req,
+				   struct sock *home, struct sk_buff *skb)
+{
+	struct net *net = sock_net(home);
+	struct sock *child;
+
+	if (sk_acceptq_is_full(home)) {
+		xtcp_accept_count_drop(home, true);
+		return NULL;
+	}
+	child = __xtcp_req_make_child(req, home, skb);
+	if (!child) {
+		xtcp_accept_count_drop(home, false);
+		return NULL;
+	}
+	if (!xtcp_table_ehash_replace(&req->eh, &xtcp_sk(child)->eh)) {
+		sock_put(child);
+		xtcp_conn_abort_child(child);
+		return NULL;
+	}
+	xtcp_req_put(req);		/* the ehash's reference */
+	xtcp_req_cancel_timer(req);
+	xtcp_accept_req_del(req->listener, req);
+	sock_hold(child);
+	if (xtcp_accept_child_add(home, child, NULL)) {
+		XTCP_INC_STATS(net, XTCP_MIB_MIGRATEREQSUCCESS);
+		xtcp_req_child_ready(home);
+		return child;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_MIGRATEREQFAILURE);
+	xtcp_conn_abort_child(child);
+	sock_put(child);
+	return NULL;
+}
+
+/*
+ * The final ACK of a request whose listener closed while it waited: the
+ * listener was a SO_REUSEPORT member that handed its handshakes over
+ * (migrate_req), and another member of its group takes this one, chosen
+ * by the 4-tuple. Return that member, held, or NULL (request dropped,
+ * RST sent: as without a group).
+ */
+static struct sock *xtcp_req_migrate(struct xtcp_request *req,
+				     struct sk_buff *skb)
+{
+	struct sock *lsk = req->listener;
+	struct net *net = sock_net(lsk);
+	struct sock *home;
+
+	home = xtcp_table_reuseport_peer(lsk, xtcp_table_tuple_hash(&req->eh));
+	if (home)
+		return home;
+	XTCP_INC_STATS(net, XTCP_MIB_MIGRATEREQFAILURE);
+	xtcp_output_reset(net, lsk, skb);
+	xtcp_req_drop(req);
+	return NULL;
+}
+
+/*
  * A valid final ACK: replace @req by a child socket and queue it for
  * accept(). With the accept queue full the ACK is dropped and the request
  * kept, so the SYN-ACK is resent and the client's next ACK can succeed;
@@ -520,9 +623,19 @@ int xtcp_req_start(struct sock *lsk, const struct sk_buff *skb,
 static struct sock *xtcp_req_promote(struct xtcp_request *req,
 				     struct sk_buff *skb)
 {
-	struct sock *lsk = req->listener;
+	struct sock *lsk = req->listener, *home;
 	struct net *net = sock_net(lsk);
 	struct sock *child;
+
+	if (READ_ONCE(lsk->sk_state) != TCP_LISTEN &&
+	    READ_ONCE(xtcp_sk(lsk)->lsn.migrating)) {
+		home = xtcp_req_migrate(req, skb);
+		if (!home)
+			return NULL;
+		child = xtcp_req_adopt(req, home, skb);
+		sock_put(home);
+		return child;
+	}
 
 	if (sk_acceptq_is_full(lsk)) {
 		int abort = READ_ONCE(xtcp_sk(lsk)->lsn.abort_on_overflow);
@@ -555,6 +668,9 @@ static struct sock *xtcp_req_promote(struct xtcp_request *req,
 		xtcp_req_child_ready(lsk);
 		return child;
 	}
+	/* the listener closed meanwhile, handing its work over */
+	if (xtcp_req_rehome(lsk, child))
+		return child;
 	xtcp_conn_abort_child(child);
 	sock_put(child);
 	return NULL;

@@ -463,6 +463,8 @@ out:
 	lock_sock(child);
 	sock_graft(child, newsock);
 	newsock->state = SS_CONNECTED;
+	/* SO_REUSEPORT on an accepted socket is ours to answer too */
+	xtcp_sock_own_sol_socket(newsock);
 	release_sock(child);
 	return 0;
 }
@@ -756,13 +758,40 @@ static bool xtcp_sock_ip_opt_ok(int optname, bool get)
 	}
 }
 
+/*
+ * SO_REUSEPORT as TCP's socket takes it, values and errnos alike. The
+ * generic code refuses it to any family but AF_INET and AF_INET6, so
+ * SOL_SOCKET comes to us first where the kernel allows (compat.h), and
+ * SOL_XTCP XTCP_REUSEPORT does the same everywhere. Reading it back
+ * needs nothing of ours: getsockopt(SOL_SOCKET) is always generic.
+ */
+static int xtcp_sock_set_reuseport(struct sock *sk, sockptr_t optval,
+				   unsigned int optlen)
+{
+	int val;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	/* the bind table reads it under its bucket lock, after bind() */
+	lock_sock(sk);
+	sk->sk_reuseport = !!val;
+	release_sock(sk);
+	return 0;
+}
+
 static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 				sockptr_t optval, unsigned int optlen)
 {
 	struct xtcp_sock *xs = xtcp_sk(sock->sk);
 	int val;
 
-	/* SOL_SOCKET never gets here */
+	if (level == SOL_SOCKET && optname == SO_REUSEPORT)
+		return xtcp_sock_set_reuseport(sock->sk, optval, optlen);
+	/* every other SOL_SOCKET option, as if we had not been asked */
+	if (level == SOL_SOCKET)
+		return sock_setsockopt(sock, level, optname, optval, optlen);
 	if (level == SOL_TCP)
 		return xtcp_sockopt_set(sock->sk, optname, optval, optlen);
 	if (level == SOL_IP && xtcp_sock_ip_opt_ok(optname, false))
@@ -780,6 +809,8 @@ static int xtcp_sock_setsockopt(struct socket *sock, int level, int optname,
 			return -EINVAL;
 		WRITE_ONCE(xs->lsn.abort_on_overflow, val);
 		return 0;
+	case XTCP_REUSEPORT:
+		return xtcp_sock_set_reuseport(sock->sk, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -813,6 +844,11 @@ static int xtcp_sock_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case XTCP_ABORT_ON_OVERFLOW:
 		val = READ_ONCE(xs->lsn.abort_on_overflow);
+		src = &val;
+		len = min_t(int, len, sizeof(val));
+		break;
+	case XTCP_REUSEPORT:
+		val = sk->sk_reuseport;
 		src = &val;
 		len = min_t(int, len, sizeof(val));
 		break;
@@ -958,6 +994,8 @@ static int xtcp_sock_create(struct net *net, struct socket *sock,
 
 	sock->state = SS_UNCONNECTED;
 	sock->ops = &xtcp_stream_ops;
+	/* SOL_SOCKET options come to xtcp_sock_setsockopt() first */
+	xtcp_sock_own_sol_socket(sock);
 	sock_init_data(sock, sk);
 	sk->sk_protocol = xtcp_ipproto;
 	sk->sk_backlog_rcv = xtcp_conn_backlog_rcv;

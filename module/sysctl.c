@@ -31,6 +31,8 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.ecn_fallback		= 1,
 	.fastopen		= XTCP_FASTOPEN_CLIENT,	/* tcp_fastopen's 1 */
 	.fastopen_blackhole_timeout = 0,	/* as Linux 6.1: no pauses */
+	/* on, unlike tcp_migrate_req: README, "SO_REUSEPORT" says why */
+	.migrate_req		= 1,
 	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
@@ -124,6 +126,8 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	/* seconds active Fast Open pauses after a blackhole; 0: never */
 	XTCP_SYSCTL_NAMED("fastopen_blackhole_timeout_sec",
 			  fastopen_blackhole_timeout, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	/* a closing SO_REUSEPORT listener's handshakes go to another member */
+	XTCP_SYSCTL_ENTRY(migrate_req, SYSCTL_ZERO, SYSCTL_ONE),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,

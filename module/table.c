@@ -36,9 +36,11 @@
 #include <linux/rculist_nulls.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
+#include <linux/tcp.h>
 #include <net/inet_hashtables.h>
 #include <net/ip.h>
 #include <net/sock.h>
+#include <net/sock_reuseport.h>
 #include <net/tcp_states.h>
 
 #include "xtcp.h"
@@ -514,6 +516,9 @@ static u32 xtcp_table_lslot(const struct net *net, __be32 addr, u16 port)
 
 void xtcp_table_listen_remove(struct sock *sk)
 {
+	/* first, so that no SYN is sent to us by the group from now on */
+	if (rcu_access_pointer(sk->sk_reuseport_cb))
+		reuseport_detach_sock(sk);
 	spin_lock_bh(&xtcp_lhash_lock);
 	if (!hlist_nulls_unhashed(&xtcp_sk(sk)->listen_node))
 		hlist_nulls_del_init_rcu(&xtcp_sk(sk)->listen_node);
@@ -528,13 +533,37 @@ static bool xtcp_table_lmatch(const struct xtcp_sock *xs, const struct net *net,
 }
 
 /*
+ * The member of @sk's SO_REUSEPORT group that takes @skb (a SYN, or the
+ * ACK of a cookie): the group's program if one is attached, else a
+ * member on the CPU that took the segment if SO_INCOMING_CPU asks for
+ * it, else one chosen by a hash of the 4-tuple, so the ACK that ends a
+ * cookie handshake comes to the listener that sent the cookie. The
+ * program sees the payload, as TCP's: skb->data is at our header.
+ */
+static struct sock *xtcp_table_reuseport_pick(const struct net *net,
+					      struct sock *sk,
+					      struct sk_buff *skb)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct sock *sel;
+	u32 hash;
+
+	hash = xtcp_table_ehashfn(net, iph->daddr, th->dest, iph->saddr,
+				  th->source);
+	sel = reuseport_select_sock(sk, hash, skb, th->doff * 4);
+	return sel ?: sk;
+}
+
+/*
  * The best listener of chain @slot for (@addr, @port), held. Among those
  * of the address, one bound to the arriving device beats an unbound one,
  * as in compute_score(). Called under RCU.
  */
 static struct sock *xtcp_table_listen_chain(const struct net *net, u32 slot,
 					    __be32 addr, u16 port, int dif,
-					    int sdif, unsigned int *restarts)
+					    int sdif, struct sk_buff *skb,
+					    unsigned int *restarts)
 {
 	struct hlist_nulls_node *n;
 	struct xtcp_sock *xs;
@@ -565,6 +594,8 @@ begin:
 		(*restarts)++;
 		goto begin;
 	}
+	if (best && skb && rcu_access_pointer(best->sk_reuseport_cb))
+		best = xtcp_table_reuseport_pick(net, best, skb);
 	if (best && !refcount_inc_not_zero(&best->sk_refcnt))
 		return NULL;
 	/* its key could only have changed after it left the chain: again */
@@ -576,19 +607,82 @@ begin:
 	return best;
 }
 
+/**
+ * xtcp_table_tuple_hash() - the 4-tuple hash a group member is chosen by
+ * @eh: a request's or a socket's key
+ *
+ * Return: the hash xtcp_table_reuseport_pick() gives the same 4-tuple.
+ */
+u32 xtcp_table_tuple_hash(const struct xtcp_ehash_node *eh)
+{
+	return xtcp_table_ehashfn(read_pnet(&eh->net), eh->laddr, eh->lport,
+				  eh->raddr, eh->rport);
+}
+
+/* Another listening member of @sk's group, on @sk's chain. RCU held. */
+static bool xtcp_table_is_peer(const struct sock *sk, struct xtcp_sock *xs)
+{
+	const struct sock *sk2 = &xs->inet.sk;
+
+	return sk2 != sk && sk2->sk_reuseport &&
+	       READ_ONCE(sk2->sk_state) == TCP_LISTEN &&
+	       sk2->sk_bound_dev_if == sk->sk_bound_dev_if &&
+	       xtcp_table_lmatch(xs, sock_net(sk), inet_sk(sk)->inet_rcv_saddr,
+				 inet_sk(sk)->inet_num);
+}
+
+/**
+ * xtcp_table_reuseport_peer() - where a closing member's handshakes go
+ * @sk: a SO_REUSEPORT listener, hashed or just taken out
+ * @hash: the 4-tuple's hash (xtcp_table_tuple_hash())
+ *
+ * The listeners of @sk's (address, port, device) that still listen, with
+ * SO_REUSEPORT, are its group (bind() let no other owner in); @hash picks
+ * one of them, evenly. Not the kernel's group: @sk has left it, and
+ * reuseport_migrate_sock() obeys TCP's tcp_migrate_req, not ours.
+ *
+ * Return: the member, held, or NULL if none is left.
+ */
+struct sock *xtcp_table_reuseport_peer(const struct sock *sk, u32 hash)
+{
+	u32 slot = xtcp_table_lslot(sock_net(sk), inet_sk(sk)->inet_rcv_saddr,
+				    inet_sk(sk)->inet_num);
+	struct hlist_nulls_node *n;
+	struct sock *found = NULL;
+	struct xtcp_sock *xs;
+	unsigned int cnt = 0, want;
+
+	rcu_read_lock();
+	hlist_nulls_for_each_entry_rcu(xs, n, &xtcp_lhash[slot], listen_node)
+		cnt += xtcp_table_is_peer(sk, xs);
+	want = reciprocal_scale(hash, cnt);
+	hlist_nulls_for_each_entry_rcu(xs, n, &xtcp_lhash[slot], listen_node) {
+		if (!xtcp_table_is_peer(sk, xs))
+			continue;
+		found = &xs->inet.sk;
+		if (!want--)
+			break;
+	}
+	if (found && !refcount_inc_not_zero(&found->sk_refcnt))
+		found = NULL;
+	rcu_read_unlock();
+	return found;
+}
+
 /* The lookup proper, its restarts counted in @restarts (as in the ehash). */
 static struct sock *xtcp_table_listen_find(const struct net *net,
 					   __be32 daddr, u16 port, int dif,
-					   int sdif, unsigned int *restarts)
+					   int sdif, struct sk_buff *skb,
+					   unsigned int *restarts)
 {
 	struct sock *sk;
 
 	rcu_read_lock();
 	sk = xtcp_table_listen_chain(net, xtcp_table_lslot(net, daddr, port),
-				     daddr, port, dif, sdif, restarts);
+				     daddr, port, dif, sdif, skb, restarts);
 	if (!sk && daddr)
 		sk = xtcp_table_listen_chain(net, xtcp_table_lslot(net, 0, port),
-					     0, port, dif, sdif, restarts);
+					     0, port, dif, sdif, skb, restarts);
 	rcu_read_unlock();
 	return sk;
 }
@@ -596,25 +690,26 @@ static struct sock *xtcp_table_listen_find(const struct net *net,
 /**
  * xtcp_table_listen_lookup() - find the listener for a new connection
  * @net: namespace
- * @daddr: destination address of the segment
- * @dport: destination port
+ * @skb: the segment, skb->data at our header
  * @dif: interface the segment arrived on
  * @sdif: the VRF slave it came through, or 0
  *
- * A listener bound to @daddr beats one bound to the wildcard; a listener
- * bound to a device only hears segments from that device, and beats an
- * unbound one of the same address.
+ * A listener bound to the destination address beats one bound to the
+ * wildcard; a listener bound to a device only hears segments from that
+ * device, and beats an unbound one of the same address. Of a SO_REUSEPORT
+ * group, the member xtcp_table_reuseport_pick() chooses.
  *
  * Return: the listener with a reference held, or NULL.
  */
-struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
-				      __be16 dport, int dif, int sdif)
+struct sock *xtcp_table_listen_lookup(const struct net *net,
+				      struct sk_buff *skb, int dif, int sdif)
 {
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
 	unsigned int restarts = 0;
 	struct sock *sk;
 
-	sk = xtcp_table_listen_find(net, daddr, ntohs(dport), dif, sdif,
-				    &restarts);
+	sk = xtcp_table_listen_find(net, ip_hdr(skb)->daddr, ntohs(th->dest),
+				    dif, sdif, skb, &restarts);
 	if (unlikely(restarts))
 		XTCP_ADD_STATS(net, XTCP_MIB_LOOKUPRESTARTS, restarts);
 	return sk;
@@ -688,9 +783,27 @@ static struct xtcp_table_bbucket *xtcp_table_bbucket(const struct net *net,
 }
 
 /*
+ * SO_REUSEPORT lets two sockets share a port when both set it and one
+ * user owns both (in its namespace's view: kuids compare across user
+ * namespaces), so that another user cannot steal a share of a service's
+ * connections. A socket already in a group of its own (a CBPF program
+ * attached before bind) joins none, as in TCP.
+ */
+static bool xtcp_table_reuseport_ok(const struct sock *sk,
+				    const struct sock *sk2)
+{
+	if (!sk->sk_reuseport || !sk2->sk_reuseport ||
+	    rcu_access_pointer(sk->sk_reuseport_cb))
+		return false;
+	return uid_eq(sock_i_uid((struct sock *)sk),
+		      sock_i_uid((struct sock *)sk2));
+}
+
+/*
  * Would @sk, taking port @port, clash with @sk2? TCP's rules: sockets on
  * different devices never clash; two SO_REUSEADDR sockets share a port
- * unless the other one listens; otherwise the addresses clash when equal
+ * unless the other one listens, two SO_REUSEPORT sockets of one user
+ * share it always; otherwise the addresses clash when equal
  * or when either is the wildcard.
  */
 static bool xtcp_table_bind_clash(const struct sock *sk, const struct sock *sk2,
@@ -704,6 +817,8 @@ static bool xtcp_table_bind_clash(const struct sock *sk, const struct sock *sk2,
 	    sk->sk_bound_dev_if != sk2->sk_bound_dev_if)
 		return false;
 	if (sk->sk_reuse && sk2->sk_reuse && sk2->sk_state != TCP_LISTEN)
+		return false;
+	if (xtcp_table_reuseport_ok(sk, sk2))
 		return false;
 	return !addr || !addr2 || addr == addr2;
 }
@@ -833,6 +948,35 @@ int xtcp_table_bind(struct sock *sk, u16 port)
 				    NULL, NULL);
 }
 
+/*
+ * A SO_REUSEPORT listener joins the group of the listeners of its
+ * (address, port, device) that share its owner, or starts one. The group
+ * is the kernel's (sock_reuseport.c, exported): its selection by hash,
+ * its SO_INCOMING_CPU preference and its CBPF/EBPF programs are TCP's
+ * own, run on our listeners. The lhash lock is held: the chain is stable.
+ */
+static int xtcp_table_reuseport_join(struct sock *sk, u32 slot)
+{
+	const struct xtcp_sock *me = xtcp_sk(sk);
+	bool inany = !me->inet.inet_rcv_saddr;
+	struct hlist_nulls_node *n;
+	struct xtcp_sock *xs;
+
+	if (!sk->sk_reuseport)
+		return 0;
+	hlist_nulls_for_each_entry(xs, n, &xtcp_lhash[slot], listen_node) {
+		struct sock *sk2 = &xs->inet.sk;
+
+		if (xtcp_table_lmatch(xs, sock_net(sk), me->inet.inet_rcv_saddr,
+				      me->inet.inet_num) &&
+		    sk2->sk_bound_dev_if == sk->sk_bound_dev_if &&
+		    sk2->sk_reuseport &&
+		    uid_eq(sock_i_uid(sk), sock_i_uid(sk2)))
+			return reuseport_add_sock(sk, sk2, inany);
+	}
+	return reuseport_alloc(sk, inany);
+}
+
 /**
  * xtcp_table_listen_add() - make a listener findable, unless one clashes
  * @sk: the socket, bound, already in LISTEN
@@ -867,9 +1011,13 @@ int xtcp_table_listen_add(struct sock *sk)
 	}
 	if (!err) {
 		spin_lock(&xtcp_lhash_lock);
-		hlist_nulls_add_head_rcu(&xtcp_sk(sk)->listen_node,
-					 &xtcp_lhash[xtcp_table_lslot(net, addr,
-								     port)]);
+		err = xtcp_table_reuseport_join(sk, xtcp_table_lslot(net, addr,
+								     port));
+		if (!err)
+			hlist_nulls_add_head_rcu(&xtcp_sk(sk)->listen_node,
+						 &xtcp_lhash[xtcp_table_lslot(net,
+									      addr,
+									      port)]);
 		spin_unlock(&xtcp_lhash_lock);
 	}
 	spin_unlock_bh(&b->lock);

@@ -82,6 +82,8 @@ enum xtcp_mib_field {
 	XTCP_MIB_BACKLOGDROP,		/* segments the socket backlog refused */
 	XTCP_MIB_FILTERDROPS,		/* dropped by the socket's filter or LSM */
 	XTCP_MIB_SYNFLOODLOGSUPPRESSED,	/* flood lines over the global bound */
+	XTCP_MIB_MIGRATEREQSUCCESS,	/* handshakes and children handed over */
+	XTCP_MIB_MIGRATEREQFAILURE,	/* ... that found no member to take them */
 	/* closing */
 	XTCP_MIB_CURRORPHANS,		/* closed by the program, not yet done */
 	XTCP_MIB_CURRTIMEWAIT,		/* TIME_WAIT and FIN_WAIT_2 entries now */
@@ -160,6 +162,7 @@ struct xtcp_sysctls {
 	int ecn_fallback;		/* SYNs sent again ask for no ECN */
 	int fastopen;			/* XTCP_FASTOPEN_* bits, tcp_fastopen's */
 	int fastopen_blackhole_timeout;	/* seconds of the first pause; 0 never */
+	int migrate_req;		/* a closing reuseport member hands over */
 	/* what new sockets get; a pointer so readers see one whole value */
 	const struct xtcp_cc_ops *congestion_control;
 };
@@ -413,6 +416,7 @@ struct xtcp_listener {
 	unsigned long flood_log_stamp;	/* jiffies of the last flood log line */
 	int abort_on_overflow;		/* -1: follow the sysctl */
 	int fo_qlen;			/* TCP_FASTOPEN; 0: no Fast Open */
+	int migrating;			/* closed; its requests go elsewhere */
 	atomic_t fo_pending;		/* Fast Open children in SYN_RECV */
 };
 
@@ -710,8 +714,10 @@ struct xtcp_ehash_node *xtcp_table_ehash_seek(const struct net *net,
 					      struct xtcp_table_cursor *cur);
 int xtcp_table_listen_add(struct sock *sk);
 void xtcp_table_listen_remove(struct sock *sk);
-struct sock *xtcp_table_listen_lookup(const struct net *net, __be32 daddr,
-				      __be16 dport, int dif, int sdif);
+struct sock *xtcp_table_reuseport_peer(const struct sock *sk, u32 hash);
+u32 xtcp_table_tuple_hash(const struct xtcp_ehash_node *eh);
+struct sock *xtcp_table_listen_lookup(const struct net *net,
+				      struct sk_buff *skb, int dif, int sdif);
 bool xtcp_table_l3mdev_accept(const struct net *net);
 void xtcp_table_listen_walk(const struct net *net,
 			    bool (*fn)(struct sock *sk, void *arg), void *arg);

@@ -13,7 +13,9 @@
  * "tw <done> failed <n> errno <..>". The caller reads the memory.
  *
  * The listener is made in the netns named by $XT_SERVER_NS if set, else
- * here, on port $XT_PORT (default 7000).
+ * here, on port $XT_PORT (default 7000). $XT_LISTENERS (1..4, default 1)
+ * listeners share the port with SO_REUSEPORT, acceptor thread i taking
+ * listener i mod n (at least one acceptor per listener).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,7 +31,9 @@
 #define BENCH_REQ	100
 #define BENCH_ANSWER	1000
 
-static int family, proto, lfd;
+#define BENCH_MAX_LISTENERS	4
+
+static int family, proto, nlfd = 1, lfds[BENCH_MAX_LISTENERS];
 static struct sockaddr_in dst;
 static atomic_long done, failed, errs[150];
 /* clients stop first; acceptors only once every client has returned */
@@ -81,8 +85,8 @@ static void *acceptor(void *arg)
 {
 	struct timeval tv = { .tv_sec = 5 };
 	char buf[BENCH_ANSWER];
+	int lfd = lfds[(long)arg % nlfd];
 
-	(void)arg;
 	memset(buf, 'a', sizeof(buf));
 	while (!stop_acc) {
 		int fd = accept(lfd, NULL, NULL);
@@ -100,13 +104,33 @@ static void *acceptor(void *arg)
 	return NULL;
 }
 
+/* Listener @i; with several, SO_REUSEPORT (SOL_XTCP's on 6.1 xtcp). */
+static void bench_listener(int i, const struct sockaddr_in *any,
+			   const struct timeval *tv)
+{
+	int one = 1, lfd = socket(family, SOCK_STREAM, proto);
+
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (nlfd > 1 &&
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) &&
+	    (errno != EOPNOTSUPP ||
+	     setsockopt(lfd, SOL_XTCP, XTCP_REUSEPORT, &one, sizeof(one))))
+		xt_fatal("SO_REUSEPORT: %s", strerror(errno));
+	/* accept() wakes up now and then to see the stop flag */
+	setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, tv, sizeof(*tv));
+	if (lfd < 0 || bind(lfd, (const struct sockaddr *)any, sizeof(*any)) ||
+	    listen(lfd, 4096))
+		xt_fatal("listener");
+	lfds[i] = lfd;
+}
+
 int main(int argc, char **argv)
 {
 	const char *ns = getenv("XT_SERVER_NS");
 	struct sockaddr_in any = { .sin_port = htons(7000) };
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 100000 };
 	pthread_t c[16], a[16];
-	int threads, secs, i, one = 1, home = -1, srv = -1;
+	int threads, nacc, secs, i, one, home = -1, srv = -1;
 	double t0, t;
 
 	const char *port = getenv("XT_PORT");
@@ -117,6 +141,7 @@ int main(int argc, char **argv)
 	family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
 	proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
 	threads = tw ? 1 : atoi(argv[4]);
+	nacc = threads;
 	secs = tw ? atoi(argv[4]) : atoi(argv[5]);
 	if (threads < 1 || threads > 16)
 		xt_fatal("1..16 threads");
@@ -135,18 +160,18 @@ int main(int argc, char **argv)
 		if (home < 0 || srv < 0 || setns(srv, CLONE_NEWNET))
 			xt_fatal("setns %s", ns);
 	}
-	lfd = socket(family, SOCK_STREAM, proto);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* accept() wakes up now and then to see the stop flag */
-	setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&any, sizeof(any)) ||
-	    listen(lfd, 4096))
-		xt_fatal("listener");
+	if (getenv("XT_LISTENERS"))
+		nlfd = atoi(getenv("XT_LISTENERS"));
+	if (nlfd < 1 || nlfd > BENCH_MAX_LISTENERS)
+		xt_fatal("1..%d listeners", BENCH_MAX_LISTENERS);
+	for (i = 0; i < nlfd; i++)
+		bench_listener(i, &any, &tv);
 	if (srv >= 0 && setns(home, CLONE_NEWNET))
 		xt_fatal("setns home");
 
-	for (i = 0; i < threads; i++)
-		pthread_create(&a[i], NULL, acceptor, NULL);
+	nacc = nacc > nlfd ? nacc : nlfd;
+	for (i = 0; i < nacc; i++)
+		pthread_create(&a[i], NULL, acceptor, (void *)(long)i);
 	t0 = xt_now();
 	if (tw) {
 		/* secs is the count here */
@@ -159,14 +184,13 @@ int main(int argc, char **argv)
 				atomic_fetch_add(&done, 1);
 		}
 		stop = stop_acc = 1;
-		for (i = 0; i < threads; i++)
+		for (i = 0; i < nacc; i++)
 			pthread_join(a[i], NULL);
 		for (i = 1, one = 0; i < 150; i++)
 			if (atomic_load(&errs[i]) > atomic_load(&errs[one]))
 				one = i;
 		printf("tw %ld failed %ld errno %s\n", atomic_load(&done),
 		       atomic_load(&failed), one ? strerrorname_np(one) : "-");
-		close(lfd);
 		return 0;
 	}
 	for (i = 0; i < threads; i++)
@@ -177,13 +201,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < threads; i++)
 		pthread_join(c[i], NULL);
 	stop_acc = 1;
-	for (i = 0; i < threads; i++)
+	for (i = 0; i < nacc; i++)
 		pthread_join(a[i], NULL);
 	for (i = 1, one = 0; i < 150; i++)
 		if (atomic_load(&errs[i]) > atomic_load(&errs[one]))
 			one = i;
 	printf("rate %.0f failed %ld errno %s\n", atomic_load(&done) / t,
 	       atomic_load(&failed), one ? strerrorname_np(one) : "-");
-	close(lfd);
 	return 0;
 }

@@ -71,6 +71,26 @@ for topo in loopback veth; do
 	done
 done
 
+# --- SO_REUSEPORT: one listener against two ------------------------------
+# The same short connections over veth, 2 client threads, the port served
+# by one listener (2 acceptor threads) or by two SO_REUSEPORT listeners
+# (one acceptor each, the kernel's group spreading the SYNs).
+echo
+echo "Accept rate, one listener vs two SO_REUSEPORT listeners (veth, 2 client threads, $SECS s each)"
+printf '%-10s %12s %12s %8s   %s\n' listeners "TCP conn/s" "xtcp conn/s" ratio \
+	"(failed connects,errno TCP / xtcp)"
+for n in 1 2; do
+	export XT_LISTENERS=$n
+	set -- $(rate tcp veth 2)
+	tcp=$1 tcpfail=$2
+	set -- $(rate xtcp veth 2)
+	xtcp=$1 xtcpfail=$2
+	ratio=$(awk -v a="$xtcp" -v b="$tcp" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+	printf '%-10s %12s %12s %8s   (%s / %s)\n' $n "$tcp" "$xtcp" "$ratio" \
+		"$tcpfail" "$xtcpfail"
+done
+unset XT_LISTENERS
+
 # --- under a SYN flood ----------------------------------------------------
 #   ns_f (192.0.2.2) veth_f ---- veth_s (192.0.2.1) ns_s
 #   spoofed SYNs from 198.18.0.0/15 at the listener (backlog 128,

@@ -178,9 +178,18 @@ static void check_default(void)
 	      errno == ECONNREFUSED, "connect to a closed port: ECONNREFUSED");
 	close(c);
 	c = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK(setsockopt(c, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 &&
-	      errno == EOPNOTSUPP,
-	      "SO_REUSEPORT: EOPNOTSUPP (xtcp has no reuseport groups yet)");
+	CHECK(!setsockopt(c, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)),
+	      "SO_REUSEPORT is taken (SOL_XTCP XTCP_REUSEPORT on 6.1)");
+	/* nginx's `listen ... reuseport`: a second listener on the port */
+	b = sin_of("127.0.0.1", 0);
+	len = sizeof(b);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(!bind(c, (struct sockaddr *)&b, sizeof(b)) && !listen(c, 4) &&
+	      !getsockname(c, (struct sockaddr *)&b, &len) &&
+	      !setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) &&
+	      !bind(s, (struct sockaddr *)&b, sizeof(b)) && !listen(s, 4),
+	      "two SO_REUSEPORT listeners share a port");
+	close(s);
 	close(c);
 	close(lfd);
 }

@@ -440,6 +440,24 @@ static int xp_record_opt_locked(struct xp_pending *p, int level, int name,
 	return 0;
 }
 
+/*
+ * setsockopt() on an xtcp socket. Linux 6.1 refuses SOL_SOCKET
+ * SO_REUSEPORT to every family but AF_INET/AF_INET6 before xtcp is
+ * asked; xtcp takes the same flag as SOL_XTCP XTCP_REUSEPORT, so a
+ * program's `reuseport` works there too. Later kernels let xtcp answer
+ * the SOL_SOCKET call itself, and the retry is never needed.
+ */
+static int xp_setsockopt_xtcp(int fd, int level, int name, const void *val,
+			      socklen_t len)
+{
+	int ret = real_setsockopt(fd, level, name, val, len);
+
+	if (ret && errno == EOPNOTSUPP && level == SOL_SOCKET &&
+	    name == SO_REUSEPORT)
+		ret = real_setsockopt(fd, SOL_XTCP, XTCP_REUSEPORT, val, len);
+	return ret;
+}
+
 static const char *xp_fmt(const struct sockaddr_in *sin, char *buf, size_t n)
 {
 	char a[INET_ADDRSTRLEN];
@@ -469,7 +487,8 @@ static int xp_swap_locked(int fd, struct xp_pending *p)
 	for (i = 0; i < p->nopts; i++) {
 		struct xp_opt *o = &p->opts[i];
 
-		if (real_setsockopt(nfd, o->level, o->name, o->val, o->len)) {
+		if (xp_setsockopt_xtcp(nfd, o->level, o->name, o->val,
+				       o->len)) {
 			err = errno;
 			xp_say("fd %d: xtcp refuses option level %d name %d that TCP took: %s",
 			       fd, o->level, o->name, strerror(err));
@@ -819,7 +838,11 @@ XP_EXPORT int setsockopt(int fd, int level, int name, const void *val,
 	xp_init();
 
 	p = xp_pending_get(fd);
-	ret = real_setsockopt(fd, level, name, val, len);
+	if (!p && level == SOL_SOCKET && name == SO_REUSEPORT &&
+	    xp_fd_is_xtcp(fd))
+		ret = xp_setsockopt_xtcp(fd, level, name, val, len);
+	else
+		ret = real_setsockopt(fd, level, name, val, len);
 	if (p) {
 		if (!ret && xp_record_opt_locked(p, level, name, val, len)) {
 			/* cannot be carried over: keep it TCP, and say so */

@@ -39,6 +39,14 @@
  */
 #define XTCP_ABORT_ON_OVERFLOW	12
 
+/*
+ * XTCP_REUSEPORT: int, SO_REUSEPORT by another name, for kernels (6.1)
+ * whose generic SOL_SOCKET code refuses SO_REUSEPORT to any family but
+ * AF_INET/AF_INET6 before xtcp is asked. Sets and reads the same flag;
+ * where SOL_SOCKET SO_REUSEPORT works (6.2 and later) either will do.
+ */
+#define XTCP_REUSEPORT		13
+
 /* getsockopt(SOL_XTCP, XTCP_LISTEN_INFO): a listener's queues. */
 #define XTCP_LISTEN_INFO	11
 

@@ -875,7 +875,7 @@ static int xtcp_sock_create(struct net *net, struct socket *sock,
 	sk_sockets_allocated_inc(sk);
 	/* TCP's defaults (tcp_wmem[1], tcp_rmem[1]) until SO_*BUF says else */
 	WRITE_ONCE(sk->sk_sndbuf, xtcp_wmem[1]);
-	WRITE_ONCE(sk->sk_rcvbuf, xtcp_rmem[1]);
+	WRITE_ONCE(sk->sk_rcvbuf, XTCP_SYSCTL(net, rmem[1]));
 	sk->sk_destruct = xtcp_sock_destruct;
 	/* lookups run under RCU without the socket lock */
 	sock_set_flag(sk, SOCK_RCU_FREE);

@@ -30,6 +30,9 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.ecn			= 2,	/* as tcp_ecn: accept, do not ask */
 	.ecn_fallback		= 1,
 	.fastopen		= XTCP_FASTOPEN_CLIENT,	/* tcp_fastopen's 1 */
+	/* tcp_rmem's, but a 1 MiB default buffer (xtcp had no auto-tuning) */
+	.rmem			= { 4096, 1 << 20, 6 << 20 },
+	.moderate_rcvbuf	= 1,
 	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
@@ -120,6 +123,21 @@ static struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_ENTRY(ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
 	/* Fast Open: tcp_fastopen's bits (fastopen.c) */
 	XTCP_SYSCTL_ENTRY(fastopen, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	/*
+	 * as tcp_rmem: receive buffer min, default (new sockets) and max
+	 * (what auto-tuning grows to, and what the window scale is sized
+	 * for)
+	 */
+	{
+		.procname	= "rmem",
+		.data		= (void *)&xtcp_sysctl_defaults.rmem,
+		.maxlen		= sizeof(xtcp_sysctl_defaults.rmem),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	/* as tcp_moderate_rcvbuf: grow receive buffers up to rmem[2] */
+	XTCP_SYSCTL_ENTRY(moderate_rcvbuf, SYSCTL_ZERO, SYSCTL_ONE),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,

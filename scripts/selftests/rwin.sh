@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# rwin.sh wscale|autotune: the receive window, xtcp against Linux TCP
+# rwin.sh wscale|autotune|csum: the receive window, xtcp against Linux TCP
 # with the same settings, through the protocol-byte translator (xrwin).
 #
 #   ns_x (192.0.2.1) veth_x ======== veth_t (192.0.2.2) ns_t
@@ -141,7 +141,27 @@ autotune() {
 	check "  SO_RCVBUF stayed" eq "$after" 131072
 }
 
+# csum: xtcp to xtcp over veth (no translator), xtcp's data segments as
+# they arrive: their checksums, left to the device (CHECKSUM_PARTIAL),
+# must verify once summed, pseudo-header included.
+csum() {
+	/sbin/tc -n ns_x qdisc del dev veth_x clsact
+	rm -f /tmp/rw_tap.log
+	$IP netns exec ns_t xcsum veth_t 5000 20 >/tmp/rw_tap.log 2>&1 &
+	tap=$!
+	must wait_listening /tmp/rw_tap.log
+	$IP netns exec ns_t xrwin server xtcp 7100 >/tmp/rw_srv.log 2>&1 &
+	must wait_listening /tmp/rw_srv.log
+	check "xtcp to xtcp, 1 MB" $IP netns exec ns_x xrwin client xtcp \
+		192.0.2.2 7100 1000000
+	check "20 data segments captured, every checksum right" wait $tap
+	cat /tmp/rw_tap.log
+}
+
 case "$mode" in
+csum)
+	csum
+	;;
 wscale)
 	wscale
 	;;
@@ -149,7 +169,7 @@ autotune)
 	autotune
 	;;
 *)
-	echo "usage: rwin.sh wscale|autotune"
+	echo "usage: rwin.sh wscale|autotune|csum"
 	exit 2
 	;;
 esac

@@ -23,7 +23,8 @@ static void xtcp_listen_test_syn_makes_request(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, req->opt.mss, 1400);
 	KUNIT_EXPECT_TRUE(test, (bool)req->opt.wscale_ok);
 	KUNIT_EXPECT_EQ(test, (int)req->opt.snd_wscale, 6);
-	KUNIT_EXPECT_EQ(test, (int)req->opt.rcv_wscale, XTCP_RCV_WSCALE);
+	KUNIT_EXPECT_EQ(test, (int)req->opt.rcv_wscale,
+			(int)xtcp_recv_wscale(req->listener));
 	KUNIT_EXPECT_TRUE(test, (bool)req->opt.sack_ok);
 	KUNIT_EXPECT_TRUE(test, (bool)req->opt.tstamp_ok);
 	KUNIT_EXPECT_EQ(test, req->ts_recent, 7U);

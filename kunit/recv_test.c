@@ -265,6 +265,119 @@ static void xtcp_recv_test_window(struct kunit *test)
 	release_sock(sock->sk);
 }
 
+/*
+ * The window scale, case by case as Linux's tcp_select_initial_window()
+ * computes it: sized for the largest buffer, clamped, 14 at most.
+ */
+static void xtcp_recv_test_wscale_calc(struct kunit *test)
+{
+	static const struct {
+		u32 space, rmem_max, core_max, clamp;
+		u8 want;
+	} c[] = {
+		{ 512 << 10, 6 << 20, 212992, 0, 7 },	/* tcp_rmem's default */
+		{ 512 << 10, 4 << 20, 212992, 0, 7 },
+		{ 512 << 10, 8 << 20, 212992, 0, 8 },
+		{ 512 << 10, 15 << 20, 212992, 0, 8 },	/* the 15 MiB */
+		{ 512 << 10, 16 << 20, 212992, 0, 9 },
+		{ 512 << 10, 64 << 20, 212992, 0, 11 },
+		{ 512 << 10, 1 << 30, 212992, 0, 14 },
+		{ 512 << 10, INT_MAX, 212992, 0, 14 },	/* capped */
+		{ 512 << 10, 4096, 4096, 0, 4 },	/* the buffer itself */
+		{ 16 << 20, 4096, 4096, 0, 9 },
+		{ 512 << 10, 6 << 20, 32 << 20, 0, 10 },	/* rmem_max */
+		{ 512 << 10, 6 << 20, 212992, 100000, 1 },	/* a clamp */
+		{ 512 << 10, 6 << 20, 212992, 65535, 0 },
+		{ 512 << 10, 6 << 20, 212992, 65536, 1 },
+		{ 1000, 4096, 4096, 0, 0 },		/* all below 64 KiB */
+		{ 0, 0, 0, 0, 0 },
+	};
+	unsigned int i;
+	u8 got;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		got = xtcp_recv_wscale_calc(c[i].space, c[i].rmem_max,
+					    c[i].core_max, c[i].clamp);
+		KUNIT_EXPECT_EQ_MSG(test, got, c[i].want, "case %u", i);
+	}
+}
+
+/* A locked SO_RCVBUF clamps the scale to what the buffer holds. */
+static void xtcp_recv_test_wscale_locked(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+	struct sock *sk = sock->sk;
+
+	WRITE_ONCE(sk->sk_rcvbuf, 3 << 20);
+	KUNIT_EXPECT_GE(test, xtcp_recv_wscale(sk), 7);
+	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	KUNIT_EXPECT_EQ(test, xtcp_recv_wscale(sk), 5);	/* 1.5 MiB */
+	xtcp_sk(sk)->rcv.window_clamp = 100000;
+	KUNIT_EXPECT_EQ(test, xtcp_recv_wscale(sk), 1);
+}
+
+/* What a reading rate asks of the buffer: twice the window it needs. */
+static void xtcp_recv_test_space_grow(struct kunit *test)
+{
+	/* 2 * 100000 + 16 * 1000, the rate steady */
+	KUNIT_EXPECT_EQ(test, xtcp_recv_space_grow(100000, 0, 1000),
+			2ULL * 216000);
+	/* doubled in a round trip: the window tripled */
+	KUNIT_EXPECT_EQ(test, xtcp_recv_space_grow(100000, 50000, 1000),
+			2ULL * 648000);
+	/* up by a quarter: half as much again */
+	KUNIT_EXPECT_EQ(test, xtcp_recv_space_grow(100000, 80000, 1000),
+			2ULL * (216000 + 108000));
+	/* a huge jump counts as doubling, and nothing overflows */
+	KUNIT_EXPECT_EQ(test, xtcp_recv_space_grow(U32_MAX, 1, 1000),
+			6ULL * (2ULL * U32_MAX + 16000));
+}
+
+/* Reads more than a round trip apart grow the buffer, unless locked. */
+static void xtcp_recv_test_space_adjust(struct kunit *test)
+{
+	struct socket *sock = test->priv;
+	struct sock *sk = sock->sk;
+	struct xtcp_rcv *r = xtcp_recv_test_rcv(test);
+
+	lock_sock(sk);
+	WRITE_ONCE(sk->sk_rcvbuf, 131072);
+	r->rtt_us = 1000 << 3;
+	r->space = 10000;
+	r->space_seq = r->copied;
+	r->space_us = xtcp_recv_clock_us();
+	r->copied += 50000;
+	/* less than a round trip: no measure yet */
+	xtcp_recv_space_adjust(sk);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_rcvbuf), 131072);
+	KUNIT_EXPECT_EQ(test, r->space, 10000U);
+
+	r->space_us -= 2000;
+	xtcp_recv_space_adjust(sk);
+	/* 2 * (2 * 50000 + 16 * 100) * 3: the rate went up fivefold */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_rcvbuf), 609600);
+	KUNIT_EXPECT_EQ(test, r->space, 50000U);
+	KUNIT_EXPECT_EQ(test, r->space_seq, r->copied);
+
+	/* locked by SO_RCVBUF: measured, not grown */
+	WRITE_ONCE(sk->sk_rcvbuf, 131072);
+	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	r->copied += 80000;
+	r->space_us -= 2000;
+	xtcp_recv_space_adjust(sk);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_rcvbuf), 131072);
+	KUNIT_EXPECT_EQ(test, r->space, 80000U);
+
+	/* never beyond rmem[2] */
+	sk->sk_userlocks &= ~SOCK_RCVBUF_LOCK;
+	r->copied += 50000000;
+	r->space_us -= 2000;
+	xtcp_recv_space_adjust(sk);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_rcvbuf),
+			XTCP_SYSCTL(&init_net, rmem[2]));
+	release_sock(sk);
+}
+
 static struct kunit_case xtcp_recv_test_cases[] = {
 	KUNIT_CASE(xtcp_recv_test_fill_hole),
 	KUNIT_CASE(xtcp_recv_test_overlap_dup),
@@ -273,6 +386,10 @@ static struct kunit_case xtcp_recv_test_cases[] = {
 	KUNIT_CASE(xtcp_recv_test_dsack),
 	KUNIT_CASE(xtcp_recv_test_beyond_window),
 	KUNIT_CASE(xtcp_recv_test_window),
+	KUNIT_CASE(xtcp_recv_test_wscale_calc),
+	KUNIT_CASE(xtcp_recv_test_wscale_locked),
+	KUNIT_CASE(xtcp_recv_test_space_grow),
+	KUNIT_CASE(xtcp_recv_test_space_adjust),
 	{}
 };
 

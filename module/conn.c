@@ -220,7 +220,7 @@ void xtcp_conn_send_syn(struct sock *sk)
 		/* offer everything; the peer's answer decides */
 		s.sack_ok = 1;
 		s.has_wscale = 1;
-		s.wscale = XTCP_RCV_WSCALE;
+		s.wscale = xs->opt.rcv_wscale;
 		s.has_ts = 1;
 		if (!xs->tmr.syn_retries)
 			xtcp_ecn_connect(sk);
@@ -451,6 +451,8 @@ int xtcp_conn_connect(struct sock *sk, __be32 daddr, __be16 dport)
 		xs->rcv.advmss = min(xs->rcv.advmss, xs->snd.user_mss);
 	xs->snd.mss = xs->rcv.advmss;
 	xs->tmr.rto = XTCP_TIMEOUT_INIT;
+	/* chosen once: every copy of our SYN must offer the same scale */
+	xs->opt.rcv_wscale = xtcp_recv_wscale(sk);
 	xs->tmr.syn_retries = 0;
 	xs->tmr.stall_start = jiffies;
 	xs->passive = 0;
@@ -784,7 +786,8 @@ static void xtcp_conn_take_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 	xs->snd.mss = min(xs->rcv.advmss, xs->opt.mss);
 	xs->opt.wscale_ok = cb->opts.has_wscale;
 	xs->opt.snd_wscale = cb->opts.has_wscale ? cb->opts.wscale : 0;
-	xs->opt.rcv_wscale = cb->opts.has_wscale ? XTCP_RCV_WSCALE : 0;
+	/* what our SYN offered, in force only if the peer offered too */
+	xs->opt.rcv_wscale = cb->opts.has_wscale ? xs->opt.rcv_wscale : 0;
 	xs->opt.sack_ok = cb->opts.sack_ok;
 	xs->opt.tstamp_ok = cb->opts.has_ts;
 	xs->rcv.ts_recent = cb->opts.tsval;

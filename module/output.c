@@ -11,11 +11,14 @@
  * listener there instead, as TCP's, so the listener's IP_TTL, DF rule and
  * priority apply; whatever is sent for a socket carries its SO_MARK.
  *
- * Checksums are always computed here, in full: CHECKSUM_PARTIAL on devices
- * that only offload TCP and UDP would depend on the stack's software
- * fallback for our protocol number. For data the payload's sum was taken
- * when sendmsg() copied it (send.c), so a transmission sums the header
- * alone.
+ * Checksums of segments without data are computed here, in full. A data
+ * segment is left to the device (CHECKSUM_PARTIAL) when its route's
+ * device sums from csum_start whatever the protocol (NETIF_F_HW_CSUM:
+ * loopback, veth, virtio), as TCP's are: summing in software cost as
+ * much as copying the data. A device that offloads only TCP and UDP
+ * (NETIF_F_IP_CSUM) would be handed our protocol's segment by the
+ * stack's offload check, which looks at csum_offset alone, so for those
+ * the whole segment is summed here.
  *
  * Every segment sent for a socket is owned by it (skb_set_owner_w), as
  * TCP's are: the socket outlives its segments in flight, and cgroup and
@@ -277,8 +280,8 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
 /**
  * xtcp_output_data() - send a segment of the write queue
  * @sk: the socket, connected
- * @skb: the data, as queued: headroom for the headers, payload sum in
- *	skb->csum; left on the queue untouched
+ * @skb: the data, as queued, with headroom for the headers; left on the
+ *	queue untouched
  * @s: the header; addresses and ports are taken from @sk
  *
  * The segment goes out as a clone of @skb, or a copy of its head when an
@@ -308,10 +311,19 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
 	th = skb_push(out, hdrlen);
 	skb_reset_transport_header(out);
 	xtcp_output_fill(th, s, hdrlen);
-	csum = csum_partial(th, hdrlen, skb->csum);
-	th->check = csum_tcpudp_magic(s->saddr, s->daddr, out->len,
-				      XTCP_CSUM_PROTO, csum);
-	out->ip_summed = CHECKSUM_NONE;
+	if (sk->sk_route_caps & NETIF_F_HW_CSUM) {
+		/* the pseudo-header's sum; the device adds the segment's */
+		th->check = ~csum_tcpudp_magic(s->saddr, s->daddr, out->len,
+					       XTCP_CSUM_PROTO, 0);
+		out->ip_summed = CHECKSUM_PARTIAL;
+		out->csum_start = skb_transport_header(out) - out->head;
+		out->csum_offset = offsetof(struct tcphdr, check);
+	} else {
+		csum = skb_checksum(out, 0, out->len, 0);
+		th->check = csum_tcpudp_magic(s->saddr, s->daddr, out->len,
+					      XTCP_CSUM_PROTO, csum);
+		out->ip_summed = CHECKSUM_NONE;
+	}
 	/*
 	 * The clone carries our write-queue state in its cb, where the IP
 	 * layer keeps its own (IPCB: options, flags). Cleared as TCP clears

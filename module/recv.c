@@ -18,6 +18,7 @@
  * byte twice and its size is bounded by the receive buffer, however small
  * the segments (CVE-2018-5390).
  */
+#include <linux/math64.h>
 #include <linux/rbtree.h>
 #include <linux/skbuff.h>
 #include <net/sock.h>
@@ -25,9 +26,16 @@
 
 #include "xtcp.h"
 #include "seq.h"
+#include "wire.h"
 
 /* Quick ACKs at the start of a connection, before delaying any. */
 #define XTCP_RECV_QUICK_ACKS	16
+
+/* The clock auto-tuning measures reads against. */
+static u64 xtcp_recv_clock_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
 
 /**
  * xtcp_recv_init() - the receive side of a socket that just synchronized
@@ -40,6 +48,10 @@ void xtcp_recv_init(struct sock *sk)
 	r->copied = r->nxt;
 	r->wup = r->nxt;
 	r->quick = XTCP_RECV_QUICK_ACKS;
+	/* what an initial window of 10 segments (RFC 6928) would bring */
+	r->space = min_t(u32, r->wnd ? : XTCP_RCV_WND_INIT, 10U * r->advmss);
+	r->space_seq = r->copied;
+	r->space_us = xtcp_recv_clock_us();
 	/*
 	 * The largest segment to expect: our MSS less the timestamp option
 	 * every segment carries once negotiated, or no segment would count
@@ -61,6 +73,56 @@ void xtcp_recv_init(struct sock *sk)
 u32 xtcp_recv_initial_window(const struct sock *sk)
 {
 	return min_t(u32, XTCP_RCV_WND_INIT, READ_ONCE(sk->sk_rcvbuf) / 2);
+}
+
+/**
+ * xtcp_recv_wscale_calc() - the window scale to offer, by Linux's rule
+ * @space: payload the receive buffer holds now (half of sk_rcvbuf)
+ * @rmem_max: the namespace's rmem[2], what auto-tuning may grow it to
+ * @core_max: net.core.rmem_max, what SO_RCVBUF may ask for
+ * @clamp: the largest window we will ever offer, 0 for no limit
+ *
+ * The buffer may grow after the handshake, and the scale cannot change
+ * then: size it for the largest buffer the socket could get, unless a
+ * clamp says its windows stay smaller. The smallest shift whose 16-bit
+ * field reaches that size, which is what tcp_select_initial_window()
+ * offers for the same settings, so a peer sees the same SYN from either
+ * stack (8 MiB to 16 MiB gives 8; the default 6 MiB gives 7).
+ *
+ * Return: the shift, 0 to 14 (RFC 7323 2.3).
+ */
+u8 xtcp_recv_wscale_calc(u32 space, u32 rmem_max, u32 core_max, u32 clamp)
+{
+	u32 size = max3(space, rmem_max, core_max);
+
+	if (!clamp)
+		clamp = 65535U << XTCP_MAX_WSCALE;
+	size = min(size, clamp);
+	if (size < 1U << 16)
+		return 0;
+	return min_t(u32, ilog2(size) - 15, XTCP_MAX_WSCALE);
+}
+
+/**
+ * xtcp_recv_wscale() - the window scale @sk offers in its SYN or SYN-ACK
+ * @sk: the socket, or the listener of a request
+ *
+ * A buffer fixed by SO_RCVBUF never grows: its windows are clamped to
+ * what it holds, and the scale follows, as Linux's.
+ *
+ * Return: the shift, 0 to 14.
+ */
+u8 xtcp_recv_wscale(const struct sock *sk)
+{
+	u32 space = READ_ONCE(sk->sk_rcvbuf) / 2;
+	u32 clamp = READ_ONCE(xtcp_sk(sk)->rcv.window_clamp);
+
+	if ((sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+	    (!clamp || clamp > space))
+		clamp = space;
+	return xtcp_recv_wscale_calc(space,
+				     XTCP_SYSCTL(sock_net(sk), rmem[2]),
+				     READ_ONCE(sysctl_rmem_max), clamp);
 }
 
 /* Bytes the receive buffer can still take, with room for skb overhead. */
@@ -430,6 +492,28 @@ static bool xtcp_recv_queue(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
+/*
+ * The round trip as the receiver sees it, for auto-tuning: a receiver
+ * that only ACKs has no RTT samples of its own sending. The peer's data
+ * echoes the timestamp of an ACK of ours (RFC 7323 4.3): now less that
+ * echo is a round trip, at our clock's millisecond resolution, and never
+ * taken as less than one. Smoothed by 1/8 as RFC 6298's SRTT.
+ */
+static void xtcp_recv_rtt_sample(struct xtcp_sock *xs, u32 tsecr)
+{
+	u32 ms = xtcp_secure_ts_now() + xs->snd.ts_off - tsecr;
+	u32 us;
+
+	/* a wild echo (an old or forged segment) is no sample */
+	if (ms > 60 * MSEC_PER_SEC)
+		return;
+	us = max(ms, 1U) * USEC_PER_MSEC;
+	if (!xs->rcv.rtt_us)
+		xs->rcv.rtt_us = us << 3;
+	else
+		xs->rcv.rtt_us += us - (xs->rcv.rtt_us >> 3);
+}
+
 /**
  * xtcp_recv_data() - take the payload of an acceptable segment
  * @sk: the socket, to ourselves
@@ -450,6 +534,7 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	u32 len = skb->len - cb->doff;
 	u32 edge = r->nxt + xtcp_recv_wnd_left(xs);
 	u8 ecn = cb->ecn;	/* the skb may be merged away when queued */
+	u32 tsecr = cb->opts.has_ts ? cb->opts.tsecr : 0;
 	bool queued;
 
 	if (!len)
@@ -490,6 +575,8 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	r->bytes_received += len;
 	if (len >= r->mss)
 		r->unacked++;
+	if (tsecr && xs->opt.tstamp_ok)
+		xtcp_recv_rtt_sample(xs, tsecr);
 	/* a first CE: ECE at once, the sender's window may be small */
 	if (xtcp_ecn_rcv_data(sk, ecn))
 		r->quick = max_t(u8, r->quick, 2);
@@ -699,8 +786,75 @@ int xtcp_recv_msg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 				     skb_peek_tail(&sk->sk_receive_queue));
 		}
 	}
+	if (copied > 0 && !(flags & MSG_PEEK))
+		xtcp_recv_space_adjust(sk);
 	sk_mem_reclaim(sk);
 	return copied;
+}
+
+/**
+ * xtcp_recv_space_grow() - the receive buffer a reading rate needs
+ * @copied: bytes the reader took in the last round trip
+ * @prev: bytes it took in the round trip measured before, < @copied
+ * @mss: the segment size we advertised
+ *
+ * The sender can send, in the next round trip, twice what it sent in
+ * this one (slow start), and the window must cover that and what is
+ * still in flight: twice what was read, plus 16 segments of slack for
+ * reordering and jitter. While the rate is still climbing, more in
+ * proportion to how fast it climbed, so that the buffer leads the
+ * sender instead of trailing it one round trip behind (the heuristic of
+ * Linux's dynamic right-sizing, tcp_rcv_space_adjust). Half of a buffer
+ * holds payload (xtcp_recv_space()), so the buffer is twice the window.
+ *
+ * Return: the buffer size in bytes, before any limit.
+ */
+u64 xtcp_recv_space_grow(u32 copied, u32 prev, u32 mss)
+{
+	u64 win = 2ULL * copied + 16ULL * mss;
+
+	/* climbing faster than doubling counts as doubling: at most 3x */
+	if (prev)
+		win += mul_u64_u32_div(2 * win, min(copied - prev, prev), prev);
+	return 2 * win;
+}
+
+/**
+ * xtcp_recv_space_adjust() - receive-buffer auto-tuning, after a read
+ * @sk: the socket, locked
+ *
+ * Once a round trip: if the reader took more than in the last one, the
+ * buffer grows to what that rate needs, up to the namespace's rmem[2],
+ * unless SO_RCVBUF fixed it or moderate_rcvbuf is 0. It never shrinks:
+ * the window offered from it must not (RFC 9293 3.8.6.2.2).
+ */
+void xtcp_recv_space_adjust(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_rcv *r = &xs->rcv;
+	u32 rtt = (r->rtt_us ? : xs->tmr.srtt_us) >> 3;
+	u64 now = xtcp_recv_clock_us();
+	u32 copied = r->copied - r->space_seq;
+	struct net *net = sock_net(sk);
+	u64 want;
+
+	if (!rtt || now - r->space_us < rtt)
+		return;
+	if (copied > r->space) {
+		if (XTCP_SYSCTL(net, moderate_rcvbuf) &&
+		    !(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+			want = min_t(u64, xtcp_recv_space_grow(copied, r->space,
+							       r->advmss),
+				     XTCP_SYSCTL(net, rmem[2]));
+			if (want > READ_ONCE(sk->sk_rcvbuf)) {
+				WRITE_ONCE(sk->sk_rcvbuf, want);
+				XTCP_INC_STATS(net, XTCP_MIB_RCVBUFGROWN);
+			}
+		}
+		r->space = copied;
+	}
+	r->space_seq = r->copied;
+	r->space_us = now;
 }
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)

@@ -142,7 +142,8 @@ static void xtcp_req_set_opts(struct xtcp_request *req, u16 mss,
 	if (has_wscale) {
 		req->opt.wscale_ok = 1;
 		req->opt.snd_wscale = wscale;
-		req->opt.rcv_wscale = XTCP_RCV_WSCALE;
+		/* the listener's, as a socket of its own would offer */
+		req->opt.rcv_wscale = xtcp_recv_wscale(req->listener);
 	}
 	req->opt.sack_ok = sack_ok;
 	if (opts->has_ts) {

@@ -7,8 +7,9 @@
  * The write queue (sk_write_queue) holds one skb per segment, in
  * sequence order: those sent and not yet cumulatively acknowledged, then
  * from snd.head on those never sent. Each skb is linear, holds at most
- * one MSS of payload with its checksum already summed (skb->csum), and
- * keeps headroom for the headers; output.c sends a clone. Every queued
+ * one MSS of payload, not summed (output.c has the device sum it, or
+ * sums it when the device cannot), and keeps headroom for the headers;
+ * output.c sends a clone. Every queued
  * byte is charged (sk_wmem_queued, sk_forward_alloc against the
  * module-wide limit) and bounded by SO_SNDBUF.
  *
@@ -241,7 +242,6 @@ static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
 	}
 	skb_reserve(tail, XTCP_SKB_HEADROOM);
 	skb_put_data(tail, skb->data + len, rest);
-	tail->csum = csum_partial(tail->data, rest, 0);
 	*XTCP_SKB_CB(tail) = *cb;
 	XTCP_SKB_CB(tail)->seq = cb->seq + len;
 	/* the tail was charged just now, whatever the whole was */
@@ -257,7 +257,6 @@ static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
 		snd->retrans_out += !!(sacked & XTCP_SKB_RETRANS);
 	}
 	skb_trim(skb, len);
-	skb->csum = csum_partial(skb->data, len, 0);
 	cb->end_seq = cb->seq + len;
 	__skb_queue_after(&sk->sk_write_queue, skb, tail);
 	sk_wmem_queued_add(sk, tail->truesize);
@@ -1013,7 +1012,6 @@ static void xtcp_send_enqueue(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 
 	skb_reserve(skb, XTCP_SKB_HEADROOM);
-	skb->csum = 0;
 	memset(XTCP_SKB_CB(skb), 0, sizeof(struct xtcp_skb_cb));
 	XTCP_SKB_CB(skb)->seq = snd->write_seq;
 	XTCP_SKB_CB(skb)->end_seq = snd->write_seq;
@@ -1053,20 +1051,17 @@ static struct sk_buff *xtcp_send_tail(struct sock *sk, u32 mss)
 	return skb;
 }
 
-/* Copy up to @len bytes of @msg to the end of @skb, summing them. */
+/* Copy up to @len bytes of @msg to the end of @skb. */
 static int xtcp_send_copy(struct sock *sk, struct sk_buff *skb,
 			  struct msghdr *msg, u32 len)
 {
 	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 	int off = skb->len;
-	__wsum csum = 0;
 
-	if (!csum_and_copy_from_iter_full(skb_put(skb, len), len, &csum,
-					  &msg->msg_iter)) {
+	if (!copy_from_iter_full(skb_put(skb, len), len, &msg->msg_iter)) {
 		skb_trim(skb, off);
 		return -EFAULT;
 	}
-	skb->csum = csum_block_add(skb->csum, csum, off);
 	XTCP_SKB_CB(skb)->end_seq += len;
 	snd->write_seq += len;
 	return 0;

@@ -33,9 +33,11 @@
 /*
  * Socket memory, module-wide, as TCP's tcp_mem: pages all xtcp sockets
  * may hold (low, pressure, high), set from RAM at load. Per socket,
- * SO_SNDBUF and SO_RCVBUF bound the queues; their defaults and the
- * floors under memory pressure are xtcp_wmem and xtcp_rmem {min,
- * default, max}, as tcp_wmem and tcp_rmem, in bytes.
+ * SO_SNDBUF and SO_RCVBUF bound the queues; the send side's default and
+ * the floors under memory pressure are xtcp_wmem and xtcp_rmem {min,
+ * default, max}, as tcp_wmem and tcp_rmem, in bytes. The receive side's
+ * default and max are the namespace's rmem sysctl, which auto-tuning and
+ * the window scale read.
  */
 static atomic_long_t xtcp_memory_allocated;
 static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
@@ -1002,7 +1004,7 @@ static int xtcp_sock_create(struct net *net, struct socket *sock,
 	sk_sockets_allocated_inc(sk);
 	/* TCP's defaults (tcp_wmem[1], tcp_rmem[1]) until SO_*BUF says else */
 	WRITE_ONCE(sk->sk_sndbuf, xtcp_wmem[1]);
-	WRITE_ONCE(sk->sk_rcvbuf, xtcp_rmem[1]);
+	WRITE_ONCE(sk->sk_rcvbuf, XTCP_SYSCTL(net, rmem[1]));
 	sk->sk_destruct = xtcp_sock_destruct;
 	/* lookups run under RCU without the socket lock */
 	sock_set_flag(sk, SOCK_RCU_FREE);

@@ -115,6 +115,7 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ECNCWRSENT]		= "EcnCwrSent",
 	[XTCP_MIB_ECNCWRRECEIVED]	= "EcnCwrReceived",
 	[XTCP_MIB_ICMPRTOREVERTS]	= "IcmpRtoReverts",
+	[XTCP_MIB_RCVBUFGROWN]		= "RcvBufGrown",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

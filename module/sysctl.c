@@ -33,6 +33,9 @@ static const struct xtcp_sysctls xtcp_sysctl_defaults = {
 	.fastopen_blackhole_timeout = 0,	/* as Linux 6.1: no pauses */
 	/* on, unlike tcp_migrate_req: README, "SO_REUSEPORT" says why */
 	.migrate_req		= 1,
+	/* tcp_rmem's, but a 1 MiB default buffer (xtcp had no auto-tuning) */
+	.rmem			= { 4096, 1 << 20, 6 << 20 },
+	.moderate_rcvbuf	= 1,
 	/* .congestion_control: xtcp_cc_default(), set per namespace */
 };
 
@@ -128,6 +131,21 @@ static struct ctl_table xtcp_sysctl_template[] = {
 			  fastopen_blackhole_timeout, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	/* a closing SO_REUSEPORT listener's handshakes go to another member */
 	XTCP_SYSCTL_ENTRY(migrate_req, SYSCTL_ZERO, SYSCTL_ONE),
+	/*
+	 * as tcp_rmem: receive buffer min, default (new sockets) and max
+	 * (what auto-tuning grows to, and what the window scale is sized
+	 * for)
+	 */
+	{
+		.procname	= "rmem",
+		.data		= (void *)&xtcp_sysctl_defaults.rmem,
+		.maxlen		= sizeof(xtcp_sysctl_defaults.rmem),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	/* as tcp_moderate_rcvbuf: grow receive buffers up to rmem[2] */
+	XTCP_SYSCTL_ENTRY(moderate_rcvbuf, SYSCTL_ZERO, SYSCTL_ONE),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)&xtcp_sysctl_defaults.congestion_control,

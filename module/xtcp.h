@@ -134,6 +134,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_FASTOPENACTIVE,	/* SYNs whose data the SYN-ACK acked */
 	XTCP_MIB_FASTOPENACTIVEFAIL,	/* ... not acked, or a Fast Open timed out */
 	XTCP_MIB_FASTOPENBLACKHOLE,	/* active Fast Open paused (a blackhole) */
+	XTCP_MIB_RCVBUFGROWN,		/* receive buffers grown by auto-tuning */
 	XTCP_MIB_MAX
 };
 
@@ -163,6 +164,9 @@ struct xtcp_sysctls {
 	int fastopen;			/* XTCP_FASTOPEN_* bits, tcp_fastopen's */
 	int fastopen_blackhole_timeout;	/* seconds of the first pause; 0 never */
 	int migrate_req;		/* a closing reuseport member hands over */
+	/* receive buffer: min, default, max bytes, as tcp_rmem */
+	int rmem[3];
+	int moderate_rcvbuf;		/* auto-tune receive buffers */
 	/* what new sockets get; a pointer so readers see one whole value */
 	const struct xtcp_cc_ops *congestion_control;
 };
@@ -526,6 +530,12 @@ struct xtcp_rcv {
 	unsigned long lrcv;		/* jiffies of the last segment */
 	struct timer_list delack;	/* the delayed-ACK timer */
 
+	/* receive-buffer auto-tuning (xtcp_recv_space_adjust) */
+	u32 rtt_us;			/* RTT seen from here << 3, or 0 */
+	u32 space;			/* bytes read in the last RTT measured */
+	u32 space_seq;			/* rcv.copied when this RTT began */
+	u64 space_us;			/* and the time it began, microseconds */
+
 	/* what TCP_INFO reports */
 	u64 bytes_received;
 	u32 segs_in;			/* every segment, synchronized */
@@ -668,7 +678,6 @@ static inline struct xtcp_tw *xtcp_eh_tw(struct xtcp_ehash_node *eh)
 #define XTCP_MSS_DEFAULT	536		/* RFC 9293 3.7.1, IPv4 */
 #define XTCP_MSS_FROM_ROUTE	0xffff		/* xtcp_seg.mss: ask the route */
 #define XTCP_RCV_WND_INIT	65535U		/* SYN windows are never scaled */
-#define XTCP_RCV_WSCALE		7		/* room for a 8 MiB window */
 #define XTCP_CHALLENGE_PER_SEC	10		/* per socket, RFC 5961 10 */
 #define XTCP_RETRIES2		15		/* as tcp_retries2 */
 #define XTCP_ORPHAN_RETRIES	8		/* tcp_orphan_retries 0 means 8 */
@@ -802,6 +811,8 @@ void xtcp_timer_keepalive(struct sock *sk, unsigned long when);
 /* recv.c */
 void xtcp_recv_init(struct sock *sk);
 u32 xtcp_recv_initial_window(const struct sock *sk);
+u8 xtcp_recv_wscale_calc(u32 space, u32 rmem_max, u32 core_max, u32 clamp);
+u8 xtcp_recv_wscale(const struct sock *sk);
 u32 xtcp_recv_wnd_left(const struct xtcp_sock *xs);
 u16 xtcp_recv_window(struct sock *sk);
 bool xtcp_recv_window_update_due(struct sock *sk);
@@ -810,6 +821,8 @@ unsigned int xtcp_recv_sack_blocks(struct sock *sk,
 				   struct xtcp_sack_block *blocks,
 				   unsigned int max);
 bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb);
+u64 xtcp_recv_space_grow(u32 copied, u32 prev, u32 mss);
+void xtcp_recv_space_adjust(struct sock *sk);
 void xtcp_recv_ack_sent(struct sock *sk);
 u32 xtcp_recv_readable(const struct sock *sk);
 void xtcp_recv_purge(struct sock *sk);

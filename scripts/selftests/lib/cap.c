@@ -23,6 +23,7 @@ void xt_cap_open(struct xt_cap *c, int ifindex, int both, int rcvbuf)
 		.sll_protocol = htons(ETH_P_ALL),
 		.sll_ifindex = ifindex,
 	};
+	int one = 1;
 
 	c->proto = xt_ipproto();
 	c->both = both;
@@ -34,11 +35,25 @@ void xt_cap_open(struct xt_cap *c, int ifindex, int both, int rcvbuf)
 		xt_fatal("SO_RCVBUFFORCE");
 	if (!ifindex || bind(c->fd, (struct sockaddr *)&sll, sizeof(sll)))
 		xt_fatal("bind the tap to interface %d", ifindex);
+	if (setsockopt(c->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)))
+		xt_fatal("PACKET_AUXDATA");
+}
+
+/*
+ * A segment whose checksum the device was left to fill in (xtcp's data
+ * on loopback and veth, as TCP's): its field holds the pseudo-header's
+ * sum. Sum it as the device would, so that the segment is checked in
+ * full, that pseudo-header included.
+ */
+static void xt_cap_csum_fill(uint8_t *seg, size_t len)
+{
+	xt_put16(seg + 16, xt_seg_csum_fold(xt_seg_csum_add(0, seg, len)));
 }
 
 /* One frame as an xtcp segment into @s; 0 if it is not one. */
-static int xt_cap_frame(const struct xt_cap *c, const uint8_t *b, size_t n,
-			const struct sockaddr_ll *sll, struct xt_seg *s)
+static int xt_cap_frame(const struct xt_cap *c, uint8_t *b, size_t n,
+			const struct sockaddr_ll *sll, int partial,
+			struct xt_seg *s)
 {
 	unsigned int ihl, tot;
 	uint32_t sa, da;
@@ -56,6 +71,8 @@ static int xt_cap_frame(const struct xt_cap *c, const uint8_t *b, size_t n,
 		return 0;
 	memcpy(&sa, b + 12, 4);
 	memcpy(&da, b + 16, 4);
+	if (partial && xt_get16(b + 2) <= n)
+		xt_cap_csum_fill(b + ihl, tot - ihl);
 	xt_seg_parse(b + ihl, tot - ihl, sa, da, s);
 	s->outgoing = sll->sll_pkttype == PACKET_OUTGOING;
 	return 1;
@@ -73,14 +90,33 @@ int xt_cap_recv(struct xt_cap *c, struct xt_seg *s, int ms)
 	for (;;) {
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		struct sockaddr_ll sll;
-		socklen_t sl = sizeof(sll);
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		} ctl;
+		struct iovec iov = { .iov_base = b, .iov_len = sizeof(b) };
+		struct msghdr m = {
+			.msg_name = &sll, .msg_namelen = sizeof(sll),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = &ctl, .msg_controllen = sizeof(ctl),
+		};
 		double left = end - xt_now();
+		struct cmsghdr *cm;
+		int partial = 0;
 		ssize_t n;
 
-		n = recvfrom(c->fd, b, sizeof(b), MSG_DONTWAIT,
-			     (struct sockaddr *)&sll, &sl);
+		n = recvmsg(c->fd, &m, MSG_DONTWAIT);
 		if (n >= 0) {
-			if (xt_cap_frame(c, b, n, &sll, s))
+			for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+				struct tpacket_auxdata aux;
+
+				if (cm->cmsg_level != SOL_PACKET ||
+				    cm->cmsg_type != PACKET_AUXDATA)
+					continue;
+				memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
+				partial = !!(aux.tp_status & TP_STATUS_CSUMNOTREADY);
+			}
+			if (xt_cap_frame(c, b, n, &sll, partial, s))
 				return 1;
 			continue;
 		}

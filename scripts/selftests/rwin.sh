@@ -1,0 +1,176 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# rwin.sh wscale|autotune|csum: the receive window, xtcp against Linux TCP
+# with the same settings, through the protocol-byte translator (xrwin).
+#
+#   ns_x (192.0.2.1) veth_x ======== veth_t (192.0.2.2) ns_t
+#   xtcp sockets      | tc on veth_x: IP proto 253 <-> 6    Linux TCP
+#
+# wscale: for each receive-buffer limit (net.ipv4.tcp_rmem in ns_t and
+# net.xtcp.rmem in ns_x set alike), the window scale xtcp offers in its
+# SYN and in its SYN-ACK must be Linux's for the same limit: each stack's
+# TCP_INFO says what it offered (rcv_wscale), the peer's what arrived
+# (snd_wscale). Then a locked SO_RCVBUF and a TCP_WINDOW_CLAMP, which
+# make the scale smaller, and a SYN-ACK from a SYN cookie, which must
+# grant the same scale and keep the peer's (11, above the 7 of old).
+#
+# autotune: a one-way bulk transfer to a receiver with default buffers
+# grows its SO_RCVBUF (receive-buffer auto-tuning), on xtcp and on Linux
+# TCP; a receiver whose SO_RCVBUF was set keeps it.
+. /xtcp/bin/lib.sh
+
+mode=$1
+trap 'netns_cleanup; echo "$core_max" > /proc/sys/net/core/rmem_max' EXIT
+core_max=$(cat /proc/sys/net/core/rmem_max)
+
+veth_pair ns_x veth_x 192.0.2.1 ns_t veth_t 192.0.2.2 || exit 1
+translate ns_x veth_x
+
+# rmem MIN DEF MAX: the same receive-buffer settings for both stacks
+rmem() {
+	must $IP netns exec ns_t sh -c "echo '$1 $2 $3' > /proc/sys/net/ipv4/tcp_rmem"
+	must $IP netns exec ns_x sh -c "echo '$1 $2 $3' > /proc/sys/net/xtcp/rmem"
+}
+
+# field KEY FILE: the value of KEY=value in FILE's first line holding it
+field() {
+	sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$2" | head -n 1
+}
+
+# conn SERVER_NS SERVER_STACK CLIENT_NS CLIENT_STACK ADDR BYTES [RCVBUF [CLAMP]]
+# one connection; the two sides' lines land in /tmp/rw_srv.log and
+# /tmp/rw_cli.log
+conn() {
+	rm -f /tmp/rw_srv.log /tmp/rw_cli.log
+	$IP netns exec "$1" xrwin server "$2" 7100 ${7:-} >/tmp/rw_srv.log 2>&1 &
+	srv=$!
+	wait_listening /tmp/rw_srv.log || { echo "  no listener"; return 1; }
+	$IP netns exec "$3" xrwin client "$4" "$5" 7100 "$6" ${8:-} \
+		>/tmp/rw_cli.log 2>&1 || { cat /tmp/rw_cli.log; return 1; }
+	wait $srv || { cat /tmp/rw_srv.log; return 1; }
+	sed 's/^/    /' /tmp/rw_cli.log /tmp/rw_srv.log | grep -v listening
+}
+
+# offers WANT SERVER_STACK CLIENT_STACK [RCVBUF [CLAMP]]: one handshake;
+# WANT is what the side given RCVBUF or CLAMP (or either side) offers
+offers() {
+	want=$1
+	if [ "$2" = xtcp ]; then
+		conn ns_x xtcp ns_t tcp 192.0.2.1 0 "${4:-}" "${5:-}" || return 1
+	else
+		conn ns_t tcp ns_x xtcp 192.0.2.2 0 "${4:-}" "${5:-}" || return 1
+	fi
+	srv_rcv=$(field rcv_wscale /tmp/rw_srv.log)
+	srv_snd=$(field snd_wscale /tmp/rw_srv.log)
+	cli_rcv=$(field rcv_wscale /tmp/rw_cli.log)
+	cli_snd=$(field snd_wscale /tmp/rw_cli.log)
+	# what each side offered arrived as sent
+	eq "$srv_snd" "$cli_rcv" && eq "$cli_snd" "$srv_rcv" || return 1
+	if [ -n "${4:-}" ]; then
+		eq "$srv_rcv" "$want"
+	elif [ -n "${5:-}" ]; then
+		eq "$cli_rcv" "$want"
+	else
+		eq "$srv_rcv" "$want" && eq "$cli_rcv" "$want"
+	fi
+}
+
+wscale() {
+	# net.core.rmem_max (one for all namespaces) out of the way
+	echo 4096 > /proc/sys/net/core/rmem_max
+	for c in 6291456:7 8388608:8 16777216:9 \
+		 67108864:11 1073741824:14; do
+		max=${c%:*}
+		want=${c#*:}
+		rmem 4096 131072 "$max"
+		check "rmem max $max: both offer $want, xtcp SYN" offers "$want" tcp xtcp
+		check "rmem max $max: both offer $want, xtcp SYN-ACK" offers "$want" xtcp tcp
+	done
+	# SO_RCVBUF 1.5 MiB before listen: windows of 1.5 MiB at most, 5
+	echo 4194304 > /proc/sys/net/core/rmem_max
+	rmem 4096 131072 16777216
+	check "SO_RCVBUF locked: Linux server offers 5" offers 5 tcp xtcp 1572864
+	check "SO_RCVBUF locked: xtcp server offers 5" offers 5 xtcp tcp 1572864
+	check "TCP_WINDOW_CLAMP 100000: Linux client offers 1" offers 1 xtcp tcp "" 100000
+	check "TCP_WINDOW_CLAMP 100000: xtcp client offers 1" offers 1 tcp xtcp "" 100000
+	# a SYN cookie carries the client's 11 and grants the listener's 11
+	echo 4096 > /proc/sys/net/core/rmem_max
+	rmem 4096 131072 67108864
+	must $IP netns exec ns_x sh -c 'echo 2 > /proc/sys/net/xtcp/syncookies'
+	sent=$(stat_of SyncookiesSent ns_x)
+	check "SYN cookie: both offer 11, each side's arrives" offers 11 xtcp tcp
+	check "the SYN-ACK was a cookie's" [ "$(stat_of SyncookiesSent ns_x)" -gt "$sent" ]
+}
+
+# grown RECEIVER_STACK SENDER_STACK [RCVBUF]: one 8 MB transfer to the
+# receiver (the server); its SO_RCVBUF before and after
+grown() {
+	if [ "$1" = xtcp ]; then
+		conn ns_x xtcp ns_t tcp 192.0.2.1 8000000 "${3:-}" || return 1
+	else
+		conn ns_t tcp ns_x xtcp 192.0.2.2 8000000 "${3:-}" || return 1
+	fi
+	before=$(field rcvbuf_before /tmp/rw_srv.log)
+	after=$(field rcvbuf_after /tmp/rw_srv.log)
+	eq "$(field bytes /tmp/rw_srv.log)" 8000000
+}
+
+autotune() {
+	# Linux's default buffer (128 KiB) for both, so that growth shows
+	rmem 4096 131072 6291456
+	for ns in ns_x ns_t; do
+		check "tcp_moderate_rcvbuf 1 in $ns" eq \
+			"$($IP netns exec $ns cat /proc/sys/net/ipv4/tcp_moderate_rcvbuf)" 1
+	done
+	check "Linux TCP receiver: SO_RCVBUF grew" grown tcp xtcp
+	log "    Linux TCP: $before -> $after"
+	check "  (beyond its default)" [ "$after" -gt "$before" ]
+	n=$(stat_of RcvBufGrown ns_x)
+	check "xtcp receiver: an 8 MB transfer" grown xtcp tcp
+	log "    xtcp: $before -> $after"
+	check "  SO_RCVBUF grew beyond its default" [ "$after" -gt "$before" ]
+	check "  and no further than rmem[2]" [ "$after" -le 6291456 ]
+	check "  RcvBufGrown counted it" [ "$(stat_of RcvBufGrown ns_x)" -gt "$n" ]
+	check "xtcp receiver, SO_RCVBUF 65536 before listen" grown xtcp tcp 65536
+	check "  SO_RCVBUF stayed (doubled, as set)" eq "$after" 131072
+	check "  and before" eq "$before" 131072
+	# moderate_rcvbuf=0: nothing grows
+	must $IP netns exec ns_x sh -c 'echo 0 > /proc/sys/net/xtcp/moderate_rcvbuf'
+	check "xtcp receiver, moderate_rcvbuf 0" grown xtcp tcp
+	check "  SO_RCVBUF stayed" eq "$after" 131072
+}
+
+# csum: xtcp to xtcp over veth (no translator), xtcp's data segments as
+# they arrive: their checksums, left to the device (CHECKSUM_PARTIAL),
+# must verify once summed, pseudo-header included.
+csum() {
+	/sbin/tc -n ns_x qdisc del dev veth_x clsact
+	rm -f /tmp/rw_tap.log
+	$IP netns exec ns_t xcsum veth_t 5000 20 >/tmp/rw_tap.log 2>&1 &
+	tap=$!
+	must wait_listening /tmp/rw_tap.log
+	$IP netns exec ns_t xrwin server xtcp 7100 >/tmp/rw_srv.log 2>&1 &
+	must wait_listening /tmp/rw_srv.log
+	check "xtcp to xtcp, 1 MB" $IP netns exec ns_x xrwin client xtcp \
+		192.0.2.2 7100 1000000
+	check "20 data segments captured, every checksum right" wait $tap
+	cat /tmp/rw_tap.log
+}
+
+case "$mode" in
+csum)
+	csum
+	;;
+wscale)
+	wscale
+	;;
+autotune)
+	autotune
+	;;
+*)
+	echo "usage: rwin.sh wscale|autotune|csum"
+	exit 2
+	;;
+esac
+done_test

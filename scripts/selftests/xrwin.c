@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xrwin: the receive window a socket offers and its receive buffer, over
+ * xtcp or Linux TCP, for rwin.sh to compare the two stacks.
+ *
+ *   xrwin server tcp|xtcp PORT [RCVBUF]
+ *   xrwin client tcp|xtcp ADDR PORT BYTES [WINDOW_CLAMP]
+ *
+ * The server (SO_RCVBUF set before listen() if RCVBUF is given) accepts
+ * one connection and prints, from TCP_INFO, the window scale it offered
+ * (rcv_wscale) and the one the peer's SYN carried (snd_wscale), and
+ * SO_RCVBUF as accepted; it then reads until EOF and prints how many
+ * bytes came and SO_RCVBUF at the end (auto-tuning grows it). The client
+ * (TCP_WINDOW_CLAMP set before connect() if given) prints the same
+ * TCP_INFO fields, writes BYTES, shuts down its side and waits for EOF.
+ * Lines are "key=value" words.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include "xt.h"
+
+static int family, proto;
+
+static void xrwin_info(const char *who, int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int buf;
+	socklen_t blen = sizeof(buf);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		xt_fatal("%s: TCP_INFO", who);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, &blen) < 0)
+		xt_fatal("%s: SO_RCVBUF", who);
+	printf("%s rcv_wscale=%u snd_wscale=%u wscale_ok=%d rcvbuf_before=%d\n",
+	       who, ti.tcpi_rcv_wscale, ti.tcpi_snd_wscale,
+	       !!(ti.tcpi_options & TCPI_OPT_WSCALE), buf);
+	fflush(stdout);
+}
+
+static unsigned long long xrwin_drain(int fd)
+{
+	unsigned long long total = 0;
+	static char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	if (n < 0)
+		xt_fatal("read");
+	return total;
+}
+
+static int xrwin_server(int port, int rcvbuf)
+{
+	struct sockaddr_in sin = { .sin_family = family,
+				   .sin_port = htons(port) };
+	int one = 1, lfd, fd, buf;
+	socklen_t blen = sizeof(buf);
+	unsigned long long got;
+
+	lfd = socket(family, SOCK_STREAM, proto);
+	if (lfd < 0)
+		xt_fatal("socket");
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (rcvbuf &&
+	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		xt_fatal("SO_RCVBUF");
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 4))
+		xt_fatal("bind/listen");
+	printf("listening\n");
+	fflush(stdout);
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		xt_fatal("accept");
+	xrwin_info("server", fd);
+	got = xrwin_drain(fd);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, &blen) < 0)
+		xt_fatal("SO_RCVBUF");
+	printf("server bytes=%llu rcvbuf_after=%d\n", got, buf);
+	close(fd);
+	close(lfd);
+	return 0;
+}
+
+static int xrwin_client(const char *addr, int port, unsigned long long bytes,
+			int clamp)
+{
+	struct sockaddr_in sin = { .sin_family = family,
+				   .sin_port = htons(port) };
+	static char buf[65536];
+	int fd;
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		xt_fatal("address %s", addr);
+	fd = socket(family, SOCK_STREAM, proto);
+	if (fd < 0)
+		xt_fatal("socket");
+	if (clamp && setsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &clamp,
+				sizeof(clamp)))
+		xt_fatal("TCP_WINDOW_CLAMP");
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		xt_fatal("connect");
+	xrwin_info("client", fd);
+	memset(buf, 'x', sizeof(buf));
+	while (bytes) {
+		size_t n = bytes < sizeof(buf) ? bytes : sizeof(buf);
+		ssize_t w = write(fd, buf, n);
+
+		if (w <= 0)
+			xt_fatal("write");
+		bytes -= w;
+	}
+	shutdown(fd, SHUT_WR);
+	xrwin_drain(fd);
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4)
+		xt_fatal("usage: xrwin server|client tcp|xtcp ...");
+	family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
+	proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
+	if (!strcmp(argv[1], "server"))
+		return xrwin_server(atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 0);
+	if (argc < 6)
+		xt_fatal("usage: xrwin client tcp|xtcp ADDR PORT BYTES [CLAMP]");
+	return xrwin_client(argv[3], atoi(argv[4]), strtoull(argv[5], NULL, 0),
+			    argc > 6 ? atoi(argv[6]) : 0);
+}

@@ -75,7 +75,11 @@ list=$D/tests.list
 	#   data_veth*, the injector and the fuzzer;
 	# - a second loss rate (data_veth_loss5; data_veth_loss1 stays);
 	# - the Fast Open key rotation and cookie-mode runs (the key and the
-	#   cookie choice are arithmetic, which KUnit runs here too);
+	#   cookie choice are arithmetic, which KUnit runs here too), and the
+	#   Fast Open client's runs against Linux (tfo_xtcp_linux,
+	#   tfo_errno_linux: tfo_xtcp_xtcp and tfo_errno stay);
+	# - the SO_REUSEPORT spread over 2..8 listeners (statistics; the
+	#   group paths run in reuseport_cbpf, _cookies and _migrate);
 	# - the real programs beyond nginx (wrk, iperf3, socat, the
 	#   translator runs): preload_api and preload_nginx (epoll, sendfile,
 	#   keep-alive, a reverse proxy) stay.
@@ -85,7 +89,8 @@ list=$D/tests.list
 		/^[[:space:]]*(ecn_tcp_|data_dsack_tcp_)[a-z0-9_]*[[:space:]]/ { next }
 		/^[[:space:]]*(data_tcp_[a-z]*_loss|data_veth_loss5)[[:space:]]/ { next }
 		/^[[:space:]]*hs_[a-z0-9_]*_veth[[:space:]]/ { next }
-		/^[[:space:]]*tfo_(rotate|syncookies)[[:space:]]/ { next }
+		/^[[:space:]]*tfo_(rotate|syncookies|xtcp_linux|errno_linux)[[:space:]]/ { next }
+		/^[[:space:]]*reuseport_spread[[:space:]]/ { next }
 		/^[[:space:]]*preload_(interop|wrk|iperf3|socat)[[:space:]]/ { next }
 		match($0, /^[[:space:]]*[^[:space:]]+[[:space:]]+timeout=[0-9]+/) {
 			head = substr($0, 1, RLENGTH)

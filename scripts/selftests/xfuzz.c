@@ -1585,7 +1585,13 @@ int main(int argc, char **argv)
 		if (c != C_CURRREQ && c != C_CURREST)
 			printf(" %s %ld", cnames[c], xs1[c] - xs0[c]);
 	printf("\n");
-	if (total >= 20000) {
+	/*
+	 * Over enough segments only: a slow kernel's time budget (-t) can
+	 * end the run inside the first epoch, whose sweep spends most of
+	 * its segments on the listener (the debug kernel's does). What the
+	 * generator reaches does not depend on the kernel; Debian's check it.
+	 */
+	if (seg_no >= 20000) {
 		static const int reached[] = {
 			C_NOSOCK, C_CHALLENGE, C_OOW, C_BADACK, C_PASSIVE,
 			C_EMBRYONIC, C_COOKIESRECV, C_COOKIESFAILED,

@@ -859,13 +859,33 @@ static int hd_bpf(int cmd, union bpf_attr *a)
 	return syscall(SYS_bpf, cmd, a, sizeof(*a));
 }
 
+/* Load @n instructions as a program of @type for @attach; its fd or -1. */
+static int hd_bpf_load(int type, int attach, const struct bpf_insn *insns,
+		       unsigned int n)
+{
+	static char log[4096];
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = type;
+	a.expected_attach_type = attach;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = n;
+	a.license = (uintptr_t)"GPL";
+	a.log_buf = (uintptr_t)log;
+	a.log_size = sizeof(log);
+	a.log_level = 1;
+	fd = hd_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0)
+		printf("  BPF_PROG_LOAD: %s\n%s\n", strerror(errno), log);
+	return fd;
+}
+
 /* A program that sets the socket's mark to @mark (unless 0), returns @ret. */
 static int hd_bpf_prog(int type, int attach, int ret, int mark)
 {
-	static char log[4096];
 	struct bpf_insn insns[4], *p = insns;
-	union bpf_attr a;
-	int fd;
 
 	memset(insns, 0, sizeof(insns));
 	if (mark) {
@@ -881,19 +901,7 @@ static int hd_bpf_prog(int type, int attach, int ret, int mark)
 	p->dst_reg = BPF_REG_0;
 	p++->imm = ret;
 	p++->code = BPF_JMP | BPF_EXIT;
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.expected_attach_type = attach;
-	a.insns = (uintptr_t)insns;
-	a.insn_cnt = p - insns;
-	a.license = (uintptr_t)"GPL";
-	a.log_buf = (uintptr_t)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
-	fd = hd_bpf(BPF_PROG_LOAD, &a);
-	if (fd < 0)
-		printf("  BPF_PROG_LOAD: %s\n%s\n", strerror(errno), log);
-	return fd;
+	return hd_bpf_load(type, attach, insns, p - insns);
 }
 
 static void hd_bpf_attach(int cg, int prog, int type, int attach)
@@ -914,10 +922,8 @@ static void hd_bpf_attach(int cg, int prog, int type, int attach)
  */
 static int hd_bpf_release_counter(int *map_fd)
 {
-	static char log[4096];
 	struct bpf_insn insns[12], *p = insns;
 	union bpf_attr a;
-	int fd;
 
 	memset(&a, 0, sizeof(a));
 	a.map_type = BPF_MAP_TYPE_ARRAY;
@@ -962,21 +968,8 @@ static int hd_bpf_release_counter(int *map_fd)
 	p->dst_reg = BPF_REG_0;
 	p++->imm = 1;
 	p++->code = BPF_JMP | BPF_EXIT;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK;
-	a.expected_attach_type = BPF_CGROUP_INET_SOCK_RELEASE;
-	a.insns = (uintptr_t)insns;
-	a.insn_cnt = p - insns;
-	a.license = (uintptr_t)"GPL";
-	a.log_buf = (uintptr_t)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
-	fd = hd_bpf(BPF_PROG_LOAD, &a);
-	if (fd < 0)
-		printf("  BPF_PROG_LOAD (sock_release): %s\n%s\n",
-		       strerror(errno), log);
-	return fd;
+	return hd_bpf_load(BPF_PROG_TYPE_CGROUP_SOCK,
+			   BPF_CGROUP_INET_SOCK_RELEASE, insns, p - insns);
 }
 
 /* The counter of hd_bpf_release_counter()'s map. */

@@ -79,6 +79,18 @@ tcp_ext() {
 }
 
 
+# tap [KIND]: xcap on ns_t's veth_t for 30 s (its log /tmp/cap.log, its pid
+# in $capid), once it says it is ready
+tap() {
+	$IP netns exec ns_t xcap veth_t 30 ${1:+"$1"} >/tmp/cap.log 2>&1 &
+	capid=$!
+	i=0
+	while ! grep -q ready /tmp/cap.log && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+}
+
 # serve N [QLEN]: an xtcp Fast Open listener on 7000 for N connections
 serve() {
 	$IP netns exec ns_x tfo listen xtcp 7000 "${2:-8}" "$1" >/tmp/srv.log 2>&1 &
@@ -134,13 +146,7 @@ client_side() {
 		if [ "$1" = xtcp ]; then stat_of "FastOpen$2" ns_t
 		else tcp_ext "TCPFastOpen$2" ns_t; fi
 	}
-	$IP netns exec ns_t xcap veth_t 30 $cap >/tmp/cap.log 2>&1 &
-	capid=$!
-	i=0
-	while ! grep -q ready /tmp/cap.log && [ $i -lt 500 ]; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	tap "$cap"
 
 	sserve "$1" 2
 	sconnect 2
@@ -211,13 +217,7 @@ blackhole)
 		match ip protocol 6 0xff match u8 0x02 0xff at 33 action drop ||
 		exit 1
 	# the tap sees what the filter then drops
-	$IP netns exec ns_t xcap veth_t 30 tcp >/tmp/cap.log 2>&1 &
-	capid=$!
-	i=0
-	while ! grep -q ready /tmp/cap.log && [ $i -lt 500 ]; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	tap tcp
 	$IP netns exec ns_x tfo client xtcp 192.0.2.2 7000 1 >/tmp/cli.log 2>&1
 	kill $capid 2>/dev/null
 	wait $capid 2>/dev/null

@@ -175,13 +175,15 @@ while read -r verdict name _; do
 	esac
 	reported[$name]=1
 done <<<"$results"
-# A test that started but never reported is the one the VM died in.
+# A test that started but never reported is the one the VM died in. Names
+# are [A-Za-z0-9_.-] (tests.list): a kernel message that lands mid-line
+# on the console ("=== RUN name[  607.48] random: ...") is not part of one.
 while read -r name; do
 	if [ -n "$name" ] && [ -z "${reported[$name]:-}" ]; then
 		xtcp_result FAIL "$layer" "$name"
 		fail=1
 	fi
-done < <(tr -d '\r' <"$log" | sed -n 's/^=== RUN \([^ ]*\).*/\1/p')
+done < <(tr -d '\r' <"$log" | sed -n 's/^=== RUN \([A-Za-z0-9_.-]*\).*/\1/p')
 if [ "$done_seen" = 1 ]; then
 	xtcp_result PASS "$layer" boot
 else

@@ -15,16 +15,25 @@ rm -rf "$BUILD/results"
 mkdir -p "$BUILD/results" "$BUILD/logs"
 
 # run_layer LAYER LOG COMMAND...: run a layer that records its own results.
+# Its output goes to its log; the terminal gets its start, its end and, when
+# it failed, its FAIL lines and the log's tail (layers run side by side, so
+# their streams would interleave).
 run_layer() {
-	local layer=$1 log=$2 t0=$(date +%s) rc
+	local layer=$1 log=$BUILD/logs/$2.log t0=$(date +%s) rc
 	shift 2
-	echo "=== $layer: $*"
-	"$@" 2>&1 | tee "$BUILD/logs/$log.log"
-	rc=${PIPESTATUS[0]}
+	echo "=== $layer: start: $*"
+	"$@" >"$log" 2>&1
+	rc=$?
 	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$BUILD/results/$layer.txt" 2>/dev/null; then
 		xtcp_result FAIL "$layer" harness
 	fi
-	echo "=== $layer: exit $rc in $(($(date +%s) - t0)) s (log: $BUILD/logs/$log.log)"
+	if [ "$rc" -ne 0 ]; then
+		grep -h '^FAIL ' "$BUILD/results/$layer.txt" 2>/dev/null | sed "s/^/[$layer] /"
+		tail -n 30 "$log" | sed "s/^/[$layer] /"
+	fi
+	echo "=== $layer: exit $rc in $(($(date +%s) - t0)) s," \
+		"$(grep -c '^PASS ' "$BUILD/results/$layer.txt" 2>/dev/null) passed," \
+		"$(grep -c '^FAIL ' "$BUILD/results/$layer.txt" 2>/dev/null) failed (log: $log)"
 }
 
 # run_step LAYER NAME COMMAND...: a single pass/fail step.
@@ -50,15 +59,43 @@ export KVER KDIR
 run_step build module make --no-print-directory module
 run_step build selftests make --no-print-directory selftests
 run_step build preload make --no-print-directory preload
-run_layer style style scripts/style.sh
-run_layer kunit kunit scripts/kunit.sh
-run_layer dkms dkms scripts/dkms.sh
-run_layer vm vmtest make --no-print-directory vmtest
-# Debian 12's other kernel: build (build:module-6.12) and the same suite.
-run_layer vm-6.12 vmtest-6.12 scripts/vm/test-kernel.sh 6.12
-# The same suite, plus KUnit in the module, in our KASAN/lockdep/kmemleak
-# kernel built from linux-source-6.1 (scripts/debug/).
-run_layer debug debugtest scripts/debug/debugtest.sh
+# The layers after the build run in three lanes at once. Most of a VM
+# suite's time is spent waiting (retransmission timers, netem delays,
+# TIME_WAIT), so on two cores the lanes overlap well: run one after the
+# other they took 61 min, and the debug kernel's lane alone takes about
+# half of that. Every layer writes its own results file, log, initramfs,
+# console log and module build directory, so the lanes share nothing but
+# the caches, which take their own locks. XTCP_CHECK_SERIAL=1 runs the
+# lanes one after the other.
+# Lane 1: the debug kernel (KASAN/lockdep/kmemleak, built from
+# linux-source-6.1 by scripts/debug/, with KUnit in the module): the long
+# pole, started first.
+lane_debug() {
+	run_layer debug debugtest scripts/debug/debugtest.sh
+}
+# Lane 2: the VM suite on Debian 12's two kernels.
+lane_vm() {
+	run_layer vm vmtest make --no-print-directory vmtest
+	run_layer vm-6.12 vmtest-6.12 scripts/vm/test-kernel.sh 6.12
+}
+# Lane 3: the host-side layers.
+lane_host() {
+	run_layer style style scripts/style.sh
+	run_layer kunit kunit scripts/kunit.sh
+	run_layer dkms dkms scripts/dkms.sh
+}
+if [ "${XTCP_CHECK_SERIAL:-0}" = 1 ]; then
+	lane_host
+	lane_vm
+	lane_debug
+else
+	# Background jobs ignore SIGINT: an interrupted check stops them all.
+	trap 'trap - INT TERM; kill 0; exit 130' INT TERM
+	lane_debug &
+	lane_vm &
+	lane_host &
+	wait
+fi
 
 passed=$(cat "$BUILD"/results/*.txt | grep -c '^PASS ')
 failed=$(cat "$BUILD"/results/*.txt | grep -c '^FAIL ')

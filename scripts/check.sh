@@ -56,8 +56,8 @@ KVER=$(scripts/kver.sh)
 KDIR=/lib/modules/$KVER/build
 export KVER KDIR
 
-run_step build module make --no-print-directory module
-run_step build selftests make --no-print-directory selftests
+run_step build module make -j"$(nproc)" --no-print-directory module
+run_step build selftests make -j"$(nproc)" --no-print-directory selftests
 run_step build preload make --no-print-directory preload
 # The layers after the build run in three lanes at once. Most of a VM
 # suite's time is spent waiting (retransmission timers, netem delays,

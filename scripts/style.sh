@@ -93,8 +93,8 @@ copy_sources "$OUT/build-kunit"
 read -ra objs < <(printf 'xtcp-objs:\n\t@echo $(xtcp-y)\n' |
 	make -s --no-print-directory -f Kbuild -f - xtcp-objs)
 [ "${#objs[@]}" -gt 0 ] || xtcp_die "no xtcp-y objects in Kbuild"
-MAKE_MOD=(make -C "$KDIR" W=1 M="$OUT/build-module" modules)
-MAKE_KUNIT=(make -C "$KDIR" W=1 M="$OUT/build-kunit" XTCP_KUNIT=1 "${objs[@]}")
+MAKE_MOD=(make -j"$(nproc)" -C "$KDIR" W=1 M="$OUT/build-module" modules)
+MAKE_KUNIT=(make -j"$(nproc)" -C "$KDIR" W=1 M="$OUT/build-kunit" XTCP_KUNIT=1 "${objs[@]}")
 
 rc=0
 "${MAKE_MOD[@]}" >"$OUT/w1-module.log" 2>&1 || rc=$?

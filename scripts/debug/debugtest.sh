@@ -41,7 +41,7 @@ build_ko() { # dir [make args...]
 	local dir=$1
 	shift
 	"$XTCP_TOP/scripts/modtree.sh" "$dir"
-	make -C "$DEBUG_KSRC" O="$DEBUG_KBUILD" M="$dir" W=1 "$@" modules >"$dir/build.log" 2>&1 || {
+	make -j"$(nproc)" -C "$DEBUG_KSRC" O="$DEBUG_KBUILD" M="$dir" W=1 "$@" modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		xtcp_die "building $dir/xtcp.ko against $DEBUG_KBUILD failed"
 	}
@@ -52,7 +52,7 @@ build_ko "$D/ko-kunit" XTCP_KUNIT=1
 echo "debugtest: $D/ko/xtcp.ko and $D/ko-kunit/xtcp.ko built for $DEBUG_KVER"
 flock -u 9
 
-make -C "$XTCP_TOP" --no-print-directory selftests BUILD="$BUILD"
+make -j"$(nproc)" -C "$XTCP_TOP" --no-print-directory selftests BUILD="$BUILD"
 
 # tests.list with the KUnit run first and every timeout scaled.
 scale=${XTCP_DEBUG_TIMEOUT_SCALE:-3}

@@ -28,7 +28,7 @@ mkdir -p "$BUILD/logs"
 "$XTCP_TOP/scripts/modtree.sh" "$src"
 log=$BUILD/logs/build-module-$series.log
 echo "test-kernel: building xtcp.ko for $KVER"
-if make -C "$KDIR" M="$src" W=1 modules >"$log" 2>&1 && ! grep -q 'warning:' "$log"; then
+if make -j"$(nproc)" -C "$KDIR" M="$src" W=1 modules >"$log" 2>&1 && ! grep -q 'warning:' "$log"; then
 	xtcp_result PASS build "module-$series"
 else
 	grep -E 'warning:|error:' "$log" | head -n 20 || tail -n 20 "$log"

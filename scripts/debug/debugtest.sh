@@ -80,6 +80,9 @@ list=$D/tests.list
 	#   tfo_errno_linux: tfo_xtcp_xtcp and tfo_errno stay);
 	# - the SO_REUSEPORT spread over 2..8 listeners (statistics; the
 	#   group paths run in reuseport_cbpf, _cookies and _migrate);
+	# - the window-scale table (rwin_wscale: the scale's arithmetic,
+	#   which KUnit covers, over handshakes every hs_* test makes; the
+	#   receive window's own paths run in rwin_autotune);
 	# - the real programs beyond nginx (wrk, iperf3, socat, the
 	#   translator runs): preload_api and preload_nginx (epoll, sendfile,
 	#   keep-alive, a reverse proxy) stay.
@@ -90,7 +93,7 @@ list=$D/tests.list
 		/^[[:space:]]*(data_tcp_[a-z]*_loss|data_veth_loss5)[[:space:]]/ { next }
 		/^[[:space:]]*hs_[a-z0-9_]*_veth[[:space:]]/ { next }
 		/^[[:space:]]*tfo_(rotate|syncookies|xtcp_linux|errno_linux)[[:space:]]/ { next }
-		/^[[:space:]]*reuseport_spread[[:space:]]/ { next }
+		/^[[:space:]]*(reuseport_spread|rwin_wscale)[[:space:]]/ { next }
 		/^[[:space:]]*preload_(interop|wrk|iperf3|socat)[[:space:]]/ { next }
 		match($0, /^[[:space:]]*[^[:space:]]+[[:space:]]+timeout=[0-9]+/) {
 			head = substr($0, 1, RLENGTH)

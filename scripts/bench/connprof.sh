@@ -18,6 +18,31 @@ echo 1024 65535 > /proc/sys/net/ipv4/ip_local_port_range
 echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
 echo 1 > /proc/sys/net/xtcp/tw_reuse
 
+# opens_segs PROTO: "ActiveOpens OutSegs" of this namespace's stack PROTO
+opens_segs() {
+	if [ "$1" = tcp ]; then
+		awk '$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) f[$i] = i; h = 1 }
+			else print $f["ActiveOpens"], $f["OutSegs"] }' /proc/net/snmp
+	else
+		awk '$1 == "ActiveOpens" { a = $2 } $1 == "OutSegs" { o = $2 }
+			END { print a, o }' /proc/net/xtcp_stat
+	fi
+}
+
+# Segments per connection, both ends together (client and server share
+# the namespace): a fact of each stack's protocol, not of the machine's
+# load, unlike the profile below.
+echo
+echo "Segments per short connection over loopback (both ends, $SECS s, 1 thread)"
+for p in tcp xtcp; do
+	set -- $(opens_segs $p)
+	/xtcp/bin/bench rate $p 127.0.0.1 1 "$SECS" >/tmp/rate.out 2>/dev/null
+	set -- "$@" $(opens_segs $p)
+	awk -v p=$p -v c=$(($3 - $1)) -v s=$(($4 - $2)) 'BEGIN {
+		printf "  %-5s %7d connections, %8d segments, %.2f per connection\n",
+			p, c, s, c ? s / c : 0 }'
+done
+
 echo
 echo "Connection profile: short connections over loopback, 1 thread, $SECS s," \
 	"perf cpu-clock on all CPUs (self time)"

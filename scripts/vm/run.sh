@@ -140,11 +140,24 @@ done_seen=0
 ! grep -qx DONE <<<"$results" || done_seen=1
 dirty=$(tr -d '\r' <"$log" | grep -E "\[ *[0-9]+\.[0-9]+\] .*($bad)" | grep -Ev "$benign" || true)
 
+# A "Call Trace:" alone says nothing: show the first bad message with
+# the test that was running and the lines before it (the reason: an RCU
+# stall, an allocation failure, a hung task) and after it (the stack).
+dirty_context() {
+	local first n
+	first=$(head -n 1 <<<"$dirty")
+	n=$(tr -d '\r' <"$log" | grep -nF -- "$first" | head -n 1 | cut -d: -f1)
+	[ -n "$n" ] || return 0
+	echo "xtcp: the first of them in context (console log line $n), during test:"
+	tr -d '\r' <"$log" | head -n "$n" | grep '^=== RUN' | tail -n 1
+	tr -d '\r' <"$log" | sed -n "$((n > 12 ? n - 12 : 1)),$((n + 25))p"
+}
+
 fail=0
 report_fail() {
 	echo "xtcp: console log: $log (last 60 lines below)"
 	tail -n 60 "$log" | tr -d '\r'
-	[ -z "$dirty" ] || { echo "xtcp: kernel messages that fail $layer:kernel-clean:"; head -n 20 <<<"$dirty"; }
+	[ -z "$dirty" ] || { echo "xtcp: kernel messages that fail $layer:kernel-clean:"; head -n 20 <<<"$dirty"; dirty_context; }
 	exit 1
 }
 

@@ -1095,13 +1095,24 @@ static void xtcp_conn_ack_decision(struct sock *sk)
  */
 static void xtcp_conn_rcv_fin(struct sock *sk)
 {
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+
 	xtcp_recv_fin(sk);
 	switch (sk->sk_state) {
 	case TCP_ESTABLISHED:
+		/*
+		 * The program's answer to a FIN is mostly its own FIN, or a
+		 * last write: the delayed ACK lets that carry the ACK, one
+		 * segment fewer per connection, as Linux's pingpong mode
+		 * does. What asked for an ACK at once still gets it.
+		 */
+		if (!r->ack_now)
+			r->delack_due = 1;
 		xtcp_conn_set_state(sk, TCP_CLOSE_WAIT);
 		break;
 	case TCP_FIN_WAIT1:
 		/* ours is not acknowledged yet: simultaneous close */
+		r->ack_now = 1;
 		xtcp_conn_set_state(sk, TCP_CLOSING);
 		break;
 	case TCP_FIN_WAIT2:
@@ -1273,9 +1284,12 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 			return;
 		break;
 	default:
-		/* on its way out of the ehash: as if no socket were there */
-		xtcp_output_reset(sock_net(sk), sk, skb);
-		break;
+		/*
+		 * Closed under the segment (it waited on the backlog, or met
+		 * the socket as it left): the 4-tuple's new owner takes it.
+		 */
+		xtcp_input_redeliver(sk, skb);
+		return;
 	}
 	consume_skb(skb);
 }

@@ -644,7 +644,6 @@ void xtcp_recv_fin(struct sock *sk)
 	smp_wmb();
 	WRITE_ONCE(r->nxt, r->nxt + 1);
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
-	r->ack_now = 1;
 	if (!RB_EMPTY_ROOT(&r->ofo))
 		xtcp_recv_prune_ofo(sk);
 }

@@ -988,6 +988,7 @@ void xtcp_sock_exit(void);
 
 /* input.c */
 int xtcp_input_rcv(struct sk_buff *skb);
+void xtcp_input_redeliver(struct sock *sk, struct sk_buff *skb);
 
 /* options.c */
 int xtcp_options_parse(const u8 *ptr, unsigned int len,

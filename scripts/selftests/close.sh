@@ -56,10 +56,15 @@ storm)
 	$IP netns exec ns_x sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse'
 	# 20 ports, 15 connections a second: a port's TIME_WAIT is over a
 	# second old when the range comes round to it again
+	rsts=$(stat_of OutRsts $xns)
 	out=$(xclose storm "$cstack" "$sstack" 60 15)
 	echo "$out"
 	check "reuse on: 60 connections over 20 ports, no EADDRNOTAVAIL" \
 		eq "$(echo "$out" | awk '/^eaddrnotavail/ { print $2 }')" 0
+	# a FIN that waited on a closing socket's backlog once met it
+	# closed and was answered with RST
+	check "every close graceful: xtcp sent no RST" \
+		eq "$(stat_of OutRsts $xns)" "$rsts"
 	sleep 2
 	$IP netns exec ns_x sh -c 'echo 0 > /proc/sys/net/xtcp/tw_reuse'
 	$IP netns exec ns_x sh -c 'echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse'

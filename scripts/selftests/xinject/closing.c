@@ -3,7 +3,9 @@
  * Scenarios: the end of a connection, seen segment by segment. xs closes
  * first; its FIN, unacknowledged, comes again after the RTO; our ACK and
  * FIN put it in TIME_WAIT, where a RST changes nothing (RFC 1337) and
- * our FIN again is ACKed again.
+ * our FIN again is ACKed again. And the passive side: our FIN to an idle
+ * xs is ACKed by the delayed-ACK timer, so that a program closing at once
+ * sends one FIN|ACK instead of an ACK and a FIN.
  */
 #include "inject.h"
 
@@ -56,4 +58,40 @@ void closing_tw(void)
 			 s.seq == c.iss + 2, "ACK <seq %u, ack %u> again",
 			 s.seq, s.ack);
 	conn_close(&c);
+}
+
+void closing_fin_delack(void)
+{
+	int lfd = xs_listen();
+	struct xt_seg s;
+	struct conn c;
+	long dack;
+
+	conn_init(&c, LPORT);
+	if (conn_establish(&c, lfd, NULL))
+		return;
+	dack = xs_stat("DelayedAcks");
+	xt_log("  -- our FIN; xs's program does nothing");
+	conn_send(&c, XT_ACK | XT_FIN, c.isn + 1, c.iss + 1, 0, c.ts);
+	if (conn_expect(&c, &s, "ACK of our FIN"))
+		xt_check(s.flags == XT_ACK && s.seq == c.iss + 1 &&
+			 s.ack == c.isn + 2, "ACK <seq %u, ack %u> (flags 0x%x)",
+			 s.seq, s.ack, s.flags);
+	xt_check(xs_stat("DelayedAcks") - dack == 1,
+		 "sent by the delayed-ACK timer, not at once (DelayedAcks +1)");
+	xt_check(xs_proc_count(NS_XS, LPORT, c.cport, "CLOSE_WAIT") == 1,
+		 "xs in CLOSE_WAIT");
+
+	xt_log("  -- xs closes: its FIN, then our ACK ends it");
+	close(c.fd);
+	c.fd = -1;
+	if (conn_expect(&c, &s, "xs's FIN"))
+		xt_check(s.flags == (XT_FIN | XT_ACK) && s.seq == c.iss + 1 &&
+			 s.ack == c.isn + 2, "FIN|ACK <seq %u, ack %u>",
+			 s.seq, s.ack);
+	conn_send(&c, XT_ACK, c.isn + 2, c.iss + 2, 0, c.ts);
+	xt_check(conn_wait_proc(&c, "LAST_ACK", 0, 2000) == 0,
+		 "LAST_ACK ends with our ACK");
+	conn_expect_none(&c, "our ACK of its FIN");
+	xt_check(xs_stat("DelayedAcks") - dack == 1, "no other delayed ACK");
 }

@@ -119,6 +119,7 @@ void conn_log_resends(const struct conn *c, const double *t, int n);
 
 /* listener.c */
 void closing_tw(void);
+void closing_fin_delack(void);
 
 void listener_rst(void);
 void listener_ack(void);

@@ -53,6 +53,8 @@ static const struct {
 	{ "est_rst", established_rst, "ESTABLISHED: RST at RCV.NXT resets" },
 	{ "closing_tw", closing_tw,
 	  "xs's FIN retransmitted; TIME_WAIT ignores a RST, ACKs a FIN again" },
+	{ "closing_fin_delack", closing_fin_delack,
+	  "our FIN is ACKed by the delayed-ACK timer; xs's FIN|ACK then" },
 	{ "est_rst_inwin", established_rst_inwin, "ESTABLISHED: other RSTs challenged or dropped" },
 	{ "est_syn", established_syn, "ESTABLISHED: SYN gets a challenge ACK" },
 	{ "est_oow", established_oow, "ESTABLISHED: out-of-window segments get an ACK" },

@@ -97,8 +97,40 @@ else
 	wait
 fi
 
+# fail_details: for each failed VM test, its failed checks (or the end of
+# its output), just above the summary: the part of a CI log that is kept
+# is its end.
+fail_details() {
+	local layer name con
+	grep -h '^FAIL ' "$BUILD"/results/*.txt | head -n 10 |
+		while IFS=' :' read -r _ layer name; do
+			con=$BUILD/vm/console-$layer-test.log
+			[ "$layer" != vm ] || con=$BUILD/vm/console-test.log
+			[ -f "$con" ] || continue
+			tr -d '\r' <"$con" | awk -v n="$name" -v L="$layer" '
+				$0 ~ "^=== RUN " n "$" { on = 1; k = 0; next }
+				on && $0 ~ "^=== (PASS|FAIL) " n " " { exit }
+				on && !/^\[ *[0-9]+\.[0-9]+\]/ { l[k++] = $0 }
+				END {
+					f = 0
+					for (i = 0; i < k; i++)
+						if (l[i] ~ /FAIL|fatal|error/) f++
+					if (!k) exit
+					print "--- " L ":" n
+					for (i = 0; i < k; i++)
+						if ((f && l[i] ~ /FAIL|fatal|error/) || (!f && i >= k - 15))
+							print "  " l[i]
+				}' | head -n 25
+		done
+}
+
 passed=$(cat "$BUILD"/results/*.txt | grep -c '^PASS ')
 failed=$(cat "$BUILD"/results/*.txt | grep -c '^FAIL ')
+if grep -qh '^FAIL ' "$BUILD"/results/*.txt; then
+	echo
+	echo "=== what the failed tests said"
+	fail_details
+fi
 echo
 echo "=== summary ($(($(date +%s) - start)) s)"
 grep -h '^FAIL ' "$BUILD"/results/*.txt || true

@@ -28,7 +28,9 @@
 TC=/sbin/tc
 mode=$1
 side=$2
-bytes=${XDATA_BYTES:-2000000}
+# 3.2 s at netem's 10 Mbit/s: the 2 s drop must fit inside it even when
+# a loaded machine makes this script slow to start it
+bytes=${XDATA_BYTES:-4000000}
 
 trap netns_cleanup EXIT
 
@@ -101,6 +103,9 @@ sleep 0.3
 $TC -n $drop_ns filter add dev $drop_dev ingress pref 1 protocol ip \
 	u32 match u32 0 0 action drop || exit 1
 sleep 2
+# else nothing below could happen: say so, not three puzzling failures
+check "the drop landed inside the transfer (the client still sends)" \
+	kill -0 $cli_pid
 $TC -n $drop_ns filter del dev $drop_dev ingress pref 1 || exit 1
 
 check "the transfer completes, every byte checked (client)" wait $cli_pid

@@ -131,6 +131,42 @@ static void xtcp_recv_test_overlap_dup(struct kunit *test)
 }
 
 /*
+ * A second full segment is ACKed at once while the window that ACK would
+ * carry is no smaller than the one advertised; with the reader behind
+ * (less room than was advertised) the ACK is held for the reader's next
+ * read or the delayed-ACK timer, as Linux holds it.
+ */
+static void xtcp_recv_test_stretch_ack(struct kunit *test)
+{
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct xtcp_rcv *r = xtcp_recv_test_rcv(test);
+
+	WRITE_ONCE(sk->sk_rcvbuf, 64 * 1024);
+	r->quick = 0;
+	r->mss = 100;
+	r->wnd = 1000;		/* far less than the room there is */
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1000, 1100));
+	KUNIT_EXPECT_FALSE(test, (bool)r->ack_now);	/* one: delayed */
+	KUNIT_EXPECT_TRUE(test, (bool)r->delack_due);
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1100, 1200));
+	KUNIT_EXPECT_TRUE(test, (bool)r->ack_now);	/* two: at once */
+
+	xtcp_recv_ack_sent(sk);
+	r->wnd = 60 * 1024;	/* more than the 32 kB of room there is */
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1200, 1300));
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1300, 1400));
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1400, 1500));
+	KUNIT_EXPECT_FALSE(test, (bool)r->ack_now);	/* held */
+	KUNIT_EXPECT_TRUE(test, (bool)r->delack_due);	/* the timer's */
+	KUNIT_EXPECT_EQ(test, (u32)r->unacked, 3U);
+
+	/* SO_RCVLOWAT above what is there: the sender must hear at once */
+	WRITE_ONCE(sk->sk_rcvlowat, 1000);
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1500, 1600));
+	KUNIT_EXPECT_TRUE(test, (bool)r->ack_now);
+}
+
+/*
  * Out-of-order overlaps: a segment inside one held is dropped, one
  * covering several replaces them, one overlapping a neighbour is
  * trimmed; the tree never holds a byte twice.
@@ -381,6 +417,7 @@ static void xtcp_recv_test_space_adjust(struct kunit *test)
 static struct kunit_case xtcp_recv_test_cases[] = {
 	KUNIT_CASE(xtcp_recv_test_fill_hole),
 	KUNIT_CASE(xtcp_recv_test_overlap_dup),
+	KUNIT_CASE(xtcp_recv_test_stretch_ack),
 	KUNIT_CASE(xtcp_recv_test_ofo_overlaps),
 	KUNIT_CASE(xtcp_recv_test_sack_blocks),
 	KUNIT_CASE(xtcp_recv_test_dsack),

@@ -451,6 +451,26 @@ static bool xtcp_recv_ofo_insert(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * Is a second full segment worth an ACK at once? Only if the window it
+ * would carry is no smaller than the one advertised (the right edge moves
+ * on by all the data it acknowledges), or the reader waits for more than
+ * is there (SO_RCVLOWAT): Linux's rule in __tcp_ack_snd_check(). A reader
+ * that is behind gets its ACK held: its next read sends one for all it
+ * took (xtcp_sock_recvmsg()), or the delayed-ACK timer does. The sender
+ * then gets one ACK per read, not one per two segments.
+ */
+static bool xtcp_recv_ack_opens(struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 free = xtcp_recv_space(sk);
+
+	if (xs->rcv.window_clamp)
+		free = min(free, xs->rcv.window_clamp);
+	return free >= xs->rcv.wnd ||
+	       xtcp_recv_readable(sk) < (u32)READ_ONCE(sk->sk_rcvlowat);
+}
+
+/*
  * How the payload of an in-window segment ends up: queued in order,
  * kept out of order, or dropped.
  */
@@ -580,7 +600,8 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	/* a first CE: ECE at once, the sender's window may be small */
 	if (xtcp_ecn_rcv_data(sk, ecn))
 		r->quick = max_t(u8, r->quick, 2);
-	if (r->quick || r->quickack_opt || r->unacked >= 2)
+	if (r->quick || r->quickack_opt ||
+	    (r->unacked >= 2 && xtcp_recv_ack_opens(sk)))
 		r->ack_now = 1;
 	else
 		r->delack_due = 1;

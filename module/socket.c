@@ -722,15 +722,17 @@ static int xtcp_sock_recvmsg(struct socket *sock, struct msghdr *msg,
 	ret = xtcp_recv_msg(sk, msg, size, flags);
 	/*
 	 * The window reading opened, if the peer should hear of it; and an
-	 * ACK held back goes now if the reader took everything, as
-	 * tcp_cleanup_rbuf() does: the sender's tail is acknowledged at
-	 * once, not after the delayed-ACK timer.
+	 * ACK held back goes now, as tcp_cleanup_rbuf() sends it: if it owes
+	 * two full segments or more (held while the reader was behind: one
+	 * ACK for all this read took), or if the reader took everything (the
+	 * sender's tail is acknowledged at once, not after the timer).
 	 */
 	if (ret > 0 &&
 	    (XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
 				    XTCPF(TCP_FIN_WAIT1) | XTCPF(TCP_FIN_WAIT2))) &&
 	    (xtcp_recv_window_update_due(sk) ||
-	     (xtcp_sk(sk)->rcv.delack_due && !xtcp_recv_readable(sk))))
+	     (xtcp_sk(sk)->rcv.delack_due &&
+	      (xtcp_sk(sk)->rcv.unacked >= 2 || !xtcp_recv_readable(sk)))))
 		xtcp_send_ack(sk);
 	release_sock(sk);
 	return ret;

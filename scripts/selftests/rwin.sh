@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# rwin.sh wscale|autotune|csum: the receive window, xtcp against Linux TCP
+# rwin.sh wscale|autotune|csum|stretch: the receive window, xtcp against Linux TCP
 # with the same settings, through the protocol-byte translator (xrwin).
 #
 #   ns_x (192.0.2.1) veth_x ======== veth_t (192.0.2.2) ns_t
@@ -158,7 +158,46 @@ csum() {
 	cat /tmp/rw_tap.log
 }
 
+# stretch: a slow reader (16 kB, then 20 ms asleep; SO_RCVBUF 64 kB, so
+# it falls behind at once) of 1 MB, each stack as the receiver with the
+# other sending: segments per ACK (data segments in over segments out,
+# from the receiver's TCP_INFO). Linux holds the ACK of a second full
+# segment while the reader is behind and sends one per read; so must xtcp
+# (it ACKed every second segment: 2).
+per_ack() {
+	rm -f /tmp/rw_srv.log
+	$IP netns exec "$1" env XRWIN_SLOW=16384:20 xrwin server "$2" 7100 65536 \
+		>/tmp/rw_srv.log 2>&1 &
+	srv=$!
+	wait_listening /tmp/rw_srv.log || return 1
+	$IP netns exec "$3" xrwin client "$4" "$5" 7100 1000000 >/dev/null 2>&1 ||
+		return 1
+	wait $srv || return 1
+	eq "$(field bytes /tmp/rw_srv.log)" 1000000 || return 1
+	din=$(field data_segs_in /tmp/rw_srv.log)
+	sout=$(field segs_out /tmp/rw_srv.log)
+	[ "${sout:-0}" -gt 0 ] || return 1
+	ratio=$((din * 10 / sout))
+	log "    $2 receiver: $din data segments in, $sout segments out:" \
+		"$((ratio / 10)).$((ratio % 10)) per ACK"
+}
+
+stretch() {
+	# Linux's sender would hand the receiver 64 kB GSO packets that count
+	# as one segment each; xtcp sends MSS-sized ones. Like for like:
+	must $IP -n ns_t link set dev veth_t gso_max_segs 1
+	check "Linux TCP receiver, xtcp sender: 1 MB to a slow reader" \
+		per_ack ns_t tcp ns_x xtcp 192.0.2.2
+	check "  Linux ACKs 4 data segments or more at a time" [ "$ratio" -ge 40 ]
+	check "xtcp receiver, Linux TCP sender: 1 MB to a slow reader" \
+		per_ack ns_x xtcp ns_t tcp 192.0.2.1
+	check "  so does xtcp" [ "$ratio" -ge 40 ]
+}
+
 case "$mode" in
+stretch)
+	stretch
+	;;
 csum)
 	csum
 	;;
@@ -169,7 +208,7 @@ autotune)
 	autotune
 	;;
 *)
-	echo "usage: rwin.sh wscale|autotune|csum"
+	echo "usage: rwin.sh wscale|autotune|csum|stretch"
 	exit 2
 	;;
 esac

@@ -10,15 +10,20 @@
  * one connection and prints, from TCP_INFO, the window scale it offered
  * (rcv_wscale) and the one the peer's SYN carried (snd_wscale), and
  * SO_RCVBUF as accepted; it then reads until EOF and prints how many
- * bytes came and SO_RCVBUF at the end (auto-tuning grows it). The client
+ * bytes came and SO_RCVBUF at the end (auto-tuning grows it). With
+ * XRWIN_SLOW=BYTES:MS in its environment it is a slow reader, reading at
+ * most BYTES and then sleeping MS ms, and it also prints how many data
+ * segments came and how many segments it sent (TCP_INFO), so segments
+ * per ACK. The client
  * (TCP_WINDOW_CLAMP set before connect() if given) prints the same
  * TCP_INFO fields, writes BYTES, shuts down its side and waits for EOF.
  * Lines are "key=value" words.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "xt.h"
 
@@ -42,14 +47,19 @@ static void xrwin_info(const char *who, int fd)
 	fflush(stdout);
 }
 
-static unsigned long long xrwin_drain(int fd)
+static unsigned long long xrwin_drain(int fd, size_t chunk, int ms)
 {
 	unsigned long long total = 0;
 	static char buf[65536];
 	ssize_t n;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	if (!chunk || chunk > sizeof(buf))
+		chunk = sizeof(buf);
+	while ((n = read(fd, buf, chunk)) > 0) {
 		total += n;
+		if (ms)
+			usleep(ms * 1000);
+	}
 	if (n < 0)
 		xt_fatal("read");
 	return total;
@@ -59,9 +69,13 @@ static int xrwin_server(int port, int rcvbuf)
 {
 	struct sockaddr_in sin = { .sin_family = family,
 				   .sin_port = htons(port) };
-	int one = 1, lfd, fd, buf;
+	const char *slow = getenv("XRWIN_SLOW");
+	socklen_t tlen = sizeof(struct tcp_info);
+	int one = 1, lfd, fd, buf, ms = 0;
 	socklen_t blen = sizeof(buf);
 	unsigned long long got;
+	struct tcp_info ti;
+	size_t chunk = 0;
 
 	lfd = socket(family, SOCK_STREAM, proto);
 	if (lfd < 0)
@@ -78,10 +92,17 @@ static int xrwin_server(int port, int rcvbuf)
 	if (fd < 0)
 		xt_fatal("accept");
 	xrwin_info("server", fd);
-	got = xrwin_drain(fd);
+	if (slow && sscanf(slow, "%zu:%d", &chunk, &ms) != 2)
+		xt_fatal("XRWIN_SLOW=BYTES:MS");
+	got = xrwin_drain(fd, chunk, ms);
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, &blen) < 0)
 		xt_fatal("SO_RCVBUF");
 	printf("server bytes=%llu rcvbuf_after=%d\n", got, buf);
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen) < 0)
+		xt_fatal("TCP_INFO");
+	printf("server data_segs_in=%u segs_out=%u\n", ti.tcpi_data_segs_in,
+	       ti.tcpi_segs_out);
 	close(fd);
 	close(lfd);
 	return 0;
@@ -116,7 +137,7 @@ static int xrwin_client(const char *addr, int port, unsigned long long bytes,
 		bytes -= w;
 	}
 	shutdown(fd, SHUT_WR);
-	xrwin_drain(fd);
+	xrwin_drain(fd, 0, 0);
 	close(fd);
 	return 0;
 }

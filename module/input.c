@@ -131,72 +131,6 @@ static bool xtcp_input_filtered(struct sock *lsk, struct sk_buff *skb)
 	return true;
 }
 
-/*
- * Find @skb's owner and hand it over: a TIME_WAIT entry, a request sock,
- * a socket (not @gone, which has just let the 4-tuple go), a listener,
- * or nobody (RST). Consumes @skb.
- */
-static void xtcp_input_deliver(struct net *net, struct sk_buff *skb, int dif,
-			       int sdif, const struct sock *gone)
-{
-	const struct tcphdr *th = (const struct tcphdr *)skb->data;
-	const struct iphdr *iph = ip_hdr(skb);
-	struct xtcp_ehash_node *eh;
-	struct sock *sk;
-
-	eh = xtcp_table_ehash_lookup(net, iph->daddr, th->dest, iph->saddr,
-				     th->source, dif, sdif);
-	if (eh && eh->kind == XTCP_EH_TW) {
-		struct xtcp_tw *tw = xtcp_eh_tw(eh);
-		enum xtcp_tw_verdict v = xtcp_tw_rcv(tw, skb);
-
-		/* with the entry's mark, as the socket's RST would have */
-		if (v == XTCP_TW_RST)
-			xtcp_output_reset_mark(net, tw->mark, skb);
-		xtcp_tw_put(tw);
-		if (v != XTCP_TW_SYN) {
-			consume_skb(skb);
-			return;
-		}
-		/* the TIME_WAIT entry made way: a listener may take the SYN */
-		eh = NULL;
-	}
-	if (eh) {
-		if (eh->kind == XTCP_EH_REQ) {
-			struct xtcp_request *req = xtcp_eh_req(eh);
-
-			/* a handshake's ACK meets its listener's filter */
-			if (!xtcp_input_filtered(req->listener, skb))
-				xtcp_req_rcv(req, skb);
-			xtcp_req_put(req);
-		} else {
-			sk = xtcp_eh_sk(eh);
-			if (likely(sk != gone)) {
-				xtcp_conn_input(sk, skb);
-			} else {
-				/* still hashed, on its way out: nobody there */
-				xtcp_output_reset(net, sk, skb);
-				consume_skb(skb);
-			}
-			sock_put(sk);
-		}
-		return;
-	}
-
-	sk = xtcp_table_listen_lookup(net, skb, dif, sdif);
-	if (sk) {
-		if (!xtcp_input_filtered(sk, skb))
-			xtcp_listen_rcv(sk, skb);
-		sock_put(sk);
-		return;
-	}
-
-	/* RFC 9293 3.10.7.1: a segment for no connection gets a RST */
-	XTCP_INC_STATS(net, XTCP_MIB_INNOSOCKET);
-	xtcp_output_reset(net, NULL, skb);
-	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
-}
-
 /**
  * xtcp_input_rcv() - IP protocol handler for xtcp segments
  * @skb: the segment, skb->data at the transport header
@@ -210,8 +144,12 @@ int xtcp_input_rcv(struct sk_buff *skb)
 {
 	struct net *net = dev_net(skb->dev);
 	enum xtcp_input_verdict verdict;
+	const struct tcphdr *th;
+	const struct iphdr *iph;
+	struct xtcp_ehash_node *eh;
 	struct xtcp_options opts;
 	int dif, sdif;
+	struct sock *sk;
 
 	/*
 	 * Link-layer broadcast or multicast, another host's frame, or an IP
@@ -235,7 +173,54 @@ int xtcp_input_rcv(struct sk_buff *skb)
 		return 0;
 	}
 	xtcp_input_fill_cb(skb, &opts);
-	xtcp_input_deliver(net, skb, dif, sdif, NULL);
+	th = (const struct tcphdr *)skb->data;
+	iph = ip_hdr(skb);
+
+	eh = xtcp_table_ehash_lookup(net, iph->daddr, th->dest, iph->saddr,
+				     th->source, dif, sdif);
+	if (eh && eh->kind == XTCP_EH_TW) {
+		struct xtcp_tw *tw = xtcp_eh_tw(eh);
+		enum xtcp_tw_verdict v = xtcp_tw_rcv(tw, skb);
+
+		/* with the entry's mark, as the socket's RST would have */
+		if (v == XTCP_TW_RST)
+			xtcp_output_reset_mark(net, tw->mark, skb);
+		xtcp_tw_put(tw);
+		if (v != XTCP_TW_SYN) {
+			consume_skb(skb);
+			return 0;
+		}
+		/* the TIME_WAIT entry made way: a listener may take the SYN */
+		eh = NULL;
+	}
+	if (eh) {
+		if (eh->kind == XTCP_EH_REQ) {
+			struct xtcp_request *req = xtcp_eh_req(eh);
+
+			/* a handshake's ACK meets its listener's filter */
+			if (!xtcp_input_filtered(req->listener, skb))
+				xtcp_req_rcv(req, skb);
+			xtcp_req_put(req);
+		} else {
+			sk = xtcp_eh_sk(eh);
+			xtcp_conn_input(sk, skb);
+			sock_put(sk);
+		}
+		return 0;
+	}
+
+	sk = xtcp_table_listen_lookup(net, skb, dif, sdif);
+	if (sk) {
+		if (!xtcp_input_filtered(sk, skb))
+			xtcp_listen_rcv(sk, skb);
+		sock_put(sk);
+		return 0;
+	}
+
+	/* RFC 9293 3.10.7.1: a segment for no connection gets a RST */
+	XTCP_INC_STATS(net, XTCP_MIB_INNOSOCKET);
+	xtcp_output_reset(net, NULL, skb);
+	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 	return 0;
 }
 
@@ -246,19 +231,43 @@ int xtcp_input_rcv(struct sk_buff *skb)
  *
  * A segment waits on the backlog while the process holds the socket; if
  * one before it ends the socket's life there (an orphan's FIN_WAIT_2 or
- * TIME_WAIT handed to a small entry), it finds the socket in CLOSE. The
- * 4-tuple's owner now is whatever the ehash holds: the entry ACKs the
- * peer's FIN, where the closed socket could only have answered RST.
+ * TIME_WAIT handed to a small entry), it finds the socket in CLOSE. If
+ * such an entry holds the 4-tuple now, it answers: it ACKs the peer's
+ * FIN, where the closed socket could only have sent a RST. Anything else
+ * gets the RST as before: a listener or another socket would be locked
+ * inside @sk's lock (the softirq path holds it), which lockdep rightly
+ * calls recursive; the peer sends again. A SYN the entry makes way for is
+ * dropped for the same reason, and comes again.
  */
 void xtcp_input_redeliver(struct sock *sk, struct sk_buff *skb)
 {
-	/* the owner's device, for an entry bound to one */
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = sock_net(sk);
+	struct xtcp_ehash_node *eh;
+	/* the device it came in on, or the one the socket was bound to */
 	int dif = skb->skb_iif ? : READ_ONCE(sk->sk_bound_dev_if);
 
 	/* from the backlog this is process context; input runs in softirq */
 	local_bh_disable();
-	xtcp_input_deliver(sock_net(sk), skb, dif, 0, sk);
+	eh = xtcp_table_ehash_lookup(net, iph->daddr, th->dest, iph->saddr,
+				     th->source, dif, 0);
+	if (eh && eh->kind == XTCP_EH_TW) {
+		struct xtcp_tw *tw = xtcp_eh_tw(eh);
+
+		if (xtcp_tw_rcv(tw, skb) == XTCP_TW_RST)
+			xtcp_output_reset_mark(net, tw->mark, skb);
+		xtcp_tw_put(tw);
+	} else {
+		if (eh && eh->kind == XTCP_EH_REQ)
+			xtcp_req_put(xtcp_eh_req(eh));
+		else if (eh)
+			sock_put(xtcp_eh_sk(eh));
+		/* on its way out of the ehash: as if no socket were there */
+		xtcp_output_reset(net, sk, skb);
+	}
 	local_bh_enable();
+	consume_skb(skb);
 }
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)

@@ -431,7 +431,7 @@ xtcp_table_test_find_counted(struct xtcp_ehash_node *eh, unsigned int *restarts)
 
 	*restarts = 0;
 	found = xtcp_table_ehash_find(read_pnet(&eh->net), eh->laddr, eh->lport,
-				      eh->raddr, eh->rport, 0, 0, restarts);
+				      eh->raddr, eh->rport, 0, 0, -1, restarts);
 	if (found && found->kind == XTCP_EH_REQ)
 		refcount_dec(&xtcp_eh_req(found)->refcnt);
 	else if (found)

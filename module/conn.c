@@ -1288,7 +1288,7 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		 * Closed under the segment (it waited on the backlog, or met
 		 * the socket as it left): the 4-tuple's new owner takes it.
 		 */
-		xtcp_input_redeliver(sk, skb);
+		xtcp_tw_redeliver(sk, skb);
 		return;
 	}
 	consume_skb(skb);

@@ -224,52 +224,6 @@ int xtcp_input_rcv(struct sk_buff *skb)
 	return 0;
 }
 
-/**
- * xtcp_input_redeliver() - a segment that reached a socket too late
- * @sk: the socket, closed: it has left the ehash or is leaving it
- * @skb: the segment, XTCP_SKB_CB filled; consumed
- *
- * A segment waits on the backlog while the process holds the socket; if
- * one before it ends the socket's life there (an orphan's FIN_WAIT_2 or
- * TIME_WAIT handed to a small entry), it finds the socket in CLOSE. If
- * such an entry holds the 4-tuple now, it answers: it ACKs the peer's
- * FIN, where the closed socket could only have sent a RST. Anything else
- * gets the RST as before: a listener or another socket would be locked
- * inside @sk's lock (the softirq path holds it), which lockdep rightly
- * calls recursive; the peer sends again. A SYN the entry makes way for is
- * dropped for the same reason, and comes again.
- */
-void xtcp_input_redeliver(struct sock *sk, struct sk_buff *skb)
-{
-	const struct tcphdr *th = (const struct tcphdr *)skb->data;
-	const struct iphdr *iph = ip_hdr(skb);
-	struct net *net = sock_net(sk);
-	struct xtcp_ehash_node *eh;
-	/* the device it came in on, or the one the socket was bound to */
-	int dif = skb->skb_iif ? : READ_ONCE(sk->sk_bound_dev_if);
-
-	/* from the backlog this is process context; input runs in softirq */
-	local_bh_disable();
-	eh = xtcp_table_ehash_lookup(net, iph->daddr, th->dest, iph->saddr,
-				     th->source, dif, 0);
-	if (eh && eh->kind == XTCP_EH_TW) {
-		struct xtcp_tw *tw = xtcp_eh_tw(eh);
-
-		if (xtcp_tw_rcv(tw, skb) == XTCP_TW_RST)
-			xtcp_output_reset_mark(net, tw->mark, skb);
-		xtcp_tw_put(tw);
-	} else {
-		if (eh && eh->kind == XTCP_EH_REQ)
-			xtcp_req_put(xtcp_eh_req(eh));
-		else if (eh)
-			sock_put(xtcp_eh_sk(eh));
-		/* on its way out of the ehash: as if no socket were there */
-		xtcp_output_reset(net, sk, skb);
-	}
-	local_bh_enable();
-	consume_skb(skb);
-}
-
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)
 #include "../kunit/input_test.c"
 #endif

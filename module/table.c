@@ -187,10 +187,11 @@ static bool xtcp_table_ehold(struct xtcp_ehash_node *eh)
 /*
  * The lookup proper; @restarts counts the walks begun again. Kept apart
  * from the counter so KUnit can call it with namespaces that have none.
+ * @kind: only an entry of this kind (XTCP_EH_*), or -1 for any.
  */
 static struct xtcp_ehash_node *
 xtcp_table_ehash_find(const struct net *net, __be32 laddr, __be16 lport,
-		      __be32 raddr, __be16 rport, int dif, int sdif,
+		      __be32 raddr, __be16 rport, int dif, int sdif, int kind,
 		      unsigned int *restarts)
 {
 	u32 slot = xtcp_table_ehashfn(net, laddr, lport, raddr, rport) &
@@ -205,7 +206,8 @@ begin:
 		xtcp_table_visit(&eh->node);
 		if (!xtcp_table_ematch(eh, net, laddr, lport, raddr, rport) ||
 		    !xtcp_table_dev_match(net, xtcp_table_ebound_dev(eh), dif,
-					  sdif))
+					  sdif) ||
+		    (kind >= 0 && eh->kind != kind))
 			continue;
 		xtcp_table_matched(eh);
 		if (!xtcp_table_ehold(eh))
@@ -268,10 +270,38 @@ struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 	struct xtcp_ehash_node *eh;
 
 	eh = xtcp_table_ehash_find(net, laddr, lport, raddr, rport, dif, sdif,
-				   &restarts);
+				   -1, &restarts);
 	if (unlikely(restarts))
 		XTCP_ADD_STATS(net, XTCP_MIB_LOOKUPRESTARTS, restarts);
 	return eh;
+}
+
+/**
+ * xtcp_table_tw_lookup() - the TIME_WAIT (or FIN_WAIT_2) entry of a 4-tuple
+ * @net: namespace of the segment
+ * @laddr: local address
+ * @lport: local port
+ * @raddr: remote address
+ * @rport: remote port
+ * @dif: interface the segment arrived on
+ *
+ * As xtcp_table_ehash_lookup(), but an entry of another kind is passed
+ * over untouched, so the caller has only one kind of reference to drop.
+ *
+ * Return: the entry with a reference held (xtcp_tw_put()), or NULL.
+ */
+struct xtcp_tw *xtcp_table_tw_lookup(const struct net *net, __be32 laddr,
+				     __be16 lport, __be32 raddr, __be16 rport,
+				     int dif)
+{
+	unsigned int restarts = 0;
+	struct xtcp_ehash_node *eh;
+
+	eh = xtcp_table_ehash_find(net, laddr, lport, raddr, rport, dif, 0,
+				   XTCP_EH_TW, &restarts);
+	if (unlikely(restarts))
+		XTCP_ADD_STATS(net, XTCP_MIB_LOOKUPRESTARTS, restarts);
+	return eh ? xtcp_eh_tw(eh) : NULL;
 }
 
 static bool xtcp_table_ehash_taken(struct xtcp_table_bucket *b,

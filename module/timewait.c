@@ -357,6 +357,46 @@ enum xtcp_tw_verdict xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 }
 
 /**
+ * xtcp_tw_redeliver() - a segment that reached a socket too late
+ * @sk: the socket, closed: it has left the ehash or is leaving it
+ * @skb: the segment, XTCP_SKB_CB filled; consumed
+ *
+ * A segment waits on the backlog while the process holds the socket; if
+ * one before it ends the socket's life there (an orphan's FIN_WAIT_2 or
+ * TIME_WAIT handed to a small entry), it finds the socket in CLOSE. If
+ * such an entry holds the 4-tuple now, it answers: it ACKs the peer's
+ * FIN, where the closed socket could only have sent a RST. Anything else
+ * gets the RST as before: a listener or another socket would be locked
+ * inside @sk's lock (the softirq path holds it), which lockdep rightly
+ * calls recursive; the peer sends again. A SYN the entry makes way for is
+ * dropped for the same reason, and comes again.
+ */
+void xtcp_tw_redeliver(struct sock *sk, struct sk_buff *skb)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = sock_net(sk);
+	struct xtcp_tw *tw;
+	/* the device it came in on, or the one the socket was bound to */
+	int dif = skb->skb_iif ? : READ_ONCE(sk->sk_bound_dev_if);
+
+	/* from the backlog this is process context; input runs in softirq */
+	local_bh_disable();
+	tw = xtcp_table_tw_lookup(net, iph->daddr, th->dest, iph->saddr,
+				  th->source, dif);
+	if (tw) {
+		if (xtcp_tw_rcv(tw, skb) == XTCP_TW_RST)
+			xtcp_output_reset_mark(net, tw->mark, skb);
+		xtcp_tw_put(tw);
+	} else {
+		/* on its way out of the ehash: as if no socket were there */
+		xtcp_output_reset(net, sk, skb);
+	}
+	local_bh_enable();
+	consume_skb(skb);
+}
+
+/**
  * xtcp_tw_reusable() - may connect() take over @tw's 4-tuple?
  * @tw: a TIME_WAIT entry with the 4-tuple @sk wants
  * @sk: the connecting socket

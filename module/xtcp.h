@@ -710,6 +710,9 @@ struct xtcp_ehash_node *xtcp_table_ehash_lookup(const struct net *net,
 						__be32 laddr, __be16 lport,
 						__be32 raddr, __be16 rport,
 						int dif, int sdif);
+struct xtcp_tw *xtcp_table_tw_lookup(const struct net *net, __be32 laddr,
+				     __be16 lport, __be32 raddr, __be16 rport,
+				     int dif);
 int xtcp_table_ehash_insert(struct xtcp_ehash_node *eh);
 bool xtcp_table_ehash_remove(struct xtcp_ehash_node *eh);
 bool xtcp_table_ehash_replace(struct xtcp_ehash_node *old,
@@ -941,6 +944,7 @@ void xtcp_tw_exit(void);
 void xtcp_tw_put(struct xtcp_tw *tw);
 bool xtcp_tw_enter(struct sock *sk, int substate, unsigned long timeo);
 enum xtcp_tw_verdict xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb);
+void xtcp_tw_redeliver(struct sock *sk, struct sk_buff *skb);
 bool xtcp_tw_reusable(const struct xtcp_tw *tw, const struct sock *sk,
 		      bool bound);
 u32 xtcp_tw_reused(struct xtcp_tw *tw);
@@ -988,7 +992,6 @@ void xtcp_sock_exit(void);
 
 /* input.c */
 int xtcp_input_rcv(struct sk_buff *skb);
-void xtcp_input_redeliver(struct sock *sk, struct sk_buff *skb);
 
 /* options.c */
 int xtcp_options_parse(const u8 *ptr, unsigned int len,

@@ -187,7 +187,9 @@ static bool xtcp_fastopen_reserve(struct sock *lsk, int qlen)
 /*
  * The SYN's data, past its sequence number, on the child's receive
  * queue. What cannot be queued is left unacknowledged: the client sends
- * it again. A FIN in the SYN is left to come again, too.
+ * it again. A SYN with a FIN never gets here: listeners drop SYN+FIN
+ * (listen.c), as Linux's tcp_rcv_state_process() does before its Fast
+ * Open code could take the FIN.
  */
 static void xtcp_fastopen_take_data(struct sock *child, struct sk_buff *syn)
 {

@@ -28,9 +28,9 @@
  *   tfo answer xtcp|tcp PORT SIZE N
  *	a Fast Open listener (qlen 8) for N connections: each reads the
  *	5-byte request, writes SIZE bytes at once and prints "answered I:
- *	state=S data_segs=D hash=H" (TCP_INFO just after the write: state 3,
- *	SYN_RECV, with data segments out means the answer left before the
- *	final ACK came), then closes (a FIN behind the answer)
+ *	state=S data_segs=D hash=H" (TCP_INFO just after the first 4 kB:
+ *	state 3, SYN_RECV, with data segments out means the answer left
+ *	before the final ACK came), then closes (a FIN behind the answer)
  *   tfo ask xtcp|tcp ADDR PORT N
  *	N connections one after another, each sendto(MSG_FASTOPEN)
  *	"hello" and reads to EOF: "asked I: got=B hash=H syn_data_acked=A
@@ -293,16 +293,24 @@ static int tfo_answer(const char *stack, int port, int size, int n)
 			close(fd);
 			continue;
 		}
+		/*
+		 * TCP_INFO right after a first 4 kB, which never waits for
+		 * buffer space: the rest may wait for ACKs, after which the
+		 * state says nothing of when the answer began.
+		 */
+		memset(&ti, 0, sizeof(ti));
 		for (off = 0; off < size; off += w) {
-			w = write(fd, buf + off, size - off);
+			w = write(fd, buf + off,
+				  off ? size - off : (size < 4096 ? size : 4096));
 			if (w <= 0) {
 				xt_log("write: %s", strerror(errno));
 				break;
 			}
+			if (!off) {
+				len = sizeof(ti);
+				getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+			}
 		}
-		memset(&ti, 0, sizeof(ti));
-		len = sizeof(ti);
-		getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
 		xt_log("answered %d: state=%d data_segs=%u hash=%016llx", i,
 		       ti.tcpi_state, ti.tcpi_data_segs_out,
 		       tfo_hash(buf, size));

@@ -105,8 +105,9 @@ void xtcp_conn_inherit(struct sock *child, const struct sock *lsk)
 }
 
 /*
- * A Fast Open child (fastopen.c) left SYN_RECV: its place in the
- * listener's qlen and its reference to the listener go back.
+ * A Fast Open child (fastopen.c) is done with its handshake (its SYN-ACK
+ * acknowledged, or the connection over): its place in the listener's
+ * qlen and its reference to the listener go back.
  */
 static void xtcp_conn_fastopen_done(struct sock *sk)
 {
@@ -136,9 +137,15 @@ void xtcp_conn_set_state(struct sock *sk, int state)
 		XTCP_DEC_STATS(sock_net(sk), XTCP_MIB_CURRESTAB);
 	else if (state == TCP_ESTABLISHED && old != TCP_ESTABLISHED)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CURRESTAB);
-	/* a Fast Open child's qlen place ends with its SYN_RECV */
-	if (old == TCP_SYN_RECV && state != TCP_SYN_RECV)
+	/*
+	 * A Fast Open child's qlen place ends with its SYN_RECV, or with
+	 * the FIN_WAIT_1 that a close before the final ACK took it to (the
+	 * final ACK ends it there: xtcp_conn_fastopen_acked()).
+	 */
+	if (state != TCP_SYN_RECV && state != TCP_FIN_WAIT1) {
+		xtcp_sk(sk)->fo_synack = 0;
 		xtcp_conn_fastopen_done(sk);
+	}
 	/* pairs with the acquire in poll(): a state seen is a state set up */
 	smp_store_release(&sk->sk_state, state);
 }
@@ -197,7 +204,7 @@ static void xtcp_conn_fastopen_opt(struct xtcp_sock *xs, struct xtcp_seg *s)
 void xtcp_conn_send_syn(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	bool synack = sk->sk_state == TCP_SYN_RECV;
+	bool synack = sk->sk_state == TCP_SYN_RECV || xs->fo_synack;
 	struct xtcp_seg s = {
 		.seq = xs->snd.iss,
 		.flags = XTCP_FLAG_SYN,
@@ -484,11 +491,11 @@ static void xtcp_conn_syn_timer(struct sock *sk)
 	int max = xs->tmr.syn_count ? : XTCP_SYSCTL(net, syn_retries);
 	bool expired;
 
-	if (sk->sk_state != TCP_SYN_SENT &&
-	    !(sk->sk_state == TCP_SYN_RECV && (!xs->passive || xs->fo_listener)))
+	if (sk->sk_state != TCP_SYN_SENT && !xs->fo_synack &&
+	    !(sk->sk_state == TCP_SYN_RECV && !xs->passive))
 		return;
 	/* a Fast Open child resends its SYN-ACK as a request sock would */
-	if (xs->fo_listener)
+	if (xs->fo_synack)
 		max = XTCP_SYSCTL(net, synack_retries);
 	expired = xs->tmr.syn_retries >= max ||
 		  xtcp_timer_user_timeout_passed(&xs->tmr);
@@ -500,6 +507,14 @@ static void xtcp_conn_syn_timer(struct sock *sk)
 		xtcp_conn_done(sk, ETIMEDOUT);
 		return;
 	}
+	/*
+	 * A Fast Open child's data went out behind its SYN-ACK: if the
+	 * SYN-ACK was lost the client dropped the data, which goes again
+	 * once the final ACK comes (Linux marks it lost on a later timeout,
+	 * costing a data RTO more after a lost SYN-ACK).
+	 */
+	if (xs->fo_synack && !xs->tmr.syn_retries && xs->snd.packets_out)
+		xtcp_send_enter_loss(sk);
 	xs->tmr.syn_retries++;
 	xs->tmr.rto = min_t(unsigned long, xs->tmr.rto * 2, XTCP_RTO_MAX);
 	XTCP_INC_STATS(net, XTCP_MIB_SYNRETRANS);
@@ -1044,21 +1059,66 @@ static bool xtcp_conn_validate(struct sock *sk, struct sk_buff *skb)
 	return cb->flags & XTCP_FLAG_ACK;
 }
 
-static void xtcp_conn_rcv_synrecv(struct sock *sk, struct sk_buff *skb)
+/*
+ * SYN-RECEIVED (RFC 9293 3.10.7.4): the segment passes the checks and
+ * its ACK acknowledges our SYN-ACK; else RST for a bad ACK. Return true
+ * if it completes the handshake.
+ */
+static bool xtcp_conn_synrecv_ack_ok(struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	if (!xtcp_conn_validate(sk, skb))
-		return;
+		return false;
 	if (xtcp_seq_after(cb->ack_seq, xs->snd.una) &&
-	    !xtcp_seq_after(cb->ack_seq, xs->snd.nxt)) {
-		xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
-		xtcp_conn_established_now(sk, cb);
-		return;
-	}
+	    !xtcp_seq_after(cb->ack_seq, xs->snd.nxt))
+		return true;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
 	xtcp_output_reset(sock_net(sk), sk, skb);
+	return false;
+}
+
+static void xtcp_conn_rcv_synrecv(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xtcp_conn_synrecv_ack_ok(sk, skb))
+		return;
+	xs->snd.wnd = (u32)cb->window << xs->opt.snd_wscale;
+	xtcp_conn_established_now(sk, cb);
+}
+
+/*
+ * A Fast Open child's SYN-ACK is acknowledged (by @cb, whose ACK is
+ * within snd.una..nxt, not yet taken). The send side has run since the
+ * child was made, perhaps with data out: the ACK itself goes to
+ * xtcp_send_rcv_ack() next, which frees what it covers and times what
+ * is left. Here the SYN-ACK's part: its timer stops, the handshake's RTT
+ * (from the echo, which tells a resent SYN-ACK's) starts the estimator,
+ * and SYN_RECV becomes ESTABLISHED (FIN_WAIT_1 stays: a close came
+ * first).
+ */
+static void xtcp_conn_fastopen_acked(struct sock *sk,
+				     const struct xtcp_skb_cb *cb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->fo_synack = 0;
+	xtcp_conn_fastopen_done(sk);
+	xtcp_timer_stop(sk);
+	xs->tmr.rto = XTCP_TIMEOUT_INIT;
+	if (xs->opt.tstamp_ok && cb->opts.tsecr)
+		xtcp_timer_rtt_sample(sk, (xtcp_conn_tsval(xs) -
+					   cb->opts.tsecr) * USEC_PER_MSEC);
+	if (sk->sk_state != TCP_SYN_RECV)
+		return;
+	xtcp_conn_set_state(sk, TCP_ESTABLISHED);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	}
 }
 
 /*
@@ -1207,6 +1267,10 @@ static bool xtcp_conn_rcv_synced(struct sock *sk, struct sk_buff *skb)
 
 	if (!xtcp_conn_validate(sk, skb))
 		return false;
+	if (unlikely(xs->fo_synack) &&
+	    xtcp_seq_after(cb->ack_seq, xs->snd.una) &&
+	    !xtcp_seq_after(cb->ack_seq, xs->snd.nxt))
+		xtcp_conn_fastopen_acked(sk, cb);
 	if (xtcp_send_rcv_ack(sk, skb)) {
 		/* acknowledges what we never sent, or far too old */
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADACKS);
@@ -1255,19 +1319,24 @@ static bool xtcp_conn_rcv_synced(struct sock *sk, struct sk_buff *skb)
  */
 void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	xtcp_sk(sk)->rcv.segs_in++;	/* every one, as tcpi_segs_in */
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rcv.segs_in++;	/* every one, as tcpi_segs_in */
+	/* the client's SYN again: our SYN-ACK was lost */
+	if (xs->fo_synack && xtcp_conn_fastopen_syn(sk, skb))
+		goto out;
 	switch (sk->sk_state) {
 	case TCP_SYN_SENT:
 		xtcp_conn_rcv_synsent(sk, skb);
 		break;
 	case TCP_SYN_RECV:
-		if (xtcp_sk(sk)->fo_listener) {
-			/* a Fast Open child: data on the final ACK is taken */
-			if (xtcp_conn_fastopen_syn(sk, skb))
-				break;
-			xtcp_conn_rcv_synrecv(sk, skb);
-			if (sk->sk_state == TCP_ESTABLISHED &&
-			    XTCP_SKB_CB(skb)->end_seq != XTCP_SKB_CB(skb)->seq &&
+		/*
+		 * A Fast Open child: the final ACK goes the way of every
+		 * ACK (it may acknowledge data sent in SYN_RECV too), and
+		 * data on it is taken.
+		 */
+		if (xs->fo_listener) {
+			if (xtcp_conn_synrecv_ack_ok(sk, skb) &&
 			    xtcp_conn_rcv_synced(sk, skb))
 				return;
 			break;
@@ -1291,6 +1360,7 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		xtcp_tw_redeliver(sk, skb);
 		return;
 	}
+out:
 	consume_skb(skb);
 }
 
@@ -1439,11 +1509,17 @@ static int xtcp_conn_fin_state(int state)
 	}
 }
 
-/* Our FIN after the data: FIN_WAIT_1 or LAST_ACK. */
+/*
+ * Our FIN after the data: FIN_WAIT_1 or LAST_ACK. A Fast Open child in
+ * SYN_RECV too, as Linux's tcp_close_state(): its FIN follows its data,
+ * and FIN_WAIT_1 still resends the SYN-ACK until the final ACK.
+ */
 static void xtcp_conn_send_fin(struct sock *sk)
 {
 	int next = xtcp_conn_fin_state(sk->sk_state);
 
+	if (sk->sk_state == TCP_SYN_RECV && xtcp_sk(sk)->fo_synack)
+		next = TCP_FIN_WAIT1;
 	if (next < 0)
 		return;
 	xtcp_conn_set_state(sk, next);
@@ -1484,9 +1560,15 @@ void xtcp_conn_close(struct sock *sk, long timeout)
 	case TCP_CLOSE:
 		return;
 	case TCP_SYN_SENT:
-	case TCP_SYN_RECV:
 		xtcp_conn_abort(sk);
 		return;
+	case TCP_SYN_RECV:
+		/* a Fast Open child's answer is out: a FIN follows it */
+		if (!xtcp_sk(sk)->fo_synack) {
+			xtcp_conn_abort(sk);
+			return;
+		}
+		break;
 	}
 	if (unread) {
 		XTCP_INC_STATS(net, XTCP_MIB_ABORTONCLOSE);

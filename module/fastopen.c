@@ -15,8 +15,11 @@
  * bit (0x2) and TCP_FASTOPEN gave it a qlen (or bit 0x400 lends it the
  * backlog). A SYN with a valid cookie makes the child at once, in
  * SYN_RECV, its data queued and readable after accept(); the SYN-ACK
- * acknowledges the data, and the child's SYN timer resends it. Children
- * in SYN_RECV are bounded by qlen (fo_pending): beyond it, and for a
+ * acknowledges the data, and the child's SYN timer resends it. As in
+ * Linux the child sends at once, its data behind the SYN-ACK (snd.una
+ * stays the ISS until the final ACK: fo_synack, conn.c), and a close
+ * sends a FIN. Children whose SYN-ACK is not acknowledged are bounded
+ * by qlen (fo_pending): beyond it, and for a
  * cookie that does not check, the handshake is the ordinary one, the
  * data left for the client to send again. A cookie request, or a bad
  * cookie, gets a fresh cookie in the first SYN-ACK.
@@ -28,11 +31,11 @@
  * SYN without one that meets a full queue gets a SYN cookie and no Fast
  * Open cookie, as Linux (which also takes no Fast Open data then).
  *
- * A child keeps a reference to its listener (fo_listener) while in
- * SYN_RECV; conn.c's state setter gives it back, and lowers fo_pending,
- * when the child leaves SYN_RECV for any state. conn.c also answers a
- * SYN the client sends again with the SYN-ACK, and takes the data of
- * the final ACK.
+ * A child keeps a reference to its listener (fo_listener) until its
+ * SYN-ACK is acknowledged or the connection ends; conn.c gives it back
+ * then, and lowers fo_pending. conn.c also answers a SYN the client
+ * sends again with the SYN-ACK, and takes the final ACK, which may
+ * acknowledge data sent in SYN_RECV too, as any ACK.
  */
 #include <linux/capability.h>
 #include <linux/random.h>
@@ -184,7 +187,9 @@ static bool xtcp_fastopen_reserve(struct sock *lsk, int qlen)
 /*
  * The SYN's data, past its sequence number, on the child's receive
  * queue. What cannot be queued is left unacknowledged: the client sends
- * it again. A FIN in the SYN is left to come again, too.
+ * it again. A SYN with a FIN never gets here: listeners drop SYN+FIN
+ * (listen.c), as Linux's tcp_rcv_state_process() does before its Fast
+ * Open code could take the FIN.
  */
 static void xtcp_fastopen_take_data(struct sock *child, struct sk_buff *syn)
 {
@@ -273,6 +278,7 @@ static bool xtcp_fastopen_child(struct sock *lsk, struct sk_buff *syn,
 	xs->snd.wnd = XTCP_SKB_CB(syn)->window;	/* a SYN's: not scaled */
 	xs->snd.max_wnd = xs->snd.wnd;
 	xs->snd.una = xs->snd.iss;		/* our SYN-ACK is in flight */
+	xs->fo_synack = 1;
 	xtcp_conn_set_state(child, TCP_SYN_RECV);
 	sock_hold(lsk);
 	xs->fo_listener = lsk;

@@ -49,6 +49,17 @@
 				 XTCPF(TCP_FIN_WAIT1) | XTCPF(TCP_CLOSING) | \
 				 XTCPF(TCP_LAST_ACK))
 
+/*
+ * May the connection send data now? The synchronized states, and a Fast
+ * Open child in SYN_RECV: as Linux's, it sends before the final ACK,
+ * its data behind the SYN-ACK that is still unacknowledged.
+ */
+static bool xtcp_send_state_ok(const struct sock *sk)
+{
+	return (XTCPF(sk->sk_state) & XTCP_SEND_STATES) ||
+	       (sk->sk_state == TCP_SYN_RECV && xtcp_sk(sk)->fo_synack);
+}
+
 static u32 xtcp_send_ts(const struct xtcp_sock *xs)
 {
 	return xtcp_secure_ts_now() + xs->snd.ts_off;
@@ -330,9 +341,14 @@ void xtcp_send_push(struct sock *sk)
 	u32 mss = xtcp_send_mss(xs);
 	struct sk_buff *skb;
 
-	if (!(XTCPF(sk->sk_state) & XTCP_SEND_STATES))
+	if (!xtcp_send_state_ok(sk))
 		return;
-	xtcp_send_lost(sk);
+	/*
+	 * Before the final ACK, what the SYN-ACK's timeout marked lost
+	 * waits for it: the client drops data until it has the SYN-ACK.
+	 */
+	if (!xs->fo_synack)
+		xtcp_send_lost(sk);
 	while ((skb = snd->head)) {
 		if (!xtcp_send_may_xmit(sk, skb, mss))
 			break;
@@ -345,7 +361,8 @@ void xtcp_send_push(struct sock *sk)
 			snd->nxt = XTCP_SKB_CB(skb)->end_seq;
 		xtcp_send_xmit(sk, skb);
 	}
-	if (snd->head && !snd->packets_out &&
+	/* the SYN-ACK's timer keeps its place until the final ACK */
+	if (snd->head && !snd->packets_out && !xs->fo_synack &&
 	    xtcp_seq_after(XTCP_SKB_CB(snd->head)->end_seq,
 			   snd->una + snd->wnd))
 		xtcp_timer_window_closed(sk);
@@ -885,15 +902,31 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
  */
 void xtcp_send_rto(struct sock *sk)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_snd *snd = &xs->snd;
-	struct sk_buff *skb;
-
-	if (!snd->packets_out) {
+	if (!xtcp_sk(sk)->snd.packets_out) {
 		xtcp_send_push(sk);
 		return;
 	}
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RTOS);
+	xtcp_send_enter_loss(sk);
+	xtcp_timer_rto_fired(sk);
+	xtcp_send_push(sk);
+}
+
+/**
+ * xtcp_send_enter_loss() - a timeout: everything out is deemed lost, and
+ *	the window starts over from one segment (RFC 5681 3.1)
+ * @sk: the socket, with data in flight
+ *
+ * The RTO's work, and a Fast Open child's when its SYN-ACK times out
+ * with data behind it (the client drops that data until it has the
+ * SYN-ACK). The caller arms the timer and pushes.
+ */
+void xtcp_send_enter_loss(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_snd *snd = &xs->snd;
+	struct sk_buff *skb;
+
 	xtcp_send_undo_begin(snd);
 	if (snd->ca_state != XTCP_CA_LOSS || !xs->tmr.retries)
 		snd->ssthresh = snd->cc->ssthresh(sk);
@@ -918,8 +951,6 @@ void xtcp_send_rto(struct sock *sk)
 		}
 		xtcp_send_mark_lost(snd, skb);
 	}
-	xtcp_timer_rto_fired(sk);
-	xtcp_send_push(sk);
 }
 
 /*
@@ -975,7 +1006,7 @@ bool xtcp_send_mtu_reduced(struct sock *sk, u32 mtu)
 	if (mss >= snd->mss)
 		return false;
 	snd->mss = mss;
-	if (!(XTCPF(sk->sk_state) & XTCP_SEND_STATES))
+	if (!xtcp_send_state_ok(sk))
 		return true;	/* a handshake: its SYNs are small */
 
 	mss = xtcp_send_mss(xs);
@@ -1002,6 +1033,9 @@ static int xtcp_send_wait_connect(struct sock *sk, long *timeo)
 {
 	if (XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
 				   XTCPF(TCP_CLOSE_WAIT)))
+		return 0;
+	/* a Fast Open child answers before the final ACK, as Linux's */
+	if (sk->sk_state == TCP_SYN_RECV && xtcp_sk(sk)->fo_synack)
 		return 0;
 	return sk_stream_wait_connect(sk, timeo);
 }

@@ -536,14 +536,15 @@ static __poll_t xtcp_sock_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	/* a Fast Open child reads its SYN's data before the final ACK */
-	if (state == TCP_SYN_RECV && READ_ONCE(xtcp_sk(sk)->fo_listener) &&
-	    xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
-		mask |= EPOLLIN | EPOLLRDNORM;
 	/* a deferred Fast Open connect: a write sends the SYN */
 	if (state == TCP_SYN_SENT && READ_ONCE(xtcp_sk(sk)->foc.defer))
 		mask |= EPOLLOUT | EPOLLWRNORM;
-	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+	/*
+	 * A Fast Open child reads its SYN's data and writes its answer
+	 * before the final ACK, as tcp_poll() allows with fastopen_rsk.
+	 */
+	if (state != TCP_SYN_SENT &&
+	    (state != TCP_SYN_RECV || READ_ONCE(xtcp_sk(sk)->fo_listener))) {
 		if (xtcp_recv_readable(sk) >= (u32)sock_rcvlowat(sk, 0, INT_MAX))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		/*

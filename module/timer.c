@@ -120,13 +120,19 @@ void xtcp_timer_syn_sent(struct sock *sk)
  * @sk: the socket
  *
  * RFC 6298 5.1: start the timer if it is not running. A probe timer
- * gives way: there is data in flight to time now.
+ * gives way: there is data in flight to time now; a SYN-ACK's does not.
  */
 void xtcp_timer_data_sent(struct sock *sk)
 {
 	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
 
 	if (t->pending == XTCP_TIMER_RTO && timer_pending(&sk->sk_timer))
+		return;
+	/*
+	 * A Fast Open child's data behind its SYN-ACK: the SYN-ACK's timer
+	 * stands for both until the final ACK, as in Linux (conn.c).
+	 */
+	if (t->pending == XTCP_TIMER_SYN && timer_pending(&sk->sk_timer))
 		return;
 	/* nothing was outstanding: TCP_USER_TIMEOUT counts from here */
 	t->stall_start = jiffies;

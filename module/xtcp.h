@@ -629,8 +629,14 @@ struct xtcp_sock {
 	struct xtcp_timers tmr;
 	struct xtcp_challenge chal;
 	u8 ecn_flags;			/* XTCP_ECN_*, once opt.ecn_ok */
-	/* a Fast Open child in SYN_RECV: its listener, referenced */
+	/* a Fast Open child until its SYN-ACK is acknowledged: its listener */
 	struct sock *fo_listener;
+	/*
+	 * A Fast Open child whose SYN-ACK is not acknowledged yet (SYN_RECV,
+	 * or FIN_WAIT_1 after a close): snd.una is still the ISS, the SYN
+	 * timer resends the SYN-ACK, and data may already be out.
+	 */
+	u8 fo_synack;
 	struct xtcp_fo_client foc;	/* an active open's Fast Open */
 
 	/*
@@ -845,6 +851,7 @@ void xtcp_send_keepalive(struct sock *sk);
 void xtcp_send_fin(struct sock *sk);
 int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb);
 void xtcp_send_rto(struct sock *sk);
+void xtcp_send_enter_loss(struct sock *sk);
 int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size);
 int xtcp_send_syn_data(struct sock *sk, struct msghdr *msg, u32 len);
 bool xtcp_send_syn_data_left(struct sock *sk);

@@ -25,10 +25,20 @@
  *   tfo key get|rotate|new
  *	the namespace's TCP_FASTOPEN_KEY (on an xtcp socket): print it;
  *	a fresh primary with the old one as backup; a fresh primary alone
+ *   tfo answer xtcp|tcp PORT SIZE N
+ *	a Fast Open listener (qlen 8) for N connections: each reads the
+ *	5-byte request, writes SIZE bytes at once and prints "answered I:
+ *	state=S data_segs=D hash=H" (TCP_INFO just after the first 4 kB:
+ *	state 3, SYN_RECV, with data segments out means the answer left
+ *	before the final ACK came), then closes (a FIN behind the answer)
+ *   tfo ask xtcp|tcp ADDR PORT N
+ *	N connections one after another, each sendto(MSG_FASTOPEN)
+ *	"hello" and reads to EOF: "asked I: got=B hash=H syn_data_acked=A
+ *	ms=T" (T: until the first answer byte, for the log)
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <sys/socket.h>
@@ -235,6 +245,124 @@ static int tfo_ttfb_serve(const char *stack, int port, int n)
 		close(fd);
 	}
 	close(lfd);
+	return 0;
+}
+
+/* FNV-1a, 64 bits: the answer's check. */
+static unsigned long long tfo_hash(const unsigned char *p, size_t len)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int tfo_answer(const char *stack, int port, int size, int n)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, "0.0.0.0", port);
+	int lfd = socket(family, SOCK_STREAM, 0), fd, qlen = 8, one = 1, i;
+	unsigned char *buf = malloc(size + 1);
+	unsigned int seed = 12345;
+	struct tcp_info ti;
+	socklen_t len;
+	char req[8];
+	int w, off;
+
+	if (lfd < 0 || !buf)
+		xt_fatal("socket: %s", strerror(errno));
+	for (i = 0; i < size; i++) {
+		seed = seed * 1103515245 + 12345;
+		buf[i] = seed >> 16;
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)))
+		xt_fatal("TCP_FASTOPEN: %s", strerror(errno));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 16))
+		xt_fatal("bind/listen: %s", strerror(errno));
+	xt_log("listening");
+	for (i = 0; i < n; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			xt_fatal("accept: %s", strerror(errno));
+		if (tfo_read(fd, req, 5) != 5 || memcmp(req, "hello", 5)) {
+			xt_log("bad request: %s", strerror(errno));
+			close(fd);
+			continue;
+		}
+		/*
+		 * TCP_INFO right after a first 4 kB, which never waits for
+		 * buffer space: the rest may wait for ACKs, after which the
+		 * state says nothing of when the answer began.
+		 */
+		memset(&ti, 0, sizeof(ti));
+		for (off = 0; off < size; off += w) {
+			w = write(fd, buf + off,
+				  off ? size - off : (size < 4096 ? size : 4096));
+			if (w <= 0) {
+				xt_log("write: %s", strerror(errno));
+				break;
+			}
+			if (!off) {
+				len = sizeof(ti);
+				getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+			}
+		}
+		xt_log("answered %d: state=%d data_segs=%u hash=%016llx", i,
+		       ti.tcpi_state, ti.tcpi_data_segs_out,
+		       tfo_hash(buf, size));
+		close(fd);
+	}
+	close(lfd);
+	free(buf);
+	return 0;
+}
+
+static int tfo_ask(const char *stack, const char *addr, int port, int n)
+{
+	int family = tfo_family(stack);
+	struct sockaddr_in sin = tfo_addr(family, addr, port);
+	struct timeval tv = { .tv_sec = 30 };
+	unsigned char *buf = malloc(1 << 20);
+	unsigned char options;
+	double t0, first;
+	int fd, i, r, got;
+
+	if (!buf)
+		xt_fatal("malloc");
+	for (i = 0; i < n; i++) {
+		fd = socket(family, SOCK_STREAM, 0);
+		if (fd < 0)
+			xt_fatal("socket: %s", strerror(errno));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		t0 = xt_now();
+		first = 0;
+		if (sendto(fd, "hello", 5, MSG_FASTOPEN,
+			   (const struct sockaddr *)&sin, sizeof(sin)) != 5)
+			xt_fatal("sendto(MSG_FASTOPEN): %s", strerror(errno));
+		got = 0;
+		while (got < (1 << 20)) {
+			r = read(fd, buf + got, (1 << 20) - got);
+			if (r <= 0)
+				break;
+			if (!got)
+				first = xt_now();
+			got += r;
+		}
+		if (r < 0)
+			xt_log("read: %s", strerror(errno));
+		options = 0;
+		tfo_state(fd, &options);
+		xt_log("asked %d: got=%d hash=%016llx syn_data_acked=%d ms=%.0f",
+		       i, got, tfo_hash(buf, got),
+		       !!(options & TCPI_OPT_SYN_DATA),
+		       first ? (first - t0) * 1e3 : -1.0);
+		close(fd);
+	}
+	free(buf);
 	return 0;
 }
 
@@ -482,6 +610,11 @@ int main(int argc, char **argv)
 				!strcmp(argv[6], "fo"));
 	if (argc >= 3 && !strcmp(argv[1], "key"))
 		return tfo_key(argv[2]);
+	if (argc >= 6 && !strcmp(argv[1], "answer"))
+		return tfo_answer(argv[2], atoi(argv[3]), atoi(argv[4]),
+				  atoi(argv[5]));
+	if (argc >= 6 && !strcmp(argv[1], "ask"))
+		return tfo_ask(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
 	fprintf(stderr, "usage: tfo listen|client|key ...\n");
 	return 2;
 }

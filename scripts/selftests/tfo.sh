@@ -25,10 +25,21 @@
 #   synack-loss   the client hears no SYN-ACK for 0.6 s: the child's
 #                 timer (or the client's SYN again) brings it; the data
 #                 came once and the connection completes
-#   timeout       the client never hears a SYN-ACK: the child gives up
-#                 after synack_retries (the server's write, waiting for
-#                 the final ACK, gets ETIMEDOUT) and gives its qlen place
-#                 back
+#   timeout       the client never hears a SYN-ACK: the child answers
+#                 at once and closes (FIN_WAIT_1), gives up after
+#                 synack_retries and gives its qlen place back
+#
+# The server's answer before the final ACK (as Linux's): an xtcp
+# listener in ns_x, the client in ns_t (xtcp, or Linux's through the
+# translator), 500 ms of delay on veth_t egress (one RTT).
+#
+#   early STACK       the 2nd connection's request in the SYN: the child
+#                     writes 100 kB in SYN_RECV (TCP_INFO: data out), on
+#                     the wire its data comes before the final ACK, the
+#                     client reads it all (hash) and EOF
+#   early-loss STACK  the same with the 2nd connection's first SYN-ACK
+#                     dropped: the SYN-ACK and the data behind it go
+#                     again, the client gets it all (hash)
 #
 # The client's side: xtcp clients in ns_x, the delay on veth_x egress
 # (holding back the client's final ACK), the server in ns_t: Linux's
@@ -57,6 +68,12 @@ case "$mode" in
 xtcp-xtcp)
 	/sbin/tc -n ns_x qdisc add dev veth_x root netem delay 300ms || exit 1
 	$IP netns exec ns_t sh -c 'echo 3 > /proc/sys/net/xtcp/fastopen'
+	;;
+early|early-loss)
+	[ "$2" = tcp ] && translate ns_x veth_x
+	/sbin/tc -n ns_t qdisc add dev veth_t root netem delay 500ms || exit 1
+	$IP netns exec ns_t sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_fastopen'
+	$IP netns exec ns_x sh -c 'echo 2 > /proc/sys/net/xtcp/fastopen'
 	;;
 xtcp-linux|blackhole)
 	translate ns_x veth_x
@@ -317,15 +334,18 @@ synack-loss|timeout)
 		done
 		kill $cli 2>/dev/null
 		wait $cli
-		# 1 s, then 2 s more: the child gives up at 3 s
+		# the answer went at once, behind the SYN-ACK, and close()
+		# queued a FIN behind it (FIN_WAIT_1); 1 s, then 2 s more:
+		# the child, an orphan now, gives up at 3 s
 		i=0
-		while ! grep -q "write:" /tmp/srv.log && [ $i -lt 100 ]; do
+		while [ "$(stat_of ConnectTimeouts ns_x)" = 0 ] && [ $i -lt 300 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
-		# the answer waits for the final ACK, which never comes
-		check "the child read the SYN's data; its write got ETIMEDOUT" \
-			eq "$(grep -c 'write: Connection timed out' /tmp/srv.log)" 1
+		check "the child read the SYN's data and answered at once" \
+			eq "$(grep -c 'write:\|bad request' /tmp/srv.log)" 0
+		check "... then gave up waiting for the final ACK" \
+			eq "$(stat_of ConnectTimeouts ns_x)" 1
 		check "... after one SYN-ACK resent" \
 			eq "$(($(stat_of SynRetrans ns_x) - sent))" 1
 		/sbin/tc -n ns_t filter del dev veth_t ingress
@@ -347,8 +367,76 @@ synack-loss|timeout)
 		check "2 Fast Opens" eq "$(stat_of FastOpenPassive ns_x)" 2
 	fi
 	;;
+early|early-loss)
+	cstack=$2
+	cap=tcp
+	[ "$cstack" = xtcp ] && cap=
+	size=100000
+	$IP netns exec ns_x tfo answer xtcp 7000 $size 2 >/tmp/srv.log 2>&1 &
+	srv=$!
+	check "xtcp Fast Open listener up" wait_listening /tmp/srv.log
+	ask() {
+		$IP netns exec ns_t tfo ask "$cstack" 192.0.2.1 7000 1 >>/tmp/cli.log 2>&1
+	}
+	: >/tmp/cli.log
+	ask			# fetches the cookie
+	if [ "$mode" = early-loss ]; then
+		# SYN-ACKs (TCP flags byte 0x12) dropped on their way into
+		# ns_t, until the tap (which runs before tc) saw the first
+		/sbin/tc -n ns_t qdisc add dev veth_t clsact || exit 1
+		/sbin/tc -n ns_t filter add dev veth_t ingress protocol ip u32 \
+			match ip protocol $([ "$cstack" = xtcp ] && echo 253 || echo 6) 0xff \
+			match u8 0x12 0xff at 33 action drop || exit 1
+	fi
+	resent=$(($(stat_of SynRetrans ns_x) + $(stat_of SynAckResends ns_x)))
+	retrans=$(stat_of RetransSegs ns_x)
+	tap $cap
+	ask &
+	cli=$!
+	if [ "$mode" = early-loss ]; then
+		i=0
+		while ! grep -q 'in flags=0x12' /tmp/cap.log && [ $i -lt 1000 ]; do
+			sleep 0.02
+			i=$((i + 1))
+		done
+		/sbin/tc -n ns_t filter del dev veth_t ingress
+	fi
+	wait $cli
+	wait $srv
+	kill $capid 2>/dev/null
+	wait $capid 2>/dev/null
+	cat /tmp/srv.log /tmp/cli.log
+	hash=$(sed -n 's/^answered 1: .*hash=\([0-9a-f]*\).*/\1/p' /tmp/srv.log)
+	check "the 2nd connection's request came in its SYN" \
+		eq "$(stat_of FastOpenPassive ns_x)" 1
+	check "... and the child wrote its answer in SYN_RECV, data out at once" \
+		grep -q '^answered 1: state=3 data_segs=[1-9]' /tmp/srv.log
+	check "the client read all of the answer, and EOF" \
+		grep -q "^asked 0: .*got=$size hash=$hash syn_data_acked=0" /tmp/cli.log
+	check "... and again, its request in the SYN" \
+		grep -q "^asked 0: .*got=$size hash=$hash syn_data_acked=1" /tmp/cli.log
+	# the 2nd connection's segments on veth_t (known by the client's
+	# ISN: the 1st one's last ACKs may still come out of the delay): the
+	# answer's first data segment came in before the client's final ACK
+	# (a bare ACK) went out
+	isn=$(sed -n 's/.*out flags=0x02 seq=\([0-9]*\) .* len=5$/\1/p' /tmp/cap.log | head -1)
+	nxt=$(( (${isn:-0} + 6) % 4294967296 ))
+	first_data=$(grep -n "in flags=0x1[08] .* ack=$nxt len=[1-9]" /tmp/cap.log | head -1 | cut -d: -f1)
+	final_ack=$(grep -n "out flags=0x10 seq=$nxt .* len=0" /tmp/cap.log | head -1 | cut -d: -f1)
+	check "on the wire: the answer came before the final ACK went" \
+		test "${first_data:-99999}" -lt "${final_ack:-0}"
+	echo "  (time to the answer's first byte: $(sed -n 's/^asked 0: .*ms=//p' /tmp/cli.log | tail -1) ms, one RTT 500 ms)"
+	if [ "$mode" = early-loss ]; then
+		check "the SYN-ACK went again" \
+			test "$(($(stat_of SynRetrans ns_x) + $(stat_of SynAckResends ns_x) - resent))" -ge 1
+		check "... seen twice on the wire" \
+			test "$(grep -c 'in flags=0x12' /tmp/cap.log)" -ge 2
+		check "... and the data sent behind the lost one went again" \
+			test "$(($(stat_of RetransSegs ns_x) - retrans))" -ge 1
+	fi
+	;;
 *)
-	echo "usage: tfo.sh linux-client|rotate|overflow|syncookies|synack-loss|timeout|xtcp-xtcp|xtcp-linux|blackhole"
+	echo "usage: tfo.sh linux-client|rotate|overflow|syncookies|synack-loss|timeout|xtcp-xtcp|xtcp-linux|blackhole|early xtcp|tcp|early-loss xtcp|tcp"
 	exit 2
 	;;
 esac

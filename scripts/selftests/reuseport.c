@@ -13,6 +13,11 @@
  *            connection goes to the third listener
  *   cookies  syncookies=2 (both stacks) over a group of 4: every handshake
  *            ends through a cookie at a member, none is lost
+ *   tw       TIME_WAIT on a port: a SO_REUSEPORT socket that connected
+ *            and closed first, and a reuseport listener's child that
+ *            closed first; bind() of that port with and without the
+ *            option, with SO_REUSEADDR alone, by another user, over an
+ *            entry of a socket without it: TCP's answers
  *   migrate-server, migrate-client: the two ends of reuseport_migrate.sh
  *
  * On 6.1 SOL_SOCKET SO_REUSEPORT cannot reach xtcp (the kernel refuses it
@@ -333,6 +338,217 @@ static void xt_rp_cookies(void)
 	xt_rp_write("/proc/sys/net/xtcp/syncookies", "1");
 }
 
+/* TIME_WAIT entries of @fam's stack on local port @port, from /proc. */
+static int xt_rp_tw_count(int fam, uint16_t port)
+{
+	char line[256], local[64], st[32];
+	unsigned int lp, state;
+	FILE *f;
+	int n = 0;
+
+	f = fopen(fam == AF_INET ? "/proc/net/tcp" : "/proc/net/xtcp", "r");
+	if (!f)
+		xt_fatal("/proc/net/%s: %s", xt_rp_name(fam), strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (fam == AF_INET) {
+			/* "  0: 0100007F:2391 0100007F:238C 06 ..." */
+			if (sscanf(line, " %*d: %*x:%x %*x:%*x %x", &lp,
+				   &state) == 2 && lp == port && state == 6)
+				n++;
+		} else if (sscanf(line, "%*d %63s %*s %31s", local, st) == 2 &&
+			   !strcmp(st, "TIME_WAIT")) {
+			char *c = strrchr(local, ':');
+
+			if (c && (unsigned int)atoi(c + 1) == port)
+				n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* Wait (30 s at most) for @want TIME_WAIT entries on @port. */
+static int xt_rp_tw_wait(int fam, uint16_t port, int want)
+{
+	double end = xt_now() + 30;
+
+	while (xt_rp_tw_count(fam, port) != want && xt_now() < end)
+		usleep(10000);
+	return xt_rp_tw_count(fam, port) == want;
+}
+
+/* Read @fd until EOF, 30 s at most; 0 when EOF came. */
+static int xt_rp_drain(int fd)
+{
+	char buf[64];
+	ssize_t r;
+
+	for (;;) {
+		if (!(xt_sock_poll(fd, POLLIN, 30000) & (POLLIN | POLLHUP)))
+			return -1;
+		r = read(fd, buf, sizeof(buf));
+		if (r == 0)
+			return 0;
+		if (r < 0 && errno != EAGAIN)
+			return -1;
+	}
+}
+
+/*
+ * One connection over 127.0.0.1 to listener @lfd (port @lport), its client
+ * bound to @cport (0: any) with SO_REUSEPORT if @rp. The client closes
+ * first when @client_first, else the accepted child does; the other end
+ * closes on EOF, and the first one is left in TIME_WAIT.
+ */
+static int xt_rp_tw_make(int fam, int lfd, uint16_t lport, uint16_t cport,
+			 int rp, int client_first)
+{
+	const char *fail = NULL;
+	struct sockaddr_in a;
+	int c, s = -1;
+
+	c = xt_rp_socket(fam, rp);
+	xt_sock_addr(&a, xt_addr("127.0.0.1"), lport);
+	a.sin_family = fam;
+	if (cport && xt_rp_bind(c, fam, cport))
+		fail = "client bind";
+	else if (connect(c, (struct sockaddr *)&a, sizeof(a)))
+		fail = "connect";
+	else if ((s = xt_sock_accept(lfd, 30000, NULL, NULL)) < 0)
+		fail = "accept";
+	if (fail) {
+		xt_check(0, "%s: %s (port %u): %s", xt_rp_name(fam), fail,
+			 lport, strerror(errno));
+		close(c);
+		return -1;
+	}
+	close(client_first ? c : s);
+	if (xt_rp_drain(client_first ? s : c)) {
+		xt_check(0, "%s: no EOF on port %u", xt_rp_name(fam), lport);
+		close(client_first ? s : c);
+		return -1;
+	}
+	close(client_first ? s : c);
+	return 0;
+}
+
+/*
+ * One bind() of @port to @addr by a fresh socket with SO_REUSEPORT if
+ * @rp, SO_REUSEADDR if @ra, as user nobody if @nobody; listen() too if
+ * @lis. The answer as "0" or the errno's name, appended to @out.
+ */
+static void xt_rp_tw_ask(int fam, const char *what, const char *addr,
+			 uint16_t port, int rp, int ra, int nobody, int lis,
+			 char *out, size_t n)
+{
+	int fd, r, e = 0, one = 1, st;
+	struct sockaddr_in a;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		if (nobody && (setresgid(65534, 65534, 65534) ||
+			       setresuid(65534, 65534, 65534)))
+			_exit(100);
+		fd = xt_rp_socket(fam, rp);
+		if (ra && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				     sizeof(one)))
+			_exit(101);
+		xt_sock_addr(&a, xt_addr(addr), port);
+		a.sin_family = fam;
+		r = bind(fd, (struct sockaddr *)&a, sizeof(a));
+		if (!r && lis)
+			r = listen(fd, 8);
+		_exit(r ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		xt_fatal("%s: child for %s", xt_rp_name(fam), what);
+	e = WEXITSTATUS(st);
+	r = strlen(out);
+	snprintf(out + r, n - r, "%s%s=%s", r ? " " : "", what,
+		 e == 0 ? "0" : e == EADDRINUSE ? "EADDRINUSE" :
+		 e >= 100 ? "setup-failed" : strerror(e));
+}
+
+/* The answers of one stack, as a string to compare with the other's. */
+static void xt_rp_tw_of(int fam, char *out, size_t n)
+{
+	uint16_t base = XT_RP_PORT + 60 + (fam == AF_INET ? 0 : 10);
+	uint16_t lport = base, rp_port = base + 1, plain_port = base + 2;
+	uint16_t srv_port = base + 3;
+	int lfd, sfd, ok;
+
+	out[0] = 0;
+	/* a connecting SO_REUSEPORT socket, and one without, closing first */
+	lfd = xt_rp_socket(fam, 0);
+	if (xt_rp_bind(lfd, fam, lport) || listen(lfd, 8))
+		xt_fatal("%s: listener: %s", xt_rp_name(fam), strerror(errno));
+	if (xt_rp_tw_make(fam, lfd, lport, rp_port, 1, 1) ||
+	    xt_rp_tw_make(fam, lfd, lport, plain_port, 0, 1))
+		return;
+	close(lfd);
+	/* a reuseport server's child closing first, then the server going */
+	sfd = xt_rp_socket(fam, 1);
+	if (xt_rp_bind(sfd, fam, srv_port) || listen(sfd, 8))
+		xt_fatal("%s: reuseport listener: %s", xt_rp_name(fam),
+			 strerror(errno));
+	if (xt_rp_tw_make(fam, sfd, srv_port, 0, 0, 0))
+		return;
+	close(sfd);
+	ok = xt_rp_tw_wait(fam, rp_port, 1) && xt_rp_tw_wait(fam, plain_port, 1) &&
+	     xt_rp_tw_wait(fam, srv_port, 1);
+	xt_check(ok, "%s: TIME_WAIT on ports %u, %u and %u (%d %d %d)",
+		 xt_rp_name(fam), rp_port, plain_port, srv_port,
+		 xt_rp_tw_count(fam, rp_port), xt_rp_tw_count(fam, plain_port),
+		 xt_rp_tw_count(fam, srv_port));
+	if (!ok)
+		return;
+
+	/* over the connecting reuseport socket's entry */
+	xt_rp_tw_ask(fam, "plain", "127.0.0.1", rp_port, 0, 0, 0, 0, out, n);
+	xt_rp_tw_ask(fam, "plain-any", "0.0.0.0", rp_port, 0, 0, 0, 0, out, n);
+	xt_rp_tw_ask(fam, "reuseaddr", "127.0.0.1", rp_port, 0, 1, 0, 0, out,
+		     n);
+	xt_rp_tw_ask(fam, "rp-other-user", "127.0.0.1", rp_port, 1, 0, 1, 0,
+		     out, n);
+	xt_rp_tw_ask(fam, "rp-any", "0.0.0.0", rp_port, 1, 0, 0, 0, out, n);
+	xt_rp_tw_ask(fam, "rp+listen", "127.0.0.1", rp_port, 1, 0, 0, 1, out,
+		     n);
+	/* over the entry of a socket without SO_REUSEPORT */
+	xt_rp_tw_ask(fam, "rp-over-plain", "127.0.0.1", plain_port, 1, 0, 0, 0,
+		     out, n);
+	/* a reuseport server restarts over its child's entry */
+	xt_rp_tw_ask(fam, "srv-plain", "127.0.0.1", srv_port, 0, 0, 0, 1, out,
+		     n);
+	xt_rp_tw_ask(fam, "srv-rp+listen", "127.0.0.1", srv_port, 1, 0, 0, 1,
+		     out, n);
+	/* the answers were given with every entry still there */
+	ok = xt_rp_tw_count(fam, rp_port) == 1 &&
+	     xt_rp_tw_count(fam, plain_port) == 1 &&
+	     xt_rp_tw_count(fam, srv_port) == 1;
+	xt_check(ok, "%s: the three TIME_WAIT entries outlived the questions",
+		 xt_rp_name(fam));
+}
+
+static void xt_rp_tw(void)
+{
+	const char *raw = "/proc/sys/net/xtcp/socket_needs_net_raw";
+	long need_raw = xt_read_long(raw, 1);
+	char t[512], x[512];
+
+	/* user nobody makes an xtcp socket without CAP_NET_RAW, as TCP's */
+	if (xt_rp_write(raw, "0"))
+		xt_fatal("%s: %s", raw, strerror(errno));
+	xt_rp_tw_of(AF_INET, t, sizeof(t));
+	xt_rp_tw_of(xt_rp_xfam, x, sizeof(x));
+	xt_rp_write(raw, need_raw ? "1" : "0");
+	xt_log("tcp:  %s", t);
+	xt_log("xtcp: %s", x);
+	xt_check(!strcmp(t, "plain=EADDRINUSE plain-any=EADDRINUSE reuseaddr=EADDRINUSE rp-other-user=0 rp-any=0 rp+listen=0 rp-over-plain=EADDRINUSE srv-plain=EADDRINUSE srv-rp+listen=0"),
+		 "TCP answers as expected (a reuseport entry yields to SO_REUSEPORT of any user, to nothing else)");
+	xt_check(t[0] && !strcmp(t, x), "xtcp answers as TCP");
+}
+
 /*
  * migrate-server PORT N: two xtcp reuseport listeners on PORT; when
  * /tmp/rp.close appears, close the first and accept N from the second.
@@ -392,7 +608,7 @@ static int xt_rp_migrate_client(const char *addr, uint16_t port, int n)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		xt_fatal("usage: reuseport errors|spread|cbpf|cookies|migrate-server|migrate-client");
+		xt_fatal("usage: reuseport errors|spread|cbpf|cookies|tw|migrate-server|migrate-client");
 	xt_rp_xfam = xt_family();
 	xt_rp_probe();
 	if (!strcmp(argv[1], "migrate-server") && argc == 4)
@@ -408,6 +624,8 @@ int main(int argc, char **argv)
 		xt_rp_cbpf();
 	else if (!strcmp(argv[1], "cookies"))
 		xt_rp_cookies();
+	else if (!strcmp(argv[1], "tw"))
+		xt_rp_tw();
 	else
 		xt_fatal("unknown mode %s", argv[1]);
 	return xt_done();

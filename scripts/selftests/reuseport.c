@@ -19,6 +19,8 @@
  *            option, with SO_REUSEADDR alone, by another user, over an
  *            entry of a socket without it: TCP's answers
  *   migrate-server, migrate-client: the two ends of reuseport_migrate.sh
+ *   flood-server, flood-client: the two ends of reuseport_flood.sh, for
+ *            either stack
  *
  * On 6.1 SOL_SOCKET SO_REUSEPORT cannot reach xtcp (the kernel refuses it
  * to families other than AF_INET/AF_INET6 first): there the xtcp side sets
@@ -26,7 +28,9 @@
  */
 #define _GNU_SOURCE
 #include <linux/filter.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -605,10 +609,203 @@ static int xt_rp_migrate_client(const char *addr, uint16_t port, int n)
 	return 0;
 }
 
+/*
+ * The rolling restart of reuseport_flood.sh. The server's two members
+ * answer each client's request byte with one byte and close; the clients
+ * connect over and over from several threads, and a connection that does
+ * not get its answer is a failure. Files in /tmp sequence the two ends:
+ * rpf.close (pause, then close the first member), rpf.sstop, rpf.cstop.
+ */
+#define XT_RPF_WAIT_MS	120000	/* per connection: CI machines are slow */
+
+static int xt_rpf_fam, xt_rpf_lfd[2];
+static volatile int xt_rpf_quit[2];
+static long xt_rpf_served[2];
+
+/* One request byte, one answer byte, on an accepted socket. */
+static int xt_rpf_answer(int s)
+{
+	struct timeval tv = { .tv_sec = XT_RPF_WAIT_MS / 1000 };
+	char c;
+
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return read(s, &c, 1) == 1 && c == 'q' && write(s, "r", 1) == 1 ?
+	       0 : -1;
+}
+
+static void *xt_rpf_acceptor(void *arg)
+{
+	long i = (long)arg;
+	int s;
+
+	while (!xt_rpf_quit[i]) {
+		struct pollfd p = { .fd = xt_rpf_lfd[i], .events = POLLIN };
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		s = accept(xt_rpf_lfd[i], NULL, NULL);
+		if (s < 0)
+			continue;
+		if (!xt_rpf_answer(s))
+			xt_rpf_served[i]++;
+		close(s);
+	}
+	return NULL;
+}
+
+/* Children in @fd's accept queue, and its request socks (xtcp only). */
+static int xt_rpf_queued(int fd, int *synq)
+{
+	struct xtcp_listen_info li;
+	struct tcp_info ti;
+	socklen_t len;
+
+	*synq = -1;
+	if (xt_rpf_fam == AF_INET) {
+		len = sizeof(ti);
+		/* a listener's tcpi_unacked is its accept queue's length */
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+			return -1;
+		return ti.tcpi_unacked;
+	}
+	len = sizeof(li);
+	if (getsockopt(fd, SOL_XTCP, XTCP_LISTEN_INFO, &li, &len))
+		return -1;
+	*synq = li.syn_qlen;
+	return li.accept_qlen;
+}
+
+static void xt_rpf_wait_file(const char *path)
+{
+	while (access(path, F_OK))
+		usleep(20000);
+}
+
+/*
+ * flood-server tcp|xtcp PORT: two reuseport members on 0.0.0.0:PORT.
+ * At rpf.close the first stops accepting; once two children wait in its
+ * queue (clients that will not be answered otherwise) it closes, and the
+ * second must answer them. Prints what the first held when it closed.
+ */
+static int xt_rpf_server(uint16_t port)
+{
+	double end;
+	pthread_t t[2];
+	int i, q, synq;
+	struct sockaddr_in a;
+
+	for (i = 0; i < 2; i++) {
+		xt_rpf_lfd[i] = xt_rp_socket(xt_rpf_fam, 1);
+		xt_sock_addr(&a, 0, port);
+		a.sin_family = xt_rpf_fam;
+		if (bind(xt_rpf_lfd[i], (struct sockaddr *)&a, sizeof(a)) ||
+		    listen(xt_rpf_lfd[i], 128))
+			xt_fatal("member %d: %s", i, strerror(errno));
+		fcntl(xt_rpf_lfd[i], F_SETFL, O_NONBLOCK);
+		pthread_create(&t[i], NULL, xt_rpf_acceptor, (void *)(long)i);
+	}
+	xt_log("ready");
+	xt_rpf_wait_file("/tmp/rpf.close");
+	xt_rpf_quit[0] = 1;
+	pthread_join(t[0], NULL);
+	end = xt_now() + XT_RPF_WAIT_MS / 2000.0;
+	while ((q = xt_rpf_queued(xt_rpf_lfd[0], &synq)) < 2 && xt_now() < end)
+		usleep(10000);
+	xt_log("closing the first member: queued %d synq %d", q, synq);
+	close(xt_rpf_lfd[0]);
+	xt_log("closed");
+	xt_rpf_wait_file("/tmp/rpf.sstop");
+	xt_rpf_quit[1] = 1;
+	pthread_join(t[1], NULL);
+	xt_log("served %ld %ld", xt_rpf_served[0], xt_rpf_served[1]);
+	return 0;
+}
+
+static struct sockaddr_in xt_rpf_dst;
+static long xt_rpf_done, xt_rpf_failed;
+static pthread_mutex_t xt_rpf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* One client connection: connect, ask, get the answer. */
+static const char *xt_rpf_one(void)
+{
+	struct timeval tv = { .tv_sec = XT_RPF_WAIT_MS / 1000 };
+	const char *fail = NULL;
+	char b = 0;
+	int fd, e;
+
+	fd = socket(xt_rpf_fam, SOCK_STREAM, 0);
+	if (fd < 0)
+		return "socket";
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&xt_rpf_dst, sizeof(xt_rpf_dst)))
+		fail = "connect";
+	else if (write(fd, "q", 1) != 1)
+		fail = "write";
+	else if (read(fd, &b, 1) != 1 || b != 'r')
+		fail = "read";
+	e = errno;		/* of the failed step, for the log */
+	close(fd);
+	errno = e;
+	return fail;
+}
+
+static void *xt_rpf_client_thread(void *arg)
+{
+	const char *fail;
+
+	(void)arg;
+	while (access("/tmp/rpf.cstop", F_OK)) {
+		fail = xt_rpf_one();
+		pthread_mutex_lock(&xt_rpf_lock);
+		if (fail) {
+			if (xt_rpf_failed++ < 10)
+				xt_log("failure: %s: %s", fail, strerror(errno));
+		} else {
+			xt_rpf_done++;
+		}
+		pthread_mutex_unlock(&xt_rpf_lock);
+	}
+	return NULL;
+}
+
+/*
+ * flood-client tcp|xtcp ADDR PORT THREADS: connect in a loop from
+ * THREADS threads until rpf.cstop; print "progress N F" as it goes and
+ * "connects N failed F" at the end.
+ */
+static int xt_rpf_client(const char *addr, uint16_t port, int n)
+{
+	pthread_t t[16];
+	long last = -1, now;
+	int i;
+
+	if (n < 1 || n > 16)
+		xt_fatal("1..16 threads");
+	xt_sock_addr(&xt_rpf_dst, xt_addr(addr), port);
+	xt_rpf_dst.sin_family = xt_rpf_fam;
+	for (i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, xt_rpf_client_thread, NULL);
+	while (access("/tmp/rpf.cstop", F_OK)) {
+		pthread_mutex_lock(&xt_rpf_lock);
+		now = xt_rpf_done;
+		pthread_mutex_unlock(&xt_rpf_lock);
+		if (now != last)
+			xt_log("progress %ld %ld", now, xt_rpf_failed);
+		last = now;
+		usleep(50000);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	xt_log("connects %ld failed %ld", xt_rpf_done, xt_rpf_failed);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		xt_fatal("usage: reuseport errors|spread|cbpf|cookies|tw|migrate-server|migrate-client");
+		xt_fatal("usage: reuseport errors|spread|cbpf|cookies|tw|migrate-server|migrate-client|flood-server|flood-client");
 	xt_rp_xfam = xt_family();
 	xt_rp_probe();
 	if (!strcmp(argv[1], "migrate-server") && argc == 4)
@@ -616,6 +813,14 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "migrate-client") && argc == 5)
 		return xt_rp_migrate_client(argv[2], atoi(argv[3]),
 					    atoi(argv[4]));
+	if (!strcmp(argv[1], "flood-server") && argc == 4) {
+		xt_rpf_fam = strcmp(argv[2], "tcp") ? xt_rp_xfam : AF_INET;
+		return xt_rpf_server(atoi(argv[3]));
+	}
+	if (!strcmp(argv[1], "flood-client") && argc == 6) {
+		xt_rpf_fam = strcmp(argv[2], "tcp") ? xt_rp_xfam : AF_INET;
+		return xt_rpf_client(argv[3], atoi(argv[4]), atoi(argv[5]));
+	}
 	if (!strcmp(argv[1], "errors"))
 		xt_rp_errors();
 	else if (!strcmp(argv[1], "spread"))

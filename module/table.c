@@ -855,7 +855,12 @@ static bool xtcp_table_bind_clash(const struct sock *sk, const struct sock *sk2,
 
 /*
  * The same rules against a TIME_WAIT entry, which never listens: it
- * yields to SO_REUSEADDR if its socket had SO_REUSEADDR too, as TCP's.
+ * yields to SO_REUSEADDR if its socket had SO_REUSEADDR too, and to
+ * SO_REUSEPORT if its socket had SO_REUSEPORT, as TCP's. TCP asks no
+ * owner of a TIME_WAIT socket (inet_bind_conflict() skips the uid check
+ * for TCP_TIME_WAIT, FIN_WAIT2 entries included): the connection is over
+ * and takes no new segments of its port, so no user can steal a share of
+ * anything through it. The entry keeps no uid for that reason.
  */
 static bool xtcp_table_bind_clash_tw(const struct sock *sk,
 				     const struct xtcp_tw *tw, __be32 addr)
@@ -864,6 +869,9 @@ static bool xtcp_table_bind_clash_tw(const struct sock *sk,
 	    sk->sk_bound_dev_if != tw->bound_dev_if)
 		return false;
 	if (sk->sk_reuse && tw->reuse)
+		return false;
+	if (sk->sk_reuseport && tw->eh.tw_reuse_port &&
+	    !rcu_access_pointer(sk->sk_reuseport_cb))
 		return false;
 	return !addr || !tw->eh.laddr || addr == tw->eh.laddr;
 }

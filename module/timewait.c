@@ -152,6 +152,7 @@ bool xtcp_tw_enter(struct sock *sk, int substate, unsigned long timeo)
 	tw->rcv_wscale = xs->opt.rcv_wscale;
 	tw->tstamp_ok = xs->opt.tstamp_ok;
 	tw->reuse = !!sk->sk_reuse;
+	tw->eh.tw_reuse_port = !!sk->sk_reuseport;
 	tw->bind_explicit = xs->bind_explicit;
 	tw->bound = 0;
 	tw->rcv_wnd = xtcp_tw_window(sk);
@@ -494,6 +495,13 @@ static void __maybe_unused xtcp_tw_ctor(void *obj)
  */
 int __init xtcp_tw_init(void)
 {
+	/*
+	 * Half of tw_sock_TCP is the point of an entry of its own (README):
+	 * a new field takes a spare bit or padding, never a new cache line.
+	 * Lockdep's map in the timer makes debug builds bigger: not counted.
+	 */
+	BUILD_BUG_ON(!IS_ENABLED(CONFIG_LOCKDEP) &&
+		     sizeof(struct xtcp_tw) > 128);
 	/* as the request cache: its own name in /proc/slabinfo (compat.h) */
 	xtcp_tw_cache = kmem_cache_create("xtcp_tw", sizeof(struct xtcp_tw), 0,
 					  SLAB_ACCOUNT | XTCP_SLAB_NO_MERGE,

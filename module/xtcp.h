@@ -318,6 +318,9 @@ struct xtcp_ehash_node {
 	u8 tw_tos;		/* XTCP_EH_TW: the TOS of the entry's ACKs, in
 				 * padding where struct xtcp_tw has no room
 				 */
+	u8 tw_reuse_port:1;	/* XTCP_EH_TW: the socket had SO_REUSEPORT;
+				 * the last byte of that padding
+				 */
 };
 
 /* Where a walk of a table that pauses stands (xtcp_table_*_seek()). */

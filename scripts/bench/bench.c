@@ -12,8 +12,13 @@
  * fast as they go, each leaving a TIME_WAIT entry on the client; prints
  * "tw <done> failed <n> errno <..>". The caller reads the memory.
  *
+ * bench hold tcp|xtcp FIRSTADDR N: N listeners on port $XT_PORT, on
+ * FIRSTADDR and the N - 1 addresses after it; prints "holding N" and
+ * waits until killed (for a lookup among many listeners).
+ *
  * The listener is made in the netns named by $XT_SERVER_NS if set, else
- * here, on port $XT_PORT (default 7000). $XT_LISTENERS (1..4, default 1)
+ * here, on port $XT_PORT (default 7000), on $XT_BIND if set (else every
+ * address). $XT_LISTENERS (1..4, default 1)
  * listeners share the port with SO_REUSEPORT, acceptor thread i taking
  * listener i mod n (at least one acceptor per listener).
  */
@@ -124,6 +129,31 @@ static void bench_listener(int i, const struct sockaddr_in *any,
 	lfds[i] = lfd;
 }
 
+/* bench hold: N listeners on consecutive addresses, until killed. */
+static int bench_hold(const char *first, int n, int port)
+{
+	struct sockaddr_in sin = { .sin_family = family,
+				   .sin_port = htons(port) };
+	uint32_t a;
+	int i;
+
+	if (inet_pton(AF_INET, first, &sin.sin_addr) != 1 || n < 1)
+		xt_fatal("bench hold tcp|xtcp FIRSTADDR N");
+	a = ntohl(sin.sin_addr.s_addr);
+	for (i = 0; i < n; i++) {
+		int fd = socket(family, SOCK_STREAM, proto);
+
+		sin.sin_addr.s_addr = htonl(a + i);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+		    listen(fd, 16))
+			xt_fatal("listener %d", i);
+	}
+	printf("holding %d\n", n);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	const char *ns = getenv("XT_SERVER_NS");
@@ -133,11 +163,17 @@ int main(int argc, char **argv)
 	int threads, nacc, secs, i, one, home = -1, srv = -1;
 	double t0, t;
 
-	const char *port = getenv("XT_PORT");
+	const char *port = getenv("XT_PORT"), *bind_to = getenv("XT_BIND");
 	int tw = argc == 5 && !strcmp(argv[1], "tw");
 
+	if (argc == 5 && !strcmp(argv[1], "hold")) {
+		family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
+		proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
+		return bench_hold(argv[3], atoi(argv[4]), port ? atoi(port) : 7000);
+	}
+
 	if (!tw && (argc != 6 || strcmp(argv[1], "rate")))
-		xt_fatal("usage: bench rate tcp|xtcp ADDR THREADS SECONDS | bench tw tcp|xtcp ADDR N");
+		xt_fatal("usage: bench rate tcp|xtcp ADDR THREADS SECONDS | bench tw tcp|xtcp ADDR N | bench hold tcp|xtcp FIRSTADDR N");
 	family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
 	proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
 	threads = tw ? 1 : atoi(argv[4]);
@@ -150,6 +186,8 @@ int main(int argc, char **argv)
 	dst.sin_port = any.sin_port;
 	inet_pton(AF_INET, argv[3], &dst.sin_addr);
 	any.sin_family = family;
+	if (bind_to && inet_pton(AF_INET, bind_to, &any.sin_addr) != 1)
+		xt_fatal("XT_BIND %s", bind_to);
 
 	if (ns && *ns) {
 		char path[128];

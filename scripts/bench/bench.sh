@@ -14,7 +14,8 @@
 # XTCP_BENCH_PARTS on the kernel command line (XTCP_VM_APPEND) picks the
 # parts to run, comma separated: handshake (this file's), bulk, loss, rr,
 # mem, perf, apps, tfo, connprof (connprof.sh: a profile of the short
-# connections); default all.
+# connections), lookup (lookup.sh: the short connections with 100,000
+# TIME_WAIT entries or 10,000 more listeners); default all.
 . /xtcp/bin/lib.sh
 
 SECS=${XTCP_BENCH_SECS:-4}
@@ -23,6 +24,7 @@ IP=/sbin/ip
 case ,${XTCP_BENCH_PARTS:-all}, in
 *,all,* | *,handshake,*) ;;
 *,connprof,*) exec /xtcp/bin/connprof.sh ;;
+*,lookup,*) exec /xtcp/bin/lookup.sh ;;
 *) /xtcp/bin/stream.sh || exit 1; /xtcp/bin/tfo_bench.sh || exit 1
    exec /xtcp/bin/apps.sh ;;
 esac
@@ -197,6 +199,7 @@ awk '$1 == "request_sock_TCP" || $1 == "TCP" || $1 == "xtcp_request" || $1 == "X
 dmesg | grep 'xtcp: loaded' | tail -n 1
 
 /xtcp/bin/connprof.sh
+/xtcp/bin/lookup.sh
 /xtcp/bin/stream.sh || exit 1
 /xtcp/bin/tfo_bench.sh || exit 1
 /xtcp/bin/apps.sh

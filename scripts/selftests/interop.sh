@@ -58,6 +58,13 @@ tcp-client)
 	check "Linux TCP client completes 3 handshakes with xtcp" \
 		sh -c "$IP netns exec ns_t peer tcp connect 192.0.2.1 6001 3 >/tmp/cli.log"
 	cat /tmp/cli.log
+	# a refused connect says who refused: xtcp, or ns_x's own TCP (a
+	# SYN the translator did not turn into xtcp's)
+	echo "  ns_x xtcp: $($IP netns exec ns_x cat /proc/net/xtcp_stat |
+		awk '$2 != 0' | tr '\n' ' ')"
+	echo "  ns_x TCP: $($IP netns exec ns_x cat /proc/net/snmp | awk '
+		$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) f[$i] = i; h = 1; next }
+		$1 == "Tcp:" { print "InSegs", $f["InSegs"], "OutRsts", $f["OutRsts"] }')"
 	check "our SYN-ACK granted Linux timestamps, SACK and window scale 7" \
 		eq "$(grep -c 'tcp_info: ts sack wscale snd_wscale 7' /tmp/cli.log)" 3
 	wait $srv

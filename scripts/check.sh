@@ -114,11 +114,11 @@ fail_details() {
 				END {
 					f = 0
 					for (i = 0; i < k; i++)
-						if (l[i] ~ /FAIL|fatal|error/) f++
+						if (l[i] ~ /FAIL|FATAL|fatal|error/) f++
 					if (!k) exit
 					print "--- " L ":" n
 					for (i = 0; i < k; i++)
-						if ((f && l[i] ~ /FAIL|fatal|error/) || (!f && i >= k - 15))
+						if ((f && l[i] ~ /FAIL|FATAL|fatal|error/) || (!f && i >= k - 15))
 							print "  " l[i]
 				}' | head -n 25
 		done

@@ -14,7 +14,9 @@ SECS=${XTCP_BENCH_SECS:-4}
 IP=/sbin/ip
 ulimit -n 65536 2>/dev/null
 
-echo 1024 65535 > /proc/sys/net/ipv4/ip_local_port_range
+# the servers' ports (61000 and up) outside the clients' range: a
+# TIME_WAIT entry on a client port would block a listener there
+echo 1024 60999 > /proc/sys/net/ipv4/ip_local_port_range
 # both stacks cap TIME_WAIT at half their ehash by default (8192 here)
 echo 200000 > /proc/sys/net/ipv4/tcp_max_tw_buckets
 echo 200000 > /proc/sys/net/xtcp/max_tw_buckets
@@ -25,9 +27,9 @@ tw_reuse() {
 	echo "$1" > /proc/sys/net/xtcp/tw_reuse
 }
 
-rate() { # rate PROTO: conn/s of short connections to 127.0.0.1:7000
-	XT_BIND=127.0.0.1 /xtcp/bin/bench rate "$1" 127.0.0.1 1 "$SECS" |
-		awk '/^rate/ { print $2 }'
+rate() { # rate PROTO: conn/s of short connections to 127.0.0.1:61000
+	XT_PORT=61000 XT_BIND=127.0.0.1 /xtcp/bin/bench rate "$1" 127.0.0.1 1 \
+		"$SECS" 2>&1 | awk '/^rate/ { print $2 } !/^rate/ { print > "/dev/stderr" }'
 }
 
 tw_count() { # TIME_WAIT entries of PROTO in this namespace
@@ -53,7 +55,7 @@ for p in tcp xtcp; do
 	# an entry lives
 	tw_reuse 0
 	t0=$(date +%s)
-	for port in 7101 7102 7103 7104; do
+	for port in 61101 61102 61103 61104; do
 		XT_PORT=$port /xtcp/bin/bench tw $p 127.0.0.1 25000 >/tmp/fill-$port.log 2>&1 &
 	done
 	wait
@@ -64,11 +66,11 @@ for p in tcp xtcp; do
 	after=$(tw_count $p)
 	# entries made in the first seconds may have expired by now: say so
 	tws="$before..$after TW, filled in ${took}s"
-	# let them go, then 10,000 listeners on 10.77.0.0/18, port 7000
+	# let them go, then 10,000 listeners on 10.77.0.0/18, port 61000
 	while [ "$(tw_count $p)" -gt 100 ] 2>/dev/null; do sleep 2; done
 	# a prefix on lo makes every address in it local, so each binds
 	$IP addr add 10.77.0.0/18 dev lo 2>/dev/null
-	/xtcp/bin/bench hold $p 10.77.0.1 10000 >/tmp/hold.log 2>&1 &
+	XT_PORT=61000 /xtcp/bin/bench hold $p 10.77.0.1 10000 >/tmp/hold.log 2>&1 &
 	hold=$!
 	i=0
 	while ! grep -q holding /tmp/hold.log && [ $i -lt 600 ]; do

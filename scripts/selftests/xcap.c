@@ -6,7 +6,8 @@
  * "t=<s since start> <dir> <flags> seq ack len=<payload bytes>".
  * An ETH_P_ALL packet tap runs before tc ingress, so it also sees what a tc
  * filter then drops (a tap for ETH_P_IP only would run after tc). Prints
- * "ready" once the tap is open.
+ * "ready" once the tap is open. XCAP_VERBOSE set in the environment adds
+ * each segment's window, whether its checksum is right, and its timestamps.
  */
 #include <net/if.h>
 
@@ -16,6 +17,7 @@ int main(int argc, char **argv)
 {
 	struct xt_cap cap;
 	struct xt_seg s;
+	int verbose = getenv("XCAP_VERBOSE") != NULL;
 	double t0, end;
 
 	if (argc != 3 && (argc != 4 || strcmp(argv[3], "tcp")))
@@ -29,9 +31,14 @@ int main(int argc, char **argv)
 	while (xt_now() < end) {
 		if (!xt_cap_recv(&cap, &s, 50))
 			continue;
-		printf("t=%.3f %s flags=0x%02x seq=%u ack=%u len=%u\n",
+		printf("t=%.3f %s flags=0x%02x seq=%u ack=%u len=%u",
 		       xt_now() - t0, s.outgoing ? "out" : "in", s.flags & 0x3f,
 		       s.seq, s.ack, s.paylen);
+		if (verbose)
+			printf(" win=%u csum=%d ts=%u/%u\n", s.win, s.csum_ok,
+			       s.tsval, s.tsecr);
+		else
+			printf("\n");
 		fflush(stdout);
 	}
 	return 0;

@@ -1614,7 +1614,7 @@ void xtcp_conn_orphaned(struct sock *sk)
 		return;
 	if ((long)xtcp_stats_read(net, XTCP_MIB_CURRORPHANS) >=
 	    XTCP_SYSCTL(net, max_orphans)) {
-		net_info_ratelimited("xtcp: too many orphaned sockets (max_orphans)\n");
+		net_info_ratelimited("too many orphaned sockets (max_orphans)\n");
 		XTCP_INC_STATS(net, XTCP_MIB_ABORTONMEMORY);
 		xtcp_conn_abort(sk);
 		return;

@@ -63,12 +63,19 @@ static siphash_key_t xtcp_ehash_key __read_mostly;
 
 /* 10,000 listeners on distinct addresses: chains of a few */
 #define XTCP_LHASH_SIZE		BIT(12)
-#define XTCP_BHASH_BITS		12
+/*
+ * The bind hash: a bucket per port within a namespace (the index is the
+ * port plus the namespace's mix, as Linux's inet_bhashfn), so checking a
+ * port walks only the sockets on that port, however many others there
+ * are (100,000 connections on 4096 buckets cost connect() a fifth of its
+ * rate).
+ */
+#define XTCP_BHASH_SIZE		BIT(16)
 /* each chain ends in its index, as the ehash's */
 static struct hlist_nulls_head xtcp_lhash[XTCP_LHASH_SIZE];
 /* guards the listener hash's chains; readers use RCU */
 static DEFINE_SPINLOCK(xtcp_lhash_lock);
-static struct xtcp_table_bbucket xtcp_bhash[1 << XTCP_BHASH_BITS];
+static struct xtcp_table_bbucket *xtcp_bhash __read_mostly;
 /*
  * RFC 6056 algorithm 4's table of per-destination-bucket counters, as
  * large as Linux's since CVE-2022-32296 (2^16 entries, random at start):
@@ -809,7 +816,7 @@ struct sock *xtcp_table_listen_seek(const struct net *net,
 static struct xtcp_table_bbucket *xtcp_table_bbucket(const struct net *net,
 						     u16 port)
 {
-	return &xtcp_bhash[hash_32(net_hash_mix(net) ^ port, XTCP_BHASH_BITS)];
+	return &xtcp_bhash[(port + net_hash_mix(net)) & (XTCP_BHASH_SIZE - 1)];
 }
 
 /*
@@ -1305,10 +1312,16 @@ int __init xtcp_table_init(void)
 	}
 	get_random_bytes(xtcp_table_perturb,
 			 XTCP_PERTURB_SIZE * sizeof(*xtcp_table_perturb));
+	xtcp_bhash = kvmalloc_array(XTCP_BHASH_SIZE, sizeof(*xtcp_bhash),
+				    GFP_KERNEL);
+	if (!xtcp_bhash) {
+		xtcp_table_exit();
+		return -ENOMEM;
+	}
 
 	for (i = 0; i < XTCP_LHASH_SIZE; i++)
 		INIT_HLIST_NULLS_HEAD(&xtcp_lhash[i], i);
-	for (i = 0; i < ARRAY_SIZE(xtcp_bhash); i++) {
+	for (i = 0; i < XTCP_BHASH_SIZE; i++) {
 		INIT_HLIST_HEAD(&xtcp_bhash[i].chain);
 		INIT_HLIST_HEAD(&xtcp_bhash[i].tw_chain);
 		spin_lock_init(&xtcp_bhash[i].lock);
@@ -1322,6 +1335,8 @@ void xtcp_table_exit(void)
 	xtcp_ehash = NULL;
 	kvfree(xtcp_table_perturb);
 	xtcp_table_perturb = NULL;
+	kvfree(xtcp_bhash);
+	xtcp_bhash = NULL;
 }
 
 #if IS_ENABLED(CONFIG_XTCP_KUNIT_TEST)

@@ -191,7 +191,7 @@ bool xtcp_tw_enter(struct sock *sk, int substate, unsigned long timeo)
 
 overflow:
 	XTCP_INC_STATS(net, XTCP_MIB_TIMEWAITOVERFLOW);
-	net_info_ratelimited("xtcp: TIME_WAIT table full (max_tw_buckets)\n");
+	net_info_ratelimited("TIME_WAIT table full (max_tw_buckets)\n");
 	return false;
 }
 

@@ -16,6 +16,12 @@
  * FIRSTADDR and the N - 1 addresses after it; prints "holding N" and
  * waits until killed (for a lookup among many listeners).
  *
+ * bench est tcp|xtcp ADDR N: N connections to listeners of its own on
+ * ADDR, ports $XT_PORT and up (1000 each), both ends kept open (2N established entries in one
+ * ehash; they never expire, unlike TIME_WAIT); prints "holding 2N" and
+ * waits until killed. SO_LINGER {1, 0}: they end with a RST, and leave
+ * no TIME_WAIT behind.
+ *
  * The listener is made in the netns named by $XT_SERVER_NS if set, else
  * here, on port $XT_PORT (default 7000), on $XT_BIND if set (else every
  * address). $XT_LISTENERS (1..4, default 1)
@@ -154,6 +160,54 @@ static int bench_hold(const char *first, int n, int port)
 		pause();
 }
 
+/*
+ * bench est: N connections with both ends open, until killed. They go to
+ * N / 1000 listeners on ports from @port up, in turn: to one destination,
+ * Linux's connect() walks past every port that destination already holds,
+ * and the fill, not the lookup, would take the time.
+ */
+#define BENCH_EST_PER_PORT	1000
+#define BENCH_EST_PORTS		128
+
+static int bench_est(const char *addr, int n, int port)
+{
+	struct sockaddr_in sin = { .sin_family = family };
+	int nl = (n + BENCH_EST_PER_PORT - 1) / BENCH_EST_PER_PORT, i;
+	int lfd[BENCH_EST_PORTS];
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1 || n < 1 ||
+	    nl > BENCH_EST_PORTS)
+		xt_fatal("bench est tcp|xtcp ADDR N (N <= %d)",
+			 BENCH_EST_PORTS * BENCH_EST_PER_PORT);
+	for (i = 0; i < nl; i++) {
+		sin.sin_port = htons(port + i);
+		lfd[i] = socket(family, SOCK_STREAM, proto);
+		if (lfd[i] < 0 ||
+		    bind(lfd[i], (struct sockaddr *)&sin, sizeof(sin)) ||
+		    listen(lfd[i], 128))
+			xt_fatal("listener %d: %s", i, strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		struct linger abort_on_close = { .l_onoff = 1 };
+		int fd = socket(family, SOCK_STREAM, proto), afd;
+
+		sin.sin_port = htons(port + i % nl);
+		/* the handshake completes in the backlog: accept after */
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+		    (afd = accept(lfd[i % nl], NULL, NULL)) < 0)
+			xt_fatal("connection %d: %s", i, strerror(errno));
+		/* killed, they leave with a RST: no 2N TIME_WAIT entries */
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close,
+			   sizeof(abort_on_close));
+		setsockopt(afd, SOL_SOCKET, SO_LINGER, &abort_on_close,
+			   sizeof(abort_on_close));
+	}
+	printf("holding %d\n", 2 * n);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	const char *ns = getenv("XT_SERVER_NS");
@@ -171,9 +225,14 @@ int main(int argc, char **argv)
 		proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
 		return bench_hold(argv[3], atoi(argv[4]), port ? atoi(port) : 7000);
 	}
+	if (argc == 5 && !strcmp(argv[1], "est")) {
+		family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
+		proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
+		return bench_est(argv[3], atoi(argv[4]), port ? atoi(port) : 7000);
+	}
 
 	if (!tw && (argc != 6 || strcmp(argv[1], "rate")))
-		xt_fatal("usage: bench rate tcp|xtcp ADDR THREADS SECONDS | bench tw tcp|xtcp ADDR N | bench hold tcp|xtcp FIRSTADDR N");
+		xt_fatal("usage: bench rate tcp|xtcp ADDR THREADS SECONDS | bench tw tcp|xtcp ADDR N | bench hold|est tcp|xtcp ADDR N");
 	family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
 	proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
 	threads = tw ? 1 : atoi(argv[4]);

@@ -14,8 +14,8 @@
 # XTCP_BENCH_PARTS on the kernel command line (XTCP_VM_APPEND) picks the
 # parts to run, comma separated: handshake (this file's), bulk, loss, rr,
 # mem, perf, apps, tfo, connprof (connprof.sh: a profile of the short
-# connections), lookup (lookup.sh: the short connections with 100,000
-# TIME_WAIT entries or 10,000 more listeners); default all.
+# connections), lookup (lookup.sh: the short connections beside 100,000
+# established entries or 10,000 more listeners); default all.
 . /xtcp/bin/lib.sh
 
 SECS=${XTCP_BENCH_SECS:-4}

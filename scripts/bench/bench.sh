@@ -116,7 +116,7 @@ outsegs() { # outsegs tcp|xtcp: segments the server namespace sent so far
 flood_run() { # flood_run tcp|xtcp PORT: "success% p50 p99 synack/s"
 	$IP netns exec ns_v /xtcp/bin/floodtest serve "$1" "$2" 6 >/tmp/serve.log 2>&1 &
 	srv=$!
-	while ! grep -q listening /tmp/serve.log 2>/dev/null; do sleep 0.02; done
+	wait_listening /tmp/serve.log
 	sleep 0.5
 	o0=$(outsegs "$1")
 	$IP netns exec ns_f /xtcp/bin/floodtest syn 192.0.2.1 "$2" "$1" 4 400000 >/tmp/flood.log

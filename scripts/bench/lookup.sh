@@ -44,14 +44,6 @@ est_count() { # established sockets of PROTO in this namespace
 	fi
 }
 
-# wait_for WORD FILE: until FILE says WORD (at most 300 s)
-wait_for() {
-	i=0
-	while ! grep -q "$1" "$2" && [ $i -lt 3000 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
 
 echo
 echo "Lookups with full tables: short connections over loopback, 1 thread, $SECS s each"
@@ -67,7 +59,7 @@ for p in tcp xtcp; do
 	t0=$(date +%s)
 	XT_PORT=61100 /xtcp/bin/bench est $p 127.0.0.1 50000 >/tmp/est.log 2>&1 &
 	est=$!
-	wait_for holding /tmp/est.log
+	wait_for holding /tmp/est.log 300
 	took=$(($(date +%s) - t0))
 	held="$(est_count $p) est, filled in ${took}s"
 	full=$(rate $p)
@@ -78,7 +70,7 @@ for p in tcp xtcp; do
 	$IP addr add 10.77.0.0/18 dev lo 2>/dev/null
 	XT_PORT=61000 /xtcp/bin/bench hold $p 10.77.0.1 10000 >/tmp/hold.log 2>&1 &
 	hold=$!
-	wait_for holding /tmp/hold.log
+	wait_for holding /tmp/hold.log 300
 	many=$(rate $p)
 	kill $hold
 	wait $hold 2>/dev/null

@@ -43,7 +43,7 @@ flood)
 	# backlog 3: the request queue holds 4
 	$IP netns exec ns_s peer xtcp listen 0.0.0.0 8080 1 >/tmp/srv.log 2>&1 &
 	srv=$!
-	while ! grep -q listening /tmp/srv.log; do sleep 0.02; done
+	wait_listening /tmp/srv.log || exit 1
 	check "40 SYNs that will never be answered" \
 		$IP netns exec ns_c sendsyn 192.0.2.1 40 8080
 	# wait for the state, not a fixed time: a loaded VM is slow
@@ -65,7 +65,7 @@ flood)
 forged)
 	sysctl_s syncookies 2
 	$IP netns exec ns_s holdsock listen 8080 >/tmp/hold.log 2>&1 &
-	while ! grep -q ready /tmp/hold.log; do sleep 0.02; done
+	wait_for ready /tmp/hold.log || exit 1
 	rsts=$(stat_of OutRsts ns_s)
 	check "200 forged cookie ACKs sent" \
 		$IP netns exec ns_c sendsyn 192.0.2.1 200 8080 ack

@@ -34,7 +34,7 @@ slab_before=$(slab)
 
 $IP netns exec ns_s floodtest serve xtcp 8080 6 >/tmp/serve.log 2>&1 &
 srv=$!
-while ! grep -q listening /tmp/serve.log 2>/dev/null; do sleep 0.02; done
+wait_listening /tmp/serve.log || exit 1
 sleep 0.5
 $IP netns exec ns_f floodtest syn 192.0.2.1 8080 xtcp 4 400000
 wait $srv

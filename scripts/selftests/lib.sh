@@ -83,16 +83,24 @@ must() {
 	fi
 }
 
-# wait_listening LOGFILE: wait (up to 10 s) until a server started in the
-# background has printed "listening" to LOGFILE
-wait_listening() {
+# wait_for WORDS LOGFILE [SECONDS]: wait (up to SECONDS, default 10)
+# until a program started in the background has printed WORDS (a grep
+# pattern) to LOGFILE; false, and says so, if it never did. A loaded VM
+# is slow: wait for the word, never a fixed time.
+wait_for() {
 	i=0
-	while ! grep -q listening "$1" 2>/dev/null; do
-		[ $i -ge 200 ] && return 1
-		sleep 0.05
+	while ! grep -q "$1" "$2" 2>/dev/null; do
+		if [ $i -ge $((${3:-10} * 50)) ]; then
+			echo "    no \"$1\" in $2 after ${3:-10} s"
+			return 1
+		fi
+		sleep 0.02
 		i=$((i + 1))
 	done
 }
+
+# wait_listening LOGFILE: a server in the background says "listening"
+wait_listening() { wait_for listening "$1" 10; }
 
 # translate NS DEV: the protocol-byte translator on DEV in NS, so that
 # xtcp behind DEV talks to Linux TCP beyond it: IP protocol 253 -> 6 on

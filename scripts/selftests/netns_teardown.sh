@@ -18,12 +18,7 @@ drop_xtcp_in ns_c veth_c || exit 1
 
 $IP netns exec ns_s holdsock listen 8080 4 >/tmp/hold.log 2>&1 &
 pid=$!
-i=0
-while ! grep -q ready /tmp/hold.log && [ $i -lt 100 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-check "listener with 4 unaccepted children" grep -q ready /tmp/hold.log
+check "listener with 4 unaccepted children" wait_for ready /tmp/hold.log
 check "20 SYNs sent" $IP netns exec ns_c sendsyn 192.0.2.1 20 8080
 sleep 0.3
 synrecv=$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)

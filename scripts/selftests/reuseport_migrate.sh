@@ -24,11 +24,11 @@ proto=$(cat /sys/module/xtcp/parameters/ipproto)
 
 $IP netns exec ns_s reuseport migrate-server 9200 20 >/tmp/rps.log 2>&1 &
 srv=$!
-while ! grep -q ready /tmp/rps.log; do sleep 0.02; done
+wait_for ready /tmp/rps.log || exit 1
 
 $IP netns exec ns_c reuseport migrate-client 192.0.2.1 9200 10 >/tmp/rpc1.log 2>&1 &
 c1=$!
-while ! grep -q connected /tmp/rpc1.log; do sleep 0.02; done
+wait_for connected /tmp/rpc1.log || exit 1
 
 # the client's pure ACKs (flags byte 0x10, IP header of 20 bytes) go nowhere
 must /sbin/tc -n ns_c qdisc add dev veth_c clsact
@@ -36,7 +36,7 @@ must /sbin/tc -n ns_c filter add dev veth_c egress protocol ip pref 1 u32 \
 	match ip protocol "$proto" 0xff match u8 0x10 0xff at 33 action drop
 $IP netns exec ns_c reuseport migrate-client 192.0.2.1 9200 10 >/tmp/rpc2.log 2>&1 &
 c2=$!
-while ! grep -q connected /tmp/rpc2.log; do sleep 0.02; done
+wait_for connected /tmp/rpc2.log || exit 1
 i=0
 while [ "$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)" -lt 10 ] &&
 	[ $i -lt 200 ]; do
@@ -47,7 +47,7 @@ check "ten handshakes wait for their final ACK" \
 	eq "$($IP netns exec ns_s cat /proc/net/xtcp | grep -c SYN_RECV)" 10
 
 touch /tmp/rp.close
-while ! grep -q closed /tmp/rps.log; do sleep 0.02; done
+wait_for closed /tmp/rps.log || exit 1
 must /sbin/tc -n ns_c filter del dev veth_c egress pref 1
 check "every client comes out of the remaining listener" wait $srv
 cat /tmp/rps.log

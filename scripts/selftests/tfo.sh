@@ -102,11 +102,7 @@ tcp_ext() {
 tap() {
 	$IP netns exec ns_t xcap veth_t 30 ${1:+"$1"} >/tmp/cap.log 2>&1 &
 	capid=$!
-	i=0
-	while ! grep -q ready /tmp/cap.log && [ $i -lt 500 ]; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	wait_for ready /tmp/cap.log
 }
 
 # serve N [QLEN]: an xtcp Fast Open listener on 7000 for N connections
@@ -341,11 +337,7 @@ synack-loss|timeout)
 			>/tmp/cli.log 2>&1 &
 		cli=$!
 		# the client goes once its SYN made the child: no SYN again
-		i=0
-		while ! grep -q "accepted state=3" /tmp/srv.log && [ $i -lt 100 ]; do
-			sleep 0.05
-			i=$((i + 1))
-		done
+		wait_for "accepted state=3" /tmp/srv.log 5
 		# and a client slow to go (a loaded host) sends no SYN
 		# again: a late one would find the child gone at 3 s and
 		# make a request whose SYN-ACK goes again too
@@ -418,11 +410,7 @@ early|early-loss)
 	ask &
 	cli=$!
 	if [ "$mode" = early-loss ]; then
-		i=0
-		while ! grep -q 'in flags=0x12' /tmp/cap.log && [ $i -lt 1000 ]; do
-			sleep 0.02
-			i=$((i + 1))
-		done
+		wait_for 'in flags=0x12' /tmp/cap.log 20
 		/sbin/tc -n ns_t filter del dev veth_t ingress
 	fi
 	wait $cli

@@ -36,14 +36,9 @@ $IP -n ns_s neigh add 192.0.2.2 lladdr "$mac_c" dev veth_s nud permanent
 
 tap() { # tap NS DEV SECONDS OUTFILE: capture in the background
 	$IP netns exec "$1" xcap "$2" "$3" >"$4" 2>&1 &
-	i=0
-	while ! grep -q ready "$4" 2>/dev/null; do
-		# a loaded VM can be slow to start it; a capture that starts
-		# late would miss the first segment and fail the test wrongly
-		[ $i -lt 500 ] || { echo "    capture did not start"; exit 1; }
-		sleep 0.02
-		i=$((i + 1))
-	done
+	# a capture that starts late would miss the first segment and
+	# fail the test wrongly
+	wait_for ready "$4" || exit 1
 }
 
 # seg_times FILE DIR FLAGS: the capture times of matching segments, one a line
@@ -99,7 +94,7 @@ synack_schedule)
 	drop_xtcp_in ns_c veth_c || exit 1
 	$IP netns exec ns_s sh -c 'echo 2 > /proc/sys/net/xtcp/synack_retries'
 	$IP netns exec ns_s holdsock listen 8080 >/tmp/hold.log 2>&1 &
-	while ! grep -q ready /tmp/hold.log; do sleep 0.02; done
+	wait_for ready /tmp/hold.log || exit 1
 	tap ns_c veth_c 7.5 /tmp/cap
 	tap_pid=$!
 	$IP netns exec ns_c sendsyn 192.0.2.1 1 8080

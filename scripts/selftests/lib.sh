@@ -130,14 +130,17 @@ veth_pair() {
 		link_ready "$1" "$2" && link_ready "$4" "$5"
 }
 
-# link_ready NS DEV: wait (up to 5 s) until DEV's operstate is up. Until
-# linkwatch has seen the carrier (it may wait up to a second after the
-# last event), the device's qdisc is noop, which drops everything: a
-# test's first segment would vanish (seen: the first SYN-ACK of
-# timer_synack_schedule never reached the tap).
+# link_ready NS DEV: wait (up to 5 s) until DEV's operstate is up and
+# its qdisc is no longer noop. Until linkwatch has seen the carrier (it
+# may wait up to a second after the last event), the device's qdisc is
+# noop, which drops everything: a test's first segment would vanish
+# (seen: the first SYN-ACK of timer_synack_schedule never reached the
+# tap). Linkwatch sets the operstate first and attaches the qdisc just
+# after, so a loaded VM can be seen between the two: wait for both.
 link_ready() {
 	i=0
-	while [ "$($IP netns exec "$1" cat /sys/class/net/"$2"/operstate)" != up ]; do
+	while [ "$($IP netns exec "$1" cat /sys/class/net/"$2"/operstate)" != up ] ||
+	      /sbin/tc -n "$1" qdisc show dev "$2" | grep -q "qdisc noop"; do
 		[ $i -ge 250 ] && { echo "  $2 in $1 never came up"; return 1; }
 		sleep 0.02
 		i=$((i + 1))

@@ -1321,7 +1321,8 @@ void xtcp_conn_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	xs->rcv.segs_in++;	/* every one, as tcpi_segs_in */
+	/* every one, as tcpi_segs_in: a GSO skb counts its segments */
+	xs->rcv.segs_in += skb_shinfo(skb)->gso_segs ? : 1;
 	/* the client's SYN again: our SYN-ACK was lost */
 	if (xs->fo_synack && xtcp_conn_fastopen_syn(sk, skb))
 		goto out;

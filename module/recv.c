@@ -553,18 +553,25 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u32 len = skb->len - cb->doff;
 	u32 edge = r->nxt + xtcp_recv_wnd_left(xs);
+	/*
+	 * Several segments in one skb: Linux's TSO through the translator
+	 * on veth hands us its GSO skb whole. Its gso_size is the peer's
+	 * MSS (not the skb's length) and gso_segs the count.
+	 */
+	u32 segs = skb_shinfo(skb)->gso_segs ? : 1;
+	u32 seg_len = skb_shinfo(skb)->gso_size ? : len;
 	u8 ecn = cb->ecn;	/* the skb may be merged away when queued */
 	u32 tsecr = cb->opts.has_ts ? cb->opts.tsecr : 0;
 	bool queued;
 
 	if (!len)
 		return false;
-	r->data_segs_in++;
+	r->data_segs_in += segs;
 	/* the payload only from here on; seq..end_seq its bytes */
 	__skb_pull(skb, cb->doff);
 	cb->end_seq = cb->seq + len;
-	if (len > r->mss)
-		r->mss = min_t(u32, len, U16_MAX);
+	if (seg_len > r->mss)
+		r->mss = min_t(u32, seg_len, U16_MAX);
 
 	if (!xtcp_seq_after(cb->end_seq, r->nxt)) {
 		/* all of it seen before: the ACK went missing */
@@ -593,8 +600,8 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	if (!queued)
 		return false;
 	r->bytes_received += len;
-	if (len >= r->mss)
-		r->unacked++;
+	if (seg_len >= r->mss)
+		r->unacked += segs;
 	if (tsecr && xs->opt.tstamp_ok)
 		xtcp_recv_rtt_sample(xs, tsecr);
 	/* a first CE: ECE at once, the sender's window may be small */

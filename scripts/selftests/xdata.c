@@ -17,7 +17,8 @@
  *
  * Exit 0 only if every byte matched, on every connection. Prints, per
  * connection, bytes and time, and for Linux TCP sockets the
- * retransmissions TCP_INFO counted (the referee's view of our wire).
+ * retransmissions TCP_INFO counted (the referee's view of our wire); the
+ * server, its tcpi_rcv_mss (the peer's segment size as it estimates it).
  * Environment: XT_NODELAY=1 sets TCP_NODELAY; XT_RCVBUF/XT_SNDBUF set
  * SO_RCVBUF/SO_SNDBUF; XT_READ_DELAY_MS makes the server sleep that long
  * before reading (a slow reader: zero window, persist probes); XT_ONEWAY=1,
@@ -174,6 +175,17 @@ static long xdata_retrans(int fd)
 	return ti.tcpi_total_retrans;
 }
 
+/* The peer's MSS as @fd's stack estimates it (TCP_INFO, both stacks). */
+static unsigned int xdata_rcv_mss(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return 0;
+	return ti.tcpi_rcv_mss;
+}
+
 static int xdata_serve(int c)
 {
 	struct xdata_stream in, out;
@@ -221,8 +233,8 @@ static int xdata_serve(int c)
 		xt_log("server: send: %s", strerror(errno));
 		return -1;
 	}
-	xt_log("server: %llu bytes in and out, verified; retrans %ld",
-	       (unsigned long long)hdr[0], xdata_retrans(c));
+	xt_log("server: %llu bytes in and out, verified; retrans %ld rcv_mss %u",
+	       (unsigned long long)hdr[0], xdata_retrans(c), xdata_rcv_mss(c));
 	/*
 	 * The client's close must read as the end of the stream: EOF,
 	 * nothing more and no reset, within 60 s (a graceful close from

@@ -17,10 +17,10 @@
  * waits until killed (for a lookup among many listeners).
  *
  * bench est tcp|xtcp ADDR N: N connections to listeners of its own on
- * ADDR, ports $XT_PORT and up (1000 each), both ends kept open (2N established entries in one
- * ehash; they never expire, unlike TIME_WAIT); prints "holding 2N" and
- * waits until killed. SO_LINGER {1, 0}: they end with a RST, and leave
- * no TIME_WAIT behind.
+ * ADDR, ports $XT_PORT and up (1000 each), both ends kept open: 2N
+ * established entries in one ehash, which never expire as TIME_WAIT
+ * entries would; prints "holding 2N" and waits until killed. With
+ * SO_LINGER {1, 0} they end with a RST and leave no TIME_WAIT behind.
  *
  * The listener is made in the netns named by $XT_SERVER_NS if set, else
  * here, on port $XT_PORT (default 7000), on $XT_BIND if set (else every
@@ -220,15 +220,11 @@ int main(int argc, char **argv)
 	const char *port = getenv("XT_PORT"), *bind_to = getenv("XT_BIND");
 	int tw = argc == 5 && !strcmp(argv[1], "tw");
 
-	if (argc == 5 && !strcmp(argv[1], "hold")) {
+	if (argc == 5 && (!strcmp(argv[1], "hold") || !strcmp(argv[1], "est"))) {
 		family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
 		proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
-		return bench_hold(argv[3], atoi(argv[4]), port ? atoi(port) : 7000);
-	}
-	if (argc == 5 && !strcmp(argv[1], "est")) {
-		family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
-		proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
-		return bench_est(argv[3], atoi(argv[4]), port ? atoi(port) : 7000);
+		return (strcmp(argv[1], "hold") ? bench_est : bench_hold)
+			(argv[3], atoi(argv[4]), port ? atoi(port) : 7000);
 	}
 
 	if (!tw && (argc != 6 || strcmp(argv[1], "rate")))

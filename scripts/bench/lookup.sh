@@ -57,6 +57,8 @@ for p in tcp xtcp; do
 	rate $p 2 >/dev/null
 	e1=$(rate $p)
 	t0=$(date +%s)
+	# the last stack's log says "holding" too: a fresh one
+	rm -f /tmp/est.log /tmp/hold.log
 	XT_PORT=61100 /xtcp/bin/bench est $p 127.0.0.1 50000 >/tmp/est.log 2>&1 &
 	est=$!
 	wait_for holding /tmp/est.log 300

@@ -42,6 +42,10 @@ run_test() {
 	echo "=== RUN $name"
 	t0=$(uptime_now)
 	rm -f "$STATE/timeout"
+	# an earlier test's logs would answer a wait for a word at once:
+	# "cmd >/tmp/x.log &" truncates the file in the child, maybe after
+	# the parent has read it
+	rm -rf /tmp/* 2>/dev/null
 	(cd /tmp && exec setsid "$@") </dev/null &
 	pid=$!
 	setsid sh -c "sleep $tmo; echo >$STATE/timeout; kill -TERM -$pid;

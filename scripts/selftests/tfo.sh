@@ -100,6 +100,7 @@ tcp_ext() {
 # tap [KIND]: xcap on ns_t's veth_t for 30 s (its log /tmp/cap.log, its pid
 # in $capid), once it says it is ready
 tap() {
+	rm -f /tmp/cap.log
 	$IP netns exec ns_t xcap veth_t 30 ${1:+"$1"} >/tmp/cap.log 2>&1 &
 	capid=$!
 	wait_for ready /tmp/cap.log
@@ -107,6 +108,7 @@ tap() {
 
 # serve N [QLEN]: an xtcp Fast Open listener on 7000 for N connections
 serve() {
+	rm -f /tmp/srv.log
 	$IP netns exec ns_x tfo listen xtcp 7000 "${2:-8}" "$1" >/tmp/srv.log 2>&1 &
 	srv=$!
 	check "xtcp Fast Open listener up" wait_listening /tmp/srv.log
@@ -145,6 +147,7 @@ client_side() {
 	srv_ns() { $IP netns exec ns_t "$@"; }
 	# sserve N: STACK's Fast Open listener in ns_t for N connections
 	sserve() {
+		rm -f /tmp/srv.log
 		srv_ns tfo listen "$1" 7000 8 "$2" >/tmp/srv.log 2>&1 &
 		srv=$!
 		check "$1 Fast Open listener up" wait_listening /tmp/srv.log
@@ -220,6 +223,7 @@ xtcp-linux)
 blackhole)
 	$IP netns exec ns_x sh -c 'echo 3600 > /proc/sys/net/xtcp/fastopen_blackhole_timeout_sec'
 	$IP netns exec ns_x sh -c 'echo 1 > /proc/sys/net/xtcp/syn_retries'
+	rm -f /tmp/srv.log
 	$IP netns exec ns_t tfo listen tcp 7000 8 2 >/tmp/srv.log 2>&1 &
 	srv=$!
 	check "Linux Fast Open listener up" wait_listening /tmp/srv.log
@@ -318,7 +322,12 @@ synack-loss|timeout)
 	i=0
 	while $IP netns exec ns_x cat /proc/net/xtcp |
 	      awk 'NR > 1 && $4 != "LISTEN" && $4 != "TIME_WAIT" { f = 1 }
-		   END { exit !f }' && [ $i -lt 100 ]; do
+		   END { exit !f }'; do
+		if [ $i -ge 100 ]; then
+			log "  prime's connections still open after 10 s:"
+			$IP netns exec ns_x cat /proc/net/xtcp
+			break
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -388,6 +397,7 @@ early|early-loss)
 	cap=tcp
 	[ "$cstack" = xtcp ] && cap=
 	size=100000
+	rm -f /tmp/srv.log
 	$IP netns exec ns_x tfo answer xtcp 7000 $size 2 >/tmp/srv.log 2>&1 &
 	srv=$!
 	check "xtcp Fast Open listener up" wait_listening /tmp/srv.log

@@ -4,7 +4,9 @@
  * by crafted segments through the whole receive path on a child socket
  * of a real handshake: the close-state table, passive close (CLOSE_WAIT,
  * LAST_ACK), active close into a TIME_WAIT entry, simultaneous close
- * (CLOSING), and a FIN that arrives before the data ahead of it.
+ * (CLOSING), a FIN that arrives before the data ahead of it, and the
+ * one ACK for the segments a held socket's backlog took, and the ACKs a
+ * conversation leaves to its answers.
  * Included at the bottom of module/conn.c.
  */
 #include <kunit/test.h>
@@ -253,6 +255,106 @@ static void xtcp_conn_test_data_after_close(struct kunit *test)
 			aborts + 1);
 }
 
+/*
+ * Full segments that wait on the backlog while we hold the socket are
+ * acknowledged once, when release_sock() has run them all; the same
+ * segments to a socket nobody holds get their ACKs as they come.
+ */
+static void xtcp_conn_test_backlog_ack(struct kunit *test)
+{
+	struct xtcp_conn_test *t = xtcp_conn_test_ctx(test);
+	struct xtcp_sock *xs = xtcp_conn_test_xs(test);
+	struct net *net = sock_net(t->child->sk);
+	struct sock *sk = t->child->sk;
+	unsigned long out, deferred;
+	u32 mss = xs->rcv.mss;
+	int i;
+
+	out = xtcp_stats_read(net, XTCP_MIB_OUTSEGS);
+	for (i = 0; i < 4; i++)
+		xtcp_conn_test_peer(test, 0, xs->snd.una, mss);
+	/* quick ACKs at the start: more than one for four segments */
+	KUNIT_EXPECT_GE(test, xtcp_stats_read(net, XTCP_MIB_OUTSEGS) - out, 2UL);
+
+	out = xtcp_stats_read(net, XTCP_MIB_OUTSEGS);
+	deferred = xtcp_stats_read(net, XTCP_MIB_BACKLOGACKS);
+	lock_sock(sk);
+	for (i = 0; i < 4; i++)
+		xtcp_conn_test_peer(test, 0, xs->snd.una, mss);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_OUTSEGS), out);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_OUTSEGS), out + 1);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_BACKLOGACKS),
+			deferred + 1);
+	KUNIT_EXPECT_EQ(test, xs->rcv.nxt, t->peer_seq);
+	KUNIT_EXPECT_EQ(test, xs->rcv.unacked, 0U);
+	KUNIT_EXPECT_FALSE(test, xs->rcv.ack_deferred);
+}
+
+/* Read the peer's @len bytes that are waiting, or send @len of ours. */
+static int xtcp_conn_test_io(struct kunit *test, bool send, size_t len)
+{
+	struct xtcp_conn_test *t = xtcp_conn_test_ctx(test);
+	static char buf[256];
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+
+	if (send)
+		return kernel_sendmsg(t->child, &msg, &iov, 1, len);
+	return kernel_recvmsg(t->child, &msg, &iov, 1, len, MSG_DONTWAIT);
+}
+
+/*
+ * A conversation (Linux's pingpong mode): once we answer data soon after
+ * it came, reading a request sends no bare ACK, the answer carries it;
+ * a request left unanswered gets its ACK from the delayed-ACK timer,
+ * which ends the mode.
+ */
+static void xtcp_conn_test_pingpong(struct kunit *test)
+{
+	struct xtcp_conn_test *t = xtcp_conn_test_ctx(test);
+	struct xtcp_sock *xs = xtcp_conn_test_xs(test);
+	struct net *net = sock_net(t->child->sk);
+	struct sock *sk = t->child->sk;
+	unsigned long out, delayed;
+
+	xs->rcv.quick = 0;
+	xtcp_conn_test_peer(test, XTCP_FLAG_PSH, xs->snd.una, 100);
+	out = xtcp_stats_read(net, XTCP_MIB_OUTSEGS);
+	KUNIT_ASSERT_EQ(test, xtcp_conn_test_io(test, false, 100), 100);
+	/* no conversation yet: the read that empties the queue ACKs */
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_OUTSEGS), out + 1);
+	KUNIT_EXPECT_FALSE(test, xs->rcv.pingpong);
+	KUNIT_ASSERT_EQ(test, xtcp_conn_test_io(test, true, 100), 100);
+	KUNIT_EXPECT_TRUE(test, xs->rcv.pingpong);
+
+	xtcp_conn_test_peer(test, XTCP_FLAG_PSH, xs->snd.nxt, 100);
+	out = xtcp_stats_read(net, XTCP_MIB_OUTSEGS);
+	KUNIT_ASSERT_EQ(test, xtcp_conn_test_io(test, false, 100), 100);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_OUTSEGS), out);
+	KUNIT_EXPECT_TRUE(test, xs->rcv.delack_due);
+	KUNIT_ASSERT_EQ(test, xtcp_conn_test_io(test, true, 100), 100);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_OUTSEGS), out + 1);
+	KUNIT_EXPECT_FALSE(test, xs->rcv.delack_due);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&xs->rcv.delack));
+
+	/* unanswered: the timer's ACK, and the mode ends */
+	xtcp_conn_test_peer(test, XTCP_FLAG_PSH, xs->snd.nxt, 100);
+	KUNIT_ASSERT_EQ(test, xtcp_conn_test_io(test, false, 100), 100);
+	KUNIT_ASSERT_TRUE(test, timer_pending(&xs->rcv.delack));
+	out = xtcp_stats_read(net, XTCP_MIB_OUTSEGS);
+	delayed = xtcp_stats_read(net, XTCP_MIB_DELAYEDACKS);
+	sk_stop_timer(sk, &xs->rcv.delack);
+	sock_hold(sk);			/* the timer's, which it puts */
+	local_bh_disable();
+	xtcp_conn_delack_timer(&xs->rcv.delack);
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_OUTSEGS), out + 1);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_DELAYEDACKS),
+			delayed + 1);
+	KUNIT_EXPECT_FALSE(test, xs->rcv.pingpong);
+}
+
 static struct kunit_case xtcp_conn_test_cases[] = {
 	KUNIT_CASE(xtcp_conn_test_close_table),
 	KUNIT_CASE(xtcp_conn_test_passive_close),
@@ -260,6 +362,8 @@ static struct kunit_case xtcp_conn_test_cases[] = {
 	KUNIT_CASE(xtcp_conn_test_simultaneous_close),
 	KUNIT_CASE(xtcp_conn_test_fin_out_of_order),
 	KUNIT_CASE(xtcp_conn_test_data_after_close),
+	KUNIT_CASE(xtcp_conn_test_backlog_ack),
+	KUNIT_CASE(xtcp_conn_test_pingpong),
 	{}
 };
 

@@ -89,6 +89,14 @@
 #endif
 
 /*
+ * 6.5 moved the GSO helpers (SKB_GSO_CB, gso_make_checksum(),
+ * skb_gso_segment()) out of skbuff.h and netdevice.h into net/gso.h.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
+/*
  * 6.6 moved the inet_sock's one-bit options into inet_flags. Read
  * IP_BIND_ADDRESS_NO_PORT with xtcp_inet_bind_no_port(sk).
  */

@@ -679,6 +679,8 @@ static void xtcp_conn_delack_timer(struct timer_list *t)
 	} else if (xs->rcv.delack_due &&
 		   (XTCPF(sk->sk_state) & XTCP_SYNCED_STATES)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+		/* no answer carried it: not a conversation after all */
+		xs->rcv.pingpong = 0;
 		xtcp_send_ack(sk);
 	}
 	bh_unlock_sock(sk);
@@ -1138,15 +1140,49 @@ static bool xtcp_conn_fastopen_syn(struct sock *sk, const struct sk_buff *skb)
 	return true;
 }
 
-/* ACK now what wants an ACK now; leave the rest to the delayed ACK. */
+/*
+ * ACK now what wants an ACK now; leave the rest to the delayed ACK.
+ *
+ * While release_sock() runs the backlog (the socket still owned), the
+ * ACK waits for the end of it, xtcp_conn_release_ack(): the segments a
+ * reader let pile up are acknowledged once, not one ACK per two of them,
+ * which the sender would have to take one by one (Linux 6.7 on defers
+ * its ACKs from the backlog the same way).
+ */
 static void xtcp_conn_ack_decision(struct sock *sk)
 {
 	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
 
-	if (r->ack_now)
+	if (r->ack_now) {
+		if (sock_owned_by_user_nocheck(sk)) {
+			r->ack_deferred = 1;
+			return;
+		}
 		xtcp_send_ack(sk);
-	else if (r->delack_due)
+	} else if (r->delack_due) {
 		xtcp_timer_ack_owed(sk);
+	}
+}
+
+/**
+ * xtcp_conn_release_ack() - the ACK the backlog owes, when the process
+ *	lets go of the socket (the proto's release_cb)
+ * @sk: the socket, still owned, its spinlock held by release_sock()
+ *
+ * It goes now, unless one went meanwhile (our own data carried it) or
+ * the connection is over.
+ */
+void xtcp_conn_release_ack(struct sock *sk)
+{
+	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
+
+	if (r->ack_deferred) {
+		r->ack_deferred = 0;
+		if (r->ack_now && (XTCPF(sk->sk_state) & XTCP_SYNCED_STATES)) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGACKS);
+			xtcp_send_ack(sk);
+		}
+	}
 }
 
 /*

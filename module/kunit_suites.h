@@ -36,6 +36,7 @@ extern struct kunit_suite *xtcp_icmp_test_suite_ptr;
 extern struct kunit_suite *xtcp_ecn_test_suite_ptr;
 extern struct kunit_suite *xtcp_fastopen_test_suite_ptr;
 extern struct kunit_suite *xtcp_fastopen_client_test_suite_ptr;
+extern struct kunit_suite *xtcp_offload_test_suite_ptr;
 #else
 #define xtcp_kunit_suite(suite)	kunit_test_suite(suite)
 #endif

@@ -25,6 +25,10 @@ int xtcp_family = AF_XTCP;
 module_param_named(family, xtcp_family, int, 0444);
 MODULE_PARM_DESC(family, "address family number of AF_XTCP (1..45, default 18)");
 
+bool xtcp_gso = true;
+module_param_named(gso, xtcp_gso, bool, 0644);
+MODULE_PARM_DESC(gso, "Send runs of data segments as one GSO skb, cut by the device or the IP layer (default on, as TCP's)");
+
 int xtcp_ipproto = IPPROTO_XTCP;
 module_param_named(ipproto, xtcp_ipproto, int, 0444);
 MODULE_PARM_DESC(ipproto, "IPv4 protocol number carrying xtcp segments (1..254, default 253)");
@@ -119,6 +123,7 @@ static struct kunit_suite ** const xtcp_kunit_suite_ptrs[] = {
 	&xtcp_ecn_test_suite_ptr,
 	&xtcp_fastopen_test_suite_ptr,
 	&xtcp_fastopen_client_test_suite_ptr,
+	&xtcp_offload_test_suite_ptr,
 };
 
 static struct kunit_suite *
@@ -217,6 +222,12 @@ static int __init xtcp_init(void)
 		err = -EBUSY;
 		goto out_family;
 	}
+	err = xtcp_offload_init();
+	if (err) {
+		pr_err("IP protocol %d has another GSO offload; load with ipproto=<free number>\n",
+		       xtcp_ipproto);
+		goto out_protocol;
+	}
 
 	pr_info("loaded: address family %d, IP protocol %d, %u ehash buckets, request sock %zu bytes, TIME_WAIT entry %zu bytes, socket %u bytes\n",
 		xtcp_family, xtcp_ipproto, xtcp_ehash_entries,
@@ -225,6 +236,8 @@ static int __init xtcp_init(void)
 	xtcp_kunit_run();
 	return 0;
 
+out_protocol:
+	inet_del_protocol(&xtcp_protocol, xtcp_ipproto);
 out_family:
 	sock_unregister(xtcp_family);
 out_proto:
@@ -246,6 +259,7 @@ static void __exit xtcp_exit(void)
 {
 	xtcp_kunit_exit();
 	inet_del_protocol(&xtcp_protocol, xtcp_ipproto);
+	xtcp_offload_exit();
 	sock_unregister(xtcp_family);
 	proto_unregister(&xtcp_prot);
 	unregister_pernet_subsys(&xtcp_net_ops);

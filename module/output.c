@@ -277,24 +277,16 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
 	return net_xmit_eval(err);
 }
 
-/**
- * xtcp_output_data() - send a segment of the write queue
- * @sk: the socket, connected
- * @skb: the data, as queued, with headroom for the headers; left on the
- *	queue untouched
- * @s: the header; addresses and ports are taken from @sk
- *
- * The segment goes out as a clone of @skb, or a copy of its head when an
- * earlier clone may still be reading the shared headroom (a transmission
- * still in a qdisc or on loopback), as TCP does.
- *
- * Return: 0 or a negative errno.
+/*
+ * Put the header on @out, a data segment or a GSO run of @segs of them
+ * (its payload set), sum it or leave the sum to the device or to
+ * offload.c, and send it.
  */
-int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
+static int xtcp_output_payload(struct sock *sk, struct sk_buff *out,
+			       struct xtcp_seg *s, unsigned int segs)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	unsigned int hdrlen;
-	struct sk_buff *out;
 	struct tcphdr *th;
 	__wsum csum;
 	int err;
@@ -304,14 +296,10 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
 	s->sport = inet->inet_sport;
 	s->dport = inet->inet_dport;
 	hdrlen = XTCP_HDR_LEN + xtcp_output_opts_len(s);
-	out = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
-				skb_clone(skb, GFP_ATOMIC);
-	if (!out)
-		return -ENOBUFS;
 	th = skb_push(out, hdrlen);
 	skb_reset_transport_header(out);
 	xtcp_output_fill(th, s, hdrlen);
-	if (sk->sk_route_caps & NETIF_F_HW_CSUM) {
+	if ((sk->sk_route_caps & NETIF_F_HW_CSUM) || segs > 1) {
 		/* the pseudo-header's sum; the device adds the segment's */
 		th->check = ~csum_tcpudp_magic(s->saddr, s->daddr, out->len,
 					       XTCP_CSUM_PROTO, 0);
@@ -334,9 +322,98 @@ int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
 	memset(out->cb, 0, sizeof(struct inet_skb_parm));
 	skb_set_owner_w(out, sk);
 	xtcp_output_count(sock_net(sk), s);
+	if (segs > 1)
+		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs - 1);
 	xtcp_ecn_set_ect(sk, s->ect);
 	err = ip_queue_xmit(sk, out, &inet->cork.fl);
 	return net_xmit_eval(err);
+}
+
+/**
+ * xtcp_output_data() - send a segment of the write queue
+ * @sk: the socket, connected
+ * @skb: the data, as queued, with headroom for the headers; left on the
+ *	queue untouched
+ * @s: the header; addresses and ports are taken from @sk
+ *
+ * The segment goes out as a clone of @skb, or a copy of its head when an
+ * earlier clone may still be reading the shared headroom (a transmission
+ * still in a qdisc or on loopback), as TCP does.
+ *
+ * Return: 0 or a negative errno.
+ */
+int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s)
+{
+	struct sk_buff *out;
+
+	out = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
+				skb_clone(skb, GFP_ATOMIC);
+	if (!out)
+		return -ENOBUFS;
+	return xtcp_output_payload(sk, out, s, 1);
+}
+
+/*
+ * Add the page fragments of @skb to @out's, the first one merged into
+ * @out's last where it continues it in the same page (segments copied
+ * one after another into the socket's page fragment do).
+ */
+static void xtcp_output_add_frags(struct sk_buff *out, struct sk_buff *skb)
+{
+	struct skb_shared_info *sh = skb_shinfo(out);
+	unsigned int f;
+
+	for (f = 0; f < skb_shinfo(skb)->nr_frags; f++) {
+		const skb_frag_t *frag = &skb_shinfo(skb)->frags[f];
+		unsigned int k = sh->nr_frags;
+
+		if (skb_can_coalesce(out, k, skb_frag_page(frag),
+				     skb_frag_off(frag))) {
+			skb_frag_size_add(&sh->frags[k - 1],
+					  skb_frag_size(frag));
+			continue;
+		}
+		sh->frags[k] = *frag;
+		get_page(skb_frag_page(frag));
+		sh->nr_frags = k + 1;
+	}
+	out->len += skb->len;
+	out->data_len += skb->len;
+	out->truesize += skb->len;
+}
+
+/**
+ * xtcp_output_data_gso() - send @n segments of the write queue as one
+ *	GSO skb
+ * @sk: the socket, connected
+ * @first: the first of them; they follow it in the queue, each holds
+ *	@mss bytes but the last, in page fragments only, and all their
+ *	fragments fit one skb (send.c checks)
+ * @n: how many, at least two
+ * @mss: the payload of each
+ * @s: the header of the first; PSH and FIN belong to the last
+ *
+ * The GSO skb shares the segments' pages; offload.c, or the device,
+ * cuts it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int xtcp_output_data_gso(struct sock *sk, struct sk_buff *first,
+			 unsigned int n, u32 mss, struct xtcp_seg *s)
+{
+	struct sk_buff *out, *skb = first;
+	unsigned int i;
+
+	out = alloc_skb(XTCP_SKB_HEADROOM, GFP_ATOMIC);
+	if (!out)
+		return -ENOBUFS;
+	skb_reserve(out, XTCP_SKB_HEADROOM);
+	for (i = 0; i < n; i++, skb = skb->next)
+		xtcp_output_add_frags(out, skb);
+	skb_shinfo(out)->gso_size = mss;
+	skb_shinfo(out)->gso_segs = n;
+	skb_shinfo(out)->gso_type = SKB_GSO_TCPV4;
+	return xtcp_output_payload(sk, out, s, n);
 }
 
 /**

@@ -607,7 +607,9 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	/* a first CE: ECE at once, the sender's window may be small */
 	if (xtcp_ecn_rcv_data(sk, ecn))
 		r->quick = max_t(u8, r->quick, 2);
-	if (r->quick || r->quickack_opt ||
+	r->lrcv_data = jiffies;
+	/* quick ACKs are for a bulk sender's start, not a conversation */
+	if ((r->quick && !r->pingpong) ||
 	    (r->unacked >= 2 && xtcp_recv_ack_opens(sk)))
 		r->ack_now = 1;
 	else

@@ -6,12 +6,16 @@
  *
  * The write queue (sk_write_queue) holds one skb per segment, in
  * sequence order: those sent and not yet cumulatively acknowledged, then
- * from snd.head on those never sent. Each skb is linear, holds at most
- * one MSS of payload, not summed (output.c has the device sum it, or
- * sums it when the device cannot), and keeps headroom for the headers;
- * output.c sends a clone. Every queued
- * byte is charged (sk_wmem_queued, sk_forward_alloc against the
- * module-wide limit) and bounded by SO_SNDBUF.
+ * from snd.head on those never sent. Each skb holds at most one MSS of
+ * payload, in page fragments (the socket's page_frag, as TCP's), so that
+ * a receiver can keep the pages rather than copy them, a run of segments
+ * can leave as one GSO skb, and an skb is charged for the bytes it holds
+ * rather than for a full-sized buffer; only a Fast Open SYN's data is
+ * linear. The payload is not summed (output.c has the device sum it, or
+ * sums it when the device cannot), and each skb keeps headroom for the
+ * headers; output.c sends a clone. Every queued byte is charged
+ * (sk_wmem_queued, sk_forward_alloc against the module-wide limit) and
+ * bounded by SO_SNDBUF.
  *
  * Loss recovery: three duplicate ACKs, or with SACK three segments SACKed
  * above a hole, start fast retransmit (RFC 5681, RFC 6675). Segments
@@ -40,8 +44,6 @@
 /* the most a reordering seen may raise it to, as tcp_max_reordering */
 #define XTCP_REORDERING_MAX	300
 #define XTCP_MIN_SND_MSS	48	/* Linux's min_snd_mss */
-/* A write-queue skb's payload, so that the skb fits a 32 KiB slab. */
-#define XTCP_SEND_SKB_MAX	(SKB_WITH_OVERHEAD(32768) - XTCP_SKB_HEADROOM)
 
 #define XTCPF(state)		(1 << (state))
 /* States with a send side still running: data, or our FIN, to deliver. */
@@ -185,27 +187,142 @@ void xtcp_send_reset(struct sock *sk)
 	xtcp_output_sk(sk, &s);
 }
 
-/* Send @skb of the write queue, for the first time or again. */
-static void xtcp_send_xmit(struct sock *sk, struct sk_buff *skb)
+/*
+ * New data soon after data came in: an answer. The connection is a
+ * conversation (Linux's pingpong mode): its ACKs wait to ride on the
+ * next answer rather than go alone, until the delayed-ACK timer finds
+ * one still owed.
+ */
+static void xtcp_send_answer_check(struct xtcp_sock *xs)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct xtcp_seg s = { .seq = cb->seq };
+	if (xs->rcv.data_segs_in &&
+	    time_before(jiffies, xs->rcv.lrcv_data + xtcp_timer_ato(xs)))
+		xs->rcv.pingpong = 1;
+}
 
-	/* PSH on the last segment queued, as Linux does for a write's end */
-	if (skb_queue_is_last(&sk->sk_write_queue, skb) && skb->len)
-		s.flags = XTCP_FLAG_PSH;
-	s.flags |= cb->flags & XTCP_FLAG_FIN;
-	xtcp_send_fill(sk, &s);
-	xtcp_ecn_data_out(sk, &s, !cb->tx_count && skb->len);
-	cb->tx_stamp = xtcp_secure_ts_now();
+/* One segment's share of a transmission. */
+static void xtcp_send_sent_one(struct xtcp_sock *xs, struct sk_buff *skb,
+			       u32 now)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	cb->tx_stamp = now;
 	cb->tx_count++;
 	xs->snd.segs_out++;
 	xs->snd.data_segs_out++;
 	xs->snd.bytes_sent += skb->len;
-	xtcp_output_data(sk, skb, &s);
+}
+
+/*
+ * Send @n segments of the write queue from @skb on, @n > 1 only for new
+ * data that xtcp_send_joins() let run together: one GSO skb.
+ */
+static void xtcp_send_xmit_run(struct sock *sk, struct sk_buff *skb,
+			       unsigned int n, u32 mss)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_seg s = { .seq = cb->seq };
+	struct sk_buff *last = skb, *first = skb;
+	u32 now = xtcp_secure_ts_now();
+	bool fresh = !cb->tx_count && skb->len;
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		last = last->next;
+	if (fresh)
+		xtcp_send_answer_check(xs);
+	/* PSH on the last segment queued, as Linux does for a write's end */
+	if (skb_queue_is_last(&sk->sk_write_queue, last) && last->len)
+		s.flags = XTCP_FLAG_PSH;
+	s.flags |= XTCP_SKB_CB(last)->flags & XTCP_FLAG_FIN;
+	xtcp_send_fill(sk, &s);
+	xtcp_ecn_data_out(sk, &s, fresh);
+	for (i = 0; i < n; i++, skb = skb->next)
+		xtcp_send_sent_one(xs, skb, now);
+	if (n > 1)
+		xtcp_output_data_gso(sk, first, n, mss, &s);
+	else
+		xtcp_output_data(sk, first, &s);
 	xtcp_send_acked_all(sk);
 	xtcp_timer_data_sent(sk);
+}
+
+/* Send @skb of the write queue, for the first time or again. */
+static void xtcp_send_xmit(struct sock *sk, struct sk_buff *skb)
+{
+	xtcp_send_xmit_run(sk, skb, 1, 0);
+}
+
+/*
+ * Fragment slots @skb adds to a GSO skb that ends with @prev: its first
+ * fragment continues @prev's last in the same page when both were
+ * copied in one after the other, and merges.
+ */
+static unsigned int xtcp_send_frag_slots(const struct sk_buff *prev,
+					 const struct sk_buff *skb)
+{
+	const struct skb_shared_info *p = skb_shinfo(prev);
+	const struct skb_shared_info *q = skb_shinfo(skb);
+	const skb_frag_t *a, *b;
+
+	if (!p->nr_frags || !q->nr_frags)
+		return q->nr_frags;
+	a = &p->frags[p->nr_frags - 1];
+	b = &q->frags[0];
+	if (skb_frag_page(a) == skb_frag_page(b) &&
+	    skb_frag_off(a) + skb_frag_size(a) == skb_frag_off(b))
+		return q->nr_frags - 1;
+	return q->nr_frags;
+}
+
+/* What a run of segments being gathered into one GSO skb holds so far. */
+struct xtcp_send_run {
+	struct sk_buff *prev;		/* its last segment */
+	unsigned int n;			/* segments */
+	unsigned int slots;		/* fragment slots */
+	u32 bytes;
+	u32 max_bytes;
+	u32 max_segs;
+};
+
+/*
+ * May @skb, the next unsent segment, join @run? New data in page
+ * fragments only, behind full-sized segments without FIN, within what a
+ * GSO skb may hold (64 kB of IP packet, the route's GSO limits, the
+ * fragment slots); a segment with CWR goes alone, so only its own
+ * header has it.
+ */
+static bool xtcp_send_joins(struct sock *sk, const struct xtcp_send_run *run,
+			    const struct sk_buff *skb, u32 mss,
+			    unsigned int *slots)
+{
+	const struct sk_buff *prev = run->prev;
+
+	if (!xtcp_gso || run->n >= run->max_segs || !skb->len ||
+	    skb_headlen(skb) || XTCP_SKB_CB(skb)->tx_count ||
+	    prev->len != mss || skb_headlen(prev) ||
+	    (XTCP_SKB_CB(prev)->flags & XTCP_FLAG_FIN) ||
+	    (xtcp_sk(sk)->ecn_flags & XTCP_ECN_QUEUE_CWR) ||
+	    run->bytes + skb->len > run->max_bytes)
+		return false;
+	*slots = run->slots + xtcp_send_frag_slots(prev, skb);
+	return *slots <= MAX_SKB_FRAGS;
+}
+
+/* An empty run, with the limits of the socket's route. */
+static void xtcp_send_run_init(struct sock *sk, struct xtcp_send_run *run)
+{
+	/* an IP packet's 64 kB, less the largest IP and xtcp headers */
+	u32 max = IP_MAX_MTU - sizeof(struct iphdr) - 60;
+
+	memset(run, 0, sizeof(*run));
+	run->max_bytes = max;
+	run->max_segs = U16_MAX;
+	if (sk_can_gso(sk)) {
+		run->max_bytes = min_t(u32, max, sk->sk_gso_max_size);
+		run->max_segs = sk->sk_gso_max_segs;
+	}
 }
 
 /* Send a segment deemed lost again. */
@@ -241,10 +358,25 @@ static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
 	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u32 rest = skb->len - len;
+	/* linear bytes beyond @len (a Fast Open SYN's data) need room */
+	u32 head = skb_headlen(skb) > len ? skb_headlen(skb) - len : 0;
+	u32 paged = rest - head;	/* page bytes that change owner */
 	struct sk_buff *tail;
 	u8 sacked;
 
-	tail = alloc_skb(XTCP_SKB_HEADROOM + rest, GFP_ATOMIC);
+	/*
+	 * A clone still in flight shares the fragment table that the split
+	 * rewrites: ours gets a private one first. Its charge stays what it
+	 * was (the pages are the same).
+	 */
+	if (skb_cloned(skb)) {
+		u32 truesize = skb->truesize;
+
+		if (pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+			return -ENOMEM;
+		skb->truesize = truesize;
+	}
+	tail = alloc_skb(XTCP_SKB_HEADROOM + head, GFP_ATOMIC);
 	if (!tail)
 		return -ENOMEM;
 	if (!sk_wmem_schedule(sk, tail->truesize)) {
@@ -252,7 +384,12 @@ static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
 		return -ENOMEM;
 	}
 	skb_reserve(tail, XTCP_SKB_HEADROOM);
-	skb_put_data(tail, skb->data + len, rest);
+	tail->ip_summed = CHECKSUM_PARTIAL;
+	sk_wmem_queued_add(sk, tail->truesize);
+	sk_mem_charge(sk, tail->truesize);
+	skb_split(skb, tail, len);
+	tail->truesize += paged;
+	skb->truesize -= paged;
 	*XTCP_SKB_CB(tail) = *cb;
 	XTCP_SKB_CB(tail)->seq = cb->seq + len;
 	/* the tail was charged just now, whatever the whole was */
@@ -267,11 +404,8 @@ static int xtcp_send_split(struct sock *sk, struct sk_buff *skb, u32 len)
 		snd->lost_out += !!(sacked & XTCP_SKB_LOST);
 		snd->retrans_out += !!(sacked & XTCP_SKB_RETRANS);
 	}
-	skb_trim(skb, len);
 	cb->end_seq = cb->seq + len;
 	__skb_queue_after(&sk->sk_write_queue, skb, tail);
-	sk_wmem_queued_add(sk, tail->truesize);
-	sk_mem_charge(sk, tail->truesize);
 	return 0;
 }
 
@@ -349,17 +483,40 @@ void xtcp_send_push(struct sock *sk)
 	 */
 	if (!xs->fo_synack)
 		xtcp_send_lost(sk);
+	/*
+	 * New data, in runs: the segments that may leave now one after
+	 * another go as one GSO skb where they can (xtcp_send_joins()).
+	 */
 	while ((skb = snd->head)) {
-		if (!xtcp_send_may_xmit(sk, skb, mss))
+		struct sk_buff *first = skb;
+		struct xtcp_send_run run;
+		unsigned int slots;
+
+		xtcp_send_run_init(sk, &run);
+		do {
+			if (!xtcp_send_may_xmit(sk, skb, mss))
+				break;
+			if (run.n) {
+				if (!xtcp_send_joins(sk, &run, skb, mss, &slots))
+					break;
+				run.slots = slots;
+			} else {
+				run.slots = skb_shinfo(skb)->nr_frags;
+			}
+			snd->head = skb_queue_is_last(&sk->sk_write_queue,
+						      skb) ? NULL : skb->next;
+			if (!snd->packets_out)
+				xtcp_cc_restart(sk);
+			snd->packets_out++;
+			if (xtcp_seq_after(XTCP_SKB_CB(skb)->end_seq, snd->nxt))
+				snd->nxt = XTCP_SKB_CB(skb)->end_seq;
+			run.prev = skb;
+			run.n++;
+			run.bytes += skb->len;
+		} while ((skb = snd->head));
+		if (!run.n)
 			break;
-		snd->head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
-			    NULL : skb->next;
-		if (!snd->packets_out)
-			xtcp_cc_restart(sk);
-		snd->packets_out++;
-		if (xtcp_seq_after(XTCP_SKB_CB(skb)->end_seq, snd->nxt))
-			snd->nxt = XTCP_SKB_CB(skb)->end_seq;
-		xtcp_send_xmit(sk, skb);
+		xtcp_send_xmit_run(sk, first, run.n, mss);
 	}
 	/* the SYN-ACK's timer keeps its place until the final ACK */
 	if (snd->head && !snd->packets_out && !xs->fo_synack &&
@@ -1064,6 +1221,8 @@ static struct sk_buff *xtcp_send_new_skb(struct sock *sk, u32 size)
 	skb = alloc_skb(XTCP_SKB_HEADROOM + size, sk->sk_allocation);
 	if (!skb)
 		return NULL;
+	/* not summed when copied in: output.c sums (or has summed) it */
+	skb->ip_summed = CHECKSUM_PARTIAL;
 	if (!sk_wmem_schedule(sk, skb->truesize)) {
 		kfree_skb(skb);
 		return NULL;
@@ -1080,12 +1239,52 @@ static struct sk_buff *xtcp_send_tail(struct sock *sk, u32 mss)
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 
 	if (!skb || XTCP_SKB_CB(skb)->tx_count || skb->len >= mss ||
-	    !skb_tailroom(skb))
+	    (XTCP_SKB_CB(skb)->flags & XTCP_FLAG_FIN) ||
+	    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
 		return NULL;
 	return skb;
 }
 
-/* Copy up to @len bytes of @msg to the end of @skb. */
+/*
+ * Copy up to @len bytes of @msg into the socket's page fragment, as a
+ * fragment at the end of @skb (the last one grows when the bytes follow
+ * it in the same page), and charge them. @skb has a free fragment slot.
+ *
+ * Return: the bytes copied, or a negative errno (-ENOMEM: wait for
+ * memory).
+ */
+static int xtcp_send_copy_frag(struct sock *sk, struct sk_buff *skb,
+			       struct msghdr *msg, u32 len)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct page_frag *pfrag = sk_page_frag(sk);
+	int i = skb_shinfo(skb)->nr_frags;
+	bool merge;
+	int err;
+
+	if (!sk_page_frag_refill(sk, pfrag))
+		return -ENOMEM;
+	merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+	len = min_t(u32, len, pfrag->size - pfrag->offset);
+	if (!sk_wmem_schedule(sk, len))
+		return -ENOMEM;
+	err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb, pfrag->page,
+				       pfrag->offset, len);
+	if (err)
+		return err;
+	if (merge) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], len);
+	} else {
+		skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset, len);
+		get_page(pfrag->page);
+	}
+	pfrag->offset += len;
+	XTCP_SKB_CB(skb)->end_seq += len;
+	snd->write_seq += len;
+	return len;
+}
+
+/* Copy @len bytes of @msg to the end of the linear @skb. */
 static int xtcp_send_copy(struct sock *sk, struct sk_buff *skb,
 			  struct msghdr *msg, u32 len)
 {
@@ -1099,6 +1298,39 @@ static int xtcp_send_copy(struct sock *sk, struct sk_buff *skb,
 	XTCP_SKB_CB(skb)->end_seq += len;
 	snd->write_seq += len;
 	return 0;
+}
+
+/*
+ * How much unsent data a write lets gather before it sends: the most one
+ * GSO skb holds, in whole segments; a segment when there is no GSO.
+ */
+static u32 xtcp_send_goal(struct sock *sk, u32 mss)
+{
+	struct xtcp_send_run run;
+
+	if (!xtcp_gso)
+		return mss;
+	xtcp_send_run_init(sk, &run);
+	return max(mss, rounddown(run.max_bytes, mss));
+}
+
+/*
+ * A write that stopped (memory, a fault) may leave the new tail skb
+ * empty: it goes, or Nagle's "nothing in flight" would send it as an
+ * empty segment.
+ */
+static void xtcp_send_drop_empty(struct sock *sk)
+{
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (!skb || skb->len || XTCP_SKB_CB(skb)->tx_count ||
+	    (XTCP_SKB_CB(skb)->flags & XTCP_FLAG_FIN))
+		return;
+	if (snd->head == skb)
+		snd->head = NULL;
+	__skb_unlink(skb, &sk->sk_write_queue);
+	xtcp_send_free_skb(sk, skb);
 }
 
 /**
@@ -1118,7 +1350,8 @@ int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
-	u32 mss, room, fresh = 0;
+	u32 mss, goal, fresh = 0;
+	size_t room;
 	size_t copied = 0;
 	struct sk_buff *skb;
 	int err;
@@ -1130,7 +1363,8 @@ int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size)
 	err = -EPIPE;
 	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 		goto out_err;
-	mss = min_t(u32, xtcp_send_mss(xs), XTCP_SEND_SKB_MAX);
+	mss = xtcp_send_mss(xs);
+	goal = xtcp_send_goal(sk, mss);
 
 	while (msg_data_left(msg)) {
 		skb = xtcp_send_tail(sk, mss);
@@ -1142,9 +1376,13 @@ int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size)
 			 */
 			if (++fresh % 16 == 0)
 				sk_flush_backlog(sk);
-			skb = xtcp_send_new_skb(sk, mss);
+			skb = xtcp_send_new_skb(sk, 0);
 		}
-		if (!skb) {
+		room = min_t(size_t, mss - (skb ? skb->len : 0),
+			     msg_data_left(msg));
+		err = skb ? xtcp_send_copy_frag(sk, skb, msg, room) : -ENOMEM;
+		if (err == -ENOMEM) {
+			xtcp_send_drop_empty(sk);
 			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 			xtcp_send_push(sk);
 			err = sk_stream_wait_memory(sk, &timeo);
@@ -1152,20 +1390,21 @@ int xtcp_send_msg(struct sock *sk, struct msghdr *msg, size_t size)
 				goto out_err;
 			continue;
 		}
-		room = min_t(u32, mss - skb->len, skb_tailroom(skb));
-		room = min_t(size_t, room, msg_data_left(msg));
-		err = xtcp_send_copy(sk, skb, msg, room);
-		if (err)
+		if (err < 0)
 			goto out_err;
-		copied += room;
-		/* a full segment need not wait for the end of the write */
-		if (skb->len >= mss)
+		copied += err;
+		/*
+		 * Full segments need not wait for the end of the write, but
+		 * they go in runs, one GSO skb each: once a run is unsent.
+		 */
+		if (skb->len >= mss && xtcp_send_unsent(sk) >= goal)
 			xtcp_send_push(sk);
 	}
 	xtcp_send_push(sk);
 	return copied;
 
 out_err:
+	xtcp_send_drop_empty(sk);
 	if (copied) {
 		xtcp_send_push(sk);
 		return copied;
@@ -1233,7 +1472,6 @@ bool xtcp_send_syn_data_left(struct sock *sk)
 	if ((int)acked > 0) {
 		/* a part came: the rest is sent from there */
 		skb_pull(skb, acked);
-		skb->csum = csum_partial(skb->data, skb->len, 0);
 		cb->seq = snd->una;
 	}
 	snd->head = skb;

@@ -726,14 +726,16 @@ static int xtcp_sock_recvmsg(struct socket *sock, struct msghdr *msg,
 	 * ACK held back goes now, as tcp_cleanup_rbuf() sends it: if it owes
 	 * two full segments or more (held while the reader was behind: one
 	 * ACK for all this read took), or if the reader took everything (the
-	 * sender's tail is acknowledged at once, not after the timer).
+	 * sender's tail is acknowledged at once, not after the timer) and
+	 * the connection is no conversation, whose answer carries the ACK.
 	 */
 	if (ret > 0 &&
 	    (XTCPF(sk->sk_state) & (XTCPF(TCP_ESTABLISHED) |
 				    XTCPF(TCP_FIN_WAIT1) | XTCPF(TCP_FIN_WAIT2))) &&
 	    (xtcp_recv_window_update_due(sk) ||
 	     (xtcp_sk(sk)->rcv.delack_due &&
-	      (xtcp_sk(sk)->rcv.unacked >= 2 || !xtcp_recv_readable(sk)))))
+	      (xtcp_sk(sk)->rcv.unacked >= 2 ||
+	       (!xtcp_recv_readable(sk) && !xtcp_sk(sk)->rcv.pingpong)))))
 		xtcp_send_ack(sk);
 	release_sock(sk);
 	return ret;
@@ -896,6 +898,16 @@ struct proto_ops xtcp_stream_ops __ro_after_init = {
 	.mmap		= sock_no_mmap,
 };
 
+/*
+ * What waited for the process to let go of the socket: the ACK its
+ * backlog owes, then ICMP's news.
+ */
+static void xtcp_sock_release_cb(struct sock *sk)
+{
+	xtcp_conn_release_ack(sk);
+	xtcp_icmp_release_cb(sk);
+}
+
 struct proto xtcp_prot = {
 	.name		= "XTCP",
 	.owner		= THIS_MODULE,
@@ -903,7 +915,7 @@ struct proto xtcp_prot = {
 	.slab_flags	= XTCP_SLAB_NO_MERGE,
 	.backlog_rcv	= xtcp_conn_backlog_rcv,
 	/* ICMP errors that came while the socket was owned (icmp.c) */
-	.release_cb	= xtcp_icmp_release_cb,
+	.release_cb	= xtcp_sock_release_cb,
 	.keepalive	= xtcp_conn_set_keepalive,
 	.enter_memory_pressure = xtcp_sock_enter_memory_pressure,
 	.leave_memory_pressure = xtcp_sock_leave_memory_pressure,

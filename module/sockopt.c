@@ -103,11 +103,16 @@ static int xtcp_sockopt_set_int(struct sock *sk, int optname, int val)
 			xtcp_send_push(sk);
 		return 0;
 	case TCP_QUICKACK:
-		/* not sticky, as in TCP: ACK at once for a while */
+		/*
+		 * Not sticky, as in TCP: 1 ACKs at once for a while and ends
+		 * the conversation mode; 0 enters it (ACKs wait for answers).
+		 */
 		if (!val) {
 			xs->rcv.quick = 0;
+			xs->rcv.pingpong = 1;
 			return 0;
 		}
+		xs->rcv.pingpong = 0;
 		xs->rcv.quick = max_t(u8, xs->rcv.quick, 16);
 		if (xs->rcv.delack_due && sk->sk_state == TCP_ESTABLISHED)
 			xtcp_send_ack(sk);
@@ -302,7 +307,7 @@ int xtcp_sockopt_get(struct sock *sk, int optname, char __user *optval,
 		val = xs->snd.cork;
 		break;
 	case TCP_QUICKACK:
-		val = xs->rcv.quick > 0;
+		val = !xs->rcv.pingpong;	/* as TCP answers */
 		break;
 	case TCP_MAXSEG:
 		val = xtcp_send_mss(xs);

@@ -308,22 +308,32 @@ void xtcp_timer_probe_sent(struct sock *sk)
 }
 
 /**
+ * xtcp_timer_ato() - how long an ACK may be held back
+ * @xs: the socket
+ *
+ * Return: half the smoothed RTT, within Linux's 40 to 200 ms (RFC 1122
+ * allows up to 500 ms), in jiffies.
+ */
+unsigned long xtcp_timer_ato(const struct xtcp_sock *xs)
+{
+	unsigned long ato = usecs_to_jiffies(xs->tmr.srtt_us >> 4);
+
+	return clamp_t(unsigned long, ato, XTCP_DELACK_MIN, XTCP_DELACK_MAX);
+}
+
+/**
  * xtcp_timer_ack_owed() - a segment wants an ACK, not necessarily now
  * @sk: the socket
  *
- * The delayed-ACK timer: half the smoothed RTT, within Linux's 40 to
- * 200 ms (RFC 1122 allows up to 500 ms), so no ACK waits longer.
+ * The delayed-ACK timer runs for xtcp_timer_ato(), so no ACK waits longer.
  */
 void xtcp_timer_ack_owed(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	unsigned long ato;
 
 	if (timer_pending(&xs->rcv.delack))
 		return;
-	ato = usecs_to_jiffies(xs->tmr.srtt_us >> 4);
-	ato = clamp_t(unsigned long, ato, XTCP_DELACK_MIN, XTCP_DELACK_MAX);
-	sk_reset_timer(sk, &xs->rcv.delack, jiffies + ato);
+	sk_reset_timer(sk, &xs->rcv.delack, jiffies + xtcp_timer_ato(xs));
 }
 
 /**

@@ -19,6 +19,7 @@
 /* Module parameters (main.c). */
 extern int xtcp_family;
 extern int xtcp_ipproto;
+extern bool xtcp_gso;
 
 /*
  * Counters, per network namespace, shown in /proc/net/xtcp_stat. Each
@@ -80,6 +81,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_DELAYEDACKS,		/* ACKs the delack timer sent */
 	XTCP_MIB_MEMORYPRESSURES,	/* entries into memory pressure */
 	XTCP_MIB_BACKLOGDROP,		/* segments the socket backlog refused */
+	XTCP_MIB_BACKLOGACKS,		/* ACKs held to the backlog's end */
 	XTCP_MIB_FILTERDROPS,		/* dropped by the socket's filter or LSM */
 	XTCP_MIB_SYNFLOODLOGSUPPRESSED,	/* flood lines over the global bound */
 	XTCP_MIB_MIGRATEREQSUCCESS,	/* handshakes and children handed over */
@@ -523,14 +525,16 @@ struct xtcp_rcv {
 	u8 quick;			/* quick ACKs left */
 	u8 ack_now:1,			/* send an ACK at once */
 	   delack_due:1,		/* an ACK is owed, on the delack timer */
-	   quickack_opt:1,		/* TCP_QUICKACK set */
+	   pingpong:1,			/* interactive: ACKs ride on answers */
 	   fin_pending:1,		/* a FIN at fin_seq, beyond a hole */
 	   fin_rcvd:1,			/* the peer's FIN is in rcv.nxt */
-	   dsack:1;			/* dsack_start..end goes on our ACK */
+	   dsack:1,			/* dsack_start..end goes on our ACK */
+	   ack_deferred:1;		/* ACK owed by the backlog: release_cb */
 	u32 dsack_start;		/* data we got twice (RFC 2883) */
 	u32 dsack_end;
 	u32 fin_seq;			/* the sequence number of that FIN */
 	unsigned long lrcv;		/* jiffies of the last segment */
+	unsigned long lrcv_data;	/* ... of the last one with data */
 	struct timer_list delack;	/* the delayed-ACK timer */
 
 	/* receive-buffer auto-tuning (xtcp_recv_space_adjust) */
@@ -771,6 +775,10 @@ int xtcp_output_synack(const struct sock *lsk, const struct xtcp_seg *s,
 		       int oif);
 int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s);
 int xtcp_output_data(struct sock *sk, struct sk_buff *skb, struct xtcp_seg *s);
+int xtcp_output_data_gso(struct sock *sk, struct sk_buff *first,
+			 unsigned int n, u32 mss, struct xtcp_seg *s);
+int xtcp_offload_init(void);
+void xtcp_offload_exit(void);
 unsigned int xtcp_output_opts_room(const struct xtcp_seg *s);
 void xtcp_output_reset(struct net *net, const struct sock *sk,
 		       struct sk_buff *skb);
@@ -814,6 +822,7 @@ long xtcp_timer_rto_revert(struct sock *sk, u32 sent_ms);
 unsigned long xtcp_timer_backoff_span(unsigned int retries);
 void xtcp_timer_window_closed(struct sock *sk);
 void xtcp_timer_probe_sent(struct sock *sk);
+unsigned long xtcp_timer_ato(const struct xtcp_sock *xs);
 void xtcp_timer_ack_owed(struct sock *sk);
 void xtcp_timer_ack_sent(struct sock *sk);
 void xtcp_timer_stop_all(struct sock *sk);
@@ -986,6 +995,7 @@ void xtcp_conn_send_syn(struct sock *sk);
 /* icmp.c */
 int xtcp_icmp_err(struct sk_buff *skb, u32 info);
 void xtcp_icmp_release_cb(struct sock *sk);
+void xtcp_conn_release_ack(struct sock *sk);
 
 /* socket.c */
 extern struct proto xtcp_prot;

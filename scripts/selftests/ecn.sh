@@ -16,7 +16,7 @@
 # read as differences around each run.
 # netem drops what it would mark but cannot (SYNs among them), so the
 # SYN fallback is off on both sides: a SYN sent again still asks for ECN.
-# Linux TCP sends one segment per packet (gso_max_segs 1), as xtcp does:
+# Both stacks send one segment per packet (gso_max_segs 1 on both ends):
 # netem marks packets, and 64 KB GSO packets would get few marks.
 . /xtcp/bin/lib.sh
 
@@ -118,6 +118,7 @@ setsys ns_x xtcp/ecn_fallback 0
 setsys ns_t xtcp/ecn_fallback 0
 setsys ns_t ipv4/tcp_ecn_fallback 0
 $IP -n ns_t link set veth_t gso_max_segs 1 || exit 1
+$IP -n ns_x link set veth_x gso_max_segs 1 || exit 1
 case "$mode" in
 xtcp)
 	netem_both

@@ -183,9 +183,10 @@ per_ack() {
 }
 
 stretch() {
-	# Linux's sender would hand the receiver 64 kB GSO packets that count
-	# as one segment each; xtcp sends MSS-sized ones. Like for like:
+	# Either sender would hand the receiver 64 kB GSO packets that count
+	# as one segment each. Like for like, MSS-sized ones from both:
 	must $IP -n ns_t link set dev veth_t gso_max_segs 1
+	must $IP -n ns_x link set dev veth_x gso_max_segs 1
 	check "Linux TCP receiver, xtcp sender: 1 MB to a slow reader" \
 		per_ack ns_t tcp ns_x xtcp 192.0.2.2
 	check "  Linux ACKs 4 data segments or more at a time" [ "$ratio" -ge 40 ]

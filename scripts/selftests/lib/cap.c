@@ -85,7 +85,8 @@ static int xt_cap_frame(const struct xt_cap *c, uint8_t *b, size_t n,
 int xt_cap_recv(struct xt_cap *c, struct xt_seg *s, int ms)
 {
 	double end = xt_now() + ms / 1000.0;
-	uint8_t b[2048];
+	/* a GSO run crosses veth and loopback whole: up to 64 kB a frame */
+	uint8_t b[65536 + 256];
 
 	for (;;) {
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };

@@ -5,8 +5,9 @@
  * of a real handshake: the close-state table, passive close (CLOSE_WAIT,
  * LAST_ACK), active close into a TIME_WAIT entry, simultaneous close
  * (CLOSING), a FIN that arrives before the data ahead of it, and the
- * one ACK for the segments a held socket's backlog took, and the ACKs a
- * conversation leaves to its answers.
+ * one ACK for the segments a held socket's backlog took, the ACKs a
+ * conversation leaves to its answers, and in-order data merged into the
+ * receive queue's last skb.
  * Included at the bottom of module/conn.c.
  */
 #include <kunit/test.h>
@@ -355,6 +356,64 @@ static void xtcp_conn_test_pingpong(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xs->rcv.pingpong);
 }
 
+/* A segment from the peer whose @payload bytes ('x') sit in a page. */
+static void xtcp_conn_test_peer_paged(struct kunit *test, unsigned int payload)
+{
+	struct xtcp_conn_test *t = xtcp_conn_test_ctx(test);
+	struct xtcp_sock *xs = xtcp_conn_test_xs(test);
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct page *page;
+
+	skb = xtcp_kunit_skb(test, XTCP_FLAG_ACK, t->peer_seq, xs->snd.una,
+			     xtcp_kunit_ack_opts, sizeof(xtcp_kunit_ack_opts), 0);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memset(page_address(page), 'x', payload);
+	skb_fill_page_desc(skb, 0, page, 0, payload);
+	skb->len += payload;
+	skb->data_len += payload;
+	skb->truesize += PAGE_SIZE;
+	ip_hdr(skb)->tot_len = htons(ntohs(ip_hdr(skb)->tot_len) + payload);
+	th = tcp_hdr(skb);
+	th->check = 0;
+	th->check = csum_tcpudp_magic(XTCP_KUNIT_PEER, XTCP_KUNIT_LOCAL,
+				      skb->len, IPPROTO_TCP,
+				      skb_checksum(skb, 0, skb->len, 0));
+	local_bh_disable();
+	xtcp_input_rcv(skb);
+	local_bh_enable();
+	t->peer_seq += payload;
+}
+
+/*
+ * In-order data in pages joins the receive queue's last skb (Linux's
+ * TCPRcvCoalesce): one skb for three segments, every byte read back.
+ */
+static void xtcp_conn_test_rcv_coalesce(struct kunit *test)
+{
+	struct xtcp_conn_test *t = xtcp_conn_test_ctx(test);
+	struct net *net = sock_net(t->child->sk);
+	struct sock *sk = t->child->sk;
+	unsigned long merged = xtcp_stats_read(net, XTCP_MIB_RCVCOALESCE);
+	static char buf[300];
+	struct kvec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {};
+	int i;
+
+	for (i = 0; i < 3; i++)
+		xtcp_conn_test_peer_paged(test, 100);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 1U);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_RCVCOALESCE),
+			merged + 2);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb_peek(&sk->sk_receive_queue))->end_seq,
+			t->peer_seq);
+	KUNIT_ASSERT_EQ(test, kernel_recvmsg(t->child, &msg, &iov, 1,
+					     sizeof(buf), MSG_DONTWAIT), 300);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(buf, 'x', sizeof(buf)), NULL);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 0U);
+}
+
 static struct kunit_case xtcp_conn_test_cases[] = {
 	KUNIT_CASE(xtcp_conn_test_close_table),
 	KUNIT_CASE(xtcp_conn_test_passive_close),
@@ -364,6 +423,7 @@ static struct kunit_case xtcp_conn_test_cases[] = {
 	KUNIT_CASE(xtcp_conn_test_data_after_close),
 	KUNIT_CASE(xtcp_conn_test_backlog_ack),
 	KUNIT_CASE(xtcp_conn_test_pingpong),
+	KUNIT_CASE(xtcp_conn_test_rcv_coalesce),
 	{}
 };
 

@@ -314,7 +314,7 @@ static bool xtcp_recv_prune_ofo(struct sock *sk)
  * limit allow it, pruning the out-of-order queue for in-order data.
  */
 static bool xtcp_recv_charge(struct sock *sk, struct sk_buff *skb,
-			     bool in_order)
+			     bool in_order, bool own)
 {
 	/*
 	 * As TCP: refused once the buffer is over its size, so a segment
@@ -331,7 +331,34 @@ static bool xtcp_recv_charge(struct sock *sk, struct sk_buff *skb,
 	    !sk_rmem_schedule(sk, skb, skb->truesize))
 		return false;
 ok:
-	skb_set_owner_r(skb, sk);
+	if (own)
+		skb_set_owner_r(skb, sk);
+	return true;
+}
+
+/*
+ * Append in-order @skb to the receive queue's last skb, as Linux's
+ * TCPRcvCoalesce: its pages move over (or its bytes, where the last skb
+ * has room), so the reader walks and frees fewer skbs. Not behind a
+ * cloned skb (a tap's copy shares it) nor across a hole. @skb's memory
+ * is scheduled, not yet charged; the merge charges what it adds.
+ *
+ * Return: true if @skb was merged and freed.
+ */
+static bool xtcp_recv_coalesce(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
+	bool stolen;
+	int delta;
+
+	if (!tail || XTCP_SKB_CB(tail)->end_seq != XTCP_SKB_CB(skb)->seq ||
+	    !skb_try_coalesce(tail, skb, &stolen, &delta))
+		return false;
+	XTCP_SKB_CB(tail)->end_seq = XTCP_SKB_CB(skb)->end_seq;
+	atomic_add(delta, &sk->sk_rmem_alloc);
+	sk_mem_charge(sk, delta);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVCOALESCE);
+	kfree_skb_partial(skb, stolen);
 	return true;
 }
 
@@ -485,7 +512,7 @@ static bool xtcp_recv_queue(struct sock *sk, struct sk_buff *skb)
 		/* out of order: ACK at once, with SACK blocks */
 		r->ack_now = 1;
 		r->quick = max_t(u8, r->quick, 2);
-		if (!xtcp_recv_charge(sk, skb, false)) {
+		if (!xtcp_recv_charge(sk, skb, false, true)) {
 			XTCP_INC_STATS(net, XTCP_MIB_RCVQDROP);
 			return false;
 		}
@@ -498,13 +525,16 @@ static bool xtcp_recv_queue(struct sock *sk, struct sk_buff *skb)
 		XTCP_INC_STATS(net, XTCP_MIB_OFOQUEUE);
 		return true;
 	}
-	if (!xtcp_recv_charge(sk, skb, true)) {
+	if (!xtcp_recv_charge(sk, skb, true, false)) {
 		XTCP_INC_STATS(net, XTCP_MIB_RCVQDROP);
 		r->ack_now = 1;
 		return false;
 	}
-	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	r->nxt = cb->end_seq;
+	if (!xtcp_recv_coalesce(sk, skb)) {
+		skb_set_owner_r(skb, sk);
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+	}
 	if (had_ofo && xtcp_recv_ofo_drain(sk))
 		r->ack_now = 1;		/* a hole filled: tell the sender */
 	if (had_ofo && RB_EMPTY_ROOT(&r->ofo))

@@ -116,7 +116,7 @@ tcp-client)
 esac
 log "xtcp counters in ns_x:"
 $IP netns exec ns_x cat /proc/net/xtcp_stat | grep -E \
-	'RetransSegs|Recovery|RTOs|Ofo|Prune|RcvQDrop|DupData|ZeroWindow|DelayedAcks|OutSegs|InSegs|BacklogDrop|DSACK|Undo' |
+	'RetransSegs|Recovery|RTOs|Ofo|Prune|RcvQDrop|DupData|ZeroWindow|DelayedAcks|OutSegs|InSegs|Backlog|RcvCoalesce|DSACK|Undo' |
 	tr '\n' ' '
 echo
 done_test

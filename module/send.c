@@ -29,9 +29,11 @@
  * Everything runs with the socket to itself (lock_sock, or bh-locked
  * and not owned).
  */
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/uio.h>
 #include <net/checksum.h>
+#include <net/rtnetlink.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -299,7 +301,7 @@ static bool xtcp_send_joins(struct sock *sk, const struct xtcp_send_run *run,
 {
 	const struct sk_buff *prev = run->prev;
 
-	if (!xtcp_gso || run->n >= run->max_segs || !skb->len ||
+	if (run->n >= run->max_segs || !skb->len ||
 	    skb_headlen(skb) || XTCP_SKB_CB(skb)->tx_count ||
 	    prev->len != mss || skb_headlen(prev) ||
 	    (XTCP_SKB_CB(prev)->flags & XTCP_FLAG_FIN) ||
@@ -308,6 +310,30 @@ static bool xtcp_send_joins(struct sock *sk, const struct xtcp_send_run *run,
 		return false;
 	*slots = run->slots + xtcp_send_frag_slots(prev, skb);
 	return *slots <= MAX_SKB_FRAGS;
+}
+
+/*
+ * Does the route end in this kernel, where our offload cuts a run? A
+ * device with TSO takes a run whole and hands it on as TCP's: loopback
+ * and veth give it to a stack here, but virtio-net would give it to a
+ * host that has no segmentation for our protocol number, and a NIC to
+ * its TSO engine. Elsewhere segments go one by one, as before GSO.
+ */
+static bool xtcp_send_gso_dev_ok(struct sock *sk)
+{
+	const struct net_device *dev;
+	struct dst_entry *dst;
+	bool ok = false;
+
+	rcu_read_lock();
+	dst = __sk_dst_get(sk);
+	dev = dst ? dst->dev : NULL;
+	if (dev)
+		ok = (dev->flags & IFF_LOOPBACK) ||
+		     (dev->rtnl_link_ops &&
+		      !strcmp(dev->rtnl_link_ops->kind, "veth"));
+	rcu_read_unlock();
+	return ok;
 }
 
 /* An empty run, with the limits of the socket's route. */
@@ -319,6 +345,10 @@ static void xtcp_send_run_init(struct sock *sk, struct xtcp_send_run *run)
 	memset(run, 0, sizeof(*run));
 	run->max_bytes = max;
 	run->max_segs = U16_MAX;
+	if (!xtcp_gso || !xtcp_send_gso_dev_ok(sk)) {
+		run->max_segs = 1;
+		return;
+	}
 	if (sk_can_gso(sk)) {
 		run->max_bytes = min_t(u32, max, sk->sk_gso_max_size);
 		run->max_segs = sk->sk_gso_max_segs;
@@ -1308,9 +1338,9 @@ static u32 xtcp_send_goal(struct sock *sk, u32 mss)
 {
 	struct xtcp_send_run run;
 
-	if (!xtcp_gso)
-		return mss;
 	xtcp_send_run_init(sk, &run);
+	if (run.max_segs < 2)
+		return mss;
 	return max(mss, rounddown(run.max_bytes, mss));
 }
 

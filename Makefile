@@ -120,7 +120,7 @@ dkms:
 debugtest: deps
 	scripts/debug/debugtest.sh
 
-# The test initramfs plus perf and ethtool (scripts/bench/initramfs.sh);
+# The test initramfs plus perf (scripts/bench/initramfs.sh);
 # 2 GB so that 1000 connections holding 64 kB each stay under both
 # stacks' memory-pressure marks (a sixteenth of the RAM).
 bench:

@@ -2,7 +2,8 @@
 /*
  * KUnit suite xtcp_offload: a GSO skb of xtcp's protocol cut by the
  * IPv4 GSO layer through our registered offload, as a device without
- * TSO would have it cut: the segments' sequence numbers, lengths and
+ * TSO, or with a TSO engine for TCP only, would have it cut: the
+ * segments' sequence numbers, lengths and
  * flags, their IP headers, and their checksums, summed here for a
  * device that cannot sum and left to one that can. Included at the
  * bottom of module/offload.c.
@@ -69,7 +70,7 @@ static struct sk_buff *xtcp_offload_test_skb(struct kunit *test, u8 flags)
 	skb->protocol = htons(ETH_P_IP);
 	skb_shinfo(skb)->gso_size = XTCP_OFFLOAD_TEST_MSS;
 	skb_shinfo(skb)->gso_segs = 3;
-	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	skb_shinfo(skb)->gso_type = XTCP_GSO_TYPE;
 	return skb;
 }
 
@@ -143,8 +144,18 @@ static void xtcp_offload_test_device_sum(struct kunit *test)
 	xtcp_offload_test_cut(test, NETIF_F_SG | NETIF_F_HW_CSUM);
 }
 
-/* A device that takes the run whole gets it back whole. */
-static void xtcp_offload_test_device_tso(struct kunit *test)
+/*
+ * A NIC with TSO (or virtio-net) must not take a run whole: its engine
+ * would cut a protocol-253 packet as TCP's. It gets the segments.
+ */
+static void xtcp_offload_test_tso_nic(struct kunit *test)
+{
+	xtcp_offload_test_cut(test, NETIF_F_SG | NETIF_F_HW_CSUM |
+			      NETIF_F_TSO | NETIF_F_TSO_ECN);
+}
+
+/* A software device (veth, loopback) takes the run back whole. */
+static void xtcp_offload_test_device_soft(struct kunit *test)
 {
 	struct sk_buff *skb = xtcp_offload_test_skb(test, XTCP_FLAG_ACK);
 	struct sk_buff *segs;
@@ -152,7 +163,7 @@ static void xtcp_offload_test_device_tso(struct kunit *test)
 	/* a count from elsewhere is not trusted: it is made again */
 	skb_shinfo(skb)->gso_segs = 7;
 	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM |
-			       NETIF_F_TSO);
+			       NETIF_F_GSO_SOFTWARE);
 	KUNIT_EXPECT_PTR_EQ(test, segs, (struct sk_buff *)NULL);
 	KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_segs, 3);
 	consume_skb(skb);
@@ -179,7 +190,8 @@ static void xtcp_offload_test_bad(struct kunit *test)
 static struct kunit_case xtcp_offload_test_cases[] = {
 	KUNIT_CASE(xtcp_offload_test_software_sum),
 	KUNIT_CASE(xtcp_offload_test_device_sum),
-	KUNIT_CASE(xtcp_offload_test_device_tso),
+	KUNIT_CASE(xtcp_offload_test_tso_nic),
+	KUNIT_CASE(xtcp_offload_test_device_soft),
 	KUNIT_CASE(xtcp_offload_test_bad),
 	{}
 };

@@ -282,6 +282,26 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
  * (its payload set), sum it or leave the sum to the device or to
  * offload.c, and send it.
  */
+/*
+ * May the route's device sum our segments? sk_route_caps cannot say: it
+ * claims NETIF_F_HW_CSUM for every GSO-capable route, as TCP relies on,
+ * and the kernel also hands CHECKSUM_PARTIAL to a device that sums only
+ * TCP and UDP (NETIF_F_IP_CSUM), whose driver may parse the protocol
+ * byte and leave a protocol-253 sum unfilled. Only a device that sums
+ * any protocol by csum_start and csum_offset gets our sums open.
+ */
+static bool xtcp_output_dev_csum(struct sock *sk)
+{
+	const struct dst_entry *dst;
+	bool ok;
+
+	rcu_read_lock();
+	dst = __sk_dst_get(sk);
+	ok = dst && dst->dev && (dst->dev->features & NETIF_F_HW_CSUM);
+	rcu_read_unlock();
+	return ok;
+}
+
 static int xtcp_output_payload(struct sock *sk, struct sk_buff *out,
 			       struct xtcp_seg *s, unsigned int segs)
 {
@@ -299,7 +319,7 @@ static int xtcp_output_payload(struct sock *sk, struct sk_buff *out,
 	th = skb_push(out, hdrlen);
 	skb_reset_transport_header(out);
 	xtcp_output_fill(th, s, hdrlen);
-	if ((sk->sk_route_caps & NETIF_F_HW_CSUM) || segs > 1) {
+	if (segs > 1 || xtcp_output_dev_csum(sk)) {
 		/* the pseudo-header's sum; the device adds the segment's */
 		th->check = ~csum_tcpudp_magic(s->saddr, s->daddr, out->len,
 					       XTCP_CSUM_PROTO, 0);
@@ -412,7 +432,7 @@ int xtcp_output_data_gso(struct sock *sk, struct sk_buff *first,
 		xtcp_output_add_frags(out, skb);
 	skb_shinfo(out)->gso_size = mss;
 	skb_shinfo(out)->gso_segs = n;
-	skb_shinfo(out)->gso_type = SKB_GSO_TCPV4;
+	skb_shinfo(out)->gso_type = XTCP_GSO_TYPE;
 	return xtcp_output_payload(sk, out, s, n);
 }
 

@@ -313,11 +313,12 @@ static bool xtcp_send_joins(struct sock *sk, const struct xtcp_send_run *run,
 }
 
 /*
- * Does the route end in this kernel, where our offload cuts a run? A
- * device with TSO takes a run whole and hands it on as TCP's: loopback
- * and veth give it to a stack here, but virtio-net would give it to a
- * host that has no segmentation for our protocol number, and a NIC to
- * its TSO engine. Elsewhere segments go one by one, as before GSO.
+ * Does the route start on a device whose transmit is software? Runs are
+ * built only for loopback and veth, the devices xtcp's tests and
+ * benchmarks cover. What such a device hands on (a veth bridged to a
+ * NIC, a forwarding hop) is cut before any device without
+ * NETIF_F_GSO_FRAGLIST takes it (XTCP_GSO_TYPE), so no TSO engine sees
+ * our protocol. Elsewhere segments go one by one, as before GSO.
  */
 static bool xtcp_send_gso_dev_ok(struct sock *sk)
 {

@@ -15,6 +15,19 @@
 /* Protocol number in the checksum's pseudo-header: always TCP's. */
 #define XTCP_CSUM_PROTO		IPPROTO_TCP
 
+/*
+ * The GSO type of a run of our data segments. TCPv4 says how to cut it.
+ * FRAGLIST is there because only software devices (veth, loopback,
+ * bridge, bond...) carry NETIF_F_GSO_FRAGLIST: a device must have every
+ * bit of the type to take a GSO skb whole, so a NIC with TSO, or
+ * virtio-net, gets the run cut into segments first (offload.c) instead
+ * of feeding a protocol-253 packet to a TCP segmentation engine. The
+ * run is not frag_list-shaped; TCP's segmenter, which meets it behind
+ * the tests' protocol translator, cuts such a run the usual way (its
+ * list cut wants a head of exactly one segment, never ours).
+ */
+#define XTCP_GSO_TYPE		(SKB_GSO_TCPV4 | SKB_GSO_FRAGLIST)
+
 #define XTCP_HDR_LEN		((unsigned int)sizeof(struct tcphdr))
 #define XTCP_MAX_HDR_LEN	60	/* data offset is 4 bits of words */
 #define XTCP_MAX_OPT_LEN	(XTCP_MAX_HDR_LEN - XTCP_HDR_LEN)

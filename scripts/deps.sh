@@ -12,14 +12,15 @@ pkgs=(
 	libelf-dev libssl-dev dwarves kmod perl python3 xz-utils
 	# style checks; DKMS packaging (dkms.conf is built by make check)
 	sparse dkms
-	# test VM: emulator, initramfs, the userspace inside it
-	qemu-system-x86 busybox-static cpio iproute2
+	# test VM: emulator, initramfs, the userspace inside it (ethtool:
+	# data_gso_cut turns a veth's tx-gso-list off)
+	qemu-system-x86 busybox-static cpio iproute2 ethtool
 	# real programs run over xtcp by the preload tests (scripts/preload/)
 	nginx-light curl wrk iperf3 socat
 )
-# `scripts/deps.sh bench` (make bench): perf and ethtool, which
+# `scripts/deps.sh bench` (make bench): perf, which
 # scripts/bench/initramfs.sh copies into the benchmark's initramfs
-[ "${1:-}" != bench ] || pkgs+=(linux-perf ethtool)
+[ "${1:-}" != bench ] || pkgs+=(linux-perf)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The benchmark's initramfs: the test VM's (scripts/vm/mkinitramfs.sh) with
-# a second archive appended that adds perf and ethtool, with their shared
-# libraries, when the host has them (scripts/deps.sh installs both). The
+# a second archive appended that adds perf, with its shared libraries,
+# when the host has it (`scripts/deps.sh bench` installs it; ethtool is
+# in the test initramfs already). The
 # kernel unpacks concatenated archives in order, so the test initramfs
 # stays as it is and only `make bench` pays for the bigger one. Prints the
 # path of the result.
@@ -16,16 +17,9 @@ out=$BUILD/vm/initramfs-bench-$KVER.cpio.gz
 stage=$BUILD/vm/bench-extra-$KVER
 [ -f "$base" ] || xtcp_die "no $base: run 'make initramfs' first"
 
-# name:host-path pairs; each goes to the same path in the VM, ethtool to
-# /sbin (the VM's /sbin and /usr/sbin are separate directories).
+# name:host-path pairs; each goes to the same path in the VM
 tools=()
 [ ! -x /usr/bin/perf ] || tools+=(/usr/bin/perf:/usr/bin/perf)
-for t in /usr/sbin/ethtool /sbin/ethtool; do
-	if [ -x "$t" ]; then
-		tools+=("/sbin/ethtool:$t")
-		break
-	fi
-done
 
 rm -rf "$stage"
 mkdir -p "$stage"
@@ -43,5 +37,5 @@ cat "$base" "$out.extra" >"$out.tmp"
 rm -f "$out.extra"
 mv "$out.tmp" "$out"
 added=$(for t in "${tools[@]}"; do printf ' %s' "${t%%:*}"; done)
-echo "bench-initramfs: $out (adds:${added:- nothing, no perf or ethtool on this host})" >&2
+echo "bench-initramfs: $out (adds:${added:- nothing, no perf on this host})" >&2
 echo "$out"

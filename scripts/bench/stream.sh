@@ -199,13 +199,17 @@ if want bulk; then
 fi
 
 if want loss; then
-	# netem drops whole skbs: a GSO skb of 45 segments would be one
-	# "packet", so TCP runs without GSO/TSO here, as xtcp always does.
+	# netem drops whole skbs: a GSO run of 45 segments would be one
+	# "packet" lost, for either stack. gso_max_segs 1 on the sending end
+	# makes both send one segment per skb, so netem drops segments, as a
+	# lossy link does.
 	echo
 	echo "Goodput under loss: veth, netem delay 5 ms each way (RTT 10 ms), loss on the" \
-		"data direction only, GSO/TSO off, 1 stream, $LOSS_SECS s, median of $REPS"
+		"data direction only, GSO/TSO off and one segment per skb (gso_max_segs 1)," \
+		"1 stream, $LOSS_SECS s, median of $REPS"
 	bulk_header
 	[ ! -x $ETHTOOL ] || offloads off
+	$IP -n ns_bc link set dev veth_bc gso_max_segs 1
 	$TC -n ns_bs qdisc add dev veth_bs root netem delay 5ms
 	for loss in 0 1 5; do
 		$TC -n ns_bc qdisc replace dev veth_bc root netem delay 5ms loss $loss%
@@ -213,6 +217,7 @@ if want loss; then
 	done
 	$TC -n ns_bc qdisc del dev veth_bc root
 	$TC -n ns_bs qdisc del dev veth_bs root
+	$IP -n ns_bc link set dev veth_bc gso_max_segs 65535
 	[ ! -x $ETHTOOL ] || offloads on
 fi
 

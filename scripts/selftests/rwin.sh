@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# rwin.sh wscale|autotune|csum|stretch: the receive window, xtcp against Linux TCP
+# rwin.sh wscale|autotune|csum|gsocut|swcsum|stretch: the receive window, xtcp against Linux TCP
 # with the same settings, through the protocol-byte translator (xrwin).
 #
 #   ns_x (192.0.2.1) veth_x ======== veth_t (192.0.2.2) ns_t
@@ -143,9 +143,32 @@ autotune() {
 
 # csum: xtcp to xtcp over veth (no translator), xtcp's data segments as
 # they arrive: their checksums, left to the device (CHECKSUM_PARTIAL),
-# must verify once summed, pseudo-header included.
+# must verify once summed, pseudo-header included. veth takes xtcp's GSO
+# runs whole, so some frames carry more than one MSS.
+#
+# gsocut: the same with veth_x's "tx-gso-list" off and its TSO still on,
+# as a NIC with TSO (or virtio-net) is: such a device must never take an
+# xtcp run whole (its TSO engine would cut a protocol-253 packet as TCP),
+# so every frame on the wire holds one MSS at most, and the transfer
+# still arrives whole.
+#
+# swcsum: the same with veth_x's checksum offload off (so TSO is off
+# too): xtcp sums every segment in software, its runs when they are cut
+# at the device, and every sum must be right.
 csum() {
 	/sbin/tc -n ns_x qdisc del dev veth_x clsact
+	case $1 in
+	cut)
+		must $IP netns exec ns_x /sbin/ethtool -K veth_x tx-gso-list off
+		must $IP netns exec ns_x sh -c \
+			"/sbin/ethtool -k veth_x | grep -q '^tcp-segmentation-offload: on'"
+		;;
+	sw)
+		must $IP netns exec ns_x /sbin/ethtool -K veth_x tx off
+		must $IP netns exec ns_x sh -c \
+			"/sbin/ethtool -k veth_x | grep -q 'tx-checksum-ip-generic: off'"
+		;;
+	esac
 	rm -f /tmp/rw_tap.log
 	$IP netns exec ns_t xcsum veth_t 5000 20 >/tmp/rw_tap.log 2>&1 &
 	tap=$!
@@ -156,6 +179,19 @@ csum() {
 		192.0.2.2 7100 1000000
 	check "20 data segments captured, every checksum right" wait $tap
 	cat /tmp/rw_tap.log
+	max=$(field max /tmp/rw_tap.log)
+	open=$(field open /tmp/rw_tap.log)
+	if [ "$1" = sw ]; then
+		check "every segment summed before the device" eq "$open" 0
+	else
+		check "sums left to the device" [ "${open:-0}" -gt 0 ]
+	fi
+	if [ "$1" = whole ]; then
+		check "GSO runs crossed the veth whole" [ "${max:-0}" -gt 1460 ]
+	else
+		check "no frame above one MSS (1460 bytes) on the wire" \
+			[ "${max:-99999}" -le 1460 ]
+	fi
 }
 
 # stretch: a slow reader (16 kB, then 20 ms asleep; SO_RCVBUF 64 kB, so
@@ -200,7 +236,13 @@ stretch)
 	stretch
 	;;
 csum)
-	csum
+	csum whole
+	;;
+gsocut)
+	csum cut
+	;;
+swcsum)
+	csum sw
 	;;
 wscale)
 	wscale
@@ -209,7 +251,7 @@ autotune)
 	autotune
 	;;
 *)
-	echo "usage: rwin.sh wscale|autotune|csum|stretch"
+	echo "usage: rwin.sh wscale|autotune|csum|gsocut|swcsum|stretch"
 	exit 2
 	;;
 esac

@@ -4,7 +4,10 @@
  * data segments arriving on it, for up to MS milliseconds or until WANT
  * of them came, and check each one's checksum in full (a segment whose
  * device was left to sum it is completed first, as the device would).
- * Prints "data=N bad=M"; exit 0 only if N >= WANT and M == 0.
+ * Prints "data=N bad=M max=P open=K": P the largest payload seen (a GSO
+ * run that crossed the device whole is one frame larger than the MSS),
+ * K how many came with their sum left to the device;
+ * exit 0 only if N >= WANT and M == 0.
  */
 #include <net/if.h>
 
@@ -12,7 +15,7 @@
 
 int main(int argc, char **argv)
 {
-	unsigned int data = 0, bad = 0, want;
+	unsigned int data = 0, bad = 0, max = 0, open = 0, want;
 	struct xt_cap cap;
 	struct xt_seg s;
 	double end;
@@ -29,7 +32,10 @@ int main(int argc, char **argv)
 			continue;
 		data++;
 		bad += !s.csum_ok;
+		open += s.csum_open;
+		if (s.paylen > max)
+			max = s.paylen;
 	}
-	printf("data=%u bad=%u\n", data, bad);
+	printf("data=%u bad=%u max=%u open=%u\n", data, bad, max, open);
 	return data >= want && !bad ? 0 : 1;
 }

@@ -49,7 +49,7 @@ declare -A modparams=([ifb]="numifbs=0")
 shopt -s nullglob
 selftest_bins=("$BUILD"/selftests/*)
 selftest_sh=("$top"/scripts/selftests/*.sh "$top"/scripts/bench/*.sh)
-bins=(/bin/busybox /sbin/ip /sbin/tc /bin/ss)
+bins=(/bin/busybox /sbin/ip /sbin/tc /bin/ss /sbin/ethtool)
 # Real programs the preload tests run under xtcp-run (scripts/deps.sh
 # installs their Debian packages: nginx-light, curl, wrk, iperf3, socat).
 apps=(/usr/sbin/nginx /usr/bin/curl /usr/bin/wrk /usr/bin/iperf3 /usr/bin/socat)
@@ -81,7 +81,7 @@ ln -s ../run "$stage/var/run"
 # busybox and its applets; the iproute2 tools below are real binaries.
 cp /bin/busybox "$stage/bin/busybox"
 /bin/busybox --list-full | while read -r applet; do
-	case ${applet##*/} in busybox|ip|tc|ss) continue ;; esac
+	case ${applet##*/} in busybox|ip|tc|ss|ethtool) continue ;; esac
 	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 done
 
@@ -95,7 +95,7 @@ copy_with_libs() {
 		done
 	done
 }
-copy_with_libs /sbin/ip /sbin/tc /bin/ss "${apps[@]}"
+copy_with_libs /sbin/ip /sbin/tc /bin/ss /sbin/ethtool "${apps[@]}"
 # nginx's MIME table (the tests write their own nginx.conf). /etc/passwd
 # below has nobody too: nginx's user when a configuration names none.
 install -D -m 0644 /etc/nginx/mime.types "$stage/etc/nginx/mime.types"

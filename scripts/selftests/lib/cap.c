@@ -74,6 +74,7 @@ static int xt_cap_frame(const struct xt_cap *c, uint8_t *b, size_t n,
 	if (partial && xt_get16(b + 2) <= n)
 		xt_cap_csum_fill(b + ihl, tot - ihl);
 	xt_seg_parse(b + ihl, tot - ihl, sa, da, s);
+	s->csum_open = partial;
 	s->outgoing = sll->sll_pkttype == PACKET_OUTGOING;
 	return 1;
 }

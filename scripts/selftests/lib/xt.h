@@ -138,6 +138,7 @@ struct xt_seg {
 	uint16_t win;
 	unsigned int paylen;
 	int csum_ok, opts_ok;	/* opts_ok 0 also for a bad data offset */
+	int csum_open;		/* a tap's frame whose sum was left to the device */
 	int mss;		/* -1: no MSS option */
 	int ws;			/* -1: no window scale option */
 	int sack_ok;

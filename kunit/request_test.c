@@ -38,6 +38,61 @@ static void xtcp_req_test_bad_ack_keeps_request(struct kunit *test)
 		xtcp_req_put(req);
 }
 
+/*
+ * The listener sent a cookie for the first copy of a SYN (its queue was
+ * full) and made a request for the second; the client took the cookie's
+ * SYN-ACK. Its ACK, for the cookie, makes the connection in place of the
+ * request. An ACK for neither gets RST and leaves the request be.
+ */
+static void xtcp_req_test_cookie_ack_replaces_request(struct kunit *test)
+{
+	struct xtcp_kunit_ctx *ctx = test->priv;
+	struct sock *lsk = ctx->lsock->sk;
+	struct xtcp_net *xn = xtcp_net(ctx->net);
+	struct xtcp_cookie_opts c = {
+		.mss = 1400, .has_wscale = true, .wscale = 6, .sack_ok = true,
+	};
+	struct xtcp_cookie_tuple t = {
+		.saddr = XTCP_KUNIT_LOCAL, .daddr = XTCP_KUNIT_PEER,
+		.sport = htons(XTCP_KUNIT_PORT), .dport = htons(XTCP_KUNIT_SPORT),
+		.isn = XTCP_KUNIT_ISN,
+	};
+	int saved = xn->sysctl.syncookies;
+	u64 replaced, recv;
+	u32 cookie, iss;
+
+	xn->sysctl.syncookies = 1;
+	/* as if the first copy of the SYN had got a cookie just now */
+	WRITE_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp, jiffies ? : 1);
+	iss = xtcp_req_test_syn_iss(test);
+	cookie = xtcp_cookie_make(&xn->cookie_key, &t, &c, xtcp_cookie_now());
+	KUNIT_ASSERT_NE(test, cookie, iss);
+
+	replaced = xtcp_stats_read(ctx->net, XTCP_MIB_SYNCOOKIESREPLACED);
+	recv = xtcp_stats_read(ctx->net, XTCP_MIB_SYNCOOKIESRECV);
+	xtcp_kunit_send(test, XTCP_FLAG_ACK, XTCP_KUNIT_ISN + 1, cookie + 2,
+			xtcp_kunit_ack_opts, sizeof(xtcp_kunit_ack_opts), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_kunit_synq(test), 1U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(lsk->sk_ack_backlog), 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(ctx->net,
+					      XTCP_MIB_SYNCOOKIESREPLACED),
+			replaced);
+
+	xtcp_kunit_send(test, XTCP_FLAG_ACK, XTCP_KUNIT_ISN + 1, cookie + 1,
+			xtcp_kunit_ack_opts, sizeof(xtcp_kunit_ack_opts), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_kunit_synq(test), 0U);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_kunit_req(test), NULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(lsk->sk_ack_backlog), 1U);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(ctx->net,
+					      XTCP_MIB_SYNCOOKIESREPLACED),
+			replaced + 1);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(ctx->net, XTCP_MIB_SYNCOOKIESRECV),
+			recv + 1);
+
+	xn->sysctl.syncookies = saved;
+	WRITE_ONCE(xtcp_sk(lsk)->lsn.cookie_stamp, 0);
+}
+
 static void xtcp_req_test_ack_promotes(struct kunit *test)
 {
 	struct xtcp_kunit_ctx *ctx = test->priv;
@@ -327,6 +382,7 @@ static struct kunit_case xtcp_req_test_cases[] = {
 	KUNIT_CASE(xtcp_req_test_timeout_no_overflow),
 	KUNIT_CASE(xtcp_req_test_pressure_retries),
 	KUNIT_CASE(xtcp_req_test_bad_ack_keeps_request),
+	KUNIT_CASE(xtcp_req_test_cookie_ack_replaces_request),
 	KUNIT_CASE(xtcp_req_test_ack_promotes),
 	KUNIT_CASE(xtcp_req_test_child_cc),
 	KUNIT_CASE(xtcp_req_test_rst_drops_request),

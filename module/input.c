@@ -198,8 +198,11 @@ int xtcp_input_rcv(struct sk_buff *skb)
 			struct xtcp_request *req = xtcp_eh_req(eh);
 
 			/* a handshake's ACK meets its listener's filter */
-			if (!xtcp_input_filtered(req->listener, skb))
-				xtcp_req_rcv(req, skb);
+			if (!xtcp_input_filtered(req->listener, skb) &&
+			    xtcp_req_rcv(req, skb))
+				/* an ACK of another ISN: maybe a cookie's */
+				xtcp_listen_rcv_req_ack(req->listener, req,
+							skb);
 			xtcp_req_put(req);
 		} else {
 			sk = xtcp_eh_sk(eh);

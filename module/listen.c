@@ -225,6 +225,18 @@ static bool xtcp_listen_takes_cookies(struct sock *lsk)
 	       !time_after(jiffies, last + XTCP_LISTEN_COOKIE_WINDOW);
 }
 
+/* Does the ACK carry a cookie of ours, valid for its 4-tuple? */
+static bool xtcp_listen_cookie_valid(struct sock *lsk, struct sk_buff *skb,
+				     struct xtcp_cookie_opts *c)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_cookie_tuple t;
+
+	xtcp_listen_cookie_tuple(skb, cb->seq - 1, &t);
+	return !xtcp_cookie_check(&xtcp_net(sock_net(lsk))->cookie_key, &t,
+				  cb->ack_seq - 1, xtcp_cookie_now(), c);
+}
+
 /*
  * Is the ACK the final ACK of a cookie handshake? If so make the
  * connection. Return true if it was a valid cookie (and is dealt with),
@@ -234,16 +246,13 @@ static bool xtcp_listen_cookie_ack(struct sock *lsk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct net *net = sock_net(lsk);
-	struct xtcp_cookie_tuple t;
 	struct xtcp_request tmp = {};
 	struct xtcp_cookie_opts c;
 	struct sock *child;
 
 	if (!xtcp_listen_takes_cookies(lsk))
 		return false;
-	xtcp_listen_cookie_tuple(skb, cb->seq - 1, &t);
-	if (xtcp_cookie_check(&xtcp_net(net)->cookie_key, &t, cb->ack_seq - 1,
-			      xtcp_cookie_now(), &c)) {
+	if (!xtcp_listen_cookie_valid(lsk, skb, &c)) {
 		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
 		return false;
 	}
@@ -294,6 +303,41 @@ static bool xtcp_listen_rcv_ack(struct sock *lsk, struct sk_buff *skb)
 		return true;
 	xtcp_output_reset(sock_net(lsk), lsk, skb);
 	return false;
+}
+
+/**
+ * xtcp_listen_rcv_req_ack() - an ACK that a request of @lsk did not take
+ * @lsk: @req's listener
+ * @req: the request of the ACK's 4-tuple, whose ISN the ACK does not
+ *	acknowledge (the caller holds a reference)
+ * @skb: the ACK, validated; consumed
+ *
+ * The client may have taken the SYN-ACK of a cookie the listener sent,
+ * its request queue full, for an earlier copy of the SYN that later made
+ * @req. A valid cookie then makes the connection, and @req, which the
+ * client will never complete, makes way for it. Linux's listener drops
+ * such an ACK while the request holds the 4-tuple (its child would be a
+ * duplicate), so the client waits until the request expires; anything
+ * that is not a valid cookie gets RST, as from the request itself.
+ */
+void xtcp_listen_rcv_req_ack(struct sock *lsk, struct xtcp_request *req,
+			     struct sk_buff *skb)
+{
+	struct xtcp_cookie_opts c;
+
+	if (READ_ONCE(lsk->sk_state) == TCP_LISTEN &&
+	    !(XTCP_SKB_CB(skb)->flags & XTCP_FLAG_SYN) &&
+	    xtcp_listen_takes_cookies(lsk) &&
+	    xtcp_listen_cookie_valid(lsk, skb, &c)) {
+		xtcp_req_drop(req);
+		XTCP_INC_STATS(sock_net(lsk), XTCP_MIB_SYNCOOKIESREPLACED);
+		if (xtcp_listen_cookie_ack(lsk, skb)) {
+			consume_skb(skb);
+			return;
+		}
+	}
+	xtcp_output_reset(sock_net(lsk), lsk, skb);
+	kfree_skb(skb);
 }
 
 /* A SYN the request queue has no room for: a cookie, or a drop. */

@@ -680,9 +680,17 @@ static struct sock *xtcp_req_promote(struct xtcp_request *req,
 /**
  * xtcp_req_rcv() - a segment for a request sock
  * @req: the request (reference held by the caller)
- * @skb: the segment, validated, XTCP_SKB_CB filled; consumed
+ * @skb: the segment, validated, XTCP_SKB_CB filled
+ *
+ * An ACK of another ISN than this request's may still end a handshake
+ * its listener made: the final ACK of a cookie (see
+ * xtcp_listen_rcv_req_ack()). As Linux's tcp_check_req() hands such an
+ * ACK back to the listener, so do we.
+ *
+ * Return: true if @skb is such an ACK (the caller passes it on to the
+ * listener, still owning it), false if it was consumed here.
  */
-void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
+bool xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct net *net = xtcp_req_net(req);
@@ -730,8 +738,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		goto drop;
 	if (cb->ack_seq != req->snt_isn + 1) {
 		XTCP_INC_STATS(net, XTCP_MIB_BADACKS);
-		xtcp_output_reset(net, req->listener, skb);
-		goto drop;
+		return true;
 	}
 	if (req->opt.tstamp_ok && !cb->opts.has_ts) {
 		/* RFC 7323 3.2: drop non-RST segments without TSopt */
@@ -753,6 +760,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	}
 drop:
 	consume_skb(skb);
+	return false;
 }
 
 int __init xtcp_req_init(void)

@@ -49,6 +49,7 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SYNCOOKIESSENT] = "SyncookiesSent",
 	[XTCP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
 	[XTCP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
+	[XTCP_MIB_SYNCOOKIESREPLACED] = "SyncookiesReplaced",
 	[XTCP_MIB_CURRREQUESTS]	= "CurrRequests",
 	[XTCP_MIB_RETRANSSEGS]	= "RetransSegs",
 	[XTCP_MIB_RENORECOVERY]	= "RenoRecovery",

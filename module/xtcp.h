@@ -62,6 +62,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_SYNCOOKIESSENT,
 	XTCP_MIB_SYNCOOKIESRECV,	/* valid cookie ACKs */
 	XTCP_MIB_SYNCOOKIESFAILED,	/* invalid or stale cookie ACKs */
+	XTCP_MIB_SYNCOOKIESREPLACED,	/* valid cookie ACKs over a request */
 	XTCP_MIB_CURRREQUESTS,		/* request socks alive now */
 	/* the data path */
 	XTCP_MIB_RETRANSSEGS,		/* segments sent again */
@@ -934,6 +935,8 @@ void xtcp_accept_info(struct sock *lsk, struct xtcp_listen_info *info);
 int xtcp_listen_start(struct sock *sk);
 void xtcp_listen_stop(struct sock *sk);
 void xtcp_listen_rcv(struct sock *lsk, struct sk_buff *skb);
+void xtcp_listen_rcv_req_ack(struct sock *lsk, struct xtcp_request *req,
+			     struct sk_buff *skb);
 
 /* request.c */
 int xtcp_req_init(void);
@@ -950,7 +953,7 @@ void xtcp_req_from_cookie(struct xtcp_request *req, struct sock *lsk,
 void xtcp_req_send_synack(struct xtcp_request *req);
 struct sock *xtcp_req_make_child(struct xtcp_request *req,
 				 const struct sk_buff *skb);
-void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
+bool xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
 
 /* timewait.c */
 enum xtcp_tw_verdict {

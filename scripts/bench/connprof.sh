@@ -14,7 +14,9 @@ if ! [ -x $PERF ] || ! $PERF record -e cpu-clock -a -o /tmp/perf.test -- true >/
 	echo "Connection profile: no perf in this initramfs, or it cannot sample here: skipped"
 	exit 0
 fi
-echo 1024 65535 > /proc/sys/net/ipv4/ip_local_port_range
+# not 61000 and up: lookup.sh, next, binds its listeners there, and this
+# run's TIME_WAIT entries (60 s) on those ports would refuse them
+echo 1024 60999 > /proc/sys/net/ipv4/ip_local_port_range
 echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
 echo 1 > /proc/sys/net/xtcp/tw_reuse
 

@@ -61,8 +61,11 @@ sb() {
 		set -- streambench "$mode" "$p" 127.0.0.1 $port "$@"
 	fi
 	# a failed or stuck run shows, and counts as 0
-	if ! timeout 300 "$@" >/tmp/sb.out 2>/tmp/sb.err; then
-		echo "  ($p $topo $mode failed: $(tail -n 2 /tmp/sb.err | tr '\n' ' '))"
+	rc=0
+	timeout 300 "$@" >/tmp/sb.out 2>/tmp/sb.err || rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "  ($p $topo $mode failed, exit $rc$([ $rc -gt 128 ] &&
+			echo " (signal $((rc - 128)))"): $(tail -n 2 /tmp/sb.err | tr '\n' ' '))"
 		echo "$mode 0 n 0 p50 0 p99 0" >/tmp/sb.out
 	fi
 }

@@ -1434,6 +1434,8 @@ void xtcp_conn_input(struct sock *sk, struct sk_buff *skb)
 				  READ_ONCE(sk->sk_sndbuf))) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGDROP);
 		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
+	} else {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGQUEUED);
 	}
 	bh_unlock_sock(sk);
 }

@@ -197,6 +197,7 @@ if want bulk; then
 	echo "Counters that moved in one more run of each (receiver ns_bs, sender ns_bc):"
 	for p in tcp xtcp; do
 		diag $p veth 1
+		diag $p veth 4
 	done
 	[ ! -x $ETHTOOL ] || offloads on
 fi

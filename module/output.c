@@ -278,11 +278,6 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
 }
 
 /*
- * Put the header on @out, a data segment or a GSO run of @segs of them
- * (its payload set), sum it or leave the sum to the device or to
- * offload.c, and send it.
- */
-/*
  * May the route's device sum our segments? sk_route_caps cannot say: it
  * claims NETIF_F_HW_CSUM for every GSO-capable route, as TCP relies on,
  * and the kernel also hands CHECKSUM_PARTIAL to a device that sums only
@@ -302,6 +297,11 @@ static bool xtcp_output_dev_csum(struct sock *sk)
 	return ok;
 }
 
+/*
+ * Put the header on @out, a data segment or a GSO run of @segs of them
+ * (its payload set), sum it or leave the sum to the device or to
+ * offload.c, and send it.
+ */
 static int xtcp_output_payload(struct sock *sk, struct sk_buff *out,
 			       struct xtcp_seg *s, unsigned int segs)
 {

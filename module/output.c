@@ -31,6 +31,7 @@
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/route.h>
+#include <net/rtnetlink.h>
 #include <net/sock.h>
 
 #include "xtcp.h"
@@ -277,24 +278,44 @@ int xtcp_output_sk(struct sock *sk, struct xtcp_seg *s)
 	return net_xmit_eval(err);
 }
 
-/*
- * May the route's device sum our segments? sk_route_caps cannot say: it
- * claims NETIF_F_HW_CSUM for every GSO-capable route, as TCP relies on,
- * and the kernel also hands CHECKSUM_PARTIAL to a device that sums only
- * TCP and UDP (NETIF_F_IP_CSUM), whose driver may parse the protocol
- * byte and leave a protocol-253 sum unfilled. Only a device that sums
- * any protocol by csum_start and csum_offset gets our sums open.
+/**
+ * xtcp_output_dev_caps() - what the device of @sk's route does for our
+ *	data segments
+ * @sk: the socket, connected
+ *
+ * XTCP_DEV_CSUM: it sums any protocol (NETIF_F_HW_CSUM). sk_route_caps
+ * cannot say: it claims that for every GSO-capable route, as TCP relies
+ * on, and the kernel also hands CHECKSUM_PARTIAL to a device that sums
+ * only TCP and UDP (NETIF_F_IP_CSUM), whose driver may parse the
+ * protocol byte and leave a protocol-253 sum unfilled.
+ *
+ * XTCP_DEV_RUNS: its transmit is software, loopback or veth, the devices
+ * xtcp's tests and benchmarks cover; send.c builds GSO runs only there.
+ * What such a device hands on (a veth bridged to a NIC, a forwarding
+ * hop) is cut before any device without NETIF_F_GSO_FRAGLIST takes it
+ * (XTCP_GSO_TYPE), so no TSO engine sees our protocol.
+ *
+ * Return: XTCP_DEV_* flags.
  */
-static bool xtcp_output_dev_csum(struct sock *sk)
+unsigned int xtcp_output_dev_caps(struct sock *sk)
 {
+	const struct net_device *dev;
 	const struct dst_entry *dst;
-	bool ok;
+	unsigned int caps = 0;
 
 	rcu_read_lock();
 	dst = __sk_dst_get(sk);
-	ok = dst && dst->dev && (dst->dev->features & NETIF_F_HW_CSUM);
+	dev = dst ? dst->dev : NULL;
+	if (dev) {
+		if (dev->features & NETIF_F_HW_CSUM)
+			caps |= XTCP_DEV_CSUM;
+		if ((dev->flags & IFF_LOOPBACK) ||
+		    (dev->rtnl_link_ops &&
+		     !strcmp(dev->rtnl_link_ops->kind, "veth")))
+			caps |= XTCP_DEV_RUNS;
+	}
 	rcu_read_unlock();
-	return ok;
+	return caps;
 }
 
 /*
@@ -319,7 +340,7 @@ static int xtcp_output_payload(struct sock *sk, struct sk_buff *out,
 	th = skb_push(out, hdrlen);
 	skb_reset_transport_header(out);
 	xtcp_output_fill(th, s, hdrlen);
-	if (segs > 1 || xtcp_output_dev_csum(sk)) {
+	if (segs > 1 || (xtcp_output_dev_caps(sk) & XTCP_DEV_CSUM)) {
 		/* the pseudo-header's sum; the device adds the segment's */
 		th->check = ~csum_tcpudp_magic(s->saddr, s->daddr, out->len,
 					       XTCP_CSUM_PROTO, 0);

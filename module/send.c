@@ -29,11 +29,9 @@
  * Everything runs with the socket to itself (lock_sock, or bh-locked
  * and not owned).
  */
-#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/uio.h>
 #include <net/checksum.h>
-#include <net/rtnetlink.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -312,31 +310,6 @@ static bool xtcp_send_joins(struct sock *sk, const struct xtcp_send_run *run,
 	return *slots <= MAX_SKB_FRAGS;
 }
 
-/*
- * Does the route start on a device whose transmit is software? Runs are
- * built only for loopback and veth, the devices xtcp's tests and
- * benchmarks cover. What such a device hands on (a veth bridged to a
- * NIC, a forwarding hop) is cut before any device without
- * NETIF_F_GSO_FRAGLIST takes it (XTCP_GSO_TYPE), so no TSO engine sees
- * our protocol. Elsewhere segments go one by one, as before GSO.
- */
-static bool xtcp_send_gso_dev_ok(struct sock *sk)
-{
-	const struct net_device *dev;
-	struct dst_entry *dst;
-	bool ok = false;
-
-	rcu_read_lock();
-	dst = __sk_dst_get(sk);
-	dev = dst ? dst->dev : NULL;
-	if (dev)
-		ok = (dev->flags & IFF_LOOPBACK) ||
-		     (dev->rtnl_link_ops &&
-		      !strcmp(dev->rtnl_link_ops->kind, "veth"));
-	rcu_read_unlock();
-	return ok;
-}
-
 /* An empty run, with the limits of the socket's route. */
 static void xtcp_send_run_init(struct sock *sk, struct xtcp_send_run *run)
 {
@@ -346,7 +319,7 @@ static void xtcp_send_run_init(struct sock *sk, struct xtcp_send_run *run)
 	memset(run, 0, sizeof(*run));
 	run->max_bytes = max;
 	run->max_segs = U16_MAX;
-	if (!xtcp_gso || !xtcp_send_gso_dev_ok(sk)) {
+	if (!xtcp_gso || !(xtcp_output_dev_caps(sk) & XTCP_DEV_RUNS)) {
 		run->max_segs = 1;
 		return;
 	}

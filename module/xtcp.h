@@ -771,6 +771,9 @@ u64 xtcp_secure_port_offset(const struct net *net, __be32 saddr,
 u32 xtcp_secure_ts_now(void);
 
 /* output.c */
+#define XTCP_DEV_CSUM	BIT(0)	/* sums any protocol */
+#define XTCP_DEV_RUNS	BIT(1)	/* loopback or veth: GSO runs */
+unsigned int xtcp_output_dev_caps(struct sock *sk);
 struct sk_buff *xtcp_output_build(const struct xtcp_seg *s, gfp_t gfp);
 int xtcp_output_ctl(struct net *net, const struct xtcp_seg *s, int oif,
 		    u8 tos, u32 mark);

@@ -5,9 +5,9 @@
  * of a real handshake: the close-state table, passive close (CLOSE_WAIT,
  * LAST_ACK), active close into a TIME_WAIT entry, simultaneous close
  * (CLOSING), a FIN that arrives before the data ahead of it, and the
- * one ACK for the segments a held socket's backlog took, the ACKs a
- * conversation leaves to its answers, and in-order data merged into the
- * receive queue's last skb.
+ * one ACK for the segments a held socket's backlog took, their merge
+ * there, the ACKs a conversation leaves to its answers, and in-order
+ * data merged into the receive queue's last skb.
  * Included at the bottom of module/conn.c.
  */
 #include <kunit/test.h>
@@ -414,6 +414,58 @@ static void xtcp_conn_test_rcv_coalesce(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 0U);
 }
 
+/*
+ * Data segments that continue one another while we hold the socket join
+ * the backlog's last skb (Linux's TCPBacklogCoalesce); one after a hole
+ * and the one that fills it stay apart. Every byte is read back in order
+ * once release_sock() has run the backlog.
+ */
+static void xtcp_conn_test_backlog_coalesce(struct kunit *test)
+{
+	struct xtcp_conn_test *t = xtcp_conn_test_ctx(test);
+	struct xtcp_sock *xs = xtcp_conn_test_xs(test);
+	struct net *net = sock_net(t->child->sk);
+	struct sock *sk = t->child->sk;
+	unsigned long queued = xtcp_stats_read(net, XTCP_MIB_BACKLOGQUEUED);
+	unsigned long merged = xtcp_stats_read(net, XTCP_MIB_BACKLOGCOALESCE);
+	u32 start = t->peer_seq;
+	static char buf[500];
+	struct kvec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {};
+	struct sk_buff *skb;
+	unsigned int n = 0;
+	int i;
+
+	lock_sock(sk);
+	for (i = 0; i < 3; i++)
+		xtcp_conn_test_peer_paged(test, 100);
+	t->peer_seq = start + 400;		/* [300, 400) missing */
+	xtcp_conn_test_peer_paged(test, 100);
+	t->peer_seq = start + 300;
+	xtcp_conn_test_peer_paged(test, 100);
+	t->peer_seq = start + 500;
+
+	for (skb = sk->sk_backlog.head; skb; skb = skb->next)
+		n++;
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_BACKLOGQUEUED),
+			queued + 5);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(net, XTCP_MIB_BACKLOGCOALESCE),
+			merged + 2);
+	skb = sk->sk_backlog.head;
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->seq, start);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->end_seq, start + 300);
+	KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_segs, 3);
+	KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_size, 100);
+	release_sock(sk);
+
+	KUNIT_EXPECT_EQ(test, xs->rcv.nxt, start + 500);
+	KUNIT_ASSERT_EQ(test, kernel_recvmsg(t->child, &msg, &iov, 1,
+					     sizeof(buf), MSG_DONTWAIT), 500);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(buf, 'x', sizeof(buf)), NULL);
+}
+
 static struct kunit_case xtcp_conn_test_cases[] = {
 	KUNIT_CASE(xtcp_conn_test_close_table),
 	KUNIT_CASE(xtcp_conn_test_passive_close),
@@ -422,6 +474,7 @@ static struct kunit_case xtcp_conn_test_cases[] = {
 	KUNIT_CASE(xtcp_conn_test_fin_out_of_order),
 	KUNIT_CASE(xtcp_conn_test_data_after_close),
 	KUNIT_CASE(xtcp_conn_test_backlog_ack),
+	KUNIT_CASE(xtcp_conn_test_backlog_coalesce),
 	KUNIT_CASE(xtcp_conn_test_pingpong),
 	KUNIT_CASE(xtcp_conn_test_rcv_coalesce),
 	{}

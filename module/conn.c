@@ -1401,6 +1401,69 @@ out:
 	consume_skb(skb);
 }
 
+/*
+ * A data segment that continues the backlog's last one and whose header
+ * matches it in all but its ACK and window joins it, as tcp_add_backlog()
+ * merges: release_sock() then runs the stretch through the receive path
+ * once and makes one ACK decision for it instead of one per segment,
+ * which is most of a bulk receiver's work while its reader holds the
+ * socket. Not bounded by the backlog limit: the merge adds no skb, and
+ * an skb holds at most MAX_SKB_FRAGS pages (skb_try_coalesce() refuses
+ * beyond). The backlog counts it as queued either way.
+ *
+ * Return: true if @skb was merged (and freed).
+ */
+static bool xtcp_conn_backlog_merge(struct sock *sk, struct sk_buff *skb)
+{
+	const u8 plain = XTCP_FLAG_ACK | XTCP_FLAG_PSH;
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sk_buff *tail = sk->sk_backlog.tail;
+	struct skb_shared_info *tinfo;
+	struct xtcp_skb_cb *tcb;
+	u32 size, segs, tsize;
+	struct tcphdr *th;
+	bool stolen;
+	int delta;
+
+	if (!tail)
+		return false;
+	tcb = XTCP_SKB_CB(tail);
+	/* options byte for byte: the same timestamp, no SACK news lost */
+	if (tcb->end_seq != cb->seq || tcb->ecn != cb->ecn ||
+	    tcb->doff != cb->doff || ((tcb->flags | cb->flags) & ~plain) ||
+	    !(tcb->flags & cb->flags & XTCP_FLAG_ACK) ||
+	    tail->len <= tcb->doff || skb->len <= cb->doff ||
+	    memcmp(tail->data + sizeof(*th), skb->data + sizeof(*th),
+		   cb->doff - sizeof(*th)))
+		return false;
+
+	tinfo = skb_shinfo(tail);
+	tsize = tinfo->gso_size ? : tail->len - tcb->doff;
+	segs = (tinfo->gso_segs ? : 1) + (skb_shinfo(skb)->gso_segs ? : 1);
+	__skb_pull(skb, cb->doff);
+	size = skb_shinfo(skb)->gso_size ? : skb->len;
+	if (!skb_try_coalesce(tail, skb, &stolen, &delta)) {
+		__skb_push(skb, cb->doff);
+		return false;
+	}
+	tcb->end_seq = cb->end_seq;
+	tcb->flags |= cb->flags;
+	if (!xtcp_seq_before(cb->ack_seq, tcb->ack_seq)) {
+		/* the header too: a TIME_WAIT may be the one to read it */
+		th = (struct tcphdr *)tail->data;
+		th->ack_seq = htonl(cb->ack_seq);
+		th->window = htons(cb->window);
+		tcb->ack_seq = cb->ack_seq;
+		tcb->window = cb->window;
+	}
+	/* the receive path reads the peer's MSS and the count from these */
+	tinfo->gso_size = max(size, tsize);
+	tinfo->gso_segs = min_t(u32, segs, U16_MAX);
+	sk->sk_backlog.len += delta;
+	kfree_skb_partial(skb, stolen);
+	return true;
+}
+
 /**
  * xtcp_conn_input() - hand a segment to its full socket
  * @sk: the socket, referenced by the caller
@@ -1430,6 +1493,9 @@ void xtcp_conn_input(struct sock *sk, struct sk_buff *skb)
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_conn_rcv(sk, skb);
+	} else if (xtcp_conn_backlog_merge(sk, skb)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGQUEUED);
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGCOALESCE);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 				  READ_ONCE(sk->sk_sndbuf))) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGDROP);

@@ -69,6 +69,7 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_MEMORYPRESSURES] = "MemoryPressures",
 	[XTCP_MIB_BACKLOGDROP]	= "BacklogDrop",
 	[XTCP_MIB_BACKLOGQUEUED] = "BacklogQueued",
+	[XTCP_MIB_BACKLOGCOALESCE] = "BacklogCoalesce",
 	[XTCP_MIB_BACKLOGACKS]	= "BacklogAcks",
 	[XTCP_MIB_RCVCOALESCE]	= "RcvCoalesce",
 	[XTCP_MIB_FILTERDROPS]	= "FilterDrops",

@@ -83,6 +83,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_MEMORYPRESSURES,	/* entries into memory pressure */
 	XTCP_MIB_BACKLOGDROP,		/* segments the socket backlog refused */
 	XTCP_MIB_BACKLOGQUEUED,		/* segments that waited on the backlog */
+	XTCP_MIB_BACKLOGCOALESCE,	/* ... joined to the one before them */
 	XTCP_MIB_BACKLOGACKS,		/* ACKs held to the backlog's end */
 	XTCP_MIB_RCVCOALESCE,		/* in-order data merged into the last skb */
 	XTCP_MIB_FILTERDROPS,		/* dropped by the socket's filter or LSM */

@@ -13,6 +13,8 @@
 # (default 3), and reports the median; XTCP_BENCH_SECS (default 4) is the
 # length of one run. XTCP_BENCH_PARTS (comma separated, from the kernel
 # command line) picks parts: bulk, loss, rr, mem, perf; default all.
+# XTCP_BENCH_PERF=veth4 profiles four veth streams (offloads off) instead
+# of one loopback stream.
 set -eu
 . /xtcp/bin/lib.sh
 
@@ -305,13 +307,23 @@ fi
 if want perf; then
 	echo
 	if [ -x $PERF ] && $PERF record -e cpu-clock -a -o /tmp/perf.test -- true >/dev/null 2>&1; then
-		echo "Profile: one bulk stream over loopback, $SECS s, perf cpu-clock on all CPUs" \
+		# XTCP_BENCH_PERF=veth4: four streams over veth with the
+		# offloads off, the row where xtcp is furthest behind TCP
+		pconns=1 pwhere="one bulk stream over loopback" pns=-
+		set -- streambench bulk
+		if [ "${XTCP_BENCH_PERF:-}" = veth4 ] && [ -x $ETHTOOL ] && offloads off; then
+			pconns=4 pwhere="four bulk streams over veth, GSO/TSO off" pns=ns_bs
+			set -- env XT_SERVER_NS=ns_bs $IP netns exec ns_bc streambench bulk
+		fi
+		echo "Profile: $pwhere, $SECS s, perf cpu-clock on all CPUs" \
 			"(self time, symbols over 1%)"
 		for p in tcp xtcp; do
-			counters $p - >/tmp/ctr-perf
-			$PERF record -q -g -e cpu-clock -F 997 -a -o /tmp/perf-$p.data -- \
-				streambench bulk $p 127.0.0.1 $((port + 1)) 1 "$SECS" >/tmp/sb.out 2>/dev/null
+			counters $p $pns >/tmp/ctr-perf
 			port=$((port + 1))
+			addr=127.0.0.1
+			[ $pns = - ] || addr=198.51.100.1
+			$PERF record -q -g -e cpu-clock -F 997 -a -o /tmp/perf-$p.data -- \
+				"$@" $p $addr $port $pconns "$SECS" >/tmp/sb.out 2>/dev/null
 			echo "--- $p: $(cat /tmp/sb.out)"
 			report() {
 				$PERF report -i /tmp/perf-$p.data --stdio --no-children "$@" \
@@ -321,8 +333,10 @@ if want perf; then
 			report --sort dso --percent-limit 0.1 -g none
 			echo "  by symbol:"
 			report --sort sym --percent-limit 1 -g none | head -n 25
-			echo "  where the spinning and the checksums come from (callers, share of all samples):"
-			for sym in native_queued_spin_lock_slowpath csum_partial csum_partial_copy_generic; do
+			echo "  where the spinning, the checksums, the clock reads, the irq restores and the"
+			echo "  context switches come from (callers, share of all samples):"
+			for sym in native_queued_spin_lock_slowpath csum_partial csum_partial_copy_generic \
+				read_hpet _raw_spin_unlock_irqrestore finish_task_switch.isra.0; do
 				# "P% sym;caller;caller's caller;...": summed by the
 				# first four callers
 				report --sort sym --symbols=$sym -g folded,0.5,callee,function,percent |
@@ -335,11 +349,12 @@ if want perf; then
 			done
 			echo "  $p's own functions (tcp_*, xtcp_*):"
 			report --sort sym --percent-limit 0.05 -g none | grep -E "\] _*$p" | head -n 12
-			echo "  counters that moved:"
-			counters $p - | awk 'NR == FNR { b[$1] = $2; next }
+			echo "  counters that moved$([ $pns = - ] || echo " (receiver $pns)"):"
+			counters $p $pns | awk 'NR == FNR { b[$1] = $2; next }
 				$2 - b[$1] != 0 && $1 != "CurrEstab" { s = s " " $1 "=" $2 - b[$1] }
 				END { print "   " s }' /tmp/ctr-perf - | fold -s -w 110
 		done
+		[ $pns = - ] || offloads on
 	else
 		echo "Profile: no perf in this initramfs, or it cannot sample here: skipped"
 	fi

@@ -632,8 +632,18 @@ bool xtcp_recv_data(struct sock *sk, struct sk_buff *skb)
 	r->bytes_received += len;
 	if (seg_len >= r->mss)
 		r->unacked += segs;
-	if (tsecr && xs->opt.tstamp_ok)
-		xtcp_recv_rtt_sample(xs, tsecr);
+	/*
+	 * One sample per echo, as Linux's tcp_rcv_rtt_measure_ts(): the
+	 * segments after the first with the same echo only add the time
+	 * the sender took to send them, and each costs a clock read. A
+	 * short segment uses its echo up unmeasured: the sender may have
+	 * waited for its application.
+	 */
+	if (tsecr && xs->opt.tstamp_ok && tsecr != r->rtt_tsecr) {
+		r->rtt_tsecr = tsecr;
+		if (seg_len >= r->mss)
+			xtcp_recv_rtt_sample(xs, tsecr);
+	}
 	/* a first CE: ECE at once, the sender's window may be small */
 	if (xtcp_ecn_rcv_data(sk, ecn))
 		r->quick = max_t(u8, r->quick, 2);

@@ -231,7 +231,44 @@ stretch() {
 	check "  so does xtcp" [ "$ratio" -ge 40 ]
 }
 
+# conv SRV_NS SRV_PROTO CLI_NS CLI_PROTO ADDR PORT: a conversation of $n
+# exchanges; sets cli_out and srv_out, the segments each end sent
+conv() {
+	rm -f /tmp/rr_srv.log /tmp/rr_cli.log
+	$IP netns exec "$1" xrwin rrserver "$2" "$6" >/tmp/rr_srv.log 2>&1 &
+	srv=$!
+	wait_listening /tmp/rr_srv.log || { echo "  no listener"; return 1; }
+	$IP netns exec "$3" xrwin rrclient "$4" "$5" "$6" "$n" >/tmp/rr_cli.log 2>&1 ||
+		{ cat /tmp/rr_cli.log; kill $srv; return 1; }
+	wait $srv || { cat /tmp/rr_srv.log; return 1; }
+	sed 's/^/    /' /tmp/rr_cli.log /tmp/rr_srv.log | grep -v listening
+	cli_out=$(field segs_out /tmp/rr_cli.log)
+	srv_out=$(field segs_out /tmp/rr_srv.log)
+	eq "$(field exchanges /tmp/rr_srv.log)" "$n"
+}
+
+# Request and response of 100 bytes, TCP_NODELAY: each answer carries
+# the ACK of the request, so one segment per exchange from each end
+# (plus the handshake and the quick ACKs of a connection's start), where
+# a bare ACK ahead of every answer would make it two.
+rr() {
+	n=400
+	limit=$((n * 5 / 4 + 20))
+	check "xtcp client, Linux TCP server: $n exchanges" conv ns_t tcp ns_x xtcp 192.0.2.2 7101
+	check "  the xtcp client sent $limit segments at most" [ "$cli_out" -le $limit ]
+	check "  so did the Linux server" [ "$srv_out" -le $limit ]
+	check "Linux TCP client, xtcp server: $n exchanges" conv ns_x xtcp ns_t tcp 192.0.2.1 7102
+	check "  the xtcp server sent $limit segments at most" [ "$srv_out" -le $limit ]
+	check "  so did the Linux client" [ "$cli_out" -le $limit ]
+	check "xtcp to xtcp in one namespace: $n exchanges" conv ns_x xtcp ns_x xtcp 192.0.2.1 7103
+	check "  the client sent $limit segments at most" [ "$cli_out" -le $limit ]
+	check "  so did the server" [ "$srv_out" -le $limit ]
+}
+
 case "$mode" in
+rr)
+	rr
+	;;
 stretch)
 	stretch
 	;;
@@ -251,7 +288,7 @@ autotune)
 	autotune
 	;;
 *)
-	echo "usage: rwin.sh wscale|autotune|csum|gsocut|swcsum|stretch"
+	echo "usage: rwin.sh wscale|autotune|csum|gsocut|swcsum|stretch|rr"
 	exit 2
 	;;
 esac

@@ -5,6 +5,8 @@
  *
  *   xrwin server tcp|xtcp PORT [RCVBUF]
  *   xrwin client tcp|xtcp ADDR PORT BYTES [WINDOW_CLAMP]
+ *   xrwin rrserver tcp|xtcp PORT
+ *   xrwin rrclient tcp|xtcp ADDR PORT COUNT
  *
  * The server (SO_RCVBUF set before listen() if RCVBUF is given) accepts
  * one connection and prints, from TCP_INFO, the window scale it offered
@@ -17,11 +19,17 @@
  * per ACK. The client
  * (TCP_WINDOW_CLAMP set before connect() if given) prints the same
  * TCP_INFO fields, writes BYTES, shuts down its side and waits for EOF.
- * Lines are "key=value" words.
+ * rrclient and rrserver hold a conversation instead (TCP_NODELAY at both
+ * ends): the client writes 100 bytes and reads the 100 the server writes
+ * back, COUNT times, then closes; each end prints its exchanges and the
+ * segments it sent by then (TCP_INFO segs_out), for rwin.sh to check that
+ * an answer carries the ACK of what it answers rather than a bare ACK
+ * going first. Lines are "key=value" words.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -142,12 +150,118 @@ static int xrwin_client(const char *addr, int port, unsigned long long bytes,
 	return 0;
 }
 
+#define XRWIN_RR_SIZE	100
+
+/* Read exactly @n bytes; false at EOF before the first. */
+static bool xrwin_read_full(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+
+		if (r < 0)
+			xt_fatal("read");
+		if (!r) {
+			if (got)
+				xt_fatal("EOF inside a message");
+			return false;
+		}
+		got += r;
+	}
+	return true;
+}
+
+/* The conversation's socket options, and its counts at the end. */
+static void xrwin_rr_report(const char *who, int fd, int exchanges)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		xt_fatal("%s: TCP_INFO", who);
+	printf("%s exchanges=%d segs_out=%u\n", who, exchanges,
+	       ti.tcpi_segs_out);
+	fflush(stdout);
+}
+
+static void xrwin_nodelay(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		xt_fatal("TCP_NODELAY");
+}
+
+static int xrwin_rrserver(int port)
+{
+	struct sockaddr_in sin = { .sin_family = family,
+				   .sin_port = htons(port) };
+	char buf[XRWIN_RR_SIZE];
+	int one = 1, lfd, fd, n = 0;
+
+	lfd = socket(family, SOCK_STREAM, proto);
+	if (lfd < 0)
+		xt_fatal("socket");
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 4))
+		xt_fatal("bind/listen");
+	printf("listening\n");
+	fflush(stdout);
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		xt_fatal("accept");
+	xrwin_nodelay(fd);
+	while (xrwin_read_full(fd, buf, sizeof(buf))) {
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			xt_fatal("write");
+		n++;
+	}
+	/* counted at the client's FIN: our answers and the ACKs among them */
+	xrwin_rr_report("rrserver", fd, n);
+	close(fd);
+	close(lfd);
+	return 0;
+}
+
+static int xrwin_rrclient(const char *addr, int port, int count)
+{
+	struct sockaddr_in sin = { .sin_family = family,
+				   .sin_port = htons(port) };
+	char buf[XRWIN_RR_SIZE];
+	int fd, n;
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		xt_fatal("address %s", addr);
+	fd = socket(family, SOCK_STREAM, proto);
+	if (fd < 0)
+		xt_fatal("socket");
+	xrwin_nodelay(fd);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		xt_fatal("connect");
+	memset(buf, 'q', sizeof(buf));
+	for (n = 0; n < count; n++) {
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			xt_fatal("write");
+		if (!xrwin_read_full(fd, buf, sizeof(buf)))
+			xt_fatal("EOF after %d exchanges", n);
+	}
+	xrwin_rr_report("rrclient", fd, n);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4)
-		xt_fatal("usage: xrwin server|client tcp|xtcp ...");
+		xt_fatal("usage: xrwin server|client|rrserver|rrclient tcp|xtcp ...");
 	family = strcmp(argv[2], "tcp") ? xt_family() : AF_INET;
 	proto = strcmp(argv[2], "tcp") ? 0 : IPPROTO_TCP;
+	if (!strcmp(argv[1], "rrserver"))
+		return xrwin_rrserver(atoi(argv[3]));
+	if (!strcmp(argv[1], "rrclient") && argc > 5)
+		return xrwin_rrclient(argv[3], atoi(argv[4]), atoi(argv[5]));
 	if (!strcmp(argv[1], "server"))
 		return xrwin_server(atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 0);
 	if (argc < 6)

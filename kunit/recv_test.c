@@ -4,9 +4,8 @@
  * order and out of order, holes filled, overlaps and duplicates trimmed
  * so no byte is queued twice, the SACK blocks built from the out-of-order
  * queue (latest first, RFC 2018) and the D-SACK block for data received
- * twice (RFC 2883), data beyond the window, a window that never
- * shrinks, and the receiver's RTT sample (one per new echo). Included
- * at the bottom of module/recv.c.
+ * twice (RFC 2883), data beyond the window, and a window
+ * that never shrinks. Included at the bottom of module/recv.c.
  */
 #include <kunit/test.h>
 #include "kunit_suites.h"
@@ -41,12 +40,8 @@ static void xtcp_recv_test_exit(struct kunit *test)
 	sock_release(sock);
 }
 
-/*
- * Feed bytes [seq, end) as a segment echoing @tsecr (0: no timestamp);
- * return whether it was kept.
- */
-static bool xtcp_recv_test_feed_ts(struct kunit *test, u32 seq, u32 end,
-				   u32 tsecr)
+/* Feed bytes [seq, end) as a segment; return whether it was kept. */
+static bool xtcp_recv_test_feed(struct kunit *test, u32 seq, u32 end)
 {
 	struct socket *sock = test->priv;
 	struct xtcp_skb_cb *cb;
@@ -63,20 +58,12 @@ static bool xtcp_recv_test_feed_ts(struct kunit *test, u32 seq, u32 end,
 	cb->end_seq = end;
 	cb->doff = XTCP_HDR_LEN;
 	cb->flags = XTCP_FLAG_ACK;
-	cb->opts.has_ts = !!tsecr;
-	cb->opts.tsecr = tsecr;
 	lock_sock(sock->sk);
 	kept = xtcp_recv_data(sock->sk, skb);
 	release_sock(sock->sk);
 	if (!kept)
 		kfree_skb(skb);
 	return kept;
-}
-
-/* Feed bytes [seq, end) as a segment; return whether it was kept. */
-static bool xtcp_recv_test_feed(struct kunit *test, u32 seq, u32 end)
-{
-	return xtcp_recv_test_feed_ts(test, seq, end, 0);
 }
 
 static struct xtcp_rcv *xtcp_recv_test_rcv(struct kunit *test)
@@ -427,48 +414,6 @@ static void xtcp_recv_test_space_adjust(struct kunit *test)
 	release_sock(sk);
 }
 
-/*
- * The receiver's RTT for auto-tuning: one sample per new echo, from a
- * full segment; the same echo again, or a new one on a short segment,
- * gives none. Bounds, not exact values: the clock runs between the
- * echo made here and its sample.
- */
-static void xtcp_recv_test_rtt_echo(struct kunit *test)
-{
-	struct xtcp_sock *xs = xtcp_sk(((struct socket *)test->priv)->sk);
-	struct xtcp_rcv *r = &xs->rcv;
-	u32 first, echo;
-
-	xs->opt.tstamp_ok = 1;
-	xs->snd.ts_off = 0;
-	r->mss = 100;
-	echo = xtcp_secure_ts_now() - 5;
-	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed_ts(test, 1000, 1100, echo));
-	first = r->rtt_us;
-	KUNIT_EXPECT_GE(test, first, 5000U << 3);
-	KUNIT_EXPECT_LT(test, first, 60000U << 3);
-
-	/* the same echo: the sender's own pace, not a round trip */
-	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed_ts(test, 1100, 1200, echo));
-	KUNIT_EXPECT_EQ(test, r->rtt_us, first);
-	/* a new echo on a short segment: used up, not measured */
-	echo = xtcp_secure_ts_now() - 30000;
-	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed_ts(test, 1200, 1250, echo));
-	KUNIT_EXPECT_EQ(test, r->rtt_us, first);
-	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed_ts(test, 1250, 1350, echo));
-	KUNIT_EXPECT_EQ(test, r->rtt_us, first);
-	/* a new echo, 20 s back, on a full one: the average moves by 1/8 */
-	echo = xtcp_secure_ts_now() - 20000;
-	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed_ts(test, 1350, 1450, echo));
-	KUNIT_EXPECT_GE(test, r->rtt_us, first + 20000000U - (first >> 3));
-	/* no timestamps on the connection: no sample at all */
-	xs->opt.tstamp_ok = 0;
-	first = r->rtt_us;
-	echo = xtcp_secure_ts_now() - 9;
-	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed_ts(test, 1450, 1550, echo));
-	KUNIT_EXPECT_EQ(test, r->rtt_us, first);
-}
-
 static struct kunit_case xtcp_recv_test_cases[] = {
 	KUNIT_CASE(xtcp_recv_test_fill_hole),
 	KUNIT_CASE(xtcp_recv_test_overlap_dup),
@@ -482,7 +427,6 @@ static struct kunit_case xtcp_recv_test_cases[] = {
 	KUNIT_CASE(xtcp_recv_test_wscale_locked),
 	KUNIT_CASE(xtcp_recv_test_space_grow),
 	KUNIT_CASE(xtcp_recv_test_space_adjust),
-	KUNIT_CASE(xtcp_recv_test_rtt_echo),
 	{}
 };
 

@@ -543,7 +543,6 @@ struct xtcp_rcv {
 
 	/* receive-buffer auto-tuning (xtcp_recv_space_adjust) */
 	u32 rtt_us;			/* RTT seen from here << 3, or 0 */
-	u32 rtt_tsecr;			/* the echo the last sample came from */
 	u32 space;			/* bytes read in the last RTT measured */
 	u32 space_seq;			/* rcv.copied when this RTT began */
 	u64 space_us;			/* and the time it began, microseconds */

@@ -5,8 +5,8 @@
  * per window in avoidance, and the threshold on loss. CUBIC (RFC 9438),
  * with the clock set by the test: the window kept on loss, K, the curve
  * concave below W_max and convex above it, the Reno-friendly region,
- * fast convergence, the RTO and idle rules, and the clamp. Included at
- * the bottom of module/cc.c.
+ * fast convergence, the RTO and idle rules, the clamp, and HyStart++'s
+ * delay detection (RFC 9406). Included at the bottom of module/cc.c.
  */
 #include <kunit/test.h>
 #include "kunit_suites.h"
@@ -399,6 +399,108 @@ static void xtcp_cc_test_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snd->cwnd_cnt, 0U);
 }
 
+/*
+ * HyStart: @cwnd in slow start, one round of 8 ACKs timed @first us, then
+ * a round whose 8 samples are at least @second us. Return whether slow
+ * start ended, and check the counters agree.
+ */
+static bool xtcp_cc_test_hystart(struct kunit *test, u32 cwnd, u32 first,
+				 u32 second)
+{
+	struct sock *sk = xtcp_cc_test_sk_of(test, "cubic", cwnd, INT_MAX);
+	unsigned long n = xtcp_stats_read(&init_net,
+					  XTCP_MIB_HYSTARTDELAYDETECT);
+	unsigned long w = xtcp_stats_read(&init_net, XTCP_MIB_HYSTARTDELAYCWND);
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	bool left;
+	int i;
+
+	sock_net_set(sk, &init_net);
+	/*
+	 * A round: 10000 bytes in flight when it began, 9000 of them acked
+	 * here (the ninth sample is one too many to count); the next ACK
+	 * ends it.
+	 */
+	snd->una = 0xfffff000;		/* across the wrap */
+	snd->nxt = snd->una + 10000;
+	for (i = 0; i < 9; i++) {
+		snd->una += 1000;
+		snd->cc->acked(sk, first + i * 100);
+	}
+	KUNIT_EXPECT_EQ(test, snd->ssthresh, (u32)INT_MAX);
+	snd->nxt = snd->una + 20000;
+	for (i = 0; i < 10; i++) {
+		snd->una += 1000;
+		/* ACKs without a sample (Karn) count for nothing */
+		snd->cc->acked(sk, 0);
+		snd->cc->acked(sk, second + (7 - i % 8) * 10);
+	}
+	left = snd->ssthresh == snd->cwnd;
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net,
+					      XTCP_MIB_HYSTARTDELAYDETECT),
+			n + left);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net,
+					      XTCP_MIB_HYSTARTDELAYCWND),
+			w + (left ? cwnd : 0));
+	return left;
+}
+
+/*
+ * HyStart's delay detection (RFC 9406): the threshold is an eighth of
+ * the last round's smallest RTT, between 4 and 16 ms; it needs 8 samples
+ * in the round and a window of 16 or more.
+ */
+static void xtcp_cc_test_cubic_hystart(struct kunit *test)
+{
+	/* 10 ms: an eighth is 1.25 ms, so 4 ms it is */
+	KUNIT_EXPECT_FALSE(test, xtcp_cc_test_hystart(test, 32, 10000, 13999));
+	KUNIT_EXPECT_TRUE(test, xtcp_cc_test_hystart(test, 32, 10000, 14000));
+	/* 80 ms: an eighth, 10 ms */
+	KUNIT_EXPECT_FALSE(test, xtcp_cc_test_hystart(test, 32, 80000, 89999));
+	KUNIT_EXPECT_TRUE(test, xtcp_cc_test_hystart(test, 32, 80000, 90000));
+	/* 1 s: an eighth is 125 ms, so 16 ms */
+	KUNIT_EXPECT_FALSE(test, xtcp_cc_test_hystart(test, 32, 1000000,
+						      1015999));
+	KUNIT_EXPECT_TRUE(test, xtcp_cc_test_hystart(test, 32, 1000000,
+						     1016000));
+	/* too small a window to judge by */
+	KUNIT_EXPECT_FALSE(test, xtcp_cc_test_hystart(test, 15, 10000, 50000));
+	KUNIT_EXPECT_TRUE(test, xtcp_cc_test_hystart(test, 16, 10000, 50000));
+}
+
+/* Reno has no HyStart; after loss CUBIC's slow start measures afresh. */
+static void xtcp_cc_test_cubic_hystart_rounds(struct kunit *test)
+{
+	struct sock *sk = xtcp_cc_test_sk_of(test, "cubic", 32, INT_MAX);
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	int i;
+
+	KUNIT_EXPECT_NULL(test, xtcp_cc_find("reno")->acked);
+	sock_net_set(sk, &init_net);
+	snd->nxt = 8000;
+	for (i = 0; i < 8; i++) {
+		snd->una += 1000;
+		snd->cc->acked(sk, 10000);
+	}
+	/* an RTO: the round before it is no baseline for what follows */
+	snd->cc->timeout(sk);
+	snd->cwnd = 16;
+	snd->nxt = snd->una + 8000;
+	for (i = 0; i < 8; i++) {
+		snd->una += 1000;
+		snd->cc->acked(sk, 90000);
+	}
+	KUNIT_EXPECT_EQ(test, snd->ssthresh, (u32)INT_MAX);
+	/* out of slow start nothing is measured or decided */
+	snd->ssthresh = 16;
+	snd->nxt = snd->una + 8000;
+	for (i = 0; i < 8; i++) {
+		snd->una += 1000;
+		snd->cc->acked(sk, 900000);
+	}
+	KUNIT_EXPECT_EQ(test, snd->ssthresh, 16U);
+}
+
 static struct kunit_case xtcp_cc_test_cases[] = {
 	KUNIT_CASE(xtcp_cc_test_slow_start),
 	KUNIT_CASE(xtcp_cc_test_handover),
@@ -415,6 +517,8 @@ static struct kunit_case xtcp_cc_test_cases[] = {
 	KUNIT_CASE(xtcp_cc_test_cubic_timeout),
 	KUNIT_CASE(xtcp_cc_test_cubic_restart),
 	KUNIT_CASE(xtcp_cc_test_cubic_clamp),
+	KUNIT_CASE(xtcp_cc_test_cubic_hystart),
+	KUNIT_CASE(xtcp_cc_test_cubic_hystart_rounds),
 	KUNIT_CASE(xtcp_cc_test_set),
 	{}
 };

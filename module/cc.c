@@ -11,6 +11,8 @@
  *   timeout()     an RTO has taken cwnd down to one segment (optional)
  *   restart()     new data leaves with nothing in flight: the sender was
  *                 idle, or limited by its application (optional)
+ *   acked()       snd.una moved on, with the RTT the ACK measured, if any
+ *                 (optional)
  *
  * An algorithm keeps its state in snd.cc_priv, which is all zero when a
  * connection starts or the algorithm is changed: zero is every
@@ -18,13 +20,15 @@
  *
  * Two are built in, by Linux's names for TCP_CONGESTION and the
  * congestion_control sysctl: NewReno ("reno": RFC 5681, RFC 6582) and
- * CUBIC ("cubic": RFC 9438, without HyStart), the default as in Linux.
+ * CUBIC ("cubic": RFC 9438, with HyStart++'s delay detection, RFC
+ * 9406), the default as in Linux.
  */
 #include <linux/math64.h>
 #include <linux/string.h>
 #include <net/sock.h>
 
 #include "xtcp.h"
+#include "seq.h"
 
 /* Window bound, as Linux's snd_cwnd_clamp default. */
 #define XTCP_CC_CWND_MAX	10000U
@@ -130,6 +134,12 @@ struct xtcp_cc_cubic {
 	u32 w_est;		/* W_est, segments */
 	u32 est_cnt;		/* segments acked, times 17 alpha, toward W_est + 1 */
 	bool in_epoch;		/* epoch, k and w_est are valid */
+	/* HyStart: slow start's rounds and their smallest RTTs */
+	bool round_on;		/* round_end is valid */
+	u8 samples;		/* RTT samples in this round */
+	u32 round_end;		/* the round ends when snd.una reaches this */
+	u32 last_min_us;	/* the last round's smallest RTT, 0: none */
+	u32 cur_min_us;		/* this round's so far, 0: none */
 };
 
 static struct xtcp_cc_cubic *xtcp_cc_cubic_ca(struct sock *sk)
@@ -283,6 +293,9 @@ static void xtcp_cc_cubic_timeout(struct sock *sk)
 
 	ca->in_epoch = false;
 	ca->w_max = 0;
+	/* the slow start that follows measures its rounds afresh */
+	ca->round_on = false;
+	ca->cur_min_us = 0;
 }
 
 /*
@@ -298,12 +311,69 @@ static void xtcp_cc_cubic_restart(struct sock *sk)
 		ca->epoch += xtcp_secure_ts_now() - ca->last;
 }
 
+/*
+ * HyStart++'s delay detection (RFC 9406): slow start doubles the window
+ * each round trip until a loss, by which time the bottleneck's queue has
+ * overflowed by as much again. A queue filling shows earlier as a rising
+ * RTT: once the smallest of this round's first 8 RTT samples is larger
+ * than the last round's smallest by an eighth of it (at least 4 ms, at
+ * most 16), slow start ends where it is (ssthresh = cwnd, as Linux's
+ * CUBIC does, leaving out the RFC's conservative slow start) and CUBIC's
+ * curve takes over from that window. Not below 16 segments, where a
+ * round has too few samples to say.
+ *
+ * Linux's CUBIC also ends slow start on a long ACK train (ACKs of one
+ * round coming closely spaced for more than half the smallest RTT).
+ * Tried here, it ended slow start at 21 segments on veth: xtcp times
+ * RTTs in milliseconds, so a sub-millisecond path's smallest RTT reads
+ * as 1 us or 1 ms, and any two ACKs make a train. RFC 9406 left the
+ * train out too.
+ */
+#define XTCP_CC_HYSTART_SAMPLES		8
+#define XTCP_CC_HYSTART_LOW_WINDOW	16U
+#define XTCP_CC_HYSTART_MIN_US		4000U
+#define XTCP_CC_HYSTART_MAX_US		16000U
+
+static void xtcp_cc_cubic_acked(struct sock *sk, u32 rtt_us)
+{
+	struct xtcp_cc_cubic *ca = xtcp_cc_cubic_ca(sk);
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	u32 thresh;
+
+	if (snd->cwnd >= snd->ssthresh)
+		return;
+	if (!ca->round_on || !xtcp_seq_before(snd->una, ca->round_end)) {
+		/* what was sent when this round began is acked: a new one */
+		ca->round_on = true;
+		ca->round_end = snd->nxt;
+		ca->last_min_us = ca->cur_min_us;
+		ca->cur_min_us = 0;
+		ca->samples = 0;
+	}
+	if (!rtt_us || ca->samples >= XTCP_CC_HYSTART_SAMPLES)
+		return;
+	if (!ca->cur_min_us || rtt_us < ca->cur_min_us)
+		ca->cur_min_us = rtt_us;
+	if (++ca->samples < XTCP_CC_HYSTART_SAMPLES || !ca->last_min_us ||
+	    snd->cwnd < XTCP_CC_HYSTART_LOW_WINDOW)
+		return;
+	thresh = clamp(ca->last_min_us / 8, XTCP_CC_HYSTART_MIN_US,
+		       XTCP_CC_HYSTART_MAX_US);
+	if (ca->cur_min_us >= ca->last_min_us + thresh) {
+		snd->ssthresh = snd->cwnd;
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_HYSTARTDELAYDETECT);
+		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_HYSTARTDELAYCWND,
+			       snd->cwnd);
+	}
+}
+
 static const struct xtcp_cc_ops xtcp_cc_cubic = {
 	.name		= "cubic",
 	.ssthresh	= xtcp_cc_cubic_ssthresh,
 	.cong_avoid	= xtcp_cc_cubic_cong_avoid,
 	.timeout	= xtcp_cc_cubic_timeout,
 	.restart	= xtcp_cc_cubic_restart,
+	.acked		= xtcp_cc_cubic_acked,
 };
 
 static const struct xtcp_cc_ops *const xtcp_cc_all[] = {

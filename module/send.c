@@ -1010,6 +1010,8 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 		 */
 		if (rtt_us)
 			xtcp_timer_rtt_sample(sk, rtt_us);
+		if (snd->cc->acked)
+			snd->cc->acked(sk, rtt_us);
 		if (snd->ca_state >= XTCP_CA_RECOVERY &&
 		    xtcp_send_try_undo(sk, cb)) {
 			/* back in the open state, with the window from before */

@@ -121,6 +121,8 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ECNCWRRECEIVED]	= "EcnCwrReceived",
 	[XTCP_MIB_ICMPRTOREVERTS]	= "IcmpRtoReverts",
 	[XTCP_MIB_RCVBUFGROWN]		= "RcvBufGrown",
+	[XTCP_MIB_HYSTARTDELAYDETECT]	= "HystartDelayDetect",
+	[XTCP_MIB_HYSTARTDELAYCWND]	= "HystartDelayCwnd",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

@@ -141,6 +141,9 @@ enum xtcp_mib_field {
 	XTCP_MIB_FASTOPENACTIVEFAIL,	/* ... not acked, or a Fast Open timed out */
 	XTCP_MIB_FASTOPENBLACKHOLE,	/* active Fast Open paused (a blackhole) */
 	XTCP_MIB_RCVBUFGROWN,		/* receive buffers grown by auto-tuning */
+	/* CUBIC's HyStart (cc.c) */
+	XTCP_MIB_HYSTARTDELAYDETECT,	/* slow starts left on a rising RTT */
+	XTCP_MIB_HYSTARTDELAYCWND,	/* ... the windows they left at, summed */
 	XTCP_MIB_MAX
 };
 
@@ -804,6 +807,8 @@ struct xtcp_cc_ops {
 	void (*cong_avoid)(struct sock *sk, u32 acked);	/* on new ACKs */
 	void (*timeout)(struct sock *sk);	/* RTO: cwnd now 1; optional */
 	void (*restart)(struct sock *sk);	/* sending after idle; optional */
+	/* snd.una moved on, timed by @rtt_us (0: no sample); optional */
+	void (*acked)(struct sock *sk, u32 rtt_us);
 };
 
 /* Longest algorithm name, NUL included: Linux's TCP_CA_NAME_MAX. */

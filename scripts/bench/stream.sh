@@ -221,6 +221,12 @@ if want loss; then
 		$TC -n ns_bc qdisc replace dev veth_bc root netem delay 5ms loss $loss%
 		bulk_row "loss $loss%" veth 1 $LOSS_SECS
 	done
+	# how each stack's slow start ended where nothing is lost on the way
+	$TC -n ns_bc qdisc replace dev veth_bc root netem delay 5ms
+	echo "Counters that moved in one more run of each, no loss (receiver ns_bs, sender ns_bc):"
+	for p in tcp xtcp; do
+		diag $p veth 1
+	done
 	$TC -n ns_bc qdisc del dev veth_bc root
 	$TC -n ns_bs qdisc del dev veth_bs root
 	$IP -n ns_bc link set dev veth_bc gso_max_segs 65535

@@ -276,7 +276,10 @@ for ns in ns_s ns_c ""; do
 	check "$name: no request sock left (CurrRequests)" \
 		wait_for 10 no_requests "$ns"
 	check "$name: no connection left (CurrEstab)" eq "$(stat_of CurrEstab $ns)" 0
-	check "$name: no orphan left (CurrOrphans)" wait_for 30 no_orphans "$ns"
+	# an orphan still retransmitting its FIN goes when its ACK comes; on
+	# a loaded host (the debug kernel beside other VMs) its RTO had
+	# backed off to 20 s and outlived a 30 s wait, so the bound is wide
+	check "$name: no orphan left (CurrOrphans)" wait_for 120 no_orphans "$ns"
 	# TIME_WAIT entries stay their 2MSL: what a close leaves behind
 	live=$(proc_live "$ns")
 	check "$name: /proc/net/xtcp empty but for TIME_WAIT" eq "$live" 0

@@ -42,19 +42,9 @@ run() {
 	check "$2 server listening" wait_listening /tmp/srv.log
 	$IP netns exec "$3" xdata client "$4" "$5" 7000 "$bytes" "$conns" &
 	cli=$!
-	# a stalled transfer shows its sockets before the runner kills it
-	i=0
-	while kill -0 $cli 2>/dev/null && [ $i -lt $((stall * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 $cli 2>/dev/null; then
-		log "stalled after $stall s: the connections as xtcp sees them"
-		for ns in ns_x ns_t; do
-			$IP netns exec $ns cat /proc/net/xtcp 2>/dev/null
-			$IP netns exec $ns /bin/ss -tnmi 2>/dev/null
-		done
-		$IP netns exec ns_x cat /proc/net/xtcp_stat
+	if stalled $cli "$stall"; then
+		log "stalled after $stall s: the connections as the stacks see them"
+		dump_conns ns_x ns_t
 		kill $cli
 	fi
 	check "$conns connections of $bytes bytes each way, $4 client to $2 server, verified" \

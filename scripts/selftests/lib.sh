@@ -10,6 +10,30 @@ failures=0
 
 log() { echo "$*"; }
 
+# stalled PID SECS: wait up to SECS for PID to end; true if it has not.
+stalled() {
+	_n=0
+	while kill -0 "$1" 2>/dev/null && [ $_n -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	kill -0 "$1" 2>/dev/null
+}
+
+# dump_conns NS...: each namespace's connections as xtcp and Linux TCP
+# see them, and xtcp's counters that are not 0 (a stalled transfer's
+# evidence, before the runner kills it)
+dump_conns() {
+	for _ns in "$@"; do
+		log "$_ns:"
+		$IP netns exec "$_ns" cat /proc/net/xtcp 2>/dev/null
+		$IP netns exec "$_ns" /bin/ss -tnmi 2>/dev/null
+		$IP netns exec "$_ns" cat /proc/net/xtcp_stat 2>/dev/null |
+			awk '$2 != 0' | tr '\n' ' '
+		echo
+	done
+}
+
 # check DESCRIPTION COMMAND...: run COMMAND, record ok or FAIL.
 check() {
 	desc=$1

@@ -179,19 +179,9 @@ csum() {
 	cli=$!
 	# a stalled transfer shows its sockets before the runner kills it
 	# (a fresh-clone make check once stalled here on 6.12, unexplained)
-	i=0
-	while kill -0 $cli 2>/dev/null && [ $i -lt 400 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 $cli 2>/dev/null; then
+	if stalled $cli 40; then
 		log "stalled after 40 s: the connections as xtcp sees them"
-		for ns in ns_x ns_t; do
-			log "$ns:"
-			$IP netns exec $ns cat /proc/net/xtcp
-			$IP netns exec $ns cat /proc/net/xtcp_stat | awk '$2 != 0' | tr '\n' ' '
-			echo
-		done
+		dump_conns ns_x ns_t
 		kill $cli
 	fi
 	check "xtcp to xtcp, 1 MB" wait $cli

@@ -73,32 +73,71 @@ static unsigned long long xrwin_drain(int fd, size_t chunk, int ms)
 	return total;
 }
 
-static int xrwin_server(int port, int rcvbuf)
+/*
+ * Listen on @port (SO_RCVBUF @rcvbuf set first, if not 0), say so, and
+ * accept one connection; the listener goes in *@lfd.
+ */
+static int xrwin_accept_one(int port, int rcvbuf, int *lfd)
 {
 	struct sockaddr_in sin = { .sin_family = family,
 				   .sin_port = htons(port) };
+	int one = 1, fd;
+
+	*lfd = socket(family, SOCK_STREAM, proto);
+	if (*lfd < 0)
+		xt_fatal("socket");
+	setsockopt(*lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (rcvbuf &&
+	    setsockopt(*lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		xt_fatal("SO_RCVBUF");
+	if (bind(*lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(*lfd, 4))
+		xt_fatal("bind/listen");
+	printf("listening\n");
+	fflush(stdout);
+	fd = accept(*lfd, NULL, NULL);
+	if (fd < 0)
+		xt_fatal("accept");
+	return fd;
+}
+
+/*
+ * A connection to @addr:@port, TCP_WINDOW_CLAMP @clamp (if not 0) and
+ * TCP_NODELAY (if @nodelay) set before connect().
+ */
+static int xrwin_connect(const char *addr, int port, int clamp, bool nodelay)
+{
+	struct sockaddr_in sin = { .sin_family = family,
+				   .sin_port = htons(port) };
+	int one = 1, fd;
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		xt_fatal("address %s", addr);
+	fd = socket(family, SOCK_STREAM, proto);
+	if (fd < 0)
+		xt_fatal("socket");
+	if (clamp && setsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &clamp,
+				sizeof(clamp)))
+		xt_fatal("TCP_WINDOW_CLAMP");
+	if (nodelay &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		xt_fatal("TCP_NODELAY");
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		xt_fatal("connect");
+	return fd;
+}
+
+static int xrwin_server(int port, int rcvbuf)
+{
 	const char *slow = getenv("XRWIN_SLOW");
 	socklen_t tlen = sizeof(struct tcp_info);
-	int one = 1, lfd, fd, buf, ms = 0;
+	int lfd, fd, buf, ms = 0;
 	socklen_t blen = sizeof(buf);
 	unsigned long long got;
 	struct tcp_info ti;
 	size_t chunk = 0;
 
-	lfd = socket(family, SOCK_STREAM, proto);
-	if (lfd < 0)
-		xt_fatal("socket");
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (rcvbuf &&
-	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
-		xt_fatal("SO_RCVBUF");
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 4))
-		xt_fatal("bind/listen");
-	printf("listening\n");
-	fflush(stdout);
-	fd = accept(lfd, NULL, NULL);
-	if (fd < 0)
-		xt_fatal("accept");
+	fd = xrwin_accept_one(port, rcvbuf, &lfd);
 	xrwin_info("server", fd);
 	if (slow && sscanf(slow, "%zu:%d", &chunk, &ms) != 2)
 		xt_fatal("XRWIN_SLOW=BYTES:MS");
@@ -119,21 +158,9 @@ static int xrwin_server(int port, int rcvbuf)
 static int xrwin_client(const char *addr, int port, unsigned long long bytes,
 			int clamp)
 {
-	struct sockaddr_in sin = { .sin_family = family,
-				   .sin_port = htons(port) };
 	static char buf[65536];
-	int fd;
+	int fd = xrwin_connect(addr, port, clamp, false);
 
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
-		xt_fatal("address %s", addr);
-	fd = socket(family, SOCK_STREAM, proto);
-	if (fd < 0)
-		xt_fatal("socket");
-	if (clamp && setsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &clamp,
-				sizeof(clamp)))
-		xt_fatal("TCP_WINDOW_CLAMP");
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		xt_fatal("connect");
 	xrwin_info("client", fd);
 	memset(buf, 'x', sizeof(buf));
 	while (bytes) {
@@ -186,33 +213,14 @@ static void xrwin_rr_report(const char *who, int fd, int exchanges)
 	fflush(stdout);
 }
 
-static void xrwin_nodelay(int fd)
-{
-	int one = 1;
-
-	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
-		xt_fatal("TCP_NODELAY");
-}
-
 static int xrwin_rrserver(int port)
 {
-	struct sockaddr_in sin = { .sin_family = family,
-				   .sin_port = htons(port) };
 	char buf[XRWIN_RR_SIZE];
 	int one = 1, lfd, fd, n = 0;
 
-	lfd = socket(family, SOCK_STREAM, proto);
-	if (lfd < 0)
-		xt_fatal("socket");
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 4))
-		xt_fatal("bind/listen");
-	printf("listening\n");
-	fflush(stdout);
-	fd = accept(lfd, NULL, NULL);
-	if (fd < 0)
-		xt_fatal("accept");
-	xrwin_nodelay(fd);
+	fd = xrwin_accept_one(port, 0, &lfd);
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		xt_fatal("TCP_NODELAY");
 	while (xrwin_read_full(fd, buf, sizeof(buf))) {
 		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
 			xt_fatal("write");
@@ -227,19 +235,10 @@ static int xrwin_rrserver(int port)
 
 static int xrwin_rrclient(const char *addr, int port, int count)
 {
-	struct sockaddr_in sin = { .sin_family = family,
-				   .sin_port = htons(port) };
+	int fd = xrwin_connect(addr, port, 0, true);
 	char buf[XRWIN_RR_SIZE];
-	int fd, n;
+	int n;
 
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
-		xt_fatal("address %s", addr);
-	fd = socket(family, SOCK_STREAM, proto);
-	if (fd < 0)
-		xt_fatal("socket");
-	xrwin_nodelay(fd);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		xt_fatal("connect");
 	memset(buf, 'q', sizeof(buf));
 	for (n = 0; n < count; n++) {
 		if (write(fd, buf, sizeof(buf)) != sizeof(buf))

@@ -4,8 +4,9 @@
  * order and out of order, holes filled, overlaps and duplicates trimmed
  * so no byte is queued twice, the SACK blocks built from the out-of-order
  * queue (latest first, RFC 2018) and the D-SACK block for data received
- * twice (RFC 2883), data beyond the window, and a window
- * that never shrinks. Included at the bottom of module/recv.c.
+ * twice (RFC 2883), data beyond the window, a window that never shrinks,
+ * and the out-of-order queue pruned from its top when memory is short.
+ * Included at the bottom of module/recv.c.
  */
 #include <kunit/test.h>
 #include "kunit_suites.h"
@@ -414,6 +415,34 @@ static void xtcp_recv_test_space_adjust(struct kunit *test)
 	release_sock(sk);
 }
 
+/*
+ * In-order data with the buffer full of out-of-order data: the highest
+ * segments go, only as many as let it in (as Linux prunes), so the one
+ * behind the hole still joins the stream.
+ */
+static void xtcp_recv_test_prune_tail(struct kunit *test)
+{
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct xtcp_rcv *r = xtcp_recv_test_rcv(test);
+	unsigned long pruned = xtcp_stats_read(&init_net, XTCP_MIB_OFOPRUNED);
+	unsigned int nodes;
+
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1100, 1200));
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1300, 1400));
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1500, 1600));
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_ofo(test, &nodes), 300U);
+	KUNIT_EXPECT_EQ(test, nodes, 3U);
+	/* over the buffer by one byte: one segment's room is enough */
+	WRITE_ONCE(sk->sk_rcvbuf, atomic_read(&sk->sk_rmem_alloc) - 1);
+	KUNIT_EXPECT_TRUE(test, xtcp_recv_test_feed(test, 1000, 1100));
+	KUNIT_EXPECT_EQ(test, r->nxt, 1200U);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_queued(test), 200U);
+	KUNIT_EXPECT_EQ(test, xtcp_recv_test_ofo(test, &nodes), 100U);
+	KUNIT_EXPECT_EQ(test, nodes, 1U);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_OFOPRUNED),
+			pruned + 1);
+}
+
 static struct kunit_case xtcp_recv_test_cases[] = {
 	KUNIT_CASE(xtcp_recv_test_fill_hole),
 	KUNIT_CASE(xtcp_recv_test_overlap_dup),
@@ -421,6 +450,7 @@ static struct kunit_case xtcp_recv_test_cases[] = {
 	KUNIT_CASE(xtcp_recv_test_ofo_overlaps),
 	KUNIT_CASE(xtcp_recv_test_sack_blocks),
 	KUNIT_CASE(xtcp_recv_test_dsack),
+	KUNIT_CASE(xtcp_recv_test_prune_tail),
 	KUNIT_CASE(xtcp_recv_test_beyond_window),
 	KUNIT_CASE(xtcp_recv_test_window),
 	KUNIT_CASE(xtcp_recv_test_wscale_calc),

@@ -5,7 +5,8 @@
  * ignored (beyond snd.nxt, below snd.una, empty), and which holes RFC
  * 6675 then deems lost; D-SACK blocks (RFC 2883) and the undo of a
  * needless reduction they or timestamps show (RFC 3522); and the payload
- * size per segment. Included at the bottom of module/send.c.
+ * size per segment; SACK reneging at a timeout. Included at the bottom of
+ * module/send.c.
  */
 #include <kunit/test.h>
 #include "kunit_suites.h"
@@ -297,6 +298,52 @@ static void xtcp_send_test_undo_eifel(struct kunit *test)
 			loss + 1);
 }
 
+/*
+ * RFC 2018 8, a timeout: SACK marks above a segment at snd.una that was
+ * never SACKed stay (those segments need not go again); a segment at
+ * snd.una marked SACKed means the peer dropped what it SACKed, and then
+ * every mark goes and every segment is lost.
+ */
+static void xtcp_send_test_reneging(struct kunit *test)
+{
+	static const u32 b[][2] = { { 1500, 1600 } };
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct xtcp_snd *snd = &xtcp_sk(sk)->snd;
+	unsigned long reneg = xtcp_stats_read(&init_net, XTCP_MIB_SACKRENEGING);
+	struct sk_buff *ack = xtcp_send_test_ack(test, b, 1);
+	u32 rtt_us;
+
+	lock_sock(sk);
+	xtcp_send_sack(sk, ack);
+	KUNIT_EXPECT_FALSE(test, xtcp_send_reneged(sk));
+	xtcp_send_enter_loss(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_SACKED),
+			0x20U);
+	KUNIT_EXPECT_EQ(test, snd->sacked_out, 1U);
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_LOST),
+			0x3dfU);
+	KUNIT_EXPECT_EQ(test, snd->lost_out, 9U);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_SACKRENEGING),
+			reneg);
+
+	/* the ACK stops at segment 5 and the peer no longer holds it */
+	xtcp_send_clean(sk, 1500, &rtt_us);
+	snd->una = 1500;
+	KUNIT_EXPECT_TRUE(test, xtcp_send_reneged(sk));
+	xtcp_send_enter_loss(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_SACKED), 0U);
+	KUNIT_EXPECT_EQ(test, snd->sacked_out, 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_send_test_marked(test, XTCP_SKB_LOST),
+			0x1fU);
+	KUNIT_EXPECT_EQ(test, snd->lost_out, 5U);
+	KUNIT_EXPECT_EQ(test, snd->packets_out, 5U);
+	KUNIT_EXPECT_EQ(test, xtcp_send_in_flight(snd), 0U);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_stats_read(&init_net, XTCP_MIB_SACKRENEGING),
+			reneg + 1);
+	kfree_skb(ack);
+}
+
 /* Payload per segment: the MSS less the timestamp option, at least 48. */
 static void xtcp_send_test_mss(struct kunit *test)
 {
@@ -352,6 +399,7 @@ static struct kunit_case xtcp_send_test_cases[] = {
 	KUNIT_CASE(xtcp_send_test_dsack),
 	KUNIT_CASE(xtcp_send_test_undo_dsack),
 	KUNIT_CASE(xtcp_send_test_undo_eifel),
+	KUNIT_CASE(xtcp_send_test_reneging),
 	KUNIT_CASE(xtcp_send_test_mss),
 	KUNIT_CASE(xtcp_send_test_ecn_once),
 	{}

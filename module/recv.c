@@ -289,20 +289,40 @@ static void xtcp_recv_free(struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
-/* Drop every out-of-order segment: memory is short. */
-static bool xtcp_recv_prune_ofo(struct sock *sk)
+/* Would @skb, in order, fit the receive buffer and the module-wide limit? */
+static bool xtcp_recv_fits(struct sock *sk, struct sk_buff *skb)
+{
+	/*
+	 * As TCP: refused once the buffer is over its size, so a segment
+	 * the window allowed always fits an empty buffer, whatever its
+	 * skb costs around the payload.
+	 */
+	return atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+	       sk_rmem_schedule(sk, skb, skb->truesize);
+}
+
+/*
+ * Memory is short: drop out-of-order segments, the highest first (the
+ * sender resends those last, and the lowest are what the next hole's
+ * repair lets through), until in-order @skb fits; every one when @skb
+ * is NULL. Our SACK blocks stop covering what went: the sender must send
+ * it again though it saw it SACKed (RFC 2018 8, send.c's reneging).
+ */
+static bool xtcp_recv_prune_ofo(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_rcv *r = &xtcp_sk(sk)->rcv;
-	struct rb_node *node = rb_first(&r->ofo);
+	struct rb_node *node = rb_last(&r->ofo);
 
 	if (!node)
 		return false;
 	while (node) {
-		struct sk_buff *skb = rb_to_skb(node);
+		struct sk_buff *victim = rb_to_skb(node);
 
-		node = rb_next(node);
-		rb_erase(&skb->rbnode, &r->ofo);
-		xtcp_recv_free(skb);
+		node = rb_prev(node);
+		rb_erase(&victim->rbnode, &r->ofo);
+		xtcp_recv_free(victim);
+		if (skb && xtcp_recv_fits(sk, skb))
+			break;
 	}
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
 	sk_mem_reclaim(sk);
@@ -316,19 +336,11 @@ static bool xtcp_recv_prune_ofo(struct sock *sk)
 static bool xtcp_recv_charge(struct sock *sk, struct sk_buff *skb,
 			     bool in_order, bool own)
 {
-	/*
-	 * As TCP: refused once the buffer is over its size, so a segment
-	 * the window allowed always fits an empty buffer, whatever its
-	 * skb costs around the payload.
-	 */
-	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
-	    sk_rmem_schedule(sk, skb, skb->truesize))
+	if (xtcp_recv_fits(sk, skb))
 		goto ok;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
-	if (!in_order || !xtcp_recv_prune_ofo(sk))
-		return false;
-	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) ||
-	    !sk_rmem_schedule(sk, skb, skb->truesize))
+	if (!in_order || !xtcp_recv_prune_ofo(sk, skb) ||
+	    !xtcp_recv_fits(sk, skb))
 		return false;
 ok:
 	if (own)
@@ -712,7 +724,7 @@ void xtcp_recv_fin(struct sock *sk)
 	WRITE_ONCE(r->nxt, r->nxt + 1);
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	if (!RB_EMPTY_ROOT(&r->ofo))
-		xtcp_recv_prune_ofo(sk);
+		xtcp_recv_prune_ofo(sk, NULL);
 }
 
 /**

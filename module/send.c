@@ -676,6 +676,17 @@ static struct sk_buff *xtcp_send_first(struct sock *sk)
 }
 
 /*
+ * Is the first unacknowledged segment marked SACKed? Only a peer that
+ * dropped what it SACKed, or ACKs reordered on the way, leave it so.
+ */
+static bool xtcp_send_reneged(struct sock *sk)
+{
+	struct sk_buff *skb = xtcp_send_first(sk);
+
+	return skb && (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED);
+}
+
+/*
  * RFC 6675 IsLost, per segment: with SACK, a hole with at least
  * DupThresh SACKed segments above it is lost. One walk from the top.
  */
@@ -1032,6 +1043,8 @@ int xtcp_send_rcv_ack(struct sock *sk, const struct sk_buff *skb)
 		    snd->ca_state != XTCP_CA_CWR && segs)
 			snd->cc->cong_avoid(sk, segs);
 		xtcp_timer_acked(sk, snd->packets_out);
+		if (xtcp_send_reneged(sk))
+			xtcp_timer_reneging(sk);
 		sk->sk_write_space(sk);
 	} else {
 		/* a D-SACK may have shown the last retransmission needless */
@@ -1089,6 +1102,7 @@ void xtcp_send_enter_loss(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_snd *snd = &xs->snd;
 	struct sk_buff *skb;
+	bool reneged;
 
 	xtcp_send_undo_begin(snd);
 	if (snd->ca_state != XTCP_CA_LOSS || !xs->tmr.retries)
@@ -1100,7 +1114,16 @@ void xtcp_send_enter_loss(struct sock *sk)
 	snd->recover = snd->nxt;
 	snd->ca_state = XTCP_CA_LOSS;
 	snd->dupacks = 0;
-	if (!xs->opt.sack_ok)
+	/*
+	 * RFC 2018 8: the segment at snd.una goes again even if SACKed.
+	 * If it was, the peer dropped what it SACKed (a receiver short of
+	 * memory prunes its out-of-order queue): no mark can be trusted,
+	 * and every segment is resent, as Linux does.
+	 */
+	reneged = xtcp_send_reneged(sk);
+	if (reneged)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKRENEGING);
+	if (!xs->opt.sack_ok || reneged)
 		snd->sacked_out = 0;
 	/* everything out is lost, and no retransmission is in flight */
 	skb_queue_walk(&sk->sk_write_queue, skb) {
@@ -1108,6 +1131,8 @@ void xtcp_send_enter_loss(struct sock *sk)
 
 		if (skb == snd->head)
 			break;
+		if (reneged)
+			cb->sacked &= ~XTCP_SKB_SACKED;
 		if (cb->sacked & XTCP_SKB_RETRANS) {
 			cb->sacked &= ~XTCP_SKB_RETRANS;
 			snd->retrans_out--;

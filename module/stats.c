@@ -123,6 +123,7 @@ static const char * const xtcp_stats_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_RCVBUFGROWN]		= "RcvBufGrown",
 	[XTCP_MIB_HYSTARTDELAYDETECT]	= "HystartDelayDetect",
 	[XTCP_MIB_HYSTARTDELAYCWND]	= "HystartDelayCwnd",
+	[XTCP_MIB_SACKRENEGING]		= "SackReneging",
 };
 
 static unsigned long xtcp_stats_sum(struct xtcp_mib __percpu *mib,

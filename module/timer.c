@@ -163,6 +163,27 @@ void xtcp_timer_acked(struct sock *sk, bool outstanding)
 }
 
 /**
+ * xtcp_timer_reneging() - an ACK stopped at data the peer had SACKed
+ * @sk: the socket, with data outstanding
+ *
+ * The peer may have dropped what it SACKed (RFC 2018 8), or the ACKs
+ * that fix the scoreboard are on their way: the RTO, which decides, is
+ * brought in to half an RTT, 10 ms at least, as Linux does. An earlier
+ * expiry stays.
+ */
+void xtcp_timer_reneging(struct sock *sk)
+{
+	struct xtcp_timers *t = &xtcp_sk(sk)->tmr;
+	unsigned long when = max(usecs_to_jiffies(t->srtt_us >> 4),
+				 msecs_to_jiffies(10));
+
+	if (t->pending == XTCP_TIMER_RTO && timer_pending(&sk->sk_timer) &&
+	    time_before(sk->sk_timer.expires, jiffies + when))
+		return;
+	xtcp_timer_arm(sk, XTCP_TIMER_RTO, when);
+}
+
+/**
  * xtcp_timer_rto_fired() - the retransmit timer expired on data
  * @sk: the socket
  *

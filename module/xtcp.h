@@ -144,6 +144,7 @@ enum xtcp_mib_field {
 	/* CUBIC's HyStart (cc.c) */
 	XTCP_MIB_HYSTARTDELAYDETECT,	/* slow starts left on a rising RTT */
 	XTCP_MIB_HYSTARTDELAYCWND,	/* ... the windows they left at, summed */
+	XTCP_MIB_SACKRENEGING,		/* RTOs that found SACKed data dropped */
 	XTCP_MIB_MAX
 };
 
@@ -830,6 +831,7 @@ void xtcp_timer_syn_sent(struct sock *sk);
 void xtcp_timer_data_sent(struct sock *sk);
 void xtcp_timer_acked(struct sock *sk, bool outstanding);
 void xtcp_timer_rto_fired(struct sock *sk);
+void xtcp_timer_reneging(struct sock *sk);
 long xtcp_timer_rto_revert(struct sock *sk, u32 sent_ms);
 unsigned long xtcp_timer_backoff_span(unsigned int retries);
 void xtcp_timer_window_closed(struct sock *sk);

@@ -168,6 +168,19 @@ unsigned int xt_seg_opts_linux(uint8_t *p, const struct xt_opts *o)
 	}
 	if (o->has_ws)
 		n = xt_seg_opt_ws(p, n, o->ws);
+	if (o->nsack && o->nsack <= 3) {
+		uint8_t b[2 + 2 + 3 * 8] = { 1, 1, 5, 2 + 8 * o->nsack };
+		unsigned int i;
+
+		for (i = 0; i < o->nsack; i++) {
+			uint32_t start = htonl(o->blocks[i][0]);
+			uint32_t end = htonl(o->blocks[i][1]);
+
+			memcpy(b + 4 + 8 * i, &start, 4);
+			memcpy(b + 8 + 8 * i, &end, 4);
+		}
+		n = xt_seg_opt_add(p, n, b, 4 + 8 * o->nsack);
+	}
 	return n;
 }
 

@@ -127,6 +127,8 @@ struct xt_opts {
 	uint16_t mss;
 	uint8_t ws;
 	uint32_t tsval, tsecr;
+	unsigned int nsack;	/* SACK blocks (not SACK_PERM: that is sack) */
+	uint32_t blocks[3][2];	/* ... each [start, end) */
 };
 
 /* A segment as parsed (received, or built and read back for the log). */

@@ -5,6 +5,8 @@
  * segment once negotiated (RFC 7323). The data path's scenarios belong
  * here too.
  */
+#include <netinet/tcp.h>
+
 #include "inject.h"
 
 void established_rst(void)
@@ -257,5 +259,74 @@ void established_paws(void)
 		 xs_stat("PAWSDrops") - drops);
 	xt_check(recv(c.fd, buf, sizeof(buf), MSG_DONTWAIT) == 200,
 		 "the reader has the 200 bytes taken, no more");
+	conn_close(&c);
+}
+
+/* An ACK on @c with TS and the SACK blocks @blocks[@n]. */
+static void established_send_sack(struct conn *c, uint32_t ack,
+				  const uint32_t (*blocks)[2], unsigned int n)
+{
+	struct xt_opts o = { .has_ts = 1, .tsval = c->tsval++,
+			     .tsecr = c->ts_recent, .nsack = n };
+
+	memcpy(o.blocks, blocks, n * sizeof(*blocks));
+	wire_send(c->cport, c->sport, XT_ACK, c->isn + 1, ack, 65535, &o, 0);
+}
+
+/*
+ * SACK reneging (RFC 2018 8): we SACK xs's second and third segments,
+ * then ACK only the first, as a receiver does that dropped what it had
+ * SACKed (an out-of-order queue pruned for memory). xs must send the
+ * second again though it saw it SACKed (it used to wait for a SACK that
+ * never came, and the connection stalled), and count SackReneging.
+ */
+void established_renege(void)
+{
+	long reneg = xs_stat("SackReneging");
+	struct xt_opts o = conn_opts_ts;
+	uint32_t seq[3], end = 0, blocks[1][2];
+	int lfd = xs_listen(), n = 0;
+	char buf[3000] = { 0 };
+	struct xt_seg s;
+	struct conn c;
+
+	o.sack = 1;
+	conn_init(&c, LPORT);
+	if (conn_establish(&c, lfd, &o))
+		return;
+	xt_log("  -- xs sends 3000 bytes: three segments (TCP_NODELAY)");
+	xt_check(!setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+			     sizeof(int)), "TCP_NODELAY");
+	xt_check(send(c.fd, buf, sizeof(buf), 0) == sizeof(buf), "send()");
+	while (n < 3 && end != c.iss + 1 + sizeof(buf) &&
+	       conn_recv(&c, &s, REPLY_MS, 1)) {
+		/* the RTO's resend, if we were slow: not a new segment */
+		if (!s.paylen || (n && s.seq == seq[0]))
+			continue;
+		seq[n++] = s.seq;
+		end = s.seq + s.paylen;
+	}
+	xt_check(n >= 2 && end == c.iss + 1 + sizeof(buf),
+		 "the data came in %d segments", n);
+	if (n < 2 || end != c.iss + 1 + sizeof(buf))
+		goto out;
+
+	xt_log("  -- we SACK all but the first, then ACK the first only");
+	blocks[0][0] = seq[1];
+	blocks[0][1] = end;
+	established_send_sack(&c, c.iss + 1, blocks, 1);
+	established_send_sack(&c, seq[1], blocks, 0);
+	do {
+		if (!conn_recv(&c, &s, 3 * REPLY_MS, 1)) {
+			xt_check(0, "xs sends the segment at %u again", seq[1]);
+			goto out;
+		}
+	} while (!s.paylen || s.seq == seq[0]);
+	xt_check(s.seq == seq[1],
+		 "the segment at snd.una again, SACKed or not (seq %u, want %u)",
+		 s.seq, seq[1]);
+	xt_check(xs_stat("SackReneging") - reneg == 1, "SackReneging +1");
+	conn_send(&c, XT_ACK, c.isn + 1, end, 0, c.ts);
+out:
 	conn_close(&c);
 }

@@ -162,6 +162,7 @@ void established_oow(void);
 void established_ts_every(void);
 void established_ts_stop(void);
 void established_paws(void);
+void established_renege(void);
 
 /* security.c */
 void security_challenge_limit(void);

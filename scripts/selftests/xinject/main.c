@@ -63,6 +63,8 @@ static const struct {
 	{ "ts_every", established_ts_every, "TS on every non-RST segment once negotiated" },
 	{ "ts_stop", established_ts_stop, "peer stops sending TS" },
 	{ "paws", established_paws, "PAWS: one tick of TSval back is taken, two dropped" },
+	{ "renege", established_renege,
+	  "SACKed data at snd.una after an ACK: sent again (RFC 2018 8)" },
 	{ "nosock_rst", listener_nosock_rst, "segment for no socket: RFC 9293 RST" },
 	{ "netns_listener", security_netns_listener, "listener of another netns not matched" },
 	{ "netns_ehash", security_netns_ehash, "connection of another netns not matched" },

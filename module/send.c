@@ -1249,7 +1249,15 @@ static struct sk_buff *xtcp_send_new_skb(struct sock *sk, u32 size)
 
 	if (!sk_stream_memory_free(sk))
 		return NULL;
-	skb = alloc_skb(XTCP_SKB_HEADROOM + size, sk->sk_allocation);
+	/*
+	 * Not sleeping first: a write takes one skb per segment, and an
+	 * allocation that may sleep is a point where the writer yields
+	 * the CPU (cond_resched), once per MSS where TCP's write reaches
+	 * one per 64 kB. Only if that fails, what the socket allows.
+	 */
+	skb = alloc_skb(XTCP_SKB_HEADROOM + size, GFP_NOWAIT | __GFP_NOWARN);
+	if (!skb)
+		skb = alloc_skb(XTCP_SKB_HEADROOM + size, sk->sk_allocation);
 	if (!skb)
 		return NULL;
 	/* not summed when copied in: output.c sums (or has summed) it */

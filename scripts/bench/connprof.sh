@@ -4,10 +4,12 @@
 # In the VM (`make bench`, part connprof): where each stack's cycles go in
 # the short-connection benchmark of bench.sh (connect, 100-byte request,
 # 1000-byte answer, the client's FIN, TIME_WAIT reused), over loopback,
-# one client thread, perf cpu-clock on all CPUs. Numbers to read.
+# one client thread (XTCP_BENCH_THREADS=2: two, as many acceptors), perf
+# cpu-clock on all CPUs. Numbers to read.
 . /xtcp/bin/lib.sh
 
 SECS=${XTCP_BENCH_SECS:-4}
+THREADS=${XTCP_BENCH_THREADS:-1}
 PERF=/usr/bin/perf
 
 if ! [ -x $PERF ] || ! $PERF record -e cpu-clock -a -o /tmp/perf.test -- true >/dev/null 2>&1; then
@@ -35,10 +37,10 @@ opens_segs() {
 # the namespace): a fact of each stack's protocol, not of the machine's
 # load, unlike the profile below.
 echo
-echo "Segments per short connection over loopback (both ends, $SECS s, 1 thread)"
+echo "Segments per short connection over loopback (both ends, $SECS s, $THREADS thread(s))"
 for p in tcp xtcp; do
 	set -- $(opens_segs $p)
-	/xtcp/bin/bench rate $p 127.0.0.1 1 "$SECS" >/tmp/rate.out 2>/dev/null
+	/xtcp/bin/bench rate $p 127.0.0.1 "$THREADS" "$SECS" >/tmp/rate.out 2>/dev/null
 	set -- "$@" $(opens_segs $p)
 	awk -v p=$p -v c=$(($3 - $1)) -v s=$(($4 - $2)) 'BEGIN {
 		printf "  %-5s %7d connections, %8d segments, %.2f per connection\n",
@@ -46,11 +48,11 @@ for p in tcp xtcp; do
 done
 
 echo
-echo "Connection profile: short connections over loopback, 1 thread, $SECS s," \
+echo "Connection profile: short connections over loopback, $THREADS thread(s), $SECS s," \
 	"perf cpu-clock on all CPUs (self time)"
 for p in tcp xtcp; do
 	$PERF record -q -g -e cpu-clock -F 997 -a -o /tmp/perf-$p.data -- \
-		/xtcp/bin/bench rate $p 127.0.0.1 1 "$SECS" >/tmp/rate.out 2>/dev/null
+		/xtcp/bin/bench rate $p 127.0.0.1 "$THREADS" "$SECS" >/tmp/rate.out 2>/dev/null
 	echo "--- $p: $(grep '^rate' /tmp/rate.out)"
 	report() {
 		$PERF report -i /tmp/perf-$p.data --stdio --no-children "$@" \

@@ -144,6 +144,7 @@ enum xtcp_mib_field {
 	/* CUBIC's HyStart (cc.c) */
 	XTCP_MIB_HYSTARTDELAYDETECT,	/* slow starts left on a rising RTT */
 	XTCP_MIB_HYSTARTDELAYCWND,	/* ... the windows they left at, summed */
+	/* the sender's SACK scoreboard (send.c) */
 	XTCP_MIB_SACKRENEGING,		/* RTOs that found SACKed data dropped */
 	XTCP_MIB_MAX
 };

@@ -75,9 +75,12 @@ list=$D/tests.list
 	#   data_veth*, the injector and the fuzzer;
 	# - a second loss rate (data_veth_loss5; data_veth_loss1 stays);
 	# - the Fast Open key rotation and cookie-mode runs (the key and the
-	#   cookie choice are arithmetic, which KUnit runs here too), and the
+	#   cookie choice are arithmetic, which KUnit runs here too), the
 	#   Fast Open client's runs against Linux (tfo_xtcp_linux,
-	#   tfo_errno_linux: tfo_xtcp_xtcp and tfo_errno stay);
+	#   tfo_errno_linux: tfo_xtcp_xtcp and tfo_errno stay), and Linux's
+	#   client in the early-answer runs (tfo_early_linux,
+	#   tfo_early_loss_linux: the xtcp server's paths are those of
+	#   tfo_early_xtcp and tfo_early_loss_xtcp, which stay);
 	# - the SO_REUSEPORT spread over 2..8 listeners (statistics; the
 	#   group paths run in reuseport_cbpf, _cookies and _migrate), and
 	#   the rolling restart under a SYN flood (reuseport_flood: its
@@ -95,7 +98,7 @@ list=$D/tests.list
 		/^[[:space:]]*(ecn_tcp_|data_dsack_tcp_)[a-z0-9_]*[[:space:]]/ { next }
 		/^[[:space:]]*(data_tcp_[a-z]*_loss|data_veth_loss5)[[:space:]]/ { next }
 		/^[[:space:]]*hs_[a-z0-9_]*_veth[[:space:]]/ { next }
-		/^[[:space:]]*tfo_(rotate|syncookies|xtcp_linux|errno_linux)[[:space:]]/ { next }
+		/^[[:space:]]*tfo_(rotate|syncookies|xtcp_linux|errno_linux|early_linux|early_loss_linux)[[:space:]]/ { next }
 		/^[[:space:]]*(reuseport_spread|reuseport_flood|rwin_wscale)[[:space:]]/ { next }
 		/^[[:space:]]*preload_(interop|wrk|iperf3|socat)[[:space:]]/ { next }
 		match($0, /^[[:space:]]*[^[:space:]]+[[:space:]]+timeout=[0-9]+/) {

@@ -68,7 +68,8 @@ list=$D/tests.list
 	# make check. So it skips:
 	# - the Linux-TCP twins of the closing, ECN, D-SACK and lossy data
 	#   tests (close_*_tcps, _tcpc, _tcp; ecn_tcp_*; data_dsack_tcp_*;
-	#   data_tcp_*_loss): their xtcp-to-xtcp versions stay, and so do
+	#   data_tcp_*_loss; data_renege_tcp, which runs no xtcp code at
+	#   all): their xtcp versions stay, and so do
 	#   the clean transfers with Linux (data_tcp_server, _client);
 	# - the veth twins of the handshake tests (hs_*_veth): the same
 	#   handshakes over loopback stay, and veth's own paths are in
@@ -96,6 +97,7 @@ list=$D/tests.list
 		/^[[:space:]]*(#|$)/ { print; next }
 		/^[[:space:]]*close_[a-z0-9_]*_tcp[sc]?[[:space:]]/ { next }
 		/^[[:space:]]*(ecn_tcp_|data_dsack_tcp_)[a-z0-9_]*[[:space:]]/ { next }
+		/^[[:space:]]*data_renege_tcp[[:space:]]/ { next }
 		/^[[:space:]]*(data_tcp_[a-z]*_loss|data_veth_loss5)[[:space:]]/ { next }
 		/^[[:space:]]*hs_[a-z0-9_]*_veth[[:space:]]/ { next }
 		/^[[:space:]]*tfo_(rotate|syncookies|xtcp_linux|errno_linux|early_linux|early_loss_linux)[[:space:]]/ { next }

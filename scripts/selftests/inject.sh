@@ -1,8 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# inject.sh SCENARIO: run one xinject scenario (xinject list names them) in
-# a two-namespace topology:
+# inject.sh SCENARIO [tcp]: run one xinject scenario (xinject list names
+# them) in a two-namespace topology; with "tcp", against Linux TCP in xs
+# (XT_STACK=tcp: the referee, for scenarios written to read either
+# stack's counters), with vs's GSO and TSO off so that each of xs's
+# segments crosses the veth, and reaches the tap, on its own:
 #
 #   xs (192.0.2.1/24) vs ------ vi (192.0.2.2/24) xi
 #      the "server": xtcp          the injector: xinject runs here
@@ -20,7 +23,11 @@
 TC=/sbin/tc
 scenario=${1:-}
 proto=$(cat /sys/module/xtcp/parameters/ipproto 2>/dev/null || echo 253)
-[ -n "$scenario" ] || { echo "usage: inject.sh SCENARIO"; exit 2; }
+[ -n "$scenario" ] || { echo "usage: inject.sh SCENARIO [tcp]"; exit 2; }
+if [ "${2:-}" = tcp ]; then
+	export XT_STACK=tcp
+	proto=6
+fi
 
 cleanup() {
 	for ns in xs xi xn; do
@@ -43,7 +50,11 @@ must $IP -n xi link set vi up
 must link_ready xs vs
 must link_ready xi vi
 
-# Keep every xtcp segment from xs away from xi's own stack.
+if [ "${XT_STACK:-}" = tcp ]; then
+	must $IP netns exec xs /sbin/ethtool -K vs tso off gso off
+fi
+
+# Keep every segment of the stack under test from xs away from xi's own.
 must $IP netns exec xi $TC qdisc add dev vi clsact
 must $IP netns exec xi $TC filter add dev vi ingress protocol ip pref 1 \
 	u32 match ip protocol "$proto" 0xff action drop

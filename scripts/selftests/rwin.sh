@@ -178,9 +178,9 @@ csum() {
 	$IP netns exec ns_x xrwin client xtcp 192.0.2.2 7100 1000000 &
 	cli=$!
 	# a stalled transfer shows its sockets before the runner kills it
-	# (a fresh-clone make check once stalled here on 6.12, unexplained)
+	# (such a dump showed the SACK reneging that stalled it on 6.12)
 	if stalled $cli 40; then
-		log "stalled after 40 s: the connections as xtcp sees them"
+		log "stalled after 40 s: the connections as the stacks see them"
 		dump_conns ns_x ns_t
 		kill $cli
 	fi

@@ -46,14 +46,29 @@ long xt_read_long(const char *path, long dflt)
 	return v;
 }
 
+/*
+ * Is the stack under test Linux TCP ($XT_STACK=tcp)? A tool built for
+ * xtcp then drives TCP the same way, as the referee of a behaviour.
+ */
+int xt_stack_is_tcp(void)
+{
+	const char *s = getenv("XT_STACK");
+
+	return s && !strcmp(s, "tcp");
+}
+
 /* The running module's family and protocol numbers (module parameters). */
 int xt_family(void)
 {
+	if (xt_stack_is_tcp())
+		return AF_INET;
 	return (int)xt_read_long("/sys/module/xtcp/parameters/family", AF_XTCP);
 }
 
 int xt_ipproto(void)
 {
+	if (xt_stack_is_tcp())
+		return IPPROTO_TCP;
 	return (int)xt_read_long("/sys/module/xtcp/parameters/ipproto",
 				 IPPROTO_XTCP);
 }

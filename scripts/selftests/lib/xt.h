@@ -62,6 +62,7 @@ void xt_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 						   noreturn));
 int xt_done(void);
 long xt_read_long(const char *path, long dflt);
+int xt_stack_is_tcp(void);
 int xt_family(void);
 int xt_ipproto(void);
 long xt_stat(const char *name);

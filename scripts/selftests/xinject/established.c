@@ -273,16 +273,25 @@ static void established_send_sack(struct conn *c, uint32_t ack,
 	wire_send(c->cport, c->sport, XT_ACK, c->isn + 1, ack, 65535, &o, 0);
 }
 
+/* xs's count of RTOs that found SACKed data dropped, xtcp's or Linux's */
+static long established_reneged(void)
+{
+	return xt_stack_is_tcp() ? xs_tcpext("TCPSACKReneging") :
+				   xs_stat("SackReneging");
+}
+
 /*
  * SACK reneging (RFC 2018 8): we SACK xs's second and third segments,
  * then ACK only the first, as a receiver does that dropped what it had
  * SACKed (an out-of-order queue pruned for memory). xs must send the
  * second again though it saw it SACKed (it used to wait for a SACK that
  * never came, and the connection stalled), and count SackReneging.
+ * With XT_STACK=tcp, Linux TCP is xs: the referee, which must do the
+ * same and count TCPSACKReneging.
  */
 void established_renege(void)
 {
-	long reneg = xs_stat("SackReneging");
+	long reneg = established_reneged();
 	struct xt_opts o = conn_opts_ts;
 	uint32_t seq[3], end = 0, blocks[1][2];
 	int lfd = xs_listen(), n = 0;
@@ -325,7 +334,8 @@ void established_renege(void)
 	xt_check(s.seq == seq[1],
 		 "the segment at snd.una again, SACKed or not (seq %u, want %u)",
 		 s.seq, seq[1]);
-	xt_check(xs_stat("SackReneging") - reneg == 1, "SackReneging +1");
+	xt_check(established_reneged() - reneg == 1, "%s +1",
+		 xt_stack_is_tcp() ? "TCPSACKReneging" : "SackReneging");
 	conn_send(&c, XT_ACK, c.isn + 1, end, 0, c.ts);
 out:
 	conn_close(&c);

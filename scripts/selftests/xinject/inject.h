@@ -75,6 +75,7 @@ void wire_open(void);
 
 /* xs.c */
 long xs_stat(const char *name);
+long xs_tcpext(const char *name);
 int xs_proc_count(int ns, uint16_t lport, uint16_t rport,
 		  const char *state);
 int xs_listen_in(int ns, const char *addr, uint16_t port, int backlog);

@@ -12,6 +12,34 @@ long xs_stat(const char *name)
 	return xt_ns_stat(NS_XS, name);
 }
 
+/* Linux TCP's counter TcpExt @name in xs (/proc/net/netstat); fatal if none. */
+long xs_tcpext(const char *name)
+{
+	FILE *f = xt_ns_fopen(NS_XS, "/proc/net/netstat", "r");
+	char names[4096], vals[4096], *n, *v, *sn, *sv;
+	long found = -1;
+
+	if (!f)
+		xt_fatal("no /proc/net/netstat in xs");
+	while (found < 0 && fgets(names, sizeof(names), f) &&
+	       fgets(vals, sizeof(vals), f)) {
+		if (strncmp(names, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names, " \n", &sn);
+		v = strtok_r(vals, " \n", &sv);
+		while ((n = strtok_r(NULL, " \n", &sn)) &&
+		       (v = strtok_r(NULL, " \n", &sv)))
+			if (!strcmp(n, name)) {
+				found = atol(v);
+				break;
+			}
+	}
+	fclose(f);
+	if (found < 0)
+		xt_fatal("no TcpExt counter %s in xs", name);
+	return found;
+}
+
 /*
  * Lines of @ns's /proc/net/xtcp with this local port, remote port (0: any
  * remote, including the listener's 0.0.0.0:0) and state (NULL: any).
